@@ -1,0 +1,27 @@
+// Test helper: writes a tiny synthetic CLIP into a temporary folder and loads its towers.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSyntheticClip, type SyntheticClipInfo, type SyntheticClipOptions } from '../../../tools/models/syntheticClip';
+
+/** A tiny synthetic CLIP on disk; call `remove` when done. */
+export interface TinyClip extends SyntheticClipInfo {
+  towerBytes(tower: 'vision' | 'text'): Uint8Array;
+  remove(): void;
+}
+
+/** Writes a tiny synthetic CLIP with the given option overrides into a fresh temporary folder. */
+export function writeTinyClip(options: Partial<SyntheticClipOptions> = {}): TinyClip {
+  const dir = mkdtempSync(join(tmpdir(), 'mmlens-clip-'));
+  const info = writeSyntheticClip(dir, options);
+  return {
+    ...info,
+    towerBytes: (tower) => readFileSync(join(dir, 'onnx', `${tower}_model.onnx`)),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Deterministic pixel values for `batch` images. */
+export function testPixels(batch: number, size: number): Float32Array {
+  return Float32Array.from({ length: batch * 3 * size * size }, (_, i) => Math.sin(i * 0.37) * 1.5);
+}

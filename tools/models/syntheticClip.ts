@@ -1,0 +1,116 @@
+/**
+ * Writes a synthetic CLIP model folder (Hugging Face layout) from seeded random weights: real architecture,
+ * meaningless weights. Tests and benchmarks use it where a real model cannot be downloaded; ViT-B sizes
+ * take seconds and about one tower's weights of memory, because each tower is streamed to disk and dropped.
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildTextTower, buildVisionTower } from './clipTowers';
+import { clipConfig, copyTokenizer, preprocessorConfig, wordLevelTokenizer, type SpecialTokenIds } from './clipFiles';
+import type { Activation, AttentionLayout } from './transformerBlocks';
+
+/** Where the tokenizer comes from: a word list (word-level tokenizer) or a folder of tokenizer files. */
+export type TokenizerSource = { words: string[] } | { copyFrom: string };
+
+/** Every knob of a synthetic CLIP. */
+export interface SyntheticClipOptions {
+  imageSize: number;
+  patchSize: number;
+  width: number;
+  layers: number;
+  heads: number;
+  mlpRatio: number;
+  textWidth: number;
+  textLayers: number;
+  textHeads: number;
+  /** Rows of the token embedding; at least the tokenizer's largest id + 1 (that value when left out). */
+  vocabSize: number;
+  maxLength: number;
+  projectionDim: number;
+  seed: number;
+  attentionLayout: AttentionLayout;
+  /** Use com.microsoft MultiHeadAttention (vision) and Attention (text) instead of an explicit Softmax. */
+  fusedAttention: boolean;
+  activation: Activation;
+  /** exp(logit_scale): the factor on cosine similarities, written to config.json as `logit_scale`. */
+  logitScale: number;
+  tokenizer: TokenizerSource;
+}
+
+/** Named sizes. */
+export type SyntheticClipPreset = 'tiny' | 'vit-b-32' | 'vit-b-16';
+
+/** Words of the default tokenizer: enough for captions of simple coloured shapes. */
+export const demoWords = [
+  'a', 'an', 'the', 'photo', 'picture', 'of', 'and', 'on', 'with', 'red', 'green', 'blue', 'yellow', 'black', 'white',
+  'circle', 'square', 'triangle', 'cat', 'dog', 'big', 'small', 'left', 'right', 'background',
+];
+
+const base: Omit<SyntheticClipOptions, 'vocabSize'> = {
+  imageSize: 32, patchSize: 8, width: 32, layers: 2, heads: 4, mlpRatio: 4,
+  textWidth: 32, textLayers: 2, textHeads: 4, maxLength: 16, projectionDim: 16,
+  seed: 0, attentionLayout: '4d', fusedAttention: false, activation: 'quickGelu', logitScale: 100,
+  tokenizer: { words: demoWords },
+};
+
+const vitB: Partial<SyntheticClipOptions> = {
+  imageSize: 224, width: 768, layers: 12, heads: 12, textWidth: 512, textLayers: 12, textHeads: 8,
+  vocabSize: 49408, maxLength: 77, projectionDim: 512,
+};
+
+/** The options each preset changes from the tiny defaults. */
+export const syntheticClipPresets: Record<SyntheticClipPreset, Partial<SyntheticClipOptions>> = {
+  tiny: {},
+  'vit-b-32': { ...vitB, patchSize: 32 },
+  'vit-b-16': { ...vitB, patchSize: 16 },
+};
+
+/** What was written. */
+export interface SyntheticClipInfo {
+  dir: string;
+  options: SyntheticClipOptions;
+  tokenIds: SpecialTokenIds;
+  /** CLS + patches. */
+  visionTokens: number;
+}
+
+/** Writes config.json, preprocessor_config.json, tokenizer files and onnx/{vision,text}_model.onnx into `dir`. */
+export function writeSyntheticClip(dir: string, options: Partial<SyntheticClipOptions> = {}): SyntheticClipInfo {
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  const merged = { ...base, ...options };
+  const tokenizer = 'copyFrom' in merged.tokenizer
+    ? copyTokenizer(merged.tokenizer.copyFrom, dir, merged.maxLength)
+    : wordLevelTokenizer(merged.tokenizer.words, merged.maxLength);
+  const o: SyntheticClipOptions = { ...merged, vocabSize: merged.vocabSize ?? tokenizer.vocabSize };
+  check(o, tokenizer.vocabSize);
+  const json = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
+  for (const [name, value] of Object.entries(tokenizer.files)) json(name, value);
+  json('config.json', clipConfig(o, tokenizer.ids));
+  json('preprocessor_config.json', preprocessorConfig(o));
+  // One tower at a time, so only its weights are in memory.
+  writeChunks(join(dir, 'onnx', 'vision_model.onnx'), buildVisionTower(o).toChunks());
+  writeChunks(join(dir, 'onnx', 'text_model.onnx'), buildTextTower(o, tokenizer.ids.eos).toChunks());
+  return { dir, options: o, tokenIds: tokenizer.ids, visionTokens: (o.imageSize / o.patchSize) ** 2 + 1 };
+}
+
+function check(o: SyntheticClipOptions, neededVocab: number): void {
+  const problems = [
+    o.imageSize % o.patchSize !== 0 && `imageSize ${o.imageSize} is not a multiple of patchSize ${o.patchSize}`,
+    o.width % o.heads !== 0 && `width ${o.width} is not a multiple of heads ${o.heads}`,
+    o.textWidth % o.textHeads !== 0 && `textWidth ${o.textWidth} is not a multiple of textHeads ${o.textHeads}`,
+    o.vocabSize < neededVocab && `vocabSize ${o.vocabSize} is below the tokenizer's ${neededVocab} ids`,
+    (o.layers < 1 || o.textLayers < 1) && 'each tower needs at least one layer',
+  ].filter(Boolean);
+  if (problems.length > 0) throw new Error(`Synthetic CLIP options: ${problems.join('; ')}.`);
+}
+
+function writeChunks(path: string, chunks: Uint8Array[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const chunk of chunks) {
+      for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done, chunk.length - done);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Pre-norm transformer pieces written with GraphBuilder the way torch exports Hugging Face CLIP:
+ * Linear = MatMul + Add, LayerNormalization op, attention with an explicit Softmax (4-D [b,h,q,k] or the
+ * older 3-D [b*h,q,k] layout, with the causal mask added between two Reshapes as HF CLIP does), or a
+ * fused com.microsoft operator that hides the probabilities.
+ */
+import { GraphBuilder } from '../../src/inference/onnx/graphBuilder';
+import { floatAttr, intAttr, intsAttr } from '../../src/inference/onnx/onnxTypes';
+import { SeededRandom } from './seededRandom';
+
+/** How attention is exported. */
+export type AttentionLayout = '4d' | '3d';
+/** The MLP's activation: OpenAI CLIP's x*sigmoid(1.702x) or the exact erf GELU. */
+export type Activation = 'quickGelu' | 'gelu';
+
+/** The shape of one transformer stack. */
+export interface StackConfig {
+  width: number;
+  heads: number;
+  layers: number;
+  mlpRatio: number;
+  layout: AttentionLayout;
+  fused: boolean;
+  activation: Activation;
+  /** Text towers mask future tokens. */
+  causal: boolean;
+  /** Longest sequence, for the causal mask. */
+  maxTokens: number;
+}
+
+const layerNormEpsilon = 1e-5;
+/** HF CLIP masks with the most negative float32, so masked probabilities are exactly 0. */
+const float32Lowest = -3.4028234663852886e38;
+
+/** A GraphBuilder with seeded weights and the blocks of a pre-norm transformer. */
+export class TransformerBuilder {
+  private readonly scalars = new Map<number, string>();
+  private readonly ints = new Map<string, string>();
+
+  constructor(readonly g: GraphBuilder, private readonly random: SeededRandom) {}
+
+  /** A seeded random float initializer. */
+  param(name: string, dims: number[], std: number, mean = 0): string {
+    return this.g.floatInitializer(name, this.values(dims, std, mean), dims);
+  }
+
+  private values(dims: number[], std: number, mean = 0): Float32Array {
+    return this.random.array(dims.reduce((a, b) => a * b, 1), std, mean);
+  }
+
+  /**
+   * q, k and v projections packed as com.microsoft.Attention wants them ([D, 3D] weight, [3D] bias), drawn
+   * in the same order as the separate q_proj/k_proj/v_proj, so fused and unfused towers compute the same.
+   */
+  private packedQkv(width: number, prefix: string): string[] {
+    const weight = new Float32Array(width * 3 * width);
+    const bias = new Float32Array(3 * width);
+    for (let part = 0; part < 3; part++) {
+      const w = this.values([width, width], 1 / Math.sqrt(width));
+      for (let row = 0; row < width; row++) weight.set(w.subarray(row * width, (row + 1) * width), row * 3 * width + part * width);
+      bias.set(this.values([width], 0.02), part * width);
+    }
+    return [this.g.floatInitializer(`${prefix}.qkv.weight`, weight, [width, 3 * width]), this.g.floatInitializer(`${prefix}.qkv.bias`, bias, [3 * width])];
+  }
+
+  /** A float scalar initializer, shared by value. */
+  scalar(value: number): string {
+    const known = this.scalars.get(value);
+    if (known) return known;
+    const name = this.g.floatInitializer('const_f', new Float32Array([value]), []);
+    this.scalars.set(value, name);
+    return name;
+  }
+
+  /** A 1-D int64 initializer, shared by value. */
+  int64s(values: number[]): string {
+    const key = values.join(',');
+    const known = this.ints.get(key);
+    if (known) return known;
+    const name = this.g.int64Initializer('const_i', values);
+    this.ints.set(key, name);
+    return name;
+  }
+
+  /** x W + b with W stored [in, out], as torch exports nn.Linear. */
+  linear(x: string, inFeatures: number, outFeatures: number, prefix: string): string {
+    const y = this.g.op('MatMul', [x, this.param(`${prefix}.weight`, [inFeatures, outFeatures], 1 / Math.sqrt(inFeatures))]);
+    return this.g.op('Add', [y, this.param(`${prefix}.bias`, [outFeatures], 0.02)]);
+  }
+
+  /** LayerNormalization over the last axis. */
+  layerNorm(x: string, width: number, prefix: string, output?: string): string {
+    const scale = this.param(`${prefix}.weight`, [width], 0.05, 1);
+    const bias = this.param(`${prefix}.bias`, [width], 0.02);
+    return this.g.op('LayerNormalization', [x, scale, bias], [intAttr('axis', -1), floatAttr('epsilon', layerNormEpsilon)], output);
+  }
+
+  /** A stack of pre-norm layers on x [batch, tokens, width]; the last layer's output gets `output` as name. */
+  encoder(x: string, config: StackConfig, prefix: string, output: string): string {
+    const shapes = new HeadShapes(this, x, config);
+    const mask = config.causal && !config.fused ? this.causalMask(config.maxTokens, shapes.tokens) : undefined;
+    let h = x;
+    for (let i = 0; i < config.layers; i++) {
+      const p = `${prefix}.layers.${i}`;
+      const attended = this.attention(this.layerNorm(h, config.width, `${p}.layer_norm1`), config, p, shapes, mask);
+      const residual = this.g.op('Add', [h, attended]);
+      const mlp = this.mlp(this.layerNorm(residual, config.width, `${p}.layer_norm2`), config, `${p}.mlp`);
+      h = this.g.op('Add', [residual, mlp], undefined, i === config.layers - 1 ? output : undefined);
+    }
+    return h;
+  }
+
+  private mlp(x: string, config: StackConfig, prefix: string): string {
+    const hidden = config.width * config.mlpRatio;
+    const up = this.linear(x, config.width, hidden, `${prefix}.fc1`);
+    const act = config.activation === 'quickGelu'
+      ? this.g.op('Mul', [up, this.g.op('Sigmoid', [this.g.op('Mul', [up, this.scalar(1.702)])])])
+      : this.g.op('Mul', [this.g.op('Mul', [up, this.scalar(0.5)]),
+        this.g.op('Add', [this.g.op('Erf', [this.g.op('Div', [up, this.scalar(Math.SQRT2)])]), this.scalar(1)])]);
+    return this.linear(act, hidden, config.width, `${prefix}.fc2`);
+  }
+
+  /** [T, T] slice of a [max, max] mask with the lowest float above the diagonal. */
+  private causalMask(maxTokens: number, tokens: string): string {
+    const full = new Float32Array(maxTokens * maxTokens);
+    for (let q = 0; q < maxTokens; q++) for (let k = q + 1; k < maxTokens; k++) full[q * maxTokens + k] = float32Lowest;
+    const mask = this.g.floatInitializer('causal_mask', full, [maxTokens, maxTokens]);
+    const ends = this.g.op('Concat', [tokens, tokens], [intAttr('axis', 0)]);
+    return this.g.op('Slice', [mask, this.int64s([0, 0]), ends, this.int64s([0, 1])]);
+  }
+
+  private attention(x: string, c: StackConfig, prefix: string, shapes: HeadShapes, mask: string | undefined): string {
+    const headDim = c.width / c.heads;
+    const p = `${prefix}.self_attn`;
+    if (c.fused && c.causal) {
+      // com.microsoft.Attention packs the three projections and masks the future itself.
+      const out = this.g.node('Attention', [x, ...this.packedQkv(c.width, p)], { domain: 'com.microsoft', attributes: [intAttr('num_heads', c.heads), intAttr('unidirectional', 1)] })[0];
+      return this.linear(out, c.width, c.width, `${p}.out_proj`);
+    }
+    const q = this.linear(x, c.width, c.width, `${p}.q_proj`);
+    const k = this.linear(x, c.width, c.width, `${p}.k_proj`);
+    const v = this.linear(x, c.width, c.width, `${p}.v_proj`);
+    if (c.fused) {
+      const out = this.g.node('MultiHeadAttention', [q, k, v], { domain: 'com.microsoft', attributes: [intAttr('num_heads', c.heads)] })[0];
+      return this.linear(out, c.width, c.width, `${p}.out_proj`);
+    }
+    const scaled = this.g.op('Mul', [q, this.scalar(1 / Math.sqrt(headDim))]);
+    const heads = (t: string) => this.g.op('Transpose', [this.g.op('Reshape', [t, shapes.split])], [intsAttr('perm', [0, 2, 1, 3])]);
+    let context: string;
+    if (c.layout === '4d') {
+      const keysT = this.g.op('Transpose', [this.g.op('Reshape', [k, shapes.split])], [intsAttr('perm', [0, 2, 3, 1])]);
+      let scores = this.g.op('MatMul', [heads(scaled), keysT]);
+      if (mask) scores = this.g.op('Add', [scores, mask]);
+      const probs = this.g.op('Softmax', [scores], [intAttr('axis', -1)]);
+      context = this.g.op('MatMul', [probs, heads(v)]);
+    } else {
+      const flat = (t: string) => this.g.op('Reshape', [heads(t), shapes.flatHeads]);
+      const keysT = this.g.op('Transpose', [flat(k)], [intsAttr('perm', [0, 2, 1])]);
+      let scores = this.g.op('MatMul', [flat(scaled), keysT]);
+      if (mask) {
+        const masked = this.g.op('Add', [this.g.op('Reshape', [scores, shapes.scores4d]), mask]);
+        scores = this.g.op('Reshape', [masked, shapes.scores3d]);
+      }
+      const probs = this.g.op('Softmax', [scores], [intAttr('axis', -1)]);
+      context = this.g.op('Reshape', [this.g.op('MatMul', [probs, flat(v)]), shapes.unflatHeads]);
+    }
+    const merged = this.g.op('Reshape', [this.g.op('Transpose', [context], [intsAttr('perm', [0, 2, 1, 3])]), shapes.merge]);
+    return this.linear(merged, c.width, c.width, `${p}.out_proj`);
+  }
+}
+
+/** Shape tensors for splitting heads, built on first use from the runtime batch and token counts. */
+class HeadShapes {
+  private readonly built = new Map<string, string>();
+  private readonly headDim: number;
+
+  constructor(private readonly t: TransformerBuilder, private readonly x: string, private readonly c: StackConfig) {
+    this.headDim = c.width / c.heads;
+  }
+
+  /** [b, T, D] -> [b, T, h, d]. */
+  get split(): string { return this.t.int64s([0, 0, this.c.heads, this.headDim]); }
+  /** [b, T, h, d] -> [b, T, D]. */
+  get merge(): string { return this.t.int64s([0, 0, this.c.width]); }
+  /** [T] as a 1-D tensor. */
+  get tokens(): string { return this.once('tokens', () => this.dims(1, 2)); }
+  /** [b, h, T, d] -> [b*h, T, d]. */
+  get flatHeads(): string {
+    return this.once('flat', () => this.concat([this.t.g.op('Mul', [this.batch, this.t.int64s([this.c.heads])]), this.t.int64s([-1, this.headDim])]));
+  }
+  /** [b*h, T, d] -> [b, h, T, d]. */
+  get unflatHeads(): string { return this.once('unflat', () => this.concat([this.batch, this.t.int64s([this.c.heads, -1, this.headDim])])); }
+  /** [b*h, T, T] -> [b, h, T, T]. */
+  get scores4d(): string { return this.once('scores4d', () => this.concat([this.batch, this.t.int64s([this.c.heads, -1]), this.tokens])); }
+  /** [b, h, T, T] -> [b*h, T, T]. */
+  get scores3d(): string { return this.once('scores3d', () => this.concat([this.t.int64s([-1]), this.tokens, this.tokens])); }
+
+  private get batch(): string { return this.once('batch', () => this.dims(0, 1)); }
+
+  private dims(start: number, end: number): string {
+    return this.t.g.op('Shape', [this.x], [intAttr('start', start), intAttr('end', end)]);
+  }
+
+  private concat(parts: string[]): string {
+    return this.t.g.op('Concat', parts, [intAttr('axis', 0)]);
+  }
+
+  private once(key: string, build: () => string): string {
+    const known = this.built.get(key) ?? build();
+    this.built.set(key, known);
+    return known;
+  }
+}
