@@ -1,0 +1,123 @@
+/**
+ * Attention rollout (Abnar & Zuidema 2020, "Quantifying Attention Flow in Transformers").
+ *
+ * Each layer's attention (heads x T x T, rows are queries, each row a probability distribution over keys) is
+ * turned into one T x T transition matrix:
+ *   F = the heads fused elementwise (mean, max or min);
+ *   with the residual (default): Â = (F + I) / rowsum(F + I), which is exactly 0.5·F + 0.5·I when the rows
+ *   of F sum to 1 (mean fusion of softmax rows), and still a proper row-stochastic matrix after max or min
+ *   fusion, whose rows do not sum to 1;
+ *   without the residual: Â = F / rowsum(F).
+ * A row whose sum is 0 (only possible without the residual) is left as zeros rather than divided into NaN.
+ * The rollout is the product Â_L · … · Â_start (last layer on the left), so its row q says how much each input
+ * token flows into output token q.
+ */
+import { badInput } from '../inference/errors';
+import { throwIfCancelled, type LongRunOptions } from '../inference/progress';
+import { requireLength, requirePositiveInt } from './shape';
+
+/** How the heads of one layer are combined into one matrix, elementwise. */
+export type HeadFusion = 'mean' | 'max' | 'min';
+
+/** Choices for attention rollout; every field has the default shown. */
+export interface RolloutOptions extends LongRunOptions {
+  /** Elementwise combination of the heads. Default 'mean'. */
+  headFusion?: HeadFusion;
+  /** First layer (0-based) in the product; earlier layers are skipped. Default 0. */
+  startLayer?: number;
+  /** Add the identity for the residual connection before renormalising rows. Default true. */
+  residual?: boolean;
+}
+
+const FUSIONS: Record<HeadFusion, (a: number, b: number) => number> = {
+  mean: (a, b) => a + b,
+  max: Math.max,
+  min: Math.min,
+};
+
+/** One layer's heads fused, residual added and rows renormalised, as a T x T float64 matrix. */
+function transition(layer: Float32Array, heads: number, tokens: number, fusion: HeadFusion, residual: boolean): Float64Array {
+  const size = tokens * tokens;
+  const fused = Float64Array.from(layer.subarray(0, size));
+  const combine = FUSIONS[fusion];
+  for (let h = 1; h < heads; h++) {
+    for (let k = 0; k < size; k++) fused[k] = combine(fused[k], layer[h * size + k]);
+  }
+  if (fusion === 'mean') for (let k = 0; k < size; k++) fused[k] /= heads;
+  for (let r = 0; r < tokens; r++) {
+    if (residual) fused[r * tokens + r] += 1;
+    let sum = 0;
+    for (let c = 0; c < tokens; c++) sum += fused[r * tokens + c];
+    if (sum > 0) for (let c = 0; c < tokens; c++) fused[r * tokens + c] /= sum;
+  }
+  return fused;
+}
+
+/** Checks the inputs and returns the resolved options. */
+function prepare(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions) {
+  requirePositiveInt(heads, 'attentionRollout: heads');
+  requirePositiveInt(tokens, 'attentionRollout: tokens');
+  layers.forEach((layer, i) => requireLength(layer, heads * tokens * tokens, `attentionRollout: layer ${i}`));
+  const headFusion = options.headFusion ?? 'mean';
+  const startLayer = options.startLayer ?? 0;
+  if (!Object.hasOwn(FUSIONS, headFusion)) throw badInput(`Unknown head fusion "${headFusion}".`, 'Use mean, max or min.');
+  if (layers.length === 0) throw badInput('Attention rollout needs at least one attention layer, and none was given.');
+  if (!Number.isInteger(startLayer) || startLayer < 0 || startLayer >= layers.length) {
+    throw badInput(`Rollout start layer ${startLayer} is out of range.`, `Use a layer from 0 to ${layers.length - 1}.`);
+  }
+  return { headFusion, startLayer, residual: options.residual ?? true };
+}
+
+/**
+ * Full attention rollout for one item: `layers[l]` is that layer's attention, heads x T x T row-major.
+ * Returns the T x T rollout matrix, row-major. Costs T³ per layer; when only one query row is wanted
+ * (the CLS map), `attentionRolloutRow` gives the same row in T² per layer.
+ */
+export function attentionRollout(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions = {}): Float32Array {
+  const { headFusion, startLayer, residual } = prepare(layers, heads, tokens, options);
+  let rollout = transition(layers[startLayer], heads, tokens, headFusion, residual);
+  for (let l = startLayer + 1; l < layers.length; l++) {
+    throwIfCancelled(options.signal);
+    const a = transition(layers[l], heads, tokens, headFusion, residual);
+    const product = new Float64Array(tokens * tokens);
+    for (let i = 0; i < tokens; i++) {
+      for (let k = 0; k < tokens; k++) {
+        const aik = a[i * tokens + k];
+        if (aik === 0) continue;
+        for (let j = 0; j < tokens; j++) product[i * tokens + j] += aik * rollout[k * tokens + j];
+      }
+    }
+    rollout = product;
+    options.onProgress?.({ stage: 'rollout', done: l - startLayer, total: layers.length - 1 - startLayer });
+  }
+  return Float32Array.from(rollout);
+}
+
+/**
+ * Row `query` of the attention rollout (same inputs and options as `attentionRollout`), computed as
+ * e_query · Â_L · … · Â_start from the last layer down. Returns T values: the flow from each input token.
+ */
+export function attentionRolloutRow(
+  layers: Float32Array[],
+  heads: number,
+  tokens: number,
+  query: number,
+  options: RolloutOptions = {},
+): Float32Array {
+  const { headFusion, startLayer, residual } = prepare(layers, heads, tokens, options);
+  if (!Number.isInteger(query) || query < 0 || query >= tokens) throw badInput(`Query token ${query} is out of range.`, `Use a token from 0 to ${tokens - 1}.`);
+  let row = new Float64Array(tokens);
+  row[query] = 1;
+  for (let l = layers.length - 1; l >= startLayer; l--) {
+    throwIfCancelled(options.signal);
+    const a = transition(layers[l], heads, tokens, headFusion, residual);
+    const next = new Float64Array(tokens);
+    for (let k = 0; k < tokens; k++) {
+      if (row[k] === 0) continue;
+      for (let j = 0; j < tokens; j++) next[j] += row[k] * a[k * tokens + j];
+    }
+    row = next;
+    options.onProgress?.({ stage: 'rollout', done: layers.length - l, total: layers.length - startLayer });
+  }
+  return Float32Array.from(row);
+}

@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { attentionRollout, attentionRolloutRow, type HeadFusion } from '../../../src/analysis/rollout';
+import { LensError } from '../../../src/inference/errors';
+import { assertClose, seededRandom } from './helpers';
+
+// Two layers, two heads, two tokens. Layer 0: heads [[1,0],[.5,.5]] and [[.5,.5],[0,1]];
+// layer 1: heads [[.5,.5],[.5,.5]] and [[1,0],[1,0]].
+const handLayers = [new Float32Array([1, 0, 0.5, 0.5, 0.5, 0.5, 0, 1]), new Float32Array([0.5, 0.5, 0.5, 0.5, 1, 0, 1, 0])];
+
+test('rollout with mean fusion and residual matches the 2x2 example worked by hand', () => {
+  // Â0 = 0.5·[[.75,.25],[.25,.75]] + 0.5·I = [[.875,.125],[.125,.875]]
+  // Â1 = 0.5·[[.75,.25],[.75,.25]] + 0.5·I = [[.875,.125],[.375,.625]]
+  // Â1·Â0 = [[.78125,.21875],[.40625,.59375]]  (Â0·Â1 would give [.8125,.1875] in row 0)
+  assertClose(attentionRollout(handLayers, 2, 2), [0.78125, 0.21875, 0.40625, 0.59375]);
+});
+
+test('rollout with max fusion renormalises rows after adding the identity', () => {
+  // max0 + I = [[2,.5],[.5,2]] → [[.8,.2],[.2,.8]]; max1 + I = [[2,.5],[1,1.5]] → [[.8,.2],[.4,.6]]
+  assertClose(attentionRollout(handLayers, 2, 2, { headFusion: 'max' }), [0.68, 0.32, 0.44, 0.56]);
+});
+
+test('rollout with min fusion', () => {
+  // min0 + I = 1.5·I → I; min1 + I = [[1.5,0],[.5,1]] → [[1,0],[1/3,2/3]]
+  assertClose(attentionRollout(handLayers, 2, 2, { headFusion: 'min' }), [1, 0, 1 / 3, 2 / 3]);
+});
+
+test('rollout from a later start layer skips the earlier layers', () => {
+  assertClose(attentionRollout(handLayers, 2, 2, { startLayer: 1 }), [0.875, 0.125, 0.375, 0.625]);
+});
+
+test('rollout without the residual multiplies the fused attention itself', () => {
+  // [[.75,.25],[.75,.25]]·[[.75,.25],[.25,.75]]
+  assertClose(attentionRollout(handLayers, 2, 2, { residual: false }), [0.625, 0.375, 0.625, 0.375]);
+});
+
+/** Random attention: heads x T x T with every row a softmax of random logits. */
+function randomLayer(random: () => number, heads: number, tokens: number): Float32Array {
+  const out = new Float32Array(heads * tokens * tokens);
+  for (let row = 0; row < heads * tokens; row++) {
+    const e = Array.from({ length: tokens }, () => Math.exp(4 * random()));
+    const sum = e.reduce((a, b) => a + b, 0);
+    e.forEach((x, k) => (out[row * tokens + k] = x / sum));
+  }
+  return out;
+}
+
+/** Reference: the transition matrix of one layer as a 2-d array, written from the paper's formula. */
+function referenceTransition(layer: Float32Array, heads: number, t: number, fusion: HeadFusion): number[][] {
+  const at = (h: number, i: number, j: number) => layer[h * t * t + i * t + j];
+  const fused = (i: number, j: number) => {
+    const values = Array.from({ length: heads }, (_, h) => at(h, i, j));
+    if (fusion === 'max') return Math.max(...values);
+    if (fusion === 'min') return Math.min(...values);
+    return values.reduce((a, b) => a + b, 0) / heads;
+  };
+  return Array.from({ length: t }, (_, i) => {
+    const row = Array.from({ length: t }, (_, j) => fused(i, j) + (i === j ? 1 : 0));
+    const sum = row.reduce((a, b) => a + b, 0);
+    return row.map((x) => x / sum);
+  });
+}
+
+function matMul(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => b[0].map((_, j) => row.reduce((sum, x, k) => sum + x * b[k][j], 0)));
+}
+
+function referenceRollout(layers: Float32Array[], heads: number, t: number, fusion: HeadFusion, start: number): number[][] {
+  let product = referenceTransition(layers[start], heads, t, fusion);
+  for (let l = start + 1; l < layers.length; l++) product = matMul(referenceTransition(layers[l], heads, t, fusion), product);
+  return product;
+}
+
+test('rollout of random attention matches a direct matrix-product reference, and so does each single row', () => {
+  const random = seededRandom(42);
+  const heads = 3;
+  const t = 5;
+  const layers = [0, 1, 2, 3].map(() => randomLayer(random, heads, t));
+  for (const fusion of ['mean', 'max', 'min'] as const) {
+    for (const start of [0, 2]) {
+      const expected = referenceRollout(layers, heads, t, fusion, start);
+      const options = { headFusion: fusion, startLayer: start };
+      assertClose(attentionRollout(layers, heads, t, options), expected.flat(), 1e-6);
+      for (let q = 0; q < t; q++) assertClose(attentionRolloutRow(layers, heads, t, q, options), expected[q], 1e-6);
+    }
+  }
+});
+
+test('rollout rejects bad options as user errors and bad shapes as internal errors', () => {
+  const kind = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      assert.ok(error instanceof LensError);
+      return error.kind;
+    }
+    assert.fail('expected a throw');
+  };
+  assert.equal(kind(() => attentionRollout(handLayers, 2, 2, { startLayer: 2 })), 'badInput');
+  assert.equal(kind(() => attentionRollout(handLayers, 2, 2, { headFusion: 'median' as HeadFusion })), 'badInput');
+  assert.equal(kind(() => attentionRollout([], 2, 2)), 'badInput');
+  assert.equal(kind(() => attentionRolloutRow(handLayers, 2, 2, 2)), 'badInput');
+  assert.equal(kind(() => attentionRollout(handLayers, 2, 3)), 'internal');
+  const controller = new AbortController();
+  controller.abort();
+  assert.equal(kind(() => attentionRollout(handLayers, 2, 2, { signal: controller.signal })), 'cancelled');
+});
