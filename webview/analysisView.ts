@@ -1,0 +1,141 @@
+/**
+ * The whole analysis on one page: model facts and notices, each image with a switchable overlay, the
+ * score tables, the per-head attention grid and the token strips. Shared by the HTML report and the VS Code
+ * panels; it only draws what the AnalysisResult holds.
+ */
+import { format } from 'd3';
+import type { AnalysisResult } from '../src/shared/analysisResult';
+import { extentScale, legend, viridisScale } from './draw/colorScale';
+import { baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
+import { drawHeadGrid, type HeadGridChoice } from './draw/headGrid';
+import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
+import { createOverlay } from './draw/overlay';
+import { drawScoreTable } from './draw/similarityTable';
+import { drawTokenStrip } from './draw/tokenStrip';
+
+function section(title: string, className: string): HTMLElement {
+  const element = el('section', className);
+  element.append(el('h2', undefined, title));
+  return element;
+}
+
+function header(result: AnalysisResult): HTMLElement {
+  const element = el('header', 'summary');
+  element.append(el('h1', undefined, `Multimodal Lens: ${result.model.name}`));
+  const facts = el('dl', 'facts');
+  const architecture = result.model.architecture === 'twoTower' ? 'two towers' : 'single stream';
+  for (const [term, value] of [['Architecture', architecture], ['Execution provider', result.model.executionProvider], ['Logit scale', format('.4~g')(result.logitScale)]]) {
+    facts.append(el('dt', undefined, term), el('dd', undefined, value));
+  }
+  element.append(facts);
+  if (result.model.notices.length > 0) {
+    const notices = el('ul', 'notices');
+    notices.setAttribute('aria-label', 'Notices');
+    for (const notice of result.model.notices) notices.append(el('li', undefined, notice));
+    element.append(notices);
+  }
+  return element;
+}
+
+/** The maps one image can show, by select value. */
+function mapChoices(result: AnalysisResult, image: number): { choices: Choice[]; maps: Map<string, { grid: GridValues; label: string }> } {
+  const maps = new Map<string, { grid: GridValues; label: string }>();
+  const rollout = result.maps.rollout[image];
+  if (rollout) maps.set('rollout', { grid: gridFromMatrix(rollout), label: 'Attention rollout' });
+  result.maps.alignment[image]?.forEach((map, t) => maps.set(`alignment-${t}`, { grid: gridFromMatrix(map), label: `Alignment with "${result.texts[t]?.text ?? t}"` }));
+  const choices = [{ value: 'none', label: 'None' }, ...[...maps].map(([value, map]) => ({ value, label: map.label }))];
+  return { choices, maps };
+}
+
+function imageCard(result: AnalysisResult, index: number, url: string): HTMLElement {
+  const info = result.images[index];
+  const name = info ? baseName(info.path) : `image ${index}`;
+  const card = el('figure', 'image-card');
+  const overlay = createOverlay(url, name);
+  const legendSlot = el('div', 'legend-slot');
+  const { choices, maps } = mapChoices(result, index);
+  const show = (value: string) => {
+    const map = maps.get(value);
+    const scale = map ? extentScale(Array.from(map.grid.values)) : undefined;
+    overlay.setMap(map?.grid ?? null, scale);
+    legendSlot.replaceChildren(...(map && scale ? [legend(scale, map.label)] : []));
+  };
+  const initial = choices[1]?.value ?? 'none';
+  const controls = el('div', 'controls');
+  controls.append(
+    labelledSelect('Overlay', choices, initial, show).element,
+    labelledNumber('Opacity', 'range', { min: 0, max: 1, step: 0.05, value: 0.6 }, (v) => overlay.setOpacity(v)).element,
+  );
+  overlay.setOpacity(0.6);
+  show(initial);
+  const caption = el('figcaption', undefined, info ? `${name} (${info.width} x ${info.height})` : name);
+  card.append(overlay.element, controls, legendSlot, caption);
+  return card;
+}
+
+function scoresSection(result: AnalysisResult): HTMLElement {
+  const element = section('Image-text scores', 'scores');
+  const rowLabels = result.images.map((image) => baseName(image.path));
+  const colLabels = result.texts.map((text) => text.text);
+  const common = { rowLabels, colLabels };
+  drawScoreTable(element, { ...common, caption: 'Cosine similarity', values: result.similarity, format: format('.3f'), scale: extentScale(result.similarity.flat()) });
+  const percent = format('.1%');
+  drawScoreTable(element, { ...common, caption: 'Probability over texts (softmax of similarity x logit scale)', values: result.probabilities, format: percent, scale: viridisScale(0, 1) });
+  if (result.itm) drawScoreTable(element, { ...common, caption: 'Image-text match probability', values: result.itm, format: percent, scale: viridisScale(0, 1) });
+  return element;
+}
+
+function headsSection(result: AnalysisResult): HTMLElement {
+  const element = section('Attention per head', 'heads');
+  const tower = result.attention?.vision ? 'vision' : 'joint';
+  const attention = result.attention?.[tower];
+  const tokens = attention?.[0]?.[0]?.[0]?.length ?? 0;
+  if (!attention || tokens < result.grid.rows * result.grid.cols) {
+    element.append(el('p', 'note', result.attentionObservable ? 'No per-head attention in this result (run the analysis with --attention).' : 'This model hides its attention (fused attention operators), so there are no head maps.'));
+    return element;
+  }
+  element.append(el('p', 'note', `${tower === 'vision' ? 'Vision tower' : 'Joint graph'}: each thumbnail is one head's attention from the query token over the patch grid, scaled to its own range. Select a head to enlarge it.`));
+  const choice: HeadGridChoice = { item: 0, layer: 'all', query: 0 };
+  const grid = el('div', 'head-grid');
+  const detail = el('div', 'head-detail');
+  detail.setAttribute('aria-live', 'polite');
+  const redraw = () => drawHeadGrid(grid, detail, attention, result.grid, choice);
+  const items = attention[0].map((_, i) => ({ value: String(i), label: tower === 'vision' && result.images[i] ? baseName(result.images[i].path) : `item ${i}` }));
+  const layers = [{ value: 'all', label: 'All layers' }, ...attention.map((_, l) => ({ value: String(l), label: `Layer ${l}` }))];
+  const controls = el('div', 'controls');
+  controls.append(
+    labelledSelect('Input', items, '0', (v) => {
+      choice.item = Number(v);
+      redraw();
+    }).element,
+    labelledSelect('Layer', layers, 'all', (v) => {
+      choice.layer = v === 'all' ? 'all' : Number(v);
+      redraw();
+    }).element,
+    labelledNumber('Query token (0 = first/CLS)', 'number', { min: 0, max: tokens - 1, step: 1, value: 0 }, (v) => {
+      choice.query = v;
+      redraw();
+    }).element,
+  );
+  element.append(controls, grid, detail);
+  redraw();
+  return element;
+}
+
+function tokensSection(result: AnalysisResult): HTMLElement {
+  const element = section('Tokens', 'texts');
+  for (const text of result.texts) drawTokenStrip(element, text);
+  return element;
+}
+
+/** Draws `result` into `container`, replacing its content; `images[i]` is the URL of image i (a data: URL in the report). */
+export function renderAnalysis(container: HTMLElement, result: AnalysisResult, images: string[]): void {
+  const gallery = section('Images', 'images');
+  const cards = el('div', 'image-cards');
+  images.forEach((url, i) => cards.append(imageCard(result, i, url)));
+  gallery.append(cards);
+  const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);
+  const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');
+  container.classList.add('mmlens');
+  container.replaceChildren(header(result), gallery, scoresSection(result), headsSection(result), tokensSection(result), footer);
+}

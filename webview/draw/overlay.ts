@@ -1,0 +1,53 @@
+/**
+ * An image with a map laid over it. The map is painted one pixel per cell on a small canvas and drawn
+ * scaled onto the overlay with image smoothing on, which is a bilinear upscale: patch boundaries blur into
+ * each other instead of showing as blocks.
+ *
+ * The image is shown square with `object-fit: cover`, i.e. its centre crop, because that is the region the
+ * CLIP-style preprocessing (shortest-edge resize, centre crop) turns into the patch grid.
+ */
+import type { ColorScale } from './colorScale';
+import { el } from './dom';
+import { paintGrid, type GridValues } from './heatmapCanvas';
+
+/** An image with a switchable, fadable map on top. */
+export interface Overlay {
+  element: HTMLElement;
+  /** Draws `grid` coloured by `scale` over the image, or clears the overlay when grid is null. */
+  setMap(grid: GridValues | null, scale?: ColorScale): void;
+  /** Overlay opacity from 0 (image only) to 1 (map only). */
+  setOpacity(opacity: number): void;
+}
+
+/** Creates the overlay for an image URL (data: or webview URI), shown `sizePx` CSS pixels square. */
+export function createOverlay(imageUrl: string, alt: string, sizePx = 256): Overlay {
+  const element = el('div', 'overlay');
+  element.style.width = `${sizePx}px`;
+  element.style.height = `${sizePx}px`;
+  const image = el('img', 'overlay-image');
+  image.src = imageUrl;
+  image.alt = alt;
+  const canvas = el('canvas', 'overlay-map');
+  const resolution = Math.round(sizePx * (window.devicePixelRatio || 1));
+  canvas.width = resolution;
+  canvas.height = resolution;
+  canvas.setAttribute('aria-hidden', 'true');
+  element.append(image, canvas);
+  const small = document.createElement('canvas');
+  return {
+    element,
+    setMap(grid, scale) {
+      const context = canvas.getContext('2d');
+      if (!context) return;
+      context.clearRect(0, 0, resolution, resolution);
+      if (!grid || !scale) return;
+      paintGrid(small, grid, scale);
+      context.imageSmoothingEnabled = true;
+      context.imageSmoothingQuality = 'high';
+      context.drawImage(small, 0, 0, resolution, resolution);
+    },
+    setOpacity(opacity) {
+      canvas.style.opacity = String(opacity);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * A table of scores, images down and texts across, each cell coloured by its value and printed. Drawn with
+ * d3 as a real <table> (headers with scope) so screen readers can walk it; labels go in as text only.
+ */
+import { select } from 'd3';
+import type { Matrix } from '../../src/shared/analysisResult';
+import type { ColorScale } from './colorScale';
+
+/** What one score table shows. */
+export interface ScoreTable {
+  caption: string;
+  rowLabels: string[];
+  colLabels: string[];
+  /** [row][col] */
+  values: Matrix;
+  format: (value: number) => string;
+  scale: ColorScale;
+}
+
+/** Appends the table to `container` and returns it. */
+export function drawScoreTable(container: HTMLElement, table: ScoreTable): HTMLTableElement {
+  const root = select(container).append('table').attr('class', 'score-table');
+  root.append('caption').text(table.caption);
+  const head = root.append('thead').append('tr');
+  head.append('th').attr('scope', 'col').text('Image \\ text');
+  head.selectAll('th.col').data(table.colLabels).join('th').attr('class', 'col').attr('scope', 'col').text((d) => d);
+  const rows = root.append('tbody').selectAll('tr').data(table.values).join('tr');
+  rows.append('th').attr('scope', 'row').text((_, i) => table.rowLabels[i] ?? `image ${i}`);
+  rows
+    .selectAll('td')
+    .data((row) => row)
+    .join('td')
+    .style('background-color', (d) => table.scale.css(d))
+    .style('color', (d) => table.scale.textColor(d))
+    .text((d) => table.format(d));
+  return root.node() as HTMLTableElement;
+}
