@@ -7,7 +7,7 @@ import { GraphBuilder } from '../../../src/inference/onnx/graphBuilder';
 import { DataType, floatAttr, intAttr, intsAttr } from '../../../src/inference/onnx/onnxTypes';
 import { decodeGraphStructure } from '../../../src/inference/onnx/schema';
 import { appendToModel, planDenseProjection } from '../../../src/inference/onnx/surgery';
-import { testPixels, writeTinyClip } from './tinyClip';
+import { testPixels, writeTinyClip } from '../../support/tinyClip';
 
 const [B, T, W, P] = [2, 5, 6, 3];
 const eps = 1e-5;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { decodeGraphStructure } from '../../../src/inference/onnx/schema';
 import { findAttentionTaps } from '../../../src/inference/onnx/taps';
-import { testPixels, writeTinyClip } from './tinyClip';
+import { testPixels, writeTinyClip } from '../../support/tinyClip';
 
 async function embeds(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, name: string): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(bytes);

@@ -11,7 +11,7 @@ import { findAttentionTaps } from '../../../src/inference/onnx/taps';
 import { appendToModel } from '../../../src/inference/onnx/surgery';
 import type { OnnxGraph } from '../../../src/inference/onnx/onnxTypes';
 import { demoWords } from '../../../tools/models/syntheticClip';
-import { testPixels, writeTinyClip } from './tinyClip';
+import { testPixels, writeTinyClip } from '../../support/tinyClip';
 
 const realTokenizer = resolve('..', 'shared', 'models', 'clip-vit-base-patch32-tokenizer');
 

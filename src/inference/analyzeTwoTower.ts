@@ -1,0 +1,91 @@
+/**
+ * One analysis of images x texts with a two-tower model: run both towers (tapped), then turn the tensors into
+ * scores and maps with src/analysis. The result is the JSON contract of docs/cli.md.
+ */
+import { patchAlignment } from '../analysis/alignment';
+import { toNested } from '../analysis/grid';
+import { attentionRolloutRow } from '../analysis/rollout';
+import { cosineSimilarityMatrix, softmaxRows } from '../analysis/similarity';
+import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../shared/analysisResult';
+import { badInput } from './errors';
+import { patchGridFor, type PatchGrid } from './patchGrid';
+import type { PreprocessedImage } from './preprocess';
+import type { LongRunOptions } from './progress';
+import type { LayerAttention } from './tappedGraph';
+import type { TwoTowerModel, VisionOutput } from './twoTowerModel';
+import { Stopwatch } from './stopwatch';
+
+/** What to analyse; images are already preprocessed (their paths and sizes are reported). */
+export interface TwoTowerRequest {
+  images: { path: string; image: PreprocessedImage }[];
+  texts: string[];
+  /** Include the raw attention tensors in the result. */
+  includeAttention: boolean;
+}
+
+/** Runs `model` on the request and computes similarity, probabilities, rollout and alignment maps. */
+export async function analyzeTwoTower(model: TwoTowerModel, request: TwoTowerRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<AnalysisResult> {
+  const { images, texts } = request;
+  const size = images[0].image.outputSize;
+  const odd = images.find((i) => i.image.outputSize.height !== size.height || i.image.outputSize.width !== size.width);
+  if (odd) throw badInput(`${odd.path} was preprocessed to a different size than ${images[0].path}.`, 'Use a preprocessor_config.json with a crop size, as CLIP has.');
+  const vision = await stopwatch.time('vision', () => model.encodeImages(images.map((i) => i.image), options));
+  const text = await stopwatch.time('text', () => model.encodeTexts(texts, options));
+  return stopwatch.time('analysis', () => {
+    const config = model.folder.config;
+    const grid = patchGridFor(size.height, size.width, config.vision.patchSize, vision.tokens);
+    const similarity = cosineSimilarityMatrix(vision.embeds, text.embeds, vision.dim);
+    const scale = config.logitScale.value;
+    const probabilities = softmaxRows(similarity, images.length, texts.length, scale);
+    const result: AnalysisResult = {
+      schemaVersion: SCHEMA_VERSION,
+      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [] },
+      images: images.map(({ path, image }) => ({ path, width: image.width, height: image.height })),
+      texts: text.batch.items.map((item) => ({ text: item.text, tokens: item.tokens, truncated: item.truncated })),
+      grid: { rows: grid.rows, cols: grid.cols },
+      similarity: toNested(similarity, [images.length, texts.length], 'similarity'),
+      probabilities: toNested(probabilities, [images.length, texts.length], 'probabilities'),
+      logitScale: scale,
+      attentionObservable: vision.attention.length > 0,
+      maps: {
+        rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutGrid(vision.attention, i, grid, vision.tokens)) : [],
+        alignment: vision.dense ? images.map((_, i) => texts.map((_, j) => alignmentGrid(vision, text.embeds, i, j, grid))) : [],
+      },
+      timings: {},
+    };
+    if (request.includeAttention) result.attention = { vision: nestAttention(vision.attention, images.length), text: nestAttention(text.attention, texts.length) };
+    return result;
+  });
+}
+
+/** One item's slice of a layer's [items, heads, q, k] attention. */
+export function itemAttention(layer: LayerAttention, item: number): Float32Array {
+  const size = layer.heads * layer.queries * layer.keys;
+  return layer.data.subarray(item * size, (item + 1) * size);
+}
+
+function rolloutGrid(attention: LayerAttention[], item: number, grid: PatchGrid, tokens: number): Matrix {
+  const layers = attention.map((layer) => itemAttention(layer, item));
+  const heads = attention[0].heads;
+  const row = grid.clsIndex !== undefined ? attentionRolloutRow(layers, heads, tokens, grid.clsIndex) : meanRolloutRow(layers, heads, tokens);
+  return toNested(row.subarray(grid.firstPatch, grid.firstPatch + grid.rows * grid.cols), [grid.rows, grid.cols], 'rollout');
+}
+
+/** Without a CLS token, the map is the mean of every token's rollout row: where the whole image looks. */
+function meanRolloutRow(layers: Float32Array[], heads: number, tokens: number): Float32Array {
+  const mean = new Float32Array(tokens);
+  for (let q = 0; q < tokens; q++) attentionRolloutRow(layers, heads, tokens, q).forEach((v, k) => (mean[k] += v / tokens));
+  return mean;
+}
+
+function alignmentGrid(vision: VisionOutput, textEmbeds: Float32Array, image: number, text: number, grid: PatchGrid): Matrix {
+  const { dim, tokens } = vision;
+  const start = (image * tokens + grid.firstPatch) * dim;
+  const patches = vision.dense!.subarray(start, start + grid.rows * grid.cols * dim);
+  const map = patchAlignment(patches, textEmbeds.subarray(text * dim, (text + 1) * dim), dim);
+  return toNested(map, [grid.rows, grid.cols], 'alignment');
+}
+
+function nestAttention(layers: LayerAttention[], items: number): number[][][][][] {
+  return layers.map((l) => toNested(l.data, [items, l.heads, l.queries, l.keys], 'attention'));
+}

@@ -1,0 +1,103 @@
+/**
+ * The inference service: what the CLI and the extension call. It loads model folders, keeps their sessions
+ * (per folder and execution provider) until released, preprocesses the inputs and returns typed results.
+ */
+import { resolve } from 'node:path';
+import type { AnalysisResult } from '../shared/analysisResult';
+import { analyzeTwoTower } from './analyzeTwoTower';
+import { badInput, badModel } from './errors';
+import type { ExecutionProviderSetting } from './executionProvider';
+import { loadModelFolder } from './modelFolder';
+import { preprocessImage, type PreprocessOptions } from './preprocess';
+import { throwIfCancelled, type LongRunOptions } from './progress';
+import { SessionCache } from './sessions';
+import { Stopwatch } from './stopwatch';
+import { inspectTwoTower, type InspectResult } from './inspect';
+import { unobservable } from './notices';
+import { TwoTowerModel } from './twoTowerModel';
+
+/** An analysis request: images by path, texts, and the model folder (the default model when omitted). */
+export interface AnalyzeRequest {
+  modelDir?: string;
+  images: string[];
+  texts: string[];
+  includeAttention?: boolean;
+}
+
+/** Service settings. */
+export interface ServiceOptions {
+  executionProvider: ExecutionProviderSetting;
+  /** The folder used when a request names none (the bundled demo model). */
+  defaultModelDir: string;
+  /** Refuse images with more pixels than this (decompression bombs). */
+  maxImagePixels?: PreprocessOptions['maxPixels'];
+}
+
+/** Runs analyses; one instance per extension host or CLI run. Call `dispose` to release sessions. */
+export class InferenceService {
+  private readonly sessions: SessionCache;
+  private readonly models = new Map<string, Promise<TwoTowerModel>>();
+
+  /** @param options execution provider, default model and limits */
+  constructor(private readonly options: ServiceOptions) {
+    this.sessions = new SessionCache(options.executionProvider);
+  }
+
+  /** Loads (or returns the cached) model of `dir`. */
+  model(dir = this.options.defaultModelDir): Promise<TwoTowerModel> {
+    const key = resolve(dir);
+    let model = this.models.get(key);
+    if (!model) {
+      model = openModel(key, this.sessions);
+      model.catch(() => this.models.delete(key));
+      this.models.set(key, model);
+    }
+    return model;
+  }
+
+  /** Analyses every image with every text. */
+  async analyze(request: AnalyzeRequest, options: LongRunOptions = {}): Promise<AnalysisResult> {
+    if (request.images.length === 0) throw badInput('No image given.', 'Give at least one image.');
+    if (request.texts.length === 0) throw badInput('No text given.', 'Give at least one text.');
+    const stopwatch = new Stopwatch();
+    const model = await stopwatch.time('load', () => this.model(request.modelDir));
+    const images = await stopwatch.time('preprocess', async () => {
+      const out = [];
+      for (const path of request.images) {
+        throwIfCancelled(options.signal);
+        out.push({ path, image: await preprocessImage(path, model.folder.preprocessor, { maxPixels: this.options.maxImagePixels }) });
+      }
+      return out;
+    });
+    const result = await analyzeTwoTower(model, { images, texts: request.texts, includeAttention: request.includeAttention ?? false }, stopwatch, options);
+    result.model.notices = [
+      ...this.sessions.notices,
+      ...model.folder.notes,
+      ...(model.vision.taps.length === 0 ? [unobservable(model.vision.fusedOperators)] : []),
+      ...(model.denseUnavailable ? [`Patch alignment maps are unavailable: ${model.denseUnavailable}.`] : []),
+      ...images.flatMap(({ path, image }) => image.notes.map((note) => `${path}: ${note}`)),
+    ];
+    result.timings = stopwatch.timings;
+    return result;
+  }
+
+  /** Describes a model folder: graphs, inputs and outputs, attention taps and what cannot be observed. */
+  async inspect(modelDir?: string): Promise<InspectResult> {
+    const model = await this.model(modelDir);
+    return inspectTwoTower(model, [...this.sessions.notices, ...model.folder.notes]);
+  }
+
+  /** Releases every session and forgets loaded models. */
+  async dispose(): Promise<void> {
+    this.models.clear();
+    await this.sessions.release();
+  }
+}
+
+async function openModel(dir: string, sessions: SessionCache): Promise<TwoTowerModel> {
+  const folder = await loadModelFolder(dir);
+  if (folder.architecture !== 'twoTower' || !folder.files.vision || !folder.files.text) {
+    throw badModel(dir, 'is not a two-tower model with onnx/vision_model.onnx and onnx/text_model.onnx', 'Single-stream models are not supported yet; export the vision and text towers separately.');
+  }
+  return TwoTowerModel.open(folder, sessions);
+}

@@ -1,0 +1,112 @@
+// The built `mmlens` command line (dist/cli.js, built by the test runner) as a user runs it: exit status,
+// messages, the JSON contract and the HTML report.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
+
+const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+const scene = join(__dirname, '..', '..', '..', 'media', 'samples', 'scene-1.png');
+let clip: TinyClip;
+let work: string;
+
+function mmlens(...args: string[]) {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+before(() => {
+  clip = writeTinyClip();
+  work = mkdtempSync(join(tmpdir(), 'mmlens-cli-'));
+});
+after(() => {
+  clip.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('--help prints the usage and exits 0', () => {
+  const run = mmlens('--help');
+  assert.equal(run.status, 0);
+  assert.match(run.stdout, /mmlens analyze/);
+});
+
+test('analyze --json - writes the documented JSON to standard output', () => {
+  const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--text', 'a blue square', '--ep', 'cpu', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.equal(json.schemaVersion, 1);
+  assert.deepEqual(Object.keys(json.model).sort(), ['architecture', 'executionProvider', 'name', 'notices']);
+  assert.equal(json.model.executionProvider, 'cpu');
+  assert.deepEqual(json.images, [{ path: scene, width: 96, height: 96 }]);
+  assert.equal(json.texts[1].truncated, false);
+  assert.equal(json.probabilities[0].reduce((s: number, p: number) => s + p, 0).toFixed(6), '1.000000');
+  assert.equal(json.maps.rollout[0].length, json.grid.rows);
+  assert.equal(json.maps.alignment[0][1][0].length, json.grid.cols);
+  assert.equal(json.attention, undefined);
+  for (const stage of ['load', 'preprocess', 'vision', 'text', 'analysis']) assert.equal(typeof json.timings[stage], 'number');
+});
+
+test('analyze --attention adds attention[tower][layer][item][head][query][key]', () => {
+  const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--attention', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const { attention } = JSON.parse(run.stdout);
+  assert.equal(attention.vision.length, clip.options.layers);
+  assert.equal(attention.vision[0][0].length, clip.options.heads);
+  assert.equal(attention.vision[0][0][0].length, clip.visionTokens);
+  assert.equal(attention.text[0][0][0].length, 5);
+});
+
+test('analyze --html writes one self-contained report; a summary goes to standard output', () => {
+  const html = join(work, 'report.html');
+  const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--html', html);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /"a red circle"/);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /Content-Security-Policy/);
+  assert.match(page, /data:image\/png;base64,/);
+  assert.doesNotMatch(page, /<script[^>]+src=/);
+});
+
+test('bad input exits 2 with a message that says what to fix, and no stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['analyze', '--model', clip.dir, '--image', join(work, 'nope.png'), '--text', 'x'], /nope\.png/],
+    [['analyze', '--model', clip.dir, '--image', scene], /--text/],
+    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--frobnicate'], /frobnicate/],
+    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--ep', 'tpu'], /auto, cpu, webgpu, cuda/],
+    [['analyze', '--model', work, '--image', scene, '--text', 'x'], /config\.json/],
+    [['frobnicate'], /Unknown command/],
+  ];
+  for (const [args, message] of cases) {
+    const run = mmlens(...args);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  }
+});
+
+test('a truncated ONNX file is reported as a bad model (exit 2)', () => {
+  const broken = join(work, 'broken');
+  mkdirSync(join(broken, 'onnx'), { recursive: true });
+  for (const name of ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json']) writeFileSync(join(broken, name), readFileSync(join(clip.dir, name)));
+  writeFileSync(join(broken, 'onnx', 'text_model.onnx'), readFileSync(join(clip.dir, 'onnx', 'text_model.onnx')));
+  writeFileSync(join(broken, 'onnx', 'vision_model.onnx'), readFileSync(join(clip.dir, 'onnx', 'vision_model.onnx')).subarray(0, 5000));
+  const run = mmlens('analyze', '--model', broken, '--image', scene, '--text', 'x', '--ep', 'cpu');
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /vision_model\.onnx/);
+});
+
+test('inspect lists every attention tap with its shape', () => {
+  const run = mmlens('inspect', '--model', clip.dir, '--ep', 'cpu', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  const vision = json.taps.filter((t: { tower: string }) => t.tower === 'vision');
+  assert.deepEqual(vision.map((t: { layer: number }) => t.layer), [0, 1]);
+  assert.deepEqual(vision[0], { tower: 'vision', layer: 0, heads: 4, queries: clip.visionTokens, keys: clip.visionTokens });
+  assert.equal(json.taps.filter((t: { tower: string }) => t.tower === 'text').length, clip.options.textLayers);
+  assert.deepEqual(json.grid, { rows: 4, cols: 4, clsIndex: 0, firstPatch: 1 });
+  assert.equal(json.denseProjection.available, true);
+  assert.ok(existsSync(json.graphs[0].file));
+});
