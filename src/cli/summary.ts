@@ -1,0 +1,16 @@
+/** The plain-text summary `mmlens analyze` prints: similarity and probability of every image x text. */
+import type { AnalysisResult } from '../shared/analysisResult';
+
+/** A table with one row per (image, text) pair, then the model, provider and notices. */
+export function summaryTable(result: AnalysisResult): string {
+  const lines = [`model ${result.model.name} (${result.model.architecture}) on ${result.model.executionProvider}`];
+  result.images.forEach((image, i) => {
+    lines.push(image.path);
+    result.texts.forEach((text, j) => {
+      const truncated = text.truncated ? ' (truncated)' : '';
+      lines.push(`  ${result.similarity[i][j].toFixed(4).padStart(8)}  p=${result.probabilities[i][j].toFixed(4)}  ${JSON.stringify(text.text)}${truncated}`);
+    });
+  });
+  for (const notice of result.model.notices) lines.push(`note: ${notice}`);
+  return lines.join('\n');
+}
