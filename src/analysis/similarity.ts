@@ -61,3 +61,11 @@ export function softmaxRows(values: Float32Array, rows: number, cols: number, sc
   }
   return out;
 }
+
+/**
+ * SigLIP's pairwise probabilities: sigmoid(scale * value + bias) for each entry on its own, since a sigmoid
+ * model scores every image-text pair independently (rows need not sum to 1).
+ */
+export function sigmoidScores(values: Float32Array, scale: number, bias: number): Float32Array {
+  return values.map((v) => 1 / (1 + Math.exp(-(scale * v + bias))));
+}

@@ -5,7 +5,7 @@
 import { patchAlignment } from '../analysis/alignment';
 import { toNested } from '../analysis/grid';
 import { attentionRolloutRow } from '../analysis/rollout';
-import { cosineSimilarityMatrix, softmaxRows } from '../analysis/similarity';
+import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../analysis/similarity';
 import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../shared/analysisResult';
 import { badInput } from './errors';
 import { patchGridFor, type PatchGrid } from './patchGrid';
@@ -36,7 +36,8 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: TwoTowerReq
     const grid = patchGridFor(size.height, size.width, config.vision.patchSize, vision.tokens);
     const similarity = cosineSimilarityMatrix(vision.embeds, text.embeds, vision.dim);
     const scale = config.logitScale.value;
-    const probabilities = softmaxRows(similarity, images.length, texts.length, scale);
+    const bias = config.logitBias?.value;
+    const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
       model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [] },

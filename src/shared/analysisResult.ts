@@ -49,7 +49,10 @@ export interface AnalysisResult {
   grid: { rows: number; cols: number };
   /** Cosine similarity, [image][text]. */
   similarity: Matrix;
-  /** Softmax over texts of similarity times the logit scale, [image][text]. */
+  /**
+   * [image][text]: softmax over the texts of similarity x logit scale (CLIP); for sigmoid models (SigLIP),
+   * sigmoid(similarity x logit scale + logit bias) for each pair on its own.
+   */
   probabilities: Matrix;
   /** Single-stream models: probability that the text matches the image, [image][text]. */
   itm?: Matrix;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosineSimilarityMatrix, softmaxRows } from '../../../src/analysis/similarity';
+import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../src/analysis/similarity';
 import { LensError } from '../../../src/inference/errors';
 import { assertClose, seededRandom } from './helpers';
 
@@ -55,4 +55,9 @@ test('softmax stays finite for logits that would overflow exp', () => {
 
 test('softmax rejects a shape that does not match the data', () => {
   assert.throws(() => softmaxRows(new Float32Array(5), 2, 3), LensError);
+});
+
+test('sigmoid scores are worked by hand: sigmoid(10 * 0.5 - 5) = 0.5, sigmoid(10 * 1 - 10 + ln 3) = 0.75', () => {
+  assertClose(sigmoidScores(new Float32Array([0.5]), 10, -5), [0.5]);
+  assertClose(sigmoidScores(new Float32Array([1]), 10, -10 + Math.log(3)), [0.75]);
 });
