@@ -1,13 +1,14 @@
 // One esbuild script for the three bundles: the extension (node, cjs), the `mmlens` CLI (node, cjs, with a
 // shebang) and the webview bundles (browser, iife). Native modules stay external: the package ships them.
-// `--watch` rebuilds on change; `--production` minifies and drops source maps.
+// `--watch` rebuilds on change; `--production` minifies and drops source maps; `--quiet` prints only problems.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const native = ['vscode', 'onnxruntime-node', 'sharp'];
-const common = { bundle: true, minify: production, sourcemap: production ? false : 'linked', logLevel: 'info' };
+const logLevel = process.argv.includes('--quiet') ? 'warning' : 'info';
+const common = { bundle: true, minify: production, sourcemap: production ? false : 'linked', logLevel };
 
 const builds = [
   { ...common, entryPoints: ['extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: native },

@@ -1,7 +1,7 @@
 // Builds the bundles (the CLI and webview tests run the built files), then runs every *.test.ts under
 // test/unit and test/webview with Node's own test runner (Node 20 has no glob for --test), TypeScript
 // loaded through tsx. Extra arguments (path substrings) narrow the set.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -13,11 +13,12 @@ function findTests(dir) {
   });
 }
 
-const build = spawnSync(process.execPath, ['tools/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const build = spawnSync(process.execPath, ['tools/build.mjs', '--quiet'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const filters = process.argv.slice(2);
 const files = ['test/unit', 'test/webview']
+  .filter((dir) => existsSync(dir))
   .flatMap((dir) => findTests(dir))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
