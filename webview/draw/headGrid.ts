@@ -30,9 +30,14 @@ export function headPatchMap(attention: TowerAttention, layer: number, item: num
   return { ...grid, values: row.slice(row.length - patches) };
 }
 
-/** Replaces the content of `container` with the thumbnails; `detail` shows the one clicked, enlarged. */
+/**
+ * Replaces the content of `container` with the thumbnails; `detail` shows the one clicked, enlarged. A head
+ * enlarged before a redraw (another item or query) is enlarged again with its new values, or the detail is
+ * cleared when the head is no longer drawn, so it never shows a stale map.
+ */
 export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attention: TowerAttention, grid: { rows: number; cols: number }, choice: HeadGridChoice): void {
   container.replaceChildren();
+  let reEnlarge: (() => void) | undefined;
   const layers = choice.layer === 'all' ? attention.map((_, l) => l) : [choice.layer];
   for (const layer of layers) {
     const row = el('div', 'head-row');
@@ -45,15 +50,25 @@ export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attent
       const button = el('button', 'head-thumb');
       button.type = 'button';
       button.setAttribute('aria-label', `${description}. Enlarge.`);
+      // A toggle from the start, so screen readers announce it as one before the first press.
+      button.setAttribute('aria-pressed', 'false');
       button.append(heatmapCanvas(map, extentScale(Array.from(map.values)), description), el('span', 'head-label', name));
-      button.addEventListener('click', () => {
+      const enlarge = () => {
         container.querySelectorAll('.head-thumb[aria-pressed="true"]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
         button.setAttribute('aria-pressed', 'true');
+        detail.dataset.head = name;
         showEnlarged(detail, map, name, description);
-      });
+      };
+      button.addEventListener('click', enlarge);
+      if (detail.dataset.head === name) reEnlarge = enlarge;
       row.append(button);
     }
     container.append(row);
+  }
+  if (reEnlarge) reEnlarge();
+  else {
+    delete detail.dataset.head;
+    detail.replaceChildren();
   }
 }
 

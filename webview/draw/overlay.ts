@@ -1,7 +1,8 @@
 /**
  * An image with a map laid over it. The map is painted one pixel per cell on a small canvas and drawn
- * scaled onto the overlay with image smoothing on, which is a bilinear upscale: patch boundaries blur into
- * each other instead of showing as blocks.
+ * scaled onto the overlay with bilinear smoothing: patch boundaries blur into each other instead of showing
+ * as blocks, while each cell's centre keeps its exact colour. (Smoothing quality 'high' is a blurring
+ * bicubic in Chromium: a lone hot cell then never reaches the top colour of its legend.)
  *
  * The image is shown square with `object-fit: cover`, i.e. its centre crop, because that is the region the
  * CLIP-style preprocessing (shortest-edge resize, centre crop) turns into the patch grid.
@@ -43,7 +44,7 @@ export function createOverlay(imageUrl: string, alt: string, sizePx = 256): Over
       if (!grid || !scale) return;
       paintGrid(small, grid, scale);
       context.imageSmoothingEnabled = true;
-      context.imageSmoothingQuality = 'high';
+      context.imageSmoothingQuality = 'low';
       context.drawImage(small, 0, 0, resolution, resolution);
     },
     setOpacity(opacity) {
