@@ -7,28 +7,19 @@ import { toNested } from '../analysis/grid';
 import { attentionRolloutRow } from '../analysis/rollout';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../analysis/similarity';
 import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../shared/analysisResult';
-import { badInput } from './errors';
+import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from './analysisParts';
+import { unobservable } from './notices';
 import { patchGridFor, type PatchGrid } from './patchGrid';
-import type { PreprocessedImage } from './preprocess';
 import type { LongRunOptions } from './progress';
 import type { LayerAttention } from './tappedGraph';
 import type { TwoTowerModel, VisionOutput } from './twoTowerModel';
 import { Stopwatch } from './stopwatch';
 
-/** What to analyse; images are already preprocessed (their paths and sizes are reported). */
-export interface TwoTowerRequest {
-  images: { path: string; image: PreprocessedImage }[];
-  texts: string[];
-  /** Include the raw attention tensors in the result. */
-  includeAttention: boolean;
-}
-
 /** Runs `model` on the request and computes similarity, probabilities, rollout and alignment maps. */
-export async function analyzeTwoTower(model: TwoTowerModel, request: TwoTowerRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<AnalysisResult> {
+export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<AnalysisResult> {
   const { images, texts } = request;
+  requireSameSize(images);
   const size = images[0].image.outputSize;
-  const odd = images.find((i) => i.image.outputSize.height !== size.height || i.image.outputSize.width !== size.width);
-  if (odd) throw badInput(`${odd.path} was preprocessed to a different size than ${images[0].path}.`, 'Use a preprocessor_config.json with a crop size, as CLIP has.');
   const vision = await stopwatch.time('vision', () => model.encodeImages(images.map((i) => i.image), options));
   const text = await stopwatch.time('text', () => model.encodeTexts(texts, options));
   return stopwatch.time('analysis', () => {
@@ -40,9 +31,9 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: TwoTowerReq
     const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
-      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [] },
-      images: images.map(({ path, image }) => ({ path, width: image.width, height: image.height })),
-      texts: text.batch.items.map((item) => ({ text: item.text, tokens: item.tokens, truncated: item.truncated })),
+      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: notices(model) },
+      images: imageInfos(images),
+      texts: textInfos(text.batch.items),
       grid: { rows: grid.rows, cols: grid.cols },
       similarity: toNested(similarity, [images.length, texts.length], 'similarity'),
       probabilities: toNested(probabilities, [images.length, texts.length], 'probabilities'),
@@ -59,10 +50,12 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: TwoTowerReq
   });
 }
 
-/** One item's slice of a layer's [items, heads, q, k] attention. */
-export function itemAttention(layer: LayerAttention, item: number): Float32Array {
-  const size = layer.heads * layer.queries * layer.keys;
-  return layer.data.subarray(item * size, (item + 1) * size);
+/** What this model does not let us observe. */
+function notices(model: TwoTowerModel): string[] {
+  return [
+    ...(model.vision.taps.length === 0 ? [unobservable(model.vision.fusedOperators)] : []),
+    ...(model.denseUnavailable ? [`Patch alignment maps are unavailable: ${model.denseUnavailable}.`] : []),
+  ];
 }
 
 function rolloutGrid(attention: LayerAttention[], item: number, grid: PatchGrid, tokens: number): Matrix {
@@ -85,8 +78,4 @@ function alignmentGrid(vision: VisionOutput, textEmbeds: Float32Array, image: nu
   const patches = vision.dense!.subarray(start, start + grid.rows * grid.cols * dim);
   const map = patchAlignment(patches, textEmbeds.subarray(text * dim, (text + 1) * dim), dim);
   return toNested(map, [grid.rows, grid.cols], 'alignment');
-}
-
-function nestAttention(layers: LayerAttention[], items: number): number[][][][][] {
-  return layers.map((l) => toNested(l.data, [items, l.heads, l.queries, l.keys], 'attention'));
 }

@@ -2,9 +2,11 @@
  * `mmlens inspect`: what a model folder holds and what can be observed in it. Taps get their shapes from
  * one probe run (a blank image, an empty text), since exported graphs rarely carry intermediate shapes.
  */
-import type { Architecture, Tower } from '../shared/analysisResult';
+import type { Architecture, TokenLayoutInfo, Tower } from '../shared/analysisResult';
 import type { OnnxValueInfo } from './onnx/onnxTypes';
 import { patchGridFor, type PatchGrid } from './patchGrid';
+import type { PreprocessedImage } from './preprocess';
+import type { SingleStreamModel } from './singleStreamModel';
 import type { LayerAttention, TappedGraph } from './tappedGraph';
 import type { TwoTowerModel } from './twoTowerModel';
 import { unobservable } from './notices';
@@ -22,31 +24,66 @@ export interface InspectResult {
   model: { name: string; dir: string; architecture: Architecture; executionProvider: string; notices: string[] };
   graphs: { tower: Tower; file: string; inputs: IoInfo[]; outputs: IoInfo[]; fusedOperators: string[] }[];
   taps: { tower: Tower; layer: number; heads: number; queries: number; keys: number }[];
+  /** The patch grid; for single-stream models its indices are positions in the joint sequence. */
   grid: PatchGrid;
+  /** Single-stream models only: where the text and image tokens sit in the joint sequence. */
+  tokenLayout?: TokenLayoutInfo;
   denseProjection: { available: boolean; reason?: string };
   architectureGuess: string;
 }
 
+type Probed = [Tower, TappedGraph, LayerAttention[]];
+
 /** Inspects a loaded two-tower model, running it once on a blank image and an empty text. */
 export async function inspectTwoTower(model: TwoTowerModel, notices: string[]): Promise<InspectResult> {
   const { folder } = model;
-  const crop = folder.preprocessor.cropSize;
-  const blank = { pixels: new Float32Array(3 * crop.height * crop.width), outputSize: crop, width: crop.width, height: crop.height, format: 'blank', notes: [] };
+  const blank = blankImage(model);
   const vision = await model.encodeImages([blank]);
   const text = await model.encodeTexts(['']);
-  const towers: [Tower, TappedGraph, LayerAttention[]][] = [['vision', model.vision, vision.attention], ['text', model.text, text.attention]];
+  const towers: Probed[] = [['vision', model.vision, vision.attention], ['text', model.text, text.attention]];
   const observable = towers.every(([, graph]) => graph.taps.length > 0);
   return {
-    schemaVersion: 1,
-    model: { name: folder.name, dir: folder.dir, architecture: 'twoTower', executionProvider: model.executionProvider, notices },
-    graphs: towers.map(([tower, graph]) => ({ tower, file: graph.file, inputs: graph.graph.inputs.map(io), outputs: graph.graph.outputs.map(io), fusedOperators: graph.fusedOperators })),
-    taps: towers.flatMap(([tower, , attention]) => attention.map((a, layer) => ({ tower, layer, heads: a.heads, queries: a.queries, keys: a.keys }))),
-    grid: patchGridFor(crop.height, crop.width, folder.config.vision.patchSize, vision.tokens),
+    ...common(model, 'twoTower', notices, towers),
+    grid: patchGridFor(blank.height, blank.width, folder.config.vision.patchSize, vision.tokens),
     denseProjection: model.denseUnavailable ? { available: false, reason: model.denseUnavailable } : { available: true },
     architectureGuess: [
       `Two-tower (dual encoder): ${model.vision.taps.length} vision and ${model.text.taps.length} text attention layers; the modalities meet only in the similarity of the pooled embeddings.`,
       observable ? 'Attention is observable in every layer.' : unobservable([...model.vision.fusedOperators, ...model.text.fusedOperators]),
     ].join(' '),
+  };
+}
+
+/** Inspects a loaded single-stream model, running it once on a blank image with an empty text. */
+export async function inspectSingleStream(model: SingleStreamModel, notices: string[]): Promise<InspectResult> {
+  const scores = await model.scorePairs([blankImage(model)], ['']);
+  const layout = model.layoutInfo;
+  const { rows, cols } = model.layout;
+  const text = layout.textEnd - layout.textStart;
+  return {
+    ...common(model, 'singleStream', notices, [['joint', model.joint, scores.attention]]),
+    grid: { rows, cols, ...(layout.imageCls !== null && { clsIndex: layout.imageCls }), firstPatch: layout.firstPatch },
+    tokenLayout: layout,
+    denseProjection: { available: false, reason: 'a single-stream model has no joint embedding space; its per-text maps come from attention rollout' },
+    architectureGuess: [
+      `Single-stream (early concatenation): ${model.joint.taps.length} joint attention layers over ${layout.tokens} tokens (${text} text, ${layout.imageTokens} image); the modalities attend to each other in every layer, and an image-text matching head reads token ${layout.itmToken}.`,
+      model.joint.taps.length > 0 ? 'Attention is observable in every layer.' : unobservable(model.joint.fusedOperators),
+    ].join(' '),
+  };
+}
+
+/** A zero image of the preprocessor's crop size. */
+function blankImage(model: TwoTowerModel | SingleStreamModel): PreprocessedImage {
+  const crop = model.folder.preprocessor.cropSize;
+  return { pixels: new Float32Array(3 * crop.height * crop.width), outputSize: crop, width: crop.width, height: crop.height, format: 'blank', notes: [] };
+}
+
+function common(model: TwoTowerModel | SingleStreamModel, architecture: Architecture, notices: string[], probed: Probed[]): Pick<InspectResult, 'schemaVersion' | 'model' | 'graphs' | 'taps'> {
+  const { folder } = model;
+  return {
+    schemaVersion: 1,
+    model: { name: folder.name, dir: folder.dir, architecture, executionProvider: model.executionProvider, notices },
+    graphs: probed.map(([tower, graph]) => ({ tower, file: graph.file, inputs: graph.graph.inputs.map(io), outputs: graph.graph.outputs.map(io), fusedOperators: graph.fusedOperators })),
+    taps: probed.flatMap(([tower, , attention]) => attention.map((a, layer) => ({ tower, layer, heads: a.heads, queries: a.queries, keys: a.keys }))),
   };
 }
 

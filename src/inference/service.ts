@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path';
 import type { AnalysisResult } from '../shared/analysisResult';
+import type { PreparedRequest } from './analysisParts';
+import { analyzeSingleStream } from './analyzeSingleStream';
 import { analyzeTwoTower } from './analyzeTwoTower';
 import { badInput, badModel } from './errors';
 import type { ExecutionProviderSetting } from './executionProvider';
@@ -12,8 +14,8 @@ import { preprocessImage, type PreprocessOptions } from './preprocess';
 import { throwIfCancelled, type LongRunOptions } from './progress';
 import { SessionCache } from './sessions';
 import { Stopwatch } from './stopwatch';
-import { inspectTwoTower, type InspectResult } from './inspect';
-import { unobservable } from './notices';
+import { inspectSingleStream, inspectTwoTower, type InspectResult } from './inspect';
+import { SingleStreamModel } from './singleStreamModel';
 import { TwoTowerModel } from './twoTowerModel';
 
 /** An analysis request: images by path, texts, and the model folder (the default model when omitted). */
@@ -33,10 +35,13 @@ export interface ServiceOptions {
   maxImagePixels?: PreprocessOptions['maxPixels'];
 }
 
+/** A loaded model: a two-tower (dual encoder) or a single-stream (joint graph) adapter. */
+export type LoadedModel = TwoTowerModel | SingleStreamModel;
+
 /** Runs analyses; one instance per extension host or CLI run. Call `dispose` to release sessions. */
 export class InferenceService {
   private readonly sessions: SessionCache;
-  private readonly models = new Map<string, Promise<TwoTowerModel>>();
+  private readonly models = new Map<string, Promise<LoadedModel>>();
 
   /** @param options execution provider, default model and limits */
   constructor(private readonly options: ServiceOptions) {
@@ -44,7 +49,7 @@ export class InferenceService {
   }
 
   /** Loads (or returns the cached) model of `dir`. */
-  model(dir = this.options.defaultModelDir): Promise<TwoTowerModel> {
+  model(dir = this.options.defaultModelDir): Promise<LoadedModel> {
     const key = resolve(dir);
     let model = this.models.get(key);
     if (!model) {
@@ -55,7 +60,7 @@ export class InferenceService {
     return model;
   }
 
-  /** Analyses every image with every text. */
+  /** Analyses every image with every text, with whichever adapter the model folder needs. */
   async analyze(request: AnalyzeRequest, options: LongRunOptions = {}): Promise<AnalysisResult> {
     if (request.images.length === 0) throw badInput('No image given.', 'Give at least one image.');
     if (request.texts.length === 0) throw badInput('No text given.', 'Give at least one text.');
@@ -69,12 +74,15 @@ export class InferenceService {
       }
       return out;
     });
-    const result = await analyzeTwoTower(model, { images, texts: request.texts, includeAttention: request.includeAttention ?? false }, stopwatch, options);
+    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false };
+    const result = model instanceof SingleStreamModel
+      ? await analyzeSingleStream(model, prepared, stopwatch, options)
+      : await analyzeTwoTower(model, prepared, stopwatch, options);
+    // The adapter's own notices (what its model hides) sit between the folder's and the images'.
     result.model.notices = [
       ...this.sessions.notices,
       ...model.folder.notes,
-      ...(model.vision.taps.length === 0 ? [unobservable(model.vision.fusedOperators)] : []),
-      ...(model.denseUnavailable ? [`Patch alignment maps are unavailable: ${model.denseUnavailable}.`] : []),
+      ...result.model.notices,
       ...images.flatMap(({ path, image }) => image.notes.map((note) => `${path}: ${note}`)),
     ];
     result.timings = stopwatch.timings;
@@ -84,7 +92,8 @@ export class InferenceService {
   /** Describes a model folder: graphs, inputs and outputs, attention taps and what cannot be observed. */
   async inspect(modelDir?: string): Promise<InspectResult> {
     const model = await this.model(modelDir);
-    return inspectTwoTower(model, [...this.sessions.notices, ...model.folder.notes]);
+    const notices = [...this.sessions.notices, ...model.folder.notes];
+    return model instanceof SingleStreamModel ? inspectSingleStream(model, notices) : inspectTwoTower(model, notices);
   }
 
   /** Releases every session and forgets loaded models. */
@@ -94,10 +103,15 @@ export class InferenceService {
   }
 }
 
-async function openModel(dir: string, sessions: SessionCache): Promise<TwoTowerModel> {
+async function openModel(dir: string, sessions: SessionCache): Promise<LoadedModel> {
   const folder = await loadModelFolder(dir);
-  if (folder.architecture !== 'twoTower' || !folder.files.vision || !folder.files.text) {
-    throw badModel(dir, 'is not a two-tower model with onnx/vision_model.onnx and onnx/text_model.onnx', 'Single-stream models are not supported yet; export the vision and text towers separately.');
+  if (folder.architecture === 'singleStream') return SingleStreamModel.open(folder, sessions);
+  if (!folder.files.vision || !folder.files.text) {
+    throw badModel(
+      dir,
+      'has one joint graph (onnx/model.onnx), but its config.json declares no token_layout',
+      'A single-stream model needs "token_layout" in config.json (see docs/cli.md); a combined CLIP export is not supported: export the vision and text towers separately.',
+    );
   }
   return TwoTowerModel.open(folder, sessions);
 }

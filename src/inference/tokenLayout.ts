@@ -10,12 +10,25 @@ export interface TokenLayout {
   textStart: number;
   textEnd: number;
   imageStart: number;
+  /** Image tokens, an image CLS token included. */
   imageTokens: number;
-  /** Index of a pooled/classification token, when the model has one. */
+  /** Index of the pooled/classification token a head reads (`cls_index`; the ITM token of a matching model). */
   clsIndex?: number;
+  /** Index of the image's own CLS token (`image_cls`); it is the first image token, and the patches follow it. */
+  imageCls?: number;
   /** The image patch grid; rows x cols of the image tokens are patches. */
   rows: number;
   cols: number;
+}
+
+/** Index of the first patch token in the joint sequence: after the image CLS token, when there is one. */
+export function firstPatchIndex(layout: TokenLayout): number {
+  return layout.imageStart + (layout.imageCls !== undefined ? 1 : 0);
+}
+
+/** Length of the joint sequence the layout describes. */
+export function jointLength(layout: TokenLayout): number {
+  return Math.max(layout.textEnd, layout.imageStart + layout.imageTokens);
 }
 
 /** Reads `token_layout` (or `mmlens.token_layout`) from config.json, or undefined for a two-tower model. */
@@ -44,16 +57,30 @@ export function parseTokenLayout(config: JsonObject, reader: FieldReader): Token
   };
   const clsIndex = reader.number(raw, 'cls_index', 'nonNegativeInt', `${path}.cls_index`);
   if (clsIndex !== undefined) layout.clsIndex = clsIndex;
+  // null and absent both mean "no image CLS token", as the Python exports write None.
+  const imageCls = reader.number(raw, 'image_cls', 'nonNegativeInt', `${path}.image_cls`);
+  if (imageCls !== undefined) layout.imageCls = imageCls;
+  checkLayout(layout, path, reader);
+  return layout;
+}
 
+function checkLayout(layout: TokenLayout, path: string, reader: FieldReader): void {
   if (layout.textEnd <= layout.textStart) {
     throw reader.invalid(`${path}.text_end`, `(${layout.textEnd}) must be greater than text_start (${layout.textStart})`);
   }
-  if (layout.rows * layout.cols > layout.imageTokens) {
-    throw reader.invalid(path, `has a ${layout.rows}x${layout.cols} grid, more than its ${layout.imageTokens} image_tokens`);
+  if (layout.imageCls !== undefined && layout.imageCls !== layout.imageStart) {
+    throw reader.invalid(`${path}.image_cls`, `(${layout.imageCls}) must be the first image token, image_start (${layout.imageStart}), since the patches follow it`);
+  }
+  const cls = layout.imageCls !== undefined ? 1 : 0;
+  if (layout.rows * layout.cols + cls > layout.imageTokens) {
+    const what = cls ? ' and an image CLS token' : '';
+    throw reader.invalid(path, `has a ${layout.rows}x${layout.cols} grid${what}, more than its ${layout.imageTokens} image_tokens`);
   }
   const imageEnd = layout.imageStart + layout.imageTokens;
   if (layout.textStart < imageEnd && layout.imageStart < layout.textEnd) {
     throw reader.invalid(path, 'has overlapping text and image token ranges');
   }
-  return layout;
+  if (layout.clsIndex !== undefined && layout.clsIndex >= jointLength(layout)) {
+    throw reader.invalid(`${path}.cls_index`, `(${layout.clsIndex}) is outside the ${jointLength(layout)} tokens of the joint sequence`);
+  }
 }

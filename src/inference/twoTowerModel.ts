@@ -6,6 +6,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import { badModel } from './errors';
 import { fixedDim, findInput, isIdsInput, isPixelInput } from './graphInputs';
+import { chunkSize, floatData, intTensor, outputNamed } from './graphIo';
 import type { ModelFolder } from './modelFolder';
 import { planDenseProjection } from './onnx/surgery';
 import type { OnnxValueInfo } from './onnx/onnxTypes';
@@ -33,8 +34,6 @@ export interface VisionOutput extends TowerOutput {
 export interface TextOutput extends TowerOutput {
   batch: EncodedBatch;
 }
-
-const DEFAULT_CHUNK = 8;
 
 /** A loaded two-tower model. */
 export class TwoTowerModel {
@@ -74,7 +73,7 @@ export class TwoTowerModel {
     const denseName = this.denseUnavailable === undefined ? 'mmlens_dense_embeds' : undefined;
     const { height, width } = images[0].outputSize;
     const plane = 3 * height * width;
-    const result = await runInChunks(images.length, fixedDim(input, 0) ?? DEFAULT_CHUNK, 'vision', async (start, end) => {
+    const result = await runInChunks(images.length, chunkSize(input), 'vision', async (start, end) => {
       const pixels = new Float32Array((end - start) * plane);
       images.slice(start, end).forEach((img, i) => pixels.set(img.pixels, i * plane));
       const feeds = { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) };
@@ -97,7 +96,7 @@ export class TwoTowerModel {
     const batch = this.tokenizer.encodeBatch(texts, { padTo: fixedDim(idsInput, 1) });
     const embedsName = outputName(this.text, 'text_embeds');
     const length = batch.length;
-    const result = await runInChunks(texts.length, fixedDim(idsInput, 0) ?? DEFAULT_CHUNK, 'text', async (start, end) => {
+    const result = await runInChunks(texts.length, chunkSize(idsInput), 'text', async (start, end) => {
       const rows = (data: BigInt64Array, input: OnnxValueInfo) => intTensor(ort, data.subarray(start * length, end * length), input, [end - start, length]);
       const feeds: Record<string, Tensor> = { [idsInput.name]: rows(batch.ids, idsInput) };
       if (maskInput) feeds[maskInput.name] = rows(batch.attentionMask, maskInput);
@@ -110,16 +109,5 @@ export class TwoTowerModel {
 
 /** The output called `preferred`, or a badModel error listing the outputs there are. */
 function outputName(graph: TappedGraph, preferred: string): string {
-  if (graph.graph.outputs.some((o) => o.name === preferred)) return preferred;
-  const names = graph.graph.outputs.map((o) => o.name).join(', ');
-  throw badModel(graph.file, `has no \`${preferred}\` output (its outputs: ${names})`, 'Export the tower with its projection (CLIPVisionModelWithProjection / CLIPTextModelWithProjection), as transformers.js and Optimum do.');
-}
-
-function floatData(outputs: Record<string, Tensor>, name: string): Float32Array {
-  return outputs[name].data as Float32Array;
-}
-
-function intTensor(ort: typeof import('onnxruntime-node'), data: BigInt64Array, input: OnnxValueInfo, dims: number[]): Tensor {
-  if (input.elemType === 7) return new ort.Tensor('int64', data, dims);
-  return new ort.Tensor('int32', Int32Array.from(data, Number), dims);
+  return outputNamed(graph, [preferred], 'Export the tower with its projection (CLIPVisionModelWithProjection / CLIPTextModelWithProjection), as transformers.js and Optimum do.');
 }

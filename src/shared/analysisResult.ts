@@ -32,6 +32,27 @@ export interface ImageInfo {
   height: number;
 }
 
+/**
+ * Where a single-stream model's tokens sit in its joint sequence: indices into the query and key axes of
+ * `attention.joint`. Text slots are padded to a fixed length; patches are rows x cols, row-major.
+ */
+export interface TokenLayoutInfo {
+  /** Length of the joint sequence. */
+  tokens: number;
+  /** Text slots: [textStart, textEnd). */
+  textStart: number;
+  textEnd: number;
+  /** Image tokens: [imageStart, imageStart + imageTokens), an image CLS token included. */
+  imageStart: number;
+  imageTokens: number;
+  /** The image CLS token, or null when the model has none. */
+  imageCls: number | null;
+  /** The first patch token. */
+  firstPatch: number;
+  /** The token the image-text matching head reads, whose rollout row is `maps.rollout`. */
+  itmToken: number;
+}
+
 /** Everything `mmlens analyze` computes for a set of images and texts. */
 export interface AnalysisResult {
   schemaVersion: number;
@@ -42,31 +63,47 @@ export interface AnalysisResult {
     executionProvider: string;
     /** Things the user should know: a provider fallback, unobservable attention, an assumed logit scale. */
     notices: string[];
+    /** Single-stream models only: the token layout of the joint sequence. */
+    tokenLayout?: TokenLayoutInfo;
   };
   images: ImageInfo[];
   texts: TextInfo[];
   /** The patch grid of the vision input. */
   grid: { rows: number; cols: number };
-  /** Cosine similarity, [image][text]. */
+  /**
+   * [image][text]. Two-tower: cosine similarity. Single-stream: the match log-odds of the image-text matching
+   * head, logit(match) - logit(no match) (the match logit itself for a one-logit head), so itm = sigmoid(it).
+   */
   similarity: Matrix;
   /**
-   * [image][text]: softmax over the texts of similarity x logit scale (CLIP); for sigmoid models (SigLIP),
-   * sigmoid(similarity x logit scale + logit bias) for each pair on its own.
+   * [image][text]: softmax over the texts of similarity x logit scale (CLIP; single-stream models: of the
+   * log-odds, scale 1); for sigmoid models (SigLIP), sigmoid(similarity x logit scale + logit bias) per pair.
    */
   probabilities: Matrix;
-  /** Single-stream models: probability that the text matches the image, [image][text]. */
+  /** Single-stream models: probability that the text matches the image, [image][text], each pair on its own. */
   itm?: Matrix;
+  /** The multiplier on `similarity` before the softmax; 1 for single-stream models. */
   logitScale: number;
   /** Whether attention probabilities could be read from the graph (false when fused operators hide them). */
   attentionObservable: boolean;
   maps: {
-    /** Attention rollout from the CLS/first token to each patch, [image] -> rows x cols. Empty when not observable. */
+    /**
+     * Attention rollout from the CLS/first token to each patch, [image] -> rows x cols. Single-stream: from
+     * the ITM token, averaged over the texts. Empty when not observable.
+     */
     rollout: Matrix[];
-    /** Patch-level alignment of each text with each image, [image][text] -> rows x cols. */
+    /**
+     * Patch-level alignment of each text with each image, [image][text] -> rows x cols. Two-tower: cosine of
+     * each patch embedding with the text embedding. Single-stream: the mean rollout row of the text's real
+     * tokens (start/end tokens left out when there are others), restricted to the patches; empty when not observable.
+     */
     alignment: Matrix[][];
   };
   /** Milliseconds per stage. */
   timings: Record<string, number>;
-  /** With --attention: attention[tower][layer] = [item][head][query][key]. */
+  /**
+   * With --attention: attention[tower][layer] = [item][head][query][key]; item is the image (vision) or the
+   * text (text); for `joint`, the (image i, text j) pair i x texts + j.
+   */
   attention?: Partial<Record<Tower, number[][][][][]>>;
 }

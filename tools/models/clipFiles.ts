@@ -113,7 +113,7 @@ export function clipConfig(o: SyntheticClipOptions, ids: SpecialTokenIds): objec
 }
 
 /** preprocessor_config.json in HF CLIPImageProcessor style, with OpenAI CLIP's mean and std. */
-export function preprocessorConfig(o: SyntheticClipOptions): object {
+export function preprocessorConfig(o: Pick<SyntheticClipOptions, 'imageSize'>): object {
   return {
     image_processor_type: 'CLIPImageProcessor',
     do_resize: true,

@@ -6,7 +6,7 @@
  * encoder, final LayerNorm -> last_hidden_state, pooled at the first end token -> text_embeds.
  */
 import { GraphBuilder } from '../../src/inference/onnx/graphBuilder';
-import { DataType, intAttr, intsAttr, tensorAttr } from '../../src/inference/onnx/onnxTypes';
+import { DataType, intAttr, tensorAttr } from '../../src/inference/onnx/onnxTypes';
 import { SeededRandom } from './seededRandom';
 import { TransformerBuilder, type StackConfig } from './transformerBlocks';
 import type { SyntheticClipOptions } from './syntheticClip';
@@ -41,14 +41,9 @@ export function buildVisionTower(o: SyntheticClipOptions): GraphBuilder {
   const grid = o.imageSize / o.patchSize;
   const tokens = grid * grid + 1;
   const pixels = g.input('pixel_values', DataType.FLOAT, ['batch_size', 3, o.imageSize, o.imageSize]);
-  const patchWeight = t.param('embeddings.patch_embedding.weight', [d, 3, o.patchSize, o.patchSize], 1 / Math.sqrt(3 * o.patchSize ** 2));
-  const conv = g.op('Conv', [pixels, patchWeight], [intsAttr('kernel_shape', [o.patchSize, o.patchSize]), intsAttr('strides', [o.patchSize, o.patchSize])]);
-  const patches = g.op('Transpose', [g.op('Reshape', [conv, t.int64s([0, d, -1])])], [intsAttr('perm', [0, 2, 1])]);
-  const batch = g.op('Shape', [pixels], [intAttr('start', 0), intAttr('end', 1)]);
-  const clsShape = g.op('Concat', [batch, t.int64s([1, d])], [intAttr('axis', 0)]);
-  const cls = g.op('Expand', [t.param('embeddings.class_embedding', [1, 1, d], 1), clsShape]);
+  const patches = t.patchTokens(pixels, d, o.patchSize, 'embeddings.patch_embedding');
   const embedded = g.op('Add', [
-    g.op('Concat', [cls, patches], [intAttr('axis', 1)]),
+    t.prependClass(patches, pixels, d, 'embeddings.class_embedding'),
     t.param('embeddings.position_embedding.weight', [tokens, d], 0.5),
   ]);
   const hidden = t.encoder(t.layerNorm(embedded, d, 'pre_layrnorm'), stack(o, false), 'encoder', 'last_hidden_state');

@@ -1,8 +1,8 @@
 /**
  * Pre-norm transformer pieces written with GraphBuilder the way torch exports Hugging Face CLIP:
  * Linear = MatMul + Add, LayerNormalization op, attention with an explicit Softmax (4-D [b,h,q,k] or the
- * older 3-D [b*h,q,k] layout, with the causal mask added between two Reshapes as HF CLIP does), or a
- * fused com.microsoft operator that hides the probabilities.
+ * older 3-D [b*h,q,k] layout, with the causal mask added between two Reshapes as HF CLIP does, and an
+ * optional key padding bias for joint models), or a fused com.microsoft operator that hides the probabilities.
  */
 import { GraphBuilder } from '../../src/inference/onnx/graphBuilder';
 import { floatAttr, intAttr, intsAttr } from '../../src/inference/onnx/onnxTypes';
@@ -88,6 +88,21 @@ export class TransformerBuilder {
     return this.g.op('Add', [y, this.param(`${prefix}.bias`, [outFeatures], 0.02)]);
   }
 
+  /** ViT patch embedding: a Conv with stride = kernel (no bias), pixels [b, 3, S, S] -> tokens [b, (S/p)², width]. */
+  patchTokens(pixels: string, width: number, patchSize: number, prefix: string): string {
+    const weight = this.param(`${prefix}.weight`, [width, 3, patchSize, patchSize], 1 / Math.sqrt(3 * patchSize ** 2));
+    const conv = this.g.op('Conv', [pixels, weight], [intsAttr('kernel_shape', [patchSize, patchSize]), intsAttr('strides', [patchSize, patchSize])]);
+    return this.g.op('Transpose', [this.g.op('Reshape', [conv, this.int64s([0, width, -1])])], [intsAttr('perm', [0, 2, 1])]);
+  }
+
+  /** A learned CLS token put before `tokens` [b, T, width]; `batchOf` is any input whose first dimension is b. */
+  prependClass(tokens: string, batchOf: string, width: number, name: string): string {
+    const batch = this.g.op('Shape', [batchOf], [intAttr('start', 0), intAttr('end', 1)]);
+    const shape = this.g.op('Concat', [batch, this.int64s([1, width])], [intAttr('axis', 0)]);
+    const cls = this.g.op('Expand', [this.param(name, [1, 1, width], 1), shape]);
+    return this.g.op('Concat', [cls, tokens], [intAttr('axis', 1)]);
+  }
+
   /** LayerNormalization over the last axis. */
   layerNorm(x: string, width: number, prefix: string, output?: string): string {
     const scale = this.param(`${prefix}.weight`, [width], 0.05, 1);
@@ -95,10 +110,15 @@ export class TransformerBuilder {
     return this.g.op('LayerNormalization', [x, scale, bias], [intAttr('axis', -1), floatAttr('epsilon', layerNormEpsilon)], output);
   }
 
-  /** A stack of pre-norm layers on x [batch, tokens, width]; the last layer's output gets `output` as name. */
-  encoder(x: string, config: StackConfig, prefix: string, output: string): string {
+  /**
+   * A stack of pre-norm layers on x [batch, tokens, width]; the last layer's output gets `output` as name.
+   * `keyBias` ([batch, 1, 1, tokens], from `keyPaddingBias`) is added to the scores before every Softmax.
+   */
+  encoder(x: string, config: StackConfig, prefix: string, output: string, keyBias?: string): string {
+    if (keyBias && config.fused) throw new Error('A key padding bias needs the explicit Softmax; fused attention cannot take it.');
     const shapes = new HeadShapes(this, x, config);
-    const mask = config.causal && !config.fused ? this.causalMask(config.maxTokens, shapes.tokens) : undefined;
+    const causal = config.causal && !config.fused ? this.causalMask(config.maxTokens, shapes.tokens) : undefined;
+    const mask = causal && keyBias ? this.g.op('Add', [causal, keyBias]) : causal ?? keyBias;
     let h = x;
     for (let i = 0; i < config.layers; i++) {
       const p = `${prefix}.layers.${i}`;
@@ -118,6 +138,15 @@ export class TransformerBuilder {
       : this.g.op('Mul', [this.g.op('Mul', [up, this.scalar(0.5)]),
         this.g.op('Add', [this.g.op('Erf', [this.g.op('Div', [up, this.scalar(Math.SQRT2)])]), this.scalar(1)])]);
     return this.linear(act, hidden, config.width, `${prefix}.fc2`);
+  }
+
+  /**
+   * The additive attention bias [batch, 1, 1, T] for `keep` (float [batch, T], 1 = attend, 0 = padding): the
+   * lowest float on padded keys, so their probabilities are exactly 0 in every query row (HF BERT/ViLT style).
+   */
+  keyPaddingBias(keep: string): string {
+    const dropped = this.g.op('Sub', [this.scalar(1), keep]);
+    return this.g.op('Unsqueeze', [this.g.op('Mul', [dropped, this.scalar(float32Lowest)]), this.int64s([1, 2])]);
   }
 
   /** [T, T] slice of a [max, max] mask with the lowest float above the diagonal. */

@@ -7,10 +7,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
 
 const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const scene = join(__dirname, '..', '..', '..', 'media', 'samples', 'scene-1.png');
 let clip: TinyClip;
+let fusion: TinyFusion;
 let work: string;
 
 function mmlens(...args: string[]) {
@@ -20,10 +22,12 @@ function mmlens(...args: string[]) {
 
 before(() => {
   clip = writeTinyClip();
+  fusion = writeTinyFusion();
   work = mkdtempSync(join(tmpdir(), 'mmlens-cli-'));
 });
 after(() => {
   clip.remove();
+  fusion.remove();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -109,4 +113,32 @@ test('inspect lists every attention tap with its shape', () => {
   assert.deepEqual(json.grid, { rows: 4, cols: 4, clsIndex: 0, firstPatch: 1 });
   assert.equal(json.denseProjection.available, true);
   assert.ok(existsSync(json.graphs[0].file));
+});
+
+test('analyze on a single-stream model reports itm[image][text] beside the two-tower fields', () => {
+  const run = mmlens('analyze', '--model', fusion.dir, '--image', scene, '--text', 'a red circle', '--text', 'a blue square', '--ep', 'cpu', '--attention', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.equal(json.model.architecture, 'singleStream');
+  assert.equal(json.model.tokenLayout.firstPatch, fusion.options.textLength);
+  assert.equal(json.logitScale, 1);
+  assert.equal(json.itm[0].length, 2);
+  // itm is the logistic of the log-odds in similarity; probabilities are their softmax over the texts.
+  json.itm[0].forEach((p: number, j: number) => assert.ok(Math.abs(p - 1 / (1 + Math.exp(-json.similarity[0][j]))) < 1e-6));
+  const exps = json.similarity[0].map(Math.exp);
+  json.probabilities[0].forEach((p: number, j: number) => assert.ok(Math.abs(p - exps[j] / (exps[0] + exps[1])) < 1e-6));
+  assert.deepEqual([json.maps.rollout[0].length, json.maps.rollout[0][0].length], [4, 4]);
+  assert.equal(json.maps.alignment[0].length, 2);
+  const layer = json.attention.joint[0];
+  assert.deepEqual([json.attention.joint.length, layer.length, layer[0].length, layer[0][0].length], [fusion.options.layers, 2, 4, fusion.tokens]);
+  assert.equal(typeof json.timings.joint, 'number');
+});
+
+test('inspect on a single-stream model lists its joint taps', () => {
+  const run = mmlens('inspect', '--model', fusion.dir, '--ep', 'cpu', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.deepEqual(json.taps[1], { tower: 'joint', layer: 1, heads: 4, queries: fusion.tokens, keys: fusion.tokens });
+  assert.deepEqual(json.grid, { rows: 4, cols: 4, firstPatch: fusion.options.textLength });
+  assert.match(json.architectureGuess, /^Single-stream \(early concatenation\)/);
 });
