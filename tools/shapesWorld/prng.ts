@@ -3,6 +3,8 @@
  * this uses integer arithmetic only (Math.imul) rather than Math.random.
  */
 
+import { mulberry32 } from '../../src/analysis/random';
+
 /** A stream of uniform numbers in [0, 1). */
 export type Rng = () => number;
 
@@ -16,16 +18,8 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** Mulberry32: a small 32-bit generator, good enough for drawing pictures and fast in JavaScript. */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32, shared with the randomised analyses (same sequence for the same seed). */
+export { mulberry32 };
 
 /**
  * An independent stream for one purpose (`stream`) of one scene. Separate streams keep what one purpose
