@@ -8,10 +8,45 @@ import type { AnalysisResult } from '../shared/analysisResult';
 import { LensError } from '../inference/errors';
 import { imagePreviewDataUrl } from '../inference/imagePreview';
 import type { InferenceService } from '../inference/service';
-import type { AnalyzeArgs } from './args';
+import { stringList } from './args';
+import type { CliCommand } from './command';
 import { buildHtmlReport } from './htmlReport';
 import { writeFileAtomically, writeJson } from './output';
 import { summaryTable } from './summary';
+
+/** Options of `mmlens analyze`. */
+export interface AnalyzeArgs {
+  model?: string;
+  images: string[];
+  texts: string[];
+  json?: string;
+  html?: string;
+  attention: boolean;
+}
+
+/** The analyze command. */
+export const analyzeCommand: CliCommand = {
+  name: 'analyze',
+  usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...]\n' +
+    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--attention]',
+  flags: {
+    image: { type: 'string', multiple: true },
+    text: { type: 'string', multiple: true },
+    html: { type: 'string' },
+    attention: { type: 'boolean' },
+  },
+  run(values, { service, packageRoot, signal }) {
+    const args: AnalyzeArgs = {
+      model: values.model as string | undefined,
+      images: stringList(values, 'image', analyzeCommand),
+      texts: stringList(values, 'text', analyzeCommand),
+      json: values.json as string | undefined,
+      html: values.html as string | undefined,
+      attention: values.attention === true,
+    };
+    return runAnalyze(service, args, packageRoot, signal);
+  },
+};
 
 /** Runs `mmlens analyze` with parsed arguments; `packageRoot` locates the built webview assets. */
 export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, packageRoot: string, signal?: AbortSignal): Promise<void> {

@@ -7,20 +7,18 @@ import { join } from 'node:path';
 import { isUserError, LensError } from '../inference/errors';
 import { bundledModelDir } from '../inference/bundledModels';
 import { InferenceService } from '../inference/service';
-import { parseCliArgs, USAGE, type CliArgs } from './args';
-import { runAnalyze } from './analyzeCommand';
-import { writeJson } from './output';
+import { parseCommandLine, usage, type ParsedCommandLine } from './args';
+import { COMMANDS } from './commands';
 
 /** The package root: dist/cli.js lives one folder below it. */
 const packageRoot = join(__dirname, '..');
 
-async function run(args: CliArgs, signal: AbortSignal): Promise<void> {
-  if (args.command === 'help') return void console.log(USAGE);
-  if (args.command === 'version') return void console.log(JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version);
-  const service = new InferenceService({ executionProvider: args.ep, defaultModelDir: bundledModelDir(packageRoot) });
+async function run(line: ParsedCommandLine, signal: AbortSignal): Promise<void> {
+  if (line.kind === 'help') return void console.log(usage(COMMANDS));
+  if (line.kind === 'version') return void console.log(JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version);
+  const service = new InferenceService({ executionProvider: line.ep, defaultModelDir: bundledModelDir(packageRoot) });
   try {
-    if (args.command === 'analyze') await runAnalyze(service, args, packageRoot, signal);
-    else await writeJson(args.json ?? '-', await service.inspect(args.model));
+    await line.command.run(line.values, { service, packageRoot, signal });
   } finally {
     await service.dispose();
   }
@@ -30,7 +28,7 @@ async function main(): Promise<void> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    await run(parseCliArgs(process.argv.slice(2)), controller.signal);
+    await run(parseCommandLine(process.argv.slice(2), COMMANDS), controller.signal);
     process.exitCode = 0;
   } catch (error) {
     if (isUserError(error)) {

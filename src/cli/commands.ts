@@ -1,0 +1,7 @@
+/** Every `mmlens` subcommand, in the order `--help` lists them. A new command adds one line here. */
+import type { CliCommand } from './command';
+import { analyzeCommand } from './analyzeCommand';
+import { inspectCommand } from './inspectCommand';
+
+/** The registered commands. */
+export const COMMANDS: readonly CliCommand[] = [analyzeCommand, inspectCommand];
