@@ -1,4 +1,4 @@
-/** The plain-text summary `mmlens analyze` prints: similarity and probability of every image x text. */
+/** The plain-text summary `mmlens analyze` prints: similarity, probability (and ITM) of every image x text. */
 import type { AnalysisResult } from '../shared/analysisResult';
 
 /** A table with one row per (image, text) pair, then the model, provider and notices. */
@@ -8,7 +8,8 @@ export function summaryTable(result: AnalysisResult): string {
     lines.push(image.path);
     result.texts.forEach((text, j) => {
       const truncated = text.truncated ? ' (truncated)' : '';
-      lines.push(`  ${result.similarity[i][j].toFixed(4).padStart(8)}  p=${result.probabilities[i][j].toFixed(4)}  ${JSON.stringify(text.text)}${truncated}`);
+      const match = result.itm ? `  itm=${result.itm[i][j].toFixed(4)}` : '';
+      lines.push(`  ${result.similarity[i][j].toFixed(4).padStart(8)}  p=${result.probabilities[i][j].toFixed(4)}${match}  ${JSON.stringify(text.text)}${truncated}`);
     });
   });
   for (const notice of result.model.notices) lines.push(`note: ${notice}`);
