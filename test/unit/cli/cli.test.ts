@@ -142,3 +142,12 @@ test('inspect on a single-stream model lists its joint taps', () => {
   assert.deepEqual(json.grid, { rows: 4, cols: 4, firstPatch: fusion.options.textLength });
   assert.match(json.architectureGuess, /^Single-stream \(early concatenation\)/);
 });
+
+test('without --model the bundled shapes-clip is used, and it recognises the sample red circle', () => {
+  const run = mmlens('analyze', '--image', scene, '--text', 'a red circle', '--text', 'a blue square', '--text', 'a green triangle', '--ep', 'cpu', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.equal(json.model.name, 'shapes-clip');
+  assert.ok(json.probabilities[0][0] > 0.9, `p(red circle) = ${json.probabilities[0][0]}`);
+  assert.deepEqual(json.grid, { rows: 8, cols: 8 });
+});
