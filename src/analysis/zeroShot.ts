@@ -91,7 +91,7 @@ export interface ZeroShotScores {
  * labels returns every label; below 1 it is bad input.
  */
 export function zeroShotScores(imageEmbeds: Float32Array, labelEmbeds: Float32Array, d: number, logitScale: number, topK: number): ZeroShotScores {
-  if (!Number.isInteger(topK) || topK < 1) throw badInput(`Top-k must be a whole number of at least 1, got ${topK}.`, 'Ask for 1 or more labels.');
+  requireTopK(topK);
   if (!Number.isFinite(logitScale) || logitScale <= 0) throw new LensError('internal', `zeroShotScores: logit scale ${logitScale} is not a positive number.`);
   const images = rowCount(imageEmbeds, d, 'zeroShotScores: imageEmbeds');
   const labels = rowCount(labelEmbeds, d, 'zeroShotScores: labelEmbeds');
@@ -99,10 +99,21 @@ export function zeroShotScores(imageEmbeds: Float32Array, labelEmbeds: Float32Ar
   requirePositiveInt(labels, 'zeroShotScores: labels');
   const cosine = cosineSimilarityMatrix(imageEmbeds, labelEmbeds, d);
   const probabilities = softmaxRows(cosine, images, labels, logitScale);
-  const top = Array.from({ length: images }, (_, i) => {
-    const row = probabilities.subarray(i * labels, (i + 1) * labels);
-    const order = Array.from({ length: labels }, (_, l) => l).sort((a, b) => row[b] - row[a] || a - b);
-    return order.slice(0, topK).map((label) => ({ label, probability: row[label] }));
-  });
+  const top = Array.from({ length: images }, (_, i) => topLabels(probabilities.subarray(i * labels, (i + 1) * labels), topK));
   return { cosine, probabilities, top };
+}
+
+/** Throws badInput unless `topK` is a whole number of at least 1. */
+export function requireTopK(topK: number): void {
+  if (!Number.isInteger(topK) || topK < 1) throw badInput(`Top-k must be a whole number of at least 1, got ${topK}.`, 'Ask for 1 or more labels.');
+}
+
+/**
+ * The min(topK, labels) highest entries of one image's label scores, highest first, equal scores by lower
+ * label index; for scores that are not a softmax (sigmoid or matching probabilities) as well.
+ */
+export function topLabels(row: ArrayLike<number>, topK: number): ZeroShotHit[] {
+  requireTopK(topK);
+  const order = Array.from({ length: row.length }, (_, l) => l).sort((a, b) => row[b] - row[a] || a - b);
+  return order.slice(0, topK).map((label) => ({ label, probability: row[label] }));
 }

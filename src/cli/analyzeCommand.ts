@@ -2,16 +2,17 @@
  * `mmlens analyze`: runs the analysis, then writes the JSON (`--json`), the self-contained HTML report
  * (`--html`) and, unless JSON goes to standard output, a short summary table.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { AnalysisResult } from '../shared/analysisResult';
-import { LensError } from '../inference/errors';
+import type { AlignmentMethod, AnalysisResult } from '../shared/analysisResult';
+import { badInput } from '../inference/errors';
 import { imagePreviewDataUrl } from '../inference/imagePreview';
 import type { InferenceService } from '../inference/service';
+import type { AttentionDetailOptions } from '../inference/attentionDetails';
 import { stringList } from './args';
+import { ATTENTION_FLAGS, ATTENTION_USAGE, attentionDetailOptions } from './attentionFlags';
 import type { CliCommand } from './command';
 import { buildHtmlReport } from './htmlReport';
-import { writeFileAtomically, writeJson } from './output';
+import { terminalProgress, writeFileAtomically, writeJson } from './output';
+import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
 
 /** Options of `mmlens analyze`. */
@@ -22,18 +23,28 @@ export interface AnalyzeArgs {
   json?: string;
   html?: string;
   attention: boolean;
+  /** Head statistics, text attention and the rollout variant. */
+  details?: AttentionDetailOptions;
+  /** Two-tower alignment maps from the patch tokens or the value path; the service's default when absent. */
+  alignment?: AlignmentMethod;
 }
+
+/** `--alignment` words and the methods they pick. */
+const ALIGNMENT_WORDS: Record<string, AlignmentMethod> = { patch: 'patchTokens', value: 'valuePath' };
 
 /** The analyze command. */
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...]\n' +
-    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--attention]',
+    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--attention] [--alignment patch|value]\n' +
+    `                 ${ATTENTION_USAGE}`,
   flags: {
     image: { type: 'string', multiple: true },
     text: { type: 'string', multiple: true },
     html: { type: 'string' },
     attention: { type: 'boolean' },
+    alignment: { type: 'string' },
+    ...ATTENTION_FLAGS,
   },
   run(values, { service, packageRoot, signal }) {
     const args: AnalyzeArgs = {
@@ -43,6 +54,8 @@ export const analyzeCommand: CliCommand = {
       json: values.json as string | undefined,
       html: values.html as string | undefined,
       attention: values.attention === true,
+      details: attentionDetailOptions(values, analyzeCommand),
+      alignment: alignmentFlag(values.alignment),
     };
     return runAnalyze(service, args, packageRoot, signal);
   },
@@ -50,29 +63,25 @@ export const analyzeCommand: CliCommand = {
 
 /** Runs `mmlens analyze` with parsed arguments; `packageRoot` locates the built webview assets. */
 export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, packageRoot: string, signal?: AbortSignal): Promise<void> {
-  const onProgress = process.stderr.isTTY ? (p: { stage: string; done: number; total: number }) => process.stderr.write(`\r${p.stage} ${p.done}/${p.total} `) : undefined;
+  const progress = terminalProgress();
   const result = await service.analyze(
-    { modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention || args.html !== undefined },
-    { signal, onProgress },
+    { ...args.details, modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention || args.html !== undefined, alignment: args.alignment },
+    { signal, onProgress: progress.onProgress },
   );
-  if (onProgress) process.stderr.write('\r\x1b[K');
+  progress.clear();
   if (args.html) await writeHtml(args.html, result, packageRoot);
   if (!args.attention) delete result.attention;
   if (args.json) await writeJson(args.json, result);
   if (args.json !== '-') console.log(summaryTable(result));
 }
 
-async function writeHtml(path: string, result: AnalysisResult, packageRoot: string): Promise<void> {
-  const images = await Promise.all(result.images.map((image) => imagePreviewDataUrl(image.path)));
-  await writeFileAtomically(path, buildHtmlReport({ result, images }, await readAssets(packageRoot)));
+function alignmentFlag(text: unknown): AlignmentMethod | undefined {
+  if (text === undefined) return undefined;
+  if (typeof text === 'string' && Object.hasOwn(ALIGNMENT_WORDS, text)) return ALIGNMENT_WORDS[text];
+  throw badInput(`--alignment must be patch or value, got "${String(text)}".`, 'Use --alignment patch (last-layer patch tokens) or value (the value path, MaskCLIP).');
 }
 
-async function readAssets(packageRoot: string): Promise<{ script: string; css: string }> {
-  const folder = join(packageRoot, 'dist', 'webview');
-  try {
-    const [script, css] = await Promise.all([readFile(join(folder, 'report.js'), 'utf8'), readFile(join(folder, 'report.css'), 'utf8')]);
-    return { script, css };
-  } catch {
-    throw new LensError('internal', `The report assets are missing from ${folder}.`, 'Run `npm run build` first.');
-  }
+async function writeHtml(path: string, result: AnalysisResult, packageRoot: string): Promise<void> {
+  const images = await Promise.all(result.images.map((image) => imagePreviewDataUrl(image.path)));
+  await writeFileAtomically(path, buildHtmlReport({ result, images }, await readReportAssets(packageRoot, 'report')));
 }

@@ -53,6 +53,18 @@ export function stringList(values: FlagValues, flag: string, command: CliCommand
   return list;
 }
 
+/** A whole-number flag of at least `min` (and at most `max`), or undefined when absent. */
+export function integerFlag(values: FlagValues, flag: string, command: CliCommand, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const text = values[flag];
+  if (text === undefined) return undefined;
+  const value = typeof text === 'string' && /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw badInput(`--${flag} must be a whole number ${range}, got "${String(text)}".`, `Usage: mmlens ${command.usage}`);
+  }
+  return value;
+}
+
 function names(commands: readonly CliCommand[]): string {
   return commands.map((c) => c.name).join(', ');
 }

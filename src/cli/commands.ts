@@ -2,6 +2,9 @@
 import type { CliCommand } from './command';
 import { analyzeCommand } from './analyzeCommand';
 import { inspectCommand } from './inspectCommand';
+import { zeroShotCommand } from './zeroShotCommand';
+import { probeCommand } from './probeCommand';
+import { evaluateCommand } from './evaluateCommand';
 
 /** The registered commands. */
-export const COMMANDS: readonly CliCommand[] = [analyzeCommand, inspectCommand];
+export const COMMANDS: readonly CliCommand[] = [analyzeCommand, inspectCommand, probeCommand, zeroShotCommand, evaluateCommand];

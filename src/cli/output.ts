@@ -4,6 +4,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { badInput } from '../inference/errors';
+import type { ProgressCallback } from '../inference/progress';
 
 /** Writes `value` as indented JSON to `target` (`-` for standard output). */
 export async function writeJson(target: string, value: unknown): Promise<void> {
@@ -24,4 +25,13 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   } catch (error) {
     throw badInput(`Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'Check that the folder exists and is writable.');
   }
+}
+
+/** Progress on standard error while it is a terminal (a callback, or none), and `clear` to erase the line after. */
+export function terminalProgress(): { onProgress?: ProgressCallback; clear(): void } {
+  if (!process.stderr.isTTY) return { clear: () => {} };
+  return {
+    onProgress: (p) => process.stderr.write(`\r${p.stage} ${p.done}/${p.total} `),
+    clear: () => process.stderr.write('\r\x1b[K'),
+  };
 }

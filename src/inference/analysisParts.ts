@@ -3,18 +3,21 @@
  * the image and text entries, and slicing and nesting the attention tensors for the JSON.
  */
 import { toNested } from '../analysis/grid';
-import type { ImageInfo, TextInfo } from '../shared/analysisResult';
+import type { AlignmentMethod, ImageInfo, TextInfo } from '../shared/analysisResult';
+import type { AttentionDetailOptions } from './attentionDetails';
 import { badInput } from './errors';
 import type { PreprocessedImage } from './preprocess';
 import type { LayerAttention } from './tappedGraph';
 import type { EncodedText } from './tokenize';
 
 /** What to analyse; images are already preprocessed (their paths and sizes are reported). */
-export interface PreparedRequest {
+export interface PreparedRequest extends AttentionDetailOptions {
   images: { path: string; image: PreprocessedImage }[];
   texts: string[];
   /** Include the raw attention tensors in the result. */
   includeAttention: boolean;
+  /** Two-tower models: the patch embeddings of the alignment maps (default: DEFAULT_ALIGNMENT). */
+  alignment?: AlignmentMethod;
 }
 
 /** Throws unless every image was preprocessed to the same size, which one batch needs. */

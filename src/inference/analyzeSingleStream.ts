@@ -6,10 +6,12 @@
  * own tokens (`alignment`).
  */
 import { toNested, rowToGrid } from '../analysis/grid';
-import { attentionRollout } from '../analysis/rollout';
+import { attentionRollout, type RolloutOptions } from '../analysis/rollout';
 import { softmaxRows } from '../analysis/similarity';
 import { SCHEMA_VERSION, type AnalysisResult, type Matrix, type TokenLayoutInfo } from '../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../shared/attentionDetails';
 import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from './analysisParts';
+import { rolloutOptions, rolloutSettings, singleStreamDetails } from './attentionDetails';
 import { unobservable } from './notices';
 import { throwIfCancelled, type LongRunOptions } from './progress';
 import type { PairScores, SingleStreamModel } from './singleStreamModel';
@@ -17,7 +19,7 @@ import type { Stopwatch } from './stopwatch';
 import type { EncodedText } from './tokenize';
 
 /** Runs every image x text pair through `model` and computes ITM scores and rollout maps. */
-export async function analyzeSingleStream(model: SingleStreamModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<AnalysisResult> {
+export async function analyzeSingleStream(model: SingleStreamModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<DetailedAnalysisResult> {
   const { images, texts } = request;
   requireSameSize(images);
   const scores = await stopwatch.time('joint', () => model.scorePairs(images.map((i) => i.image), texts, options));
@@ -25,6 +27,7 @@ export async function analyzeSingleStream(model: SingleStreamModel, request: Pre
     const shape = [images.length, texts.length] as const;
     const { rows, cols } = model.layout;
     const observable = scores.attention.length > 0;
+    const rollout = rolloutSettings(request);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
       model: { name: model.folder.name, architecture: 'singleStream', executionProvider: model.executionProvider, notices: notices(model, scores), tokenLayout: model.layoutInfo },
@@ -36,11 +39,12 @@ export async function analyzeSingleStream(model: SingleStreamModel, request: Pre
       itm: toNested(scores.itm, shape, 'itm'),
       logitScale: 1,
       attentionObservable: observable,
-      maps: observable ? rolloutMaps(model, scores, images.length, options) : { rollout: [], alignment: [] },
+      maps: observable ? rolloutMaps(model, scores, images.length, options, rolloutOptions(rollout, options.signal)) : { rollout: [], alignment: [] },
       timings: {},
     };
     if (request.includeAttention) result.attention = { joint: nestAttention(scores.attention, images.length * texts.length) };
-    return result;
+    const details = singleStreamDetails(request, { joint: scores.attention, texts: scores.batch.items, images: images.length, layout: model.layoutInfo, rows, cols });
+    return Object.assign(result, details, observable ? { rollout } : {});
   });
 }
 
@@ -50,7 +54,7 @@ function notices(model: SingleStreamModel, scores: PairScores): string[] {
 }
 
 /** One full rollout per pair serves both the ITM token's row and every text token's row. */
-function rolloutMaps(model: SingleStreamModel, scores: PairScores, images: number, options: LongRunOptions): AnalysisResult['maps'] {
+function rolloutMaps(model: SingleStreamModel, scores: PairScores, images: number, options: LongRunOptions, variant: RolloutOptions): AnalysisResult['maps'] {
   const layout = model.layoutInfo;
   const { rows, cols } = model.layout;
   const items = scores.batch.items;
@@ -62,7 +66,7 @@ function rolloutMaps(model: SingleStreamModel, scores: PairScores, images: numbe
     alignment.push(items.map((item, j) => {
       throwIfCancelled(options.signal);
       const pair = i * items.length + j;
-      const matrix = attentionRollout(scores.attention.map((layer) => itemAttention(layer, pair)), heads, layout.tokens);
+      const matrix = attentionRollout(scores.attention.map((layer) => itemAttention(layer, pair)), heads, layout.tokens, variant);
       const patchRow = (token: number) => rowToGrid(matrix, layout.tokens, token, layout.firstPatch, rows, cols);
       patchRow(layout.itmToken).forEach((v, k) => (itmMean[k] += v / items.length));
       const tokens = mapTokens(item, model.specialIds, layout);

@@ -4,10 +4,12 @@
  */
 import { patchAlignment } from '../analysis/alignment';
 import { toNested } from '../analysis/grid';
-import { attentionRolloutRow } from '../analysis/rollout';
+import { attentionRolloutRow, type RolloutOptions } from '../analysis/rollout';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../analysis/similarity';
-import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../shared/analysisResult';
+import { SCHEMA_VERSION, type AlignmentMethod, type AnalysisResult, type Matrix } from '../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../shared/attentionDetails';
 import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from './analysisParts';
+import { rolloutOptions, rolloutSettings, twoTowerDetails } from './attentionDetails';
 import { unobservable } from './notices';
 import { patchGridFor, type PatchGrid } from './patchGrid';
 import type { LongRunOptions } from './progress';
@@ -15,13 +17,20 @@ import type { LayerAttention } from './tappedGraph';
 import type { TwoTowerModel, VisionOutput } from './twoTowerModel';
 import { Stopwatch } from './stopwatch';
 
+/**
+ * The alignment maps' patch embeddings when a request names none: the patch tokens, which win the pointing
+ * game on the bundled demo model (docs/methods.md has the measurement and why).
+ */
+export const DEFAULT_ALIGNMENT: AlignmentMethod = 'patchTokens';
+
 /** Runs `model` on the request and computes similarity, probabilities, rollout and alignment maps. */
-export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<AnalysisResult> {
+export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<DetailedAnalysisResult> {
   const { images, texts } = request;
   requireSameSize(images);
   const size = images[0].image.outputSize;
   const vision = await stopwatch.time('vision', () => model.encodeImages(images.map((i) => i.image), options));
   const text = await stopwatch.time('text', () => model.encodeTexts(texts, options));
+  const alignment = alignmentSource(model, vision, request.alignment ?? DEFAULT_ALIGNMENT);
   return stopwatch.time('analysis', () => {
     const config = model.folder.config;
     const grid = patchGridFor(size.height, size.width, config.vision.patchSize, vision.tokens);
@@ -29,9 +38,10 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
     const scale = config.logitScale.value;
     const bias = config.logitBias?.value;
     const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
+    const rollout = rolloutSettings(request);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
-      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: notices(model) },
+      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [...notices(model), ...alignment.notices] },
       images: imageInfos(images),
       texts: textInfos(text.batch.items),
       grid: { rows: grid.rows, cols: grid.cols },
@@ -40,13 +50,15 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
       logitScale: scale,
       attentionObservable: vision.attention.length > 0,
       maps: {
-        rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutGrid(vision.attention, i, grid, vision.tokens)) : [],
-        alignment: vision.dense ? images.map((_, i) => texts.map((_, j) => alignmentGrid(vision, text.embeds, i, j, grid))) : [],
+        rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutGrid(vision.attention, i, grid, vision.tokens, rolloutOptions(rollout, options.signal))) : [],
+        alignment: alignment.patches ? images.map((_, i) => texts.map((_, j) => alignmentGrid(alignment.patches!, vision, text.embeds, i, j, grid))) : [],
       },
       timings: {},
     };
+    if (alignment.method) result.alignmentMethod = alignment.method;
     if (request.includeAttention) result.attention = { vision: nestAttention(vision.attention, images.length), text: nestAttention(text.attention, texts.length) };
-    return result;
+    const details = twoTowerDetails(request, { vision: vision.attention, text: text.attention, texts: text.batch.items, images: images.length, grid });
+    return Object.assign(result, details, result.attentionObservable ? { rollout } : {});
   });
 }
 
@@ -58,24 +70,34 @@ function notices(model: TwoTowerModel): string[] {
   ];
 }
 
-function rolloutGrid(attention: LayerAttention[], item: number, grid: PatchGrid, tokens: number): Matrix {
+function rolloutGrid(attention: LayerAttention[], item: number, grid: PatchGrid, tokens: number, options: RolloutOptions): Matrix {
   const layers = attention.map((layer) => itemAttention(layer, item));
   const heads = attention[0].heads;
-  const row = grid.clsIndex !== undefined ? attentionRolloutRow(layers, heads, tokens, grid.clsIndex) : meanRolloutRow(layers, heads, tokens);
+  const row = grid.clsIndex !== undefined ? attentionRolloutRow(layers, heads, tokens, grid.clsIndex, options) : meanRolloutRow(layers, heads, tokens, options);
   return toNested(row.subarray(grid.firstPatch, grid.firstPatch + grid.rows * grid.cols), [grid.rows, grid.cols], 'rollout');
 }
 
 /** Without a CLS token, the map is the mean of every token's rollout row: where the whole image looks. */
-function meanRolloutRow(layers: Float32Array[], heads: number, tokens: number): Float32Array {
+function meanRolloutRow(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions): Float32Array {
   const mean = new Float32Array(tokens);
-  for (let q = 0; q < tokens; q++) attentionRolloutRow(layers, heads, tokens, q).forEach((v, k) => (mean[k] += v / tokens));
+  for (let q = 0; q < tokens; q++) attentionRolloutRow(layers, heads, tokens, q, options).forEach((v, k) => (mean[k] += v / tokens));
   return mean;
 }
 
-function alignmentGrid(vision: VisionOutput, textEmbeds: Float32Array, image: number, text: number, grid: PatchGrid): Matrix {
+/**
+ * The patch embeddings of the requested method; the patch tokens, with a notice, when the value path was
+ * asked for and the graph does not allow it.
+ */
+function alignmentSource(model: TwoTowerModel, vision: VisionOutput, requested: AlignmentMethod): { patches?: Float32Array; method?: AlignmentMethod; notices: string[] } {
+  if (requested === 'valuePath' && vision.valueDense) return { patches: vision.valueDense, method: 'valuePath', notices: [] };
+  const notices = requested === 'valuePath' && vision.dense ? [`Value-path alignment maps are unavailable (${model.valuePathUnavailable}); the maps use the last layer's patch tokens.`] : [];
+  return vision.dense ? { patches: vision.dense, method: 'patchTokens', notices } : { notices };
+}
+
+function alignmentGrid(dense: Float32Array, vision: VisionOutput, textEmbeds: Float32Array, image: number, text: number, grid: PatchGrid): Matrix {
   const { dim, tokens } = vision;
   const start = (image * tokens + grid.firstPatch) * dim;
-  const patches = vision.dense!.subarray(start, start + grid.rows * grid.cols * dim);
+  const patches = dense.subarray(start, start + grid.rows * grid.cols * dim);
   const map = patchAlignment(patches, textEmbeds.subarray(text * dim, (text + 1) * dim), dim);
   return toNested(map, [grid.rows, grid.cols], 'alignment');
 }

@@ -3,6 +3,8 @@
  * one probe run (a blank image, an empty text), since exported graphs rarely carry intermediate shapes.
  */
 import type { Architecture, TokenLayoutInfo, Tower } from '../shared/analysisResult';
+import { modelAnatomy, type ModelAnatomy } from './anatomy';
+import { fixedDim, isIdsInput } from './graphInputs';
 import type { OnnxValueInfo } from './onnx/onnxTypes';
 import { patchGridFor, type PatchGrid } from './patchGrid';
 import type { PreprocessedImage } from './preprocess';
@@ -30,6 +32,8 @@ export interface InspectResult {
   tokenLayout?: TokenLayoutInfo;
   denseProjection: { available: boolean; reason?: string };
   architectureGuess: string;
+  /** Which inputs feed which attention layers, and the fusion family that follows (docs/cli.md). */
+  anatomy: ModelAnatomy;
 }
 
 type Probed = [Tower, TappedGraph, LayerAttention[]];
@@ -42,6 +46,8 @@ export async function inspectTwoTower(model: TwoTowerModel, notices: string[]): 
   const text = await model.encodeTexts(['']);
   const towers: Probed[] = [['vision', model.vision, vision.attention], ['text', model.text, text.attention]];
   const observable = towers.every(([, graph]) => graph.taps.length > 0);
+  const ids = model.text.graph.inputs.find((i) => i.name === 'input_ids') ?? model.text.graph.inputs.find(isIdsInput);
+  const textLength = (ids && fixedDim(ids, 1)) ?? model.tokenizer.maxLength;
   return {
     ...common(model, 'twoTower', notices, towers),
     grid: patchGridFor(blank.height, blank.width, folder.config.vision.patchSize, vision.tokens),
@@ -50,6 +56,7 @@ export async function inspectTwoTower(model: TwoTowerModel, notices: string[]): 
       `Two-tower (dual encoder): ${model.vision.taps.length} vision and ${model.text.taps.length} text attention layers; the modalities meet only in the similarity of the pooled embeddings.`,
       observable ? 'Attention is observable in every layer.' : unobservable([...model.vision.fusedOperators, ...model.text.fusedOperators]),
     ].join(' '),
+    anatomy: modelAnatomy([['vision', model.vision], ['text', model.text]], { vision: vision.tokens, text: textLength }),
   };
 }
 
@@ -68,6 +75,7 @@ export async function inspectSingleStream(model: SingleStreamModel, notices: str
       `Single-stream (early concatenation): ${model.joint.taps.length} joint attention layers over ${layout.tokens} tokens (${text} text, ${layout.imageTokens} image); the modalities attend to each other in every layer, and an image-text matching head reads token ${layout.itmToken}.`,
       model.joint.taps.length > 0 ? 'Attention is observable in every layer.' : unobservable(model.joint.fusedOperators),
     ].join(' '),
+    anatomy: modelAnatomy([['joint', model.joint]], { vision: layout.imageTokens, text, joint: layout.tokens }),
   };
 }
 

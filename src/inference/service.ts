@@ -3,8 +3,11 @@
  * (per folder and execution provider) until released, preprocesses the inputs and returns typed results.
  */
 import { resolve } from 'node:path';
-import type { AnalysisResult } from '../shared/analysisResult';
+import type { AlignmentMethod } from '../shared/analysisResult';
+import type { ProbeResult } from '../shared/probeResult';
+import type { DetailedAnalysisResult } from '../shared/attentionDetails';
 import type { PreparedRequest } from './analysisParts';
+import type { AttentionDetailOptions } from './attentionDetails';
 import { analyzeSingleStream } from './analyzeSingleStream';
 import { analyzeTwoTower } from './analyzeTwoTower';
 import { badInput, badModel } from './errors';
@@ -15,15 +18,21 @@ import { throwIfCancelled, type LongRunOptions } from './progress';
 import { SessionCache } from './sessions';
 import { Stopwatch } from './stopwatch';
 import { inspectSingleStream, inspectTwoTower, type InspectResult } from './inspect';
+import { readManifest } from './manifest';
+import { perturbationTarget, type PerturbationRequest, type PerturbationTarget } from './perturbationScores';
+import { runProbe, type ProbeRequest } from './probe';
 import { SingleStreamModel } from './singleStreamModel';
 import { TwoTowerModel } from './twoTowerModel';
+import { classifyZeroShot, type ZeroShotRequest, type ZeroShotResult } from './zeroShot';
 
 /** An analysis request: images by path, texts, and the model folder (the default model when omitted). */
-export interface AnalyzeRequest {
+export interface AnalyzeRequest extends AttentionDetailOptions {
   modelDir?: string;
   images: string[];
   texts: string[];
   includeAttention?: boolean;
+  /** Two-tower models: patch tokens or the value path (MaskCLIP) for the alignment maps; default DEFAULT_ALIGNMENT. */
+  alignment?: AlignmentMethod;
 }
 
 /** Service settings. */
@@ -61,20 +70,14 @@ export class InferenceService {
   }
 
   /** Analyses every image with every text, with whichever adapter the model folder needs. */
-  async analyze(request: AnalyzeRequest, options: LongRunOptions = {}): Promise<AnalysisResult> {
+  async analyze(request: AnalyzeRequest, options: LongRunOptions = {}): Promise<DetailedAnalysisResult> {
     if (request.images.length === 0) throw badInput('No image given.', 'Give at least one image.');
     if (request.texts.length === 0) throw badInput('No text given.', 'Give at least one text.');
     const stopwatch = new Stopwatch();
     const model = await stopwatch.time('load', () => this.model(request.modelDir));
-    const images = await stopwatch.time('preprocess', async () => {
-      const out = [];
-      for (const path of request.images) {
-        throwIfCancelled(options.signal);
-        out.push({ path, image: await preprocessImage(path, model.folder.preprocessor, { maxPixels: this.options.maxImagePixels }) });
-      }
-      return out;
-    });
-    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false };
+    const images = await stopwatch.time('preprocess', () => this.preprocess(request.images, model, options.signal));
+    const { headStats, textAttention, rollout } = request;
+    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, alignment: request.alignment, headStats, textAttention, rollout };
     const result = model instanceof SingleStreamModel
       ? await analyzeSingleStream(model, prepared, stopwatch, options)
       : await analyzeTwoTower(model, prepared, stopwatch, options);
@@ -83,10 +86,50 @@ export class InferenceService {
       ...this.sessions.notices,
       ...model.folder.notes,
       ...result.model.notices,
-      ...images.flatMap(({ path, image }) => image.notes.map((note) => `${path}: ${note}`)),
+      ...imageNotes(images),
     ];
     result.timings = stopwatch.timings;
     return result;
+  }
+
+  /** Zero-shot classification of images over labels (`mmlens zeroshot`, docs/cli.md). */
+  async zeroShot(request: ZeroShotRequest, options: LongRunOptions = {}): Promise<ZeroShotResult> {
+    if (request.images.length === 0) throw badInput('No image given.', 'Give at least one image.');
+    const model = await this.model(request.modelDir);
+    const images = await this.preprocess(request.images, model, options.signal);
+    const result = await classifyZeroShot(model, images, request, options);
+    result.model.notices = [...this.sessions.notices, ...model.folder.notes, ...result.model.notices, ...imageNotes(images)];
+    return result;
+  }
+
+  private async preprocess(paths: string[], model: LoadedModel, signal?: AbortSignal): Promise<PreparedRequest['images']> {
+    const out = [];
+    for (const path of paths) {
+      throwIfCancelled(signal);
+      out.push({ path, image: await preprocessImage(path, model.folder.preprocessor, { maxPixels: this.options.maxImagePixels }) });
+    }
+    return out;
+  }
+
+  /** Runs the retrieval and fusion probes over a manifest of image-caption pairs (probe.ts). */
+  async probe(request: ProbeRequest, options: LongRunOptions = {}): Promise<ProbeResult> {
+    const stopwatch = new Stopwatch();
+    const manifest = await stopwatch.time('manifest', () => readManifest(request.manifest, options));
+    const model = await stopwatch.time('load', () => this.model(request.modelDir));
+    const result = await runProbe(model, manifest, { ...request, maxPixels: this.options.maxImagePixels }, stopwatch, options);
+    result.model.notices = [...this.sessions.notices, ...model.folder.notes, ...result.model.notices];
+    result.timings = stopwatch.timings;
+    return result;
+  }
+
+  /**
+   * One image and text prepared for occlusion, RISE and deletion/insertion curves (src/analysis): the
+   * model's pixels and patch grid, grey and blur fills, and a batched scoring function.
+   */
+  async perturbation(request: PerturbationRequest): Promise<PerturbationTarget> {
+    const model = await this.model(request.modelDir);
+    const image = await preprocessImage(request.image, model.folder.preprocessor, { maxPixels: this.options.maxImagePixels });
+    return perturbationTarget(model, image, request);
   }
 
   /** Describes a model folder: graphs, inputs and outputs, attention taps and what cannot be observed. */
@@ -101,6 +144,10 @@ export class InferenceService {
     this.models.clear();
     await this.sessions.release();
   }
+}
+
+function imageNotes(images: PreparedRequest['images']): string[] {
+  return images.flatMap(({ path, image }) => image.notes.map((note) => `${path}: ${note}`));
 }
 
 async function openModel(dir: string, sessions: SessionCache): Promise<LoadedModel> {

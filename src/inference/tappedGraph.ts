@@ -74,14 +74,21 @@ export class TappedGraph {
    * as [b, h, q, k] or as [b*h, q, k] (older Hugging Face CLIP exports, nn.MultiheadAttention).
    */
   async run(open: OpenSession, feeds: Record<string, Tensor>, batch: number): Promise<{ outputs: Record<string, Tensor>; attention: LayerAttention[] }> {
-    let outputs: Record<string, Tensor>;
+    const outputs = await this.fetch(open, feeds);
+    const attention = this.taps.map((tap) => toLayerAttention(outputs[tap.tensor], batch, tap));
+    return { outputs, attention };
+  }
+
+  /**
+   * Runs the session for the named outputs only, without reading the taps: for the many forward passes of
+   * the perturbation analyses, which need one embedding or score per image. All outputs when `names` is absent.
+   */
+  async fetch(open: OpenSession, feeds: Record<string, Tensor>, names?: string[]): Promise<Record<string, Tensor>> {
     try {
-      outputs = (await open.session.run(feeds)) as Record<string, Tensor>;
+      return (await (names ? open.session.run(feeds, names) : open.session.run(feeds))) as Record<string, Tensor>;
     } catch (error) {
       throw new LensError('badModel', `${this.file}: running the model failed on ${open.provider}: ${(error as Error).message.split('\n')[0]}.`, 'Check that the inputs match what the graph expects (see `mmlens inspect`).');
     }
-    const attention = this.taps.map((tap) => toLayerAttention(outputs[tap.tensor], batch, tap));
-    return { outputs, attention };
   }
 }
 

@@ -1,16 +1,18 @@
 /**
  * The two-tower adapter (CLIP, SigLIP layout): a vision graph and a text graph, each tapped for attention;
  * the vision graph also gets dense patch embeddings (its own final norm and projection applied to every
- * token). Many images and texts per call, batched.
+ * token of the last hidden state, and to the last layer's value path). Many images and texts per call, batched.
  */
 import type { Tensor } from 'onnxruntime-node';
 import { badModel } from './errors';
 import { fixedDim, findInput, isIdsInput, isPixelInput } from './graphInputs';
 import { chunkSize, floatData, intTensor, outputNamed } from './graphIo';
 import type { ModelFolder } from './modelFolder';
-import { planDenseProjection } from './onnx/surgery';
+import { findProjectionHead, planDenseProjection } from './onnx/surgery';
+import { planValuePath } from './onnx/valuePath';
 import type { OnnxValueInfo } from './onnx/onnxTypes';
 import type { PreprocessedImage } from './preprocess';
+import type { Size2D } from './preprocessorConfig';
 import type { LongRunOptions } from './progress';
 import { loadOrt, type OpenSession, type SessionCache } from './sessions';
 import { TappedGraph, type LayerAttention } from './tappedGraph';
@@ -24,10 +26,20 @@ export interface TowerOutput {
   attention: LayerAttention[];
 }
 
-/** The vision tower's output; `dense` is items x tokens x dim in the joint space, when the graph allows. */
+/**
+ * The vision tower's output. `dense` (last-layer tokens) and `valueDense` (the last layer's value path,
+ * MaskCLIP) are items x tokens x dim in the joint space, each when the graph allows.
+ */
 export interface VisionOutput extends TowerOutput {
   dense?: Float32Array;
+  valueDense?: Float32Array;
   tokens: number;
+}
+
+/** Extra vision outputs: their tensor names when planned, else why not. */
+interface DenseOutputs {
+  dense: { output?: string; reason?: string };
+  valueDense: { output?: string; reason?: string };
 }
 
 /** The text tower's output with the batch it encoded. */
@@ -42,10 +54,19 @@ export class TwoTowerModel {
     readonly vision: TappedGraph,
     readonly text: TappedGraph,
     readonly tokenizer: TextTokenizer,
-    /** Why dense patch embeddings are unavailable, when they are. */
-    readonly denseUnavailable: string | undefined,
+    private readonly denseOutputs: DenseOutputs,
     private readonly sessions: { vision: OpenSession; text: OpenSession },
   ) {}
+
+  /** Why dense patch embeddings are unavailable, when they are. */
+  get denseUnavailable(): string | undefined {
+    return this.denseOutputs.dense.reason;
+  }
+
+  /** Why the value-path (MaskCLIP) patch embeddings are unavailable, when they are. */
+  get valuePathUnavailable(): string | undefined {
+    return this.denseOutputs.valueDense.reason;
+  }
 
   /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */
   static async open(folder: ModelFolder, cache: SessionCache): Promise<TwoTowerModel> {
@@ -53,10 +74,9 @@ export class TwoTowerModel {
       throw badModel(folder.dir, 'has no onnx/vision_model.onnx + onnx/text_model.onnx pair', 'Export the towers separately (transformers.js or `optimum-cli export onnx` layout).');
     }
     const [vision, text] = await Promise.all([TappedGraph.load(folder.files.vision), TappedGraph.load(folder.files.text)]);
-    const dense = planDenseProjection(vision.graph, outputName(vision, 'image_embeds'), outputName(vision, 'last_hidden_state'));
-    if (dense.plan) vision.add({ outputs: [dense.plan.output], nodes: dense.plan.nodes });
+    const denseOutputs = planDenseOutputs(vision);
     const [visionSession, textSession] = await Promise.all([vision.open(cache, vision.file), text.open(cache, text.file)]);
-    return new TwoTowerModel(folder, vision, text, loadTokenizer(folder), dense.reason, { vision: visionSession, text: textSession });
+    return new TwoTowerModel(folder, vision, text, loadTokenizer(folder), denseOutputs, { vision: visionSession, text: textSession });
   }
 
   /** The providers that run the towers (one name when both agree). */
@@ -70,7 +90,6 @@ export class TwoTowerModel {
     const ort = await loadOrt();
     const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
     const embedsName = outputName(this.vision, 'image_embeds');
-    const denseName = this.denseUnavailable === undefined ? 'mmlens_dense_embeds' : undefined;
     const { height, width } = images[0].outputSize;
     const plane = 3 * height * width;
     const result = await runInChunks(images.length, chunkSize(input), 'vision', async (start, end) => {
@@ -79,12 +98,33 @@ export class TwoTowerModel {
       const feeds = { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) };
       const { outputs, attention } = await this.vision.run(this.sessions.vision, feeds, end - start);
       const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName) };
-      if (denseName) floats.dense = floatData(outputs, denseName);
+      for (const key of ['dense', 'valueDense'] as const) {
+        const name = this.denseOutputs[key].output;
+        if (name) floats[key] = floatData(outputs, name);
+      }
       return { floats, attention };
     }, options);
-    const dim = result.floats.embeds.length / images.length;
-    const tokens = result.floats.dense ? result.floats.dense.length / images.length / dim : result.attention[0]?.queries ?? 0;
-    return { embeds: result.floats.embeds, dim, dense: result.floats.dense, tokens, attention: result.attention };
+    const { embeds, dense, valueDense } = result.floats;
+    const dim = embeds.length / images.length;
+    const tokens = dense ? dense.length / images.length / dim : result.attention[0]?.queries ?? 0;
+    return { embeds, dim, dense, valueDense, tokens, attention: result.attention };
+  }
+
+  /**
+   * image_embeds (count x dim) of `count` pixel tensors of `size` laid one after another (already
+   * preprocessed and normalised), without taps or dense outputs: the perturbation analyses' forward passes.
+   */
+  async embedPixels(pixels: Float32Array, count: number, size: Size2D): Promise<Float32Array> {
+    const ort = await loadOrt();
+    const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
+    const embedsName = outputName(this.vision, 'image_embeds');
+    const plane = 3 * size.height * size.width;
+    const result = await runInChunks(count, fixedDim(input, 0) ?? count, 'vision', async (start, end) => {
+      const feeds = { [input.name]: new ort.Tensor('float32', pixels.subarray(start * plane, end * plane), [end - start, 3, size.height, size.width]) };
+      const outputs = await this.vision.fetch(this.sessions.vision, feeds, [embedsName]);
+      return { floats: { embeds: floatData(outputs, embedsName) }, attention: [] };
+    });
+    return result.floats.embeds;
   }
 
   /** Tokenises and runs the text tower. */
@@ -105,6 +145,21 @@ export class TwoTowerModel {
     }, options);
     return { embeds: result.floats.embeds, dim: result.floats.embeds.length / texts.length, attention: result.attention, batch };
   }
+}
+
+/** Plans the dense outputs (patch tokens and value path, through the model's own head) and adds them to `vision`. */
+function planDenseOutputs(vision: TappedGraph): DenseOutputs {
+  const hidden = outputName(vision, 'last_hidden_state');
+  const { head, reason } = findProjectionHead(vision.graph, outputName(vision, 'image_embeds'), hidden);
+  if (!head) return { dense: { reason }, valueDense: { reason } };
+  const plans = { dense: planDenseProjection(vision.graph, outputName(vision, 'image_embeds'), hidden), valueDense: planValuePath(vision.graph, vision.taps, head, hidden) };
+  const outputs: DenseOutputs = { dense: {}, valueDense: {} };
+  for (const key of ['dense', 'valueDense'] as const) {
+    const { plan, reason: why } = plans[key];
+    if (plan) vision.add({ outputs: [plan.output], nodes: plan.nodes });
+    outputs[key] = plan ? { output: plan.output } : { reason: why };
+  }
+  return outputs;
 }
 
 /** The output called `preferred`, or a badModel error listing the outputs there are. */

@@ -13,6 +13,12 @@ export type Architecture = 'twoTower' | 'singleStream';
 /** Which graph an attention tensor came from: the towers of a two-tower model, or the one joint graph. */
 export type Tower = 'vision' | 'text' | 'joint';
 
+/**
+ * How a two-tower model's patch alignment map is made: the last layer's patch tokens, or the last attention
+ * layer's value path (MaskCLIP), each through the model's own final norm and projection.
+ */
+export type AlignmentMethod = 'patchTokens' | 'valuePath';
+
 /** A row-major matrix of numbers. */
 export type Matrix = number[][];
 
@@ -99,6 +105,8 @@ export interface AnalysisResult {
      */
     alignment: Matrix[][];
   };
+  /** Two-tower models with alignment maps: which patch embeddings `maps.alignment` uses. */
+  alignmentMethod?: AlignmentMethod;
   /** Milliseconds per stage. */
   timings: Record<string, number>;
   /**

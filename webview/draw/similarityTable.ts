@@ -15,6 +15,8 @@ export interface ScoreTable {
   values: Matrix;
   format: (value: number) => string;
   scale: ColorScale;
+  /** The top-left header cell, naming what rows and columns are (default "Image \ text"). */
+  corner?: string;
 }
 
 /** Appends the table to `container` and returns it. */
@@ -22,7 +24,7 @@ export function drawScoreTable(container: HTMLElement, table: ScoreTable): HTMLT
   const root = select(container).append('table').attr('class', 'score-table');
   root.append('caption').text(table.caption);
   const head = root.append('thead').append('tr');
-  head.append('th').attr('scope', 'col').text('Image \\ text');
+  head.append('th').attr('scope', 'col').text(table.corner ?? 'Image \\ text');
   head.selectAll('th.col').data(table.colLabels).join('th').attr('class', 'col').attr('scope', 'col').text((d) => d);
   const rows = root.append('tbody').selectAll('tr').data(table.values).join('tr');
   rows.append('th').attr('scope', 'row').text((_, i) => table.rowLabels[i] ?? `image ${i}`);

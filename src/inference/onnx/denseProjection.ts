@@ -1,8 +1,9 @@
 /**
  * Patch embeddings in the joint image-text space. A CLIP-style vision tower computes
  * image_embeds = projection(final_norm(hidden[:, 0, :])); applying the same norm and projection to every
- * token of the hidden state gives one joint-space vector per patch. We clone the nodes between the CLS
- * selection and the embeds output, feed them the full hidden state, and reuse the model's own weights.
+ * token of the hidden state gives one joint-space vector per patch. We find the nodes between the CLS
+ * selection and the embeds output (the projection head), and clone them onto any [batch, tokens, width]
+ * tensor (the hidden state here, the last layer's value path in ./valuePath), reusing the model's own weights.
  */
 import {
   DataType, findAttribute, floatAttribute, intAttribute, intsAttr, tensorAttr, type NodeSpec, type OnnxAttribute,
@@ -10,6 +11,7 @@ import {
 } from './onnxTypes';
 import { GraphIndex, isDefaultDomain } from './graphIndex';
 import { findClsSelections, type ClsSelection } from './clsSelection';
+import { ancestorsOf, descendantsOf, FreshNames } from './graphWalk';
 
 /** Nodes to append and the tensor they produce: [batch, tokens, projectionDim]. */
 export interface DenseProjectionPlan {
@@ -23,8 +25,60 @@ export interface DenseProjectionPlan {
 /** A plan, or why none could be made (the caller says so and goes on without dense embeddings). */
 export type DenseProjectionResult = { plan: DenseProjectionPlan; reason?: undefined } | { plan: undefined; reason: string };
 
+/** The projection head, or why the graph has none that can be applied per token. */
+export type ProjectionHeadResult = { head: ProjectionHead; reason?: undefined } | { head: undefined; reason: string };
+
 /** Ops a norm + projection head may be made of; anything else means the head is not row-wise. */
 const headOps = new Set(['LayerNormalization', 'ReduceMean', 'Sub', 'Pow', 'Sqrt', 'Div', 'Mul', 'Add', 'MatMul', 'Gemm', 'Identity', 'Cast', 'Reciprocal']);
+
+/** A vision tower's norm + projection head, ready to be cloned onto other tensors. */
+export class ProjectionHead {
+  /** @internal made by findProjectionHead */
+  constructor(
+    private readonly index: GraphIndex,
+    private readonly selection: ClsSelection,
+    private readonly nodes: OnnxNode[],
+    private readonly embedsOutput: string,
+  ) {}
+
+  /** The hidden-state tensor the CLS token is selected from. */
+  get hiddenState(): string {
+    return this.selection.hidden;
+  }
+
+  /**
+   * Nodes that apply the head to every token of `input` ([batch, tokens, width]); the result is named
+   * `outputName` (suffixed when taken), intermediate tensors `prefix/...`.
+   */
+  applyTo(input: string, outputName: string, names: FreshNames, prefix: string): { nodes: NodeSpec[]; output: string } {
+    const cloner = new HeadCloner(this.index, this.selection, names, input, prefix);
+    const nodes = this.nodes.flatMap((n) => cloner.clone(n, this.embedsOutput, outputName));
+    return { nodes, output: cloner.nameOf(this.embedsOutput) };
+  }
+}
+
+/** Finds the path from the CLS selection of `hiddenOutput` to `embedsOutput` and checks it works per token. */
+export function findProjectionHead(graph: OnnxGraph, embedsOutput: string, hiddenOutput: string): ProjectionHeadResult {
+  const index = new GraphIndex(graph);
+  if (!index.producerOf(embedsOutput)) return miss(`no node produces ${embedsOutput}`);
+  const ancestors = ancestorsOf(index, embedsOutput);
+  const selection = findClsSelections(index, hiddenOutput).find((s) => ancestors.has(index.producerOf(s.output)!));
+  if (!selection) return miss(`no CLS selection (hidden[:, 0, :]) of ${hiddenOutput} leads to ${embedsOutput}`);
+  const descendants = descendantsOf(index, selection.output);
+  const nodes = index.order.filter((n) => ancestors.has(n) && descendants.has(n));
+  if (nodes.length === 0) return miss(`${embedsOutput} is the CLS token itself, with no projection to apply`);
+  const foreign = nodes.find((n) => !headOps.has(n.opType) || !(isDefaultDomain(n.domain) || n.opType === 'LayerNormalization'));
+  if (foreign) return miss(`the path from the CLS token to ${embedsOutput} contains ${foreign.opType} (${foreign.name}), not a norm or projection`);
+  const head = new ProjectionHead(index, selection, nodes, embedsOutput);
+  try {
+    // A trial clone finds what does not carry over from one token to all (an axis across the batch, ...).
+    head.applyTo(selection.hidden, 'trial', new FreshNames(graph), 'trial');
+  } catch (e) {
+    if (e instanceof NotRowWise) return miss(e.message);
+    throw e;
+  }
+  return { head };
+}
 
 /**
  * Plans nodes that compute the projection of every token of `hiddenOutput`, cloning the path from the CLS
@@ -34,64 +88,30 @@ const headOps = new Set(['LayerNormalization', 'ReduceMean', 'Sub', 'Pow', 'Sqrt
 export function planDenseProjection(
   graph: OnnxGraph, embedsOutput: string, hiddenOutput: string, outputName = 'mmlens_dense_embeds',
 ): DenseProjectionResult {
-  const index = new GraphIndex(graph);
-  if (!index.producerOf(embedsOutput)) return miss(`no node produces ${embedsOutput}`);
-  const ancestors = ancestorsOf(index, embedsOutput);
-  const selection = findClsSelections(index, hiddenOutput).find((s) => ancestors.has(index.producerOf(s.output)!));
-  if (!selection) return miss(`no CLS selection (hidden[:, 0, :]) of ${hiddenOutput} leads to ${embedsOutput}`);
-  const descendants = descendantsOf(index, selection.output);
-  const head = index.order.filter((n) => ancestors.has(n) && descendants.has(n));
-  if (head.length === 0) return miss(`${embedsOutput} is the CLS token itself, with no projection to apply`);
-  const foreign = head.find((n) => !headOps.has(n.opType) || !(isDefaultDomain(n.domain) || n.opType === 'LayerNormalization'));
-  if (foreign) return miss(`the path from the CLS token to ${embedsOutput} contains ${foreign.opType} (${foreign.name}), not a norm or projection`);
-  const names = new Set(graph.nodes.flatMap((n) => [...n.inputs, ...n.outputs]));
-  const cloner = new HeadCloner(index, selection, names);
-  try {
-    const nodes = head.flatMap((n) => cloner.clone(n, embedsOutput, outputName));
-    return { plan: { nodes, output: cloner.nameOf(embedsOutput), hiddenState: selection.hidden } };
-  } catch (e) {
-    if (e instanceof NotRowWise) return miss(e.message);
-    throw e;
-  }
+  const { head, reason } = findProjectionHead(graph, embedsOutput, hiddenOutput);
+  if (!head) return { plan: undefined, reason };
+  const { nodes, output } = head.applyTo(head.hiddenState, outputName, new FreshNames(graph), 'mmlens_dense');
+  return { plan: { nodes, output, hiddenState: head.hiddenState } };
 }
 
-function miss(reason: string): DenseProjectionResult {
-  return { plan: undefined, reason };
+function miss(reason: string): { head: undefined; reason: string } {
+  return { head: undefined, reason };
 }
 
 class NotRowWise extends Error {}
-
-function ancestorsOf(index: GraphIndex, tensor: string): Set<OnnxNode> {
-  const seen = new Set<OnnxNode>();
-  const stack = [tensor];
-  while (stack.length > 0) {
-    const node = index.producerOf(stack.pop()!);
-    if (!node || seen.has(node)) continue;
-    seen.add(node);
-    stack.push(...node.inputs.filter(Boolean));
-  }
-  return seen;
-}
-
-function descendantsOf(index: GraphIndex, tensor: string): Set<OnnxNode> {
-  const seen = new Set<OnnxNode>();
-  const stack = [tensor];
-  while (stack.length > 0) {
-    for (const node of index.consumersOf(stack.pop()!)) {
-      if (seen.has(node)) continue;
-      seen.add(node);
-      stack.push(...node.outputs.filter(Boolean));
-    }
-  }
-  return seen;
-}
 
 /** Clones head nodes with renamed tensors, rewriting what does not carry over from [b, w] to [b, t, w]. */
 class HeadCloner {
   private readonly renamed = new Map<string, string>();
 
-  constructor(private readonly index: GraphIndex, private readonly selection: ClsSelection, private readonly names: Set<string>) {
-    this.renamed.set(selection.output, selection.hidden);
+  constructor(
+    private readonly index: GraphIndex,
+    private readonly selection: ClsSelection,
+    private readonly names: FreshNames,
+    input: string,
+    private readonly prefix: string,
+  ) {
+    this.renamed.set(selection.output, input);
   }
 
   /** The clone's name for an original tensor. */
@@ -103,11 +123,11 @@ class HeadCloner {
   clone(node: OnnxNode, embeds: string, finalName: string): NodeSpec[] {
     const inputs = node.inputs.map((t) => this.nameOf(t));
     const outputs = node.outputs.map((t) => {
-      const name = this.fresh(t === embeds ? finalName : `mmlens_dense/${t}`);
+      const name = this.fresh(t === embeds ? finalName : `${this.prefix}/${t}`);
       if (t) this.renamed.set(t, name);
       return t ? name : '';
     });
-    const name = this.fresh(`mmlens_dense/${node.name || node.opType}`);
+    const name = this.fresh(`${this.prefix}/${node.name || node.opType}`);
     switch (node.opType) {
       case 'Gemm':
         return this.gemm(node, inputs, outputs[0], name);
@@ -178,11 +198,7 @@ class HeadCloner {
     return { node: { opType: 'Constant', name: output, inputs: [], outputs: [output], attributes: [tensorAttr('value', value)] }, output };
   }
 
-  /** A tensor name the original graph does not use. */
   private fresh(base: string): string {
-    let name = base;
-    for (let n = 1; this.names.has(name); n++) name = `${base}_${n}`;
-    this.names.add(name);
-    return name;
+    return this.names.fresh(base);
   }
 }

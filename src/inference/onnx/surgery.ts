@@ -7,7 +7,9 @@
 import { encodeModel } from './schema';
 import { DataType, type NodeSpec, type OnnxValueInfo } from './onnxTypes';
 
-export { planDenseProjection, type DenseProjectionPlan, type DenseProjectionResult } from './denseProjection';
+export {
+  findProjectionHead, planDenseProjection, type DenseProjectionPlan, type DenseProjectionResult, type ProjectionHead, type ProjectionHeadResult,
+} from './denseProjection';
 
 /** What to add to a model: outputs (a name means a float tensor) and the nodes that compute new ones. */
 export interface ModelAdditions {

@@ -49,7 +49,7 @@ export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
     isOp(node, 'Softmax')
     && isLastAxis(node, opset, ranks)
     && feedsValuesMatMul(index, node.outputs[0], 0)
-    && comesFromScoresMatMul(index, node.inputs[0], 0));
+    && scoresMatMul(index, node.inputs[0]) !== undefined);
   const fused = index.order.filter((node) =>
     (node.domain === 'com.microsoft' && fusedMicrosoftOps.has(node.opType))
     || (isOp(node, 'Attention') && opset >= onnxAttentionOpset));
@@ -78,11 +78,19 @@ function feedsValuesMatMul(index: GraphIndex, tensor: string, depth: number): bo
     || (isOp(c, ...passThroughAfter) && c.inputs[0] === tensor && feedsValuesMatMul(index, c.outputs[0], depth + 1)));
 }
 
-function comesFromScoresMatMul(index: GraphIndex, tensor: string, depth: number): boolean {
+/**
+ * The queries x keys MatMul that `tensor` (a Softmax's input) is computed from, through scaling and masking;
+ * its first input carries the queries and its second the keys.
+ */
+export function scoresMatMul(index: GraphIndex, tensor: string, depth = 0): OnnxNode | undefined {
   const node = index.producerOf(tensor);
-  if (isMatMul(node)) return true;
-  if (depth >= searchDepth || !isOp(node, ...betweenScoresAndSoftmax)) return false;
-  return dataInputs(node).some((t) => comesFromScoresMatMul(index, t, depth + 1));
+  if (isMatMul(node)) return node;
+  if (depth >= searchDepth || !isOp(node, ...betweenScoresAndSoftmax)) return undefined;
+  for (const input of dataInputs(node)) {
+    const found = scoresMatMul(index, input, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The inputs that carry the scores: not a Where's condition nor a Reshape's shape. */

@@ -2,13 +2,13 @@
 // hard negative rejected by the matcher and related to its source caption as its kind says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchedCaptions, matchedForms } from '../../../tools/shapesWorld/captions';
-import { parseCaption, type CaptionForm } from '../../../tools/shapesWorld/captionForm';
-import { captionMatches } from '../../../tools/shapesWorld/matcher';
-import { hardNegatives } from '../../../tools/shapesWorld/negatives';
-import { mulberry32 } from '../../../tools/shapesWorld/prng';
-import { generateScene } from '../../../tools/shapesWorld/scene';
-import type { SceneLayout } from '../../../tools/shapesWorld/types';
+import { matchedCaptions, matchedForms } from '../../../src/shapesWorld/captions';
+import { parseCaption, type CaptionForm } from '../../../src/shapesWorld/captionForm';
+import { captionMatches } from '../../../src/shapesWorld/matcher';
+import { hardNegatives } from '../../../src/shapesWorld/negatives';
+import { mulberry32 } from '../../../src/shapesWorld/prng';
+import { generateScene } from '../../../src/shapesWorld/scene';
+import type { SceneLayout } from '../../../src/shapesWorld/types';
 import { CONTRACT_COLOURS, CONTRACT_SHAPES, obj } from './handScene';
 
 /** The contract's caption rules, applied directly to a scene's objects. */

@@ -2,8 +2,8 @@
  * Hand-built scenes for the shapes-world tests, and the contract's tables written out again here, so that
  * tests compare the generator against the contract rather than against the generator's own constants.
  */
-import type { SceneObject } from '../../../tools/shapesWorld/types';
-import type { Colour, Rgb, Shape } from '../../../tools/shapesWorld/vocab';
+import type { SceneObject } from '../../../src/shapesWorld/types';
+import type { Colour, Rgb, Shape } from '../../../src/shapesWorld/vocab';
 
 /** Nominal RGB per colour word, copied from docs/shapes-world.md. */
 export const CONTRACT_COLOURS: Record<string, Rgb> = {

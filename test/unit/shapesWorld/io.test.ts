@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { LensError } from '../../../src/inference/errors';
-import { parseCliOptions } from '../../../tools/shapesWorld/cliOptions';
-import { writeSceneSet } from '../../../tools/shapesWorld/io';
+import { parseCliOptions } from '../../../src/shapesWorld/cliOptions';
+import { writeSceneSet } from '../../../src/shapesWorld/io';
 
 test('writeSceneSet writes numbered PNGs and one truth.json, cycling sizes and object counts', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'shapes-'));
@@ -75,7 +75,7 @@ test('bad flags are refused as bad input', () => {
 test('the command line prints the seed and writes the set', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'shapes-cli-'));
   try {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/shapesWorld/generate.ts', '--out', dir, '--count', '2', '--seed', '99', '--size', '64'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/shapesWorld/generate.ts', '--out', dir, '--count', '2', '--seed', '99', '--size', '64'], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^seed 99$/m);
     assert.deepEqual((await readdir(dir)).sort(), ['scene-000.png', 'scene-001.png', 'truth.json']);

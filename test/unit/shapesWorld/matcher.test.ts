@@ -1,7 +1,7 @@
 // The matcher on scenes built by hand, with expectations worked out from the contract's wording.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { captionMatches } from '../../../tools/shapesWorld/matcher';
+import { captionMatches } from '../../../src/shapesWorld/matcher';
 import { obj } from './handScene';
 
 // Side 300: thirds at 100 and 200. Red circle centred (50, 160), blue square (250, 160).

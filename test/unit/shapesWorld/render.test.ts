@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { renderScene } from '../../../tools/shapesWorld/render';
-import { generateScene } from '../../../tools/shapesWorld/scene';
-import { mulberry32 } from '../../../tools/shapesWorld/prng';
+import { renderScene } from '../../../src/shapesWorld/render';
+import { generateScene } from '../../../src/shapesWorld/scene';
+import { mulberry32 } from '../../../src/shapesWorld/prng';
 import { noNoise, obj, pixelAt } from './handScene';
 
 const BG: [number, number, number] = [220, 220, 220];

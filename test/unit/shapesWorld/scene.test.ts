@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LensError } from '../../../src/inference/errors';
-import { generateScene, type SceneOptions } from '../../../tools/shapesWorld/scene';
-import type { SceneObject, SceneTruth } from '../../../tools/shapesWorld/types';
+import { generateScene, type SceneOptions } from '../../../src/shapesWorld/scene';
+import type { SceneObject, SceneTruth } from '../../../src/shapesWorld/types';
 import { CONTRACT_COLOURS, CONTRACT_SHAPES, pixelAt } from './handScene';
 
 function insideAnyBox(truth: SceneTruth, x: number, y: number): boolean {

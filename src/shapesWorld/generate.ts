@@ -1,9 +1,9 @@
 /**
  * Command line: draws an evaluation set of shapes-world scenes (never used for training).
- * `npx tsx tools/shapesWorld/generate.ts --out DIR --count N --seed S [--objects K] [--size PX]`;
+ * `npx tsx src/shapesWorld/generate.ts --out DIR --count N --seed S [--objects K] [--size PX]`;
  * --help lists every flag. Prints the seed so that any set can be drawn again.
  */
-import { LensError } from '../../src/inference/errors';
+import { LensError } from '../inference/errors';
 import { USAGE, parseCliOptions } from './cliOptions';
 import { writeSceneSet } from './io';
 

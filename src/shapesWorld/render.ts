@@ -2,7 +2,7 @@
  * Rasterises a scene layout into a raw RGB buffer and encodes it as PNG. Drawing is done here rather than
  * with an image library so that every pixel follows the contract's geometry exactly.
  */
-import sharp from 'sharp';
+import { getSharp } from '../inference/imageDecode';
 import { insideShape } from './geometry';
 import { randInt, type Rng } from './prng';
 import type { SceneLayout, SceneObject } from './types';
@@ -45,7 +45,8 @@ function drawObject(pixels: Buffer, n: number, object: SceneObject, k: number): 
   }
 }
 
-/** Encodes a square raw RGB buffer of side `size` as PNG. */
-export function encodePng(pixels: Buffer, size: number): Promise<Buffer> {
+/** Encodes a square raw RGB buffer of side `size` as PNG (sharp loaded on first use, as the CLI needs it only here). */
+export async function encodePng(pixels: Buffer, size: number): Promise<Buffer> {
+  const sharp = await getSharp();
   return sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
 }

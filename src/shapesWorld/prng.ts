@@ -3,7 +3,7 @@
  * this uses integer arithmetic only (Math.imul) rather than Math.random.
  */
 
-import { mulberry32 } from '../../src/analysis/random';
+import { mulberry32 } from '../analysis/random';
 
 /** A stream of uniform numbers in [0, 1). */
 export type Rng = () => number;

@@ -1,16 +1,16 @@
 /**
- * Command-line flags of tools/shapesWorld/generate.ts, read into writeSceneSet's options. Kept apart
+ * Command-line flags of src/shapesWorld/generate.ts, read into writeSceneSet's options. Kept apart
  * from the script so the parsing can be tested without writing files.
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { badInput } from '../../src/inference/errors';
+import { badInput } from '../inference/errors';
 import type { SceneSetOptions } from './io';
 import { MAX_SIZE, MIN_SIZE, type ObjectCount } from './scene';
 import { COLOUR_WORDS, SHAPE_WORDS, type Colour, type ObjectKind, type Shape } from './vocab';
 
 /** Usage text printed by --help. */
-export const USAGE = `Usage: npx tsx tools/shapesWorld/generate.ts --out DIR --count N [--seed S] [--objects K[,K...]]
+export const USAGE = `Usage: npx tsx src/shapesWorld/generate.ts --out DIR --count N [--seed S] [--objects K[,K...]]
        [--size PX[,PX...]] [--hard-edges] [--first N] [--pad D] [--include INDEX:colour-shape[,colour-shape]]...
 Writes scene-000.png ... and truth.json into DIR. Without --seed a random seed is drawn; it is printed.
 Lists after --objects and --size are cycled over the scenes. --include makes scene INDEX (from 0) hold the

@@ -1,0 +1,33 @@
+/** The plain-text table `mmlens evaluate` prints: one row per map method, then how to read it. */
+import type { EvaluationResult, MethodSummary } from '../evaluation/evaluateMaps';
+
+const SCORES = {
+  probability: 'the prompt\'s probability among the 24 one-object prompts',
+  similarity: 'the cosine similarity of image and prompt',
+  itm: 'the image-text matching probability of the prompt',
+} as const;
+
+/** Header, one row per method (metrics as means over every object), and a legend. */
+export function evaluationTable(result: EvaluationResult): string {
+  const { model } = result;
+  const lines = [
+    `model ${model.name} (${model.architecture}) on ${model.executionProvider}; seed ${result.seed}, ${result.scenes} scenes, ${result.objects} objects`,
+    `score: ${SCORES[result.score]}; curves in ${result.curveSteps} steps, divided by the unperturbed score`,
+    '',
+    `${'method'.padEnd(10)} ${'pointing'.padStart(8)} ${'energy'.padStart(7)} ${'deletion'.padStart(8)} ${'insertion'.padStart(9)} ${'passes/map'.padStart(10)}`,
+    ...result.methods.map(row),
+    '',
+    'pointing: share of objects where the map\'s maximum touches the object\'s box; energy: share of the map\'s',
+    'positive mass inside the box; deletion/insertion: area under the score curve as the map\'s top patches are',
+    'greyed out (lower is better) or revealed on grey (higher is better). docs/methods.md explains each method.',
+  ];
+  return lines.join('\n');
+}
+
+function row(m: MethodSummary): string {
+  const name = m.name.padEnd(10);
+  if (m.unavailable) return `${name} unavailable: ${m.unavailable}`;
+  const fixed = (v: number | null, digits: number, width: number) => (v === null ? '-' : v.toFixed(digits)).padStart(width);
+  const percent = m.pointingGame === null ? '-' : `${(100 * m.pointingGame).toFixed(1)}%`;
+  return `${name} ${percent.padStart(8)} ${fixed(m.energyInBox, 3, 7)} ${fixed(m.deletionAuc, 3, 8)} ${fixed(m.insertionAuc, 3, 9)} ${fixed(m.forwardPasses, 0, 10)}`;
+}

@@ -1,0 +1,79 @@
+/**
+ * `mmlens probe`: the retrieval and fusion probes over a manifest of image-caption pairs; writes the JSON
+ * (`--json`), the self-contained HTML report (`--html`) and, unless JSON goes to standard output, a summary.
+ */
+import { badInput } from '../inference/errors';
+import { DEFAULT_PAIR_LIMIT, MAX_PAIR_LIMIT } from '../inference/manifest';
+import type { ProbeRequest } from '../inference/probe';
+import type { InferenceService } from '../inference/service';
+import type { ProbeMetric } from '../shared/probeResult';
+import type { CliCommand, FlagValues } from './command';
+import { buildHtmlReport } from './htmlReport';
+import { terminalProgress, writeFileAtomically, writeJson } from './output';
+import { probeSummary } from './probeSummary';
+import { readReportAssets } from './reportAssets';
+
+const METRICS: readonly ProbeMetric[] = ['recall@1', 'accuracy', 'auc'];
+
+/** The probe command. */
+export const probeCommand: CliCommand = {
+  name: 'probe',
+  usage: 'probe --manifest FILE [--model DIR] [--limit N] [--seed S] [--metric recall@1|accuracy|auc]\n' +
+    '                 [--image-field NAME] [--caption-field NAME] [--image-root DIR] [--all-captions]\n' +
+    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE]',
+  flags: {
+    manifest: { type: 'string' },
+    limit: { type: 'string' },
+    seed: { type: 'string' },
+    metric: { type: 'string' },
+    'image-field': { type: 'string' },
+    'caption-field': { type: 'string' },
+    'image-root': { type: 'string' },
+    'all-captions': { type: 'boolean' },
+    html: { type: 'string' },
+  },
+  run(values, { service, packageRoot, signal }) {
+    return runProbeCommand(service, probeRequest(values), { json: values.json as string | undefined, html: values.html as string | undefined }, packageRoot, signal);
+  },
+};
+
+/** A whole-number flag within [min, max], or `fallback` when absent. */
+function integerFlag(values: FlagValues, flag: string, fallback: number, min: number, max: number): number {
+  const text = values[flag];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (typeof text !== 'string' || !/^-?\d+$/.test(text.trim()) || value < min || value > max) {
+    throw badInput(`--${flag} must be a whole number from ${min} to ${max}, got "${String(text)}".`, `Usage: mmlens ${probeCommand.usage}`);
+  }
+  return value;
+}
+
+/** The service request from the parsed flags. */
+export function probeRequest(values: FlagValues): ProbeRequest {
+  const manifest = values.manifest;
+  if (typeof manifest !== 'string' || manifest === '') throw badInput('mmlens probe needs --manifest FILE.', `Usage: mmlens ${probeCommand.usage}`);
+  const metric = values.metric as string | undefined;
+  if (metric !== undefined && !METRICS.includes(metric as ProbeMetric)) throw badInput(`--metric must be one of ${METRICS.join(', ')}, got "${metric}".`, 'recall@1 needs no labels; accuracy and auc need a labelled manifest.');
+  return {
+    modelDir: values.model as string | undefined,
+    manifest: {
+      path: manifest,
+      fields: { ...(typeof values['image-field'] === 'string' && { image: values['image-field'] }), ...(typeof values['caption-field'] === 'string' && { caption: values['caption-field'] }) },
+      imageRoot: values['image-root'] as string | undefined,
+      limit: integerFlag(values, 'limit', DEFAULT_PAIR_LIMIT, 2, MAX_PAIR_LIMIT),
+      allCaptions: values['all-captions'] === true,
+    },
+    seed: integerFlag(values, 'seed', 0, 0, 2 ** 32 - 1),
+    metric: metric as ProbeMetric | undefined,
+  };
+}
+
+/** Runs the probe and writes what was asked for; `packageRoot` locates the built webview assets. */
+export async function runProbeCommand(service: InferenceService, request: ProbeRequest, out: { json?: string; html?: string }, packageRoot: string, signal?: AbortSignal): Promise<void> {
+  const progress = terminalProgress();
+  const result = await service.probe(request, { signal, onProgress: progress.onProgress });
+  progress.clear();
+  if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result }, await readReportAssets(packageRoot, 'probe')));
+  if (out.json) await writeJson(out.json, result);
+  if (out.json !== '-') console.log(probeSummary(result));
+}

@@ -1,0 +1,160 @@
+/**
+ * `mmlens evaluate`: how well each map method finds the object a prompt names, on fresh shapes-world scenes
+ * whose ground truth is known. For every object of every scene and every method: the map for the object's
+ * prompt `a {colour} {shape}`, the pointing game and the energy in the object's box, and the deletion and
+ * insertion curves of the prompt's score (each divided by the unperturbed image's score, so 1 = unchanged).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../analysis/faithfulness';
+import { defaultScoreKind, type PerturbationScoreKind, type PerturbationTarget } from '../inference/perturbationScores';
+import type { LongRunOptions } from '../inference/progress';
+import type { InferenceService } from '../inference/service';
+import { SingleStreamModel } from '../inference/singleStreamModel';
+import { generateScene } from '../shapesWorld/scene';
+import { ALL_KINDS } from '../shapesWorld/vocab';
+import type { Architecture } from '../shared/analysisResult';
+import { sceneMaps, type MapMethod } from './mapMethods';
+import { objectOnGrid, type ObjectOnGrid } from './pointing';
+
+/** Version of the JSON below. */
+export const EVALUATION_SCHEMA_VERSION = 1;
+
+/** Points per deletion or insertion curve (besides the start): patches are hidden or revealed in this many steps. */
+export const CURVE_STEPS = 16;
+
+/** What to evaluate. */
+export interface EvaluateOptions extends LongRunOptions {
+  modelDir?: string;
+  scenes: number;
+  seed: number;
+  methods: readonly MapMethod[];
+  riseMasks: number;
+  /** Images per forward pass of the perturbation methods and curves. Default 32. */
+  batchSize?: number;
+}
+
+/** One method's means over every object of every scene; metrics are null when the model cannot make its map. */
+export interface MethodSummary {
+  name: MapMethod;
+  /** Maps measured (objects, when available). */
+  maps: number;
+  pointingGame: number | null;
+  energyInBox: number | null;
+  deletionAuc: number | null;
+  insertionAuc: number | null;
+  /** Image forward passes to make one map (the curves not counted). */
+  forwardPasses: number | null;
+  unavailable?: string;
+}
+
+/** The `mmlens evaluate` JSON. */
+export interface EvaluationResult {
+  schemaVersion: number;
+  model: { name: string; architecture: Architecture; executionProvider: string };
+  seed: number;
+  scenes: number;
+  objects: number;
+  /** The score the perturbation maps explain and the curves follow. */
+  score: PerturbationScoreKind;
+  curveSteps: number;
+  riseMasks: number;
+  methods: MethodSummary[];
+}
+
+const prompt = (k: { colour: string; shape: string }) => `a ${k.colour} ${k.shape}`;
+/** The texts a two-tower score is a probability among: every one-object prompt of the shapes world. */
+const ALL_PROMPTS = ALL_KINDS.map(prompt);
+
+/** Runs the evaluation on `options.scenes` fresh two- and three-object scenes drawn from `options.seed`. */
+export async function evaluateMaps(service: InferenceService, options: EvaluateOptions): Promise<EvaluationResult> {
+  const model = await service.model(options.modelDir);
+  const batchSize = options.batchSize ?? 32;
+  const tally = new Map(options.methods.map((m) => [m, new Tally()]));
+  let objects = 0;
+  const dir = await mkdtemp(join(tmpdir(), 'mmlens-evaluate-'));
+  try {
+    for (let index = 0; index < options.scenes; index++) {
+      const stage = `scene ${index + 1}/${options.scenes}`;
+      const progress = { signal: options.signal, onProgress: options.onProgress && ((p: { stage: string; done: number; total: number }) => options.onProgress!({ ...p, stage: `${stage} ${p.stage}` })) };
+      const { png, truth } = await generateScene({ seed: options.seed, index, objects: index % 2 === 0 ? 2 : 3 });
+      const path = join(dir, `scene-${index}.png`);
+      await writeFile(path, png);
+      const prompts = truth.objects.map(prompt);
+      const scene = await sceneMaps(service, path, prompts, ALL_PROMPTS, { ...progress, modelDir: options.modelDir, methods: options.methods, riseMasks: options.riseMasks, riseSeed: (options.seed + index) >>> 0, batchSize });
+      for (const [i, object] of truth.objects.entries()) {
+        const target = scene.targets[i];
+        const onGrid = objectOnGrid(object.box, target.image, { width: truth.size, height: truth.size }, model.folder.preprocessor);
+        for (const [method, made] of scene.maps[i]) {
+          if ('unavailable' in made) tally.get(method)!.unavailable = made.unavailable;
+          else tally.get(method)!.add(await measure(made.map, target, onGrid, { ...progress, batchSize }), made.forwardPasses);
+        }
+        objects++;
+      }
+      options.onProgress?.({ stage: 'scenes', done: index + 1, total: options.scenes });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return {
+    schemaVersion: EVALUATION_SCHEMA_VERSION,
+    model: { name: model.folder.name, architecture: model instanceof SingleStreamModel ? 'singleStream' : 'twoTower', executionProvider: model.executionProvider },
+    seed: options.seed,
+    scenes: options.scenes,
+    objects,
+    score: defaultScoreKind(model, ALL_PROMPTS.length),
+    curveSteps: CURVE_STEPS,
+    riseMasks: options.riseMasks,
+    methods: [...tally].map(([name, t]) => t.summary(name)),
+  };
+}
+
+interface Measures {
+  pointingGame: number;
+  energyInBox: number;
+  deletionAuc: number;
+  insertionAuc: number;
+}
+
+/** The four measures of one map for one object. */
+async function measure(map: Float32Array, target: PerturbationTarget, object: ObjectOnGrid, options: LongRunOptions & { batchSize: number }): Promise<Measures> {
+  const { image, fills, score } = target;
+  const { rows, cols } = image;
+  const curve = { ...options, normalise: true, step: Math.max(1, Math.ceil((rows * cols) / CURVE_STEPS)) };
+  return {
+    pointingGame: pointingGame(map, rows, cols, object.touches) ? 1 : 0,
+    energyInBox: energyInBox(map, rows, cols, object.share),
+    deletionAuc: (await deletionCurve(image, map, fills.gray, score, curve)).auc,
+    insertionAuc: (await insertionCurve(image, map, fills.gray, score, curve)).auc,
+  };
+}
+
+/** Running sums of one method's measures. */
+class Tally {
+  private readonly sums: Measures = { pointingGame: 0, energyInBox: 0, deletionAuc: 0, insertionAuc: 0 };
+  private passes = 0;
+  private count = 0;
+  unavailable?: string;
+
+  add(measures: Measures, forwardPasses: number): void {
+    for (const key of Object.keys(this.sums) as (keyof Measures)[]) this.sums[key] += measures[key];
+    this.passes += forwardPasses;
+    this.count++;
+  }
+
+  summary(name: MapMethod): MethodSummary {
+    const mean = (sum: number) => (this.count > 0 ? sum / this.count : null);
+    const summary: MethodSummary = {
+      name,
+      maps: this.count,
+      pointingGame: mean(this.sums.pointingGame),
+      energyInBox: mean(this.sums.energyInBox),
+      deletionAuc: mean(this.sums.deletionAuc),
+      insertionAuc: mean(this.sums.insertionAuc),
+      forwardPasses: mean(this.passes),
+    };
+    if (this.count === 0 && this.unavailable) summary.unavailable = this.unavailable;
+    return summary;
+  }
+}

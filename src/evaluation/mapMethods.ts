@@ -1,0 +1,74 @@
+/**
+ * The patch maps `mmlens evaluate` compares, made for one scene image and the prompts of its objects:
+ * attention rollout, patch alignment (last-layer patch tokens), value-path alignment (MaskCLIP), occlusion
+ * and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
+ */
+import { occlusionMap } from '../analysis/occlusion';
+import { riseMap } from '../analysis/rise';
+import type { PerturbationTarget } from '../inference/perturbationScores';
+import type { LongRunOptions } from '../inference/progress';
+import type { InferenceService } from '../inference/service';
+import { SingleStreamModel } from '../inference/singleStreamModel';
+import type { Matrix } from '../shared/analysisResult';
+
+/** A map-making method, by its name on the command line and in the JSON. */
+export type MapMethod = 'rollout' | 'alignment' | 'valuePath' | 'occlusion' | 'rise';
+
+/** Every method, in the order the table lists them. */
+export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'alignment', 'valuePath', 'occlusion', 'rise'];
+
+/** A method's map (rows x cols, row-major) and the image forward passes it took, or why the model has none. */
+export type MethodMap = { map: Float32Array; forwardPasses: number } | { unavailable: string };
+
+/** What to make; `batchSize` is the images per forward pass of the perturbation methods. */
+export interface SceneMapOptions extends LongRunOptions {
+  modelDir?: string;
+  methods: readonly MapMethod[];
+  riseMasks: number;
+  riseSeed: number;
+  batchSize: number;
+}
+
+/** The maps of one scene: per object (in prompt order) the map of each method, and each object's scoring target. */
+export interface SceneMaps {
+  maps: Map<MapMethod, MethodMap>[];
+  targets: PerturbationTarget[];
+}
+
+/**
+ * Makes every requested map for `prompts[i]` on the image at `path`. Perturbation maps explain the score of
+ * `prompts[i]` among `scoreTexts` (see PerturbationTarget), the same score the faithfulness curves use.
+ */
+export async function sceneMaps(service: InferenceService, path: string, prompts: string[], scoreTexts: string[], options: SceneMapOptions): Promise<SceneMaps> {
+  const { modelDir, methods, signal } = options;
+  const analyze = (alignment: 'patchTokens' | 'valuePath') => service.analyze({ modelDir, images: [path], texts: prompts, alignment }, { signal });
+  const tokens = methods.includes('rollout') || methods.includes('alignment') ? await analyze('patchTokens') : undefined;
+  const values = methods.includes('valuePath') ? await analyze('valuePath') : undefined;
+  const valueReason = values?.alignmentMethod === 'valuePath' ? undefined : await valuePathReason(service, modelDir);
+  const targets: PerturbationTarget[] = [];
+  const maps: Map<MapMethod, MethodMap>[] = [];
+  for (const [j, prompt] of prompts.entries()) {
+    const target = await service.perturbation({ modelDir, image: path, texts: scoreTexts, text: scoreTexts.indexOf(prompt) });
+    const perObject = new Map<MapMethod, MethodMap>();
+    for (const method of methods) {
+      if (method === 'rollout') perObject.set(method, fromAnalysis(tokens?.maps.rollout[0], 'the model hides its attention (fused operators), so there is no rollout'));
+      if (method === 'alignment') perObject.set(method, fromAnalysis(tokens?.maps.alignment[0]?.[j], 'the graph gives no patch alignment maps (see `mmlens inspect`)'));
+      if (method === 'valuePath') perObject.set(method, valueReason ? { unavailable: valueReason } : fromAnalysis(values?.maps.alignment[0]?.[j], ''));
+      if (method === 'occlusion') perObject.set(method, await occlusionMap(target.image, target.fills.gray, target.score, options));
+      if (method === 'rise') perObject.set(method, await riseMap(target.image, target.fills.gray, target.score, { ...options, masks: options.riseMasks, seed: options.riseSeed }));
+    }
+    targets.push(target);
+    maps.push(perObject);
+  }
+  return { maps, targets };
+}
+
+function fromAnalysis(matrix: Matrix | undefined, why: string): MethodMap {
+  return matrix ? { map: Float32Array.from(matrix.flat()), forwardPasses: 1 } : { unavailable: why };
+}
+
+async function valuePathReason(service: InferenceService, modelDir: string | undefined): Promise<string> {
+  const model = await service.model(modelDir);
+  if (model instanceof SingleStreamModel) return 'a single-stream model has no image-only value path';
+  return `the graph does not allow it: ${model.valuePathUnavailable ?? model.denseUnavailable}`;
+}

@@ -1,0 +1,87 @@
+// `mmlens evaluate` as a user runs it (the built dist/cli.js) on the tiny synthetic CLIP: the documented JSON
+// and table, the costs it reports, and exit status 2 on bad flags.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
+
+const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+let clip: TinyClip;
+
+function mmlens(...args: string[]) {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+before(() => {
+  clip = writeTinyClip();
+});
+after(() => clip.remove());
+
+test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with one entry per method', () => {
+  const run = mmlens('evaluate', '--model', clip.dir, '--scenes', '2', '--seed', '11', '--rise-masks', '6', '--ep', 'cpu', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.equal(json.schemaVersion, 1);
+  assert.equal(json.seed, 11);
+  assert.equal(json.scenes, 2);
+  // Scenes alternate two and three objects.
+  assert.equal(json.objects, 5);
+  assert.equal(json.score, 'probability');
+  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['rollout', 'alignment', 'valuePath', 'occlusion', 'rise']);
+  const side = clip.options.imageSize / clip.options.patchSize;
+  const passes = Object.fromEntries(json.methods.map((m: { name: string; forwardPasses: number }) => [m.name, m.forwardPasses]));
+  assert.deepEqual(passes, { rollout: 1, alignment: 1, valuePath: 1, occlusion: 1 + side * side, rise: 6 });
+  for (const method of json.methods) {
+    assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'energyInBox', 'forwardPasses', 'insertionAuc', 'maps', 'name', 'pointingGame']);
+    assert.equal(method.maps, 5);
+    assert.ok([0, 0.2, 0.4, 0.6, 0.8, 1].some((v) => Math.abs(method.pointingGame - v) < 1e-9), `pointing ${method.pointingGame} is not k/5`);
+    assert.ok(method.energyInBox >= 0 && method.energyInBox <= 1);
+    assert.ok(method.deletionAuc >= 0 && Number.isFinite(method.insertionAuc));
+  }
+});
+
+test('evaluate prints a table with the seed and a row per chosen method', () => {
+  const run = mmlens('evaluate', '--model', clip.dir, '--scenes', '1', '--seed', '3', '--methods', 'occlusion,rollout', '--rise-masks', '4', '--ep', 'cpu');
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /seed 3, 1 scenes, 2 objects/);
+  assert.match(run.stdout, /^rollout +\d+\.\d%/m);
+  assert.match(run.stdout, /^occlusion +\d+\.\d%.* 17$/m);
+  assert.doesNotMatch(run.stdout, /^rise/m);
+});
+
+test('methods a model cannot give are listed as unavailable, with null measures and the reason', () => {
+  const fused = writeTinyClip({ fusedAttention: true });
+  try {
+    const run = mmlens('evaluate', '--model', fused.dir, '--scenes', '1', '--seed', '5', '--methods', 'valuePath,rollout', '--ep', 'cpu', '--json', '-');
+    assert.equal(run.status, 0, run.stderr);
+    const { methods } = JSON.parse(run.stdout);
+    assert.deepEqual(methods.map((m: { name: string }) => m.name), ['rollout', 'valuePath']);
+    for (const method of methods) {
+      assert.equal(method.maps, 0);
+      assert.equal(method.pointingGame, null);
+      assert.equal(method.forwardPasses, null);
+      assert.match(method.unavailable, /attention/);
+    }
+  } finally {
+    fused.remove();
+  }
+});
+
+test('bad evaluate flags exit 2 and say which flag', () => {
+  const cases: [string[], RegExp][] = [
+    [['--scenes', '0'], /--scenes/],
+    [['--scenes', 'many'], /--scenes/],
+    [['--seed', '-1'], /--seed/],
+    [['--methods', 'rollout,gradcam'], /gradcam/],
+    [['--rise-masks', '1.5'], /--rise-masks/],
+    [['--bogus'], /bogus/],
+  ];
+  for (const [flags, message] of cases) {
+    const run = mmlens('evaluate', '--model', clip.dir, ...flags);
+    assert.equal(run.status, 2, `${flags.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.doesNotMatch(run.stderr, /at .*\.js:\d+/);
+  }
+});
