@@ -81,13 +81,7 @@ export class InferenceService {
     const result = model instanceof SingleStreamModel
       ? await analyzeSingleStream(model, prepared, stopwatch, options)
       : await analyzeTwoTower(model, prepared, stopwatch, options);
-    // The adapter's own notices (what its model hides) sit between the folder's and the images'.
-    result.model.notices = [
-      ...this.sessions.notices,
-      ...model.folder.notes,
-      ...result.model.notices,
-      ...imageNotes(images),
-    ];
+    result.model.notices = this.notices(model, result.model.notices, images);
     result.timings = stopwatch.timings;
     return result;
   }
@@ -98,8 +92,13 @@ export class InferenceService {
     const model = await this.model(request.modelDir);
     const images = await this.preprocess(request.images, model, options.signal);
     const result = await classifyZeroShot(model, images, request, options);
-    result.model.notices = [...this.sessions.notices, ...model.folder.notes, ...result.model.notices, ...imageNotes(images)];
+    result.model.notices = this.notices(model, result.model.notices, images);
     return result;
+  }
+
+  /** Every notice a result carries: providers, then the model folder, the adapter's own, the images'. */
+  private notices(model: LoadedModel, own: string[], images: PreparedRequest['images'] = []): string[] {
+    return [...this.sessions.notices, ...model.folder.notes, ...own, ...imageNotes(images)];
   }
 
   private async preprocess(paths: string[], model: LoadedModel, signal?: AbortSignal): Promise<PreparedRequest['images']> {
@@ -117,7 +116,7 @@ export class InferenceService {
     const manifest = await stopwatch.time('manifest', () => readManifest(request.manifest, options));
     const model = await stopwatch.time('load', () => this.model(request.modelDir));
     const result = await runProbe(model, manifest, { ...request, maxPixels: this.options.maxImagePixels }, stopwatch, options);
-    result.model.notices = [...this.sessions.notices, ...model.folder.notes, ...result.model.notices];
+    result.model.notices = this.notices(model, result.model.notices);
     result.timings = stopwatch.timings;
     return result;
   }
@@ -135,7 +134,7 @@ export class InferenceService {
   /** Describes a model folder: graphs, inputs and outputs, attention taps and what cannot be observed. */
   async inspect(modelDir?: string): Promise<InspectResult> {
     const model = await this.model(modelDir);
-    const notices = [...this.sessions.notices, ...model.folder.notes];
+    const notices = this.notices(model, []);
     return model instanceof SingleStreamModel ? inspectSingleStream(model, notices) : inspectTwoTower(model, notices);
   }
 
