@@ -2,23 +2,17 @@
 // messages, the JSON contract and the HTML report.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
+import { mmlens, SAMPLE_SCENE } from '../../support/mmlens';
 
-const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-const scene = join(__dirname, '..', '..', '..', 'media', 'samples', 'scene-1.png');
+const scene = SAMPLE_SCENE;
 let clip: TinyClip;
 let fusion: TinyFusion;
 let work: string;
-
-function mmlens(...args: string[]) {
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 before(() => {
   clip = writeTinyClip();

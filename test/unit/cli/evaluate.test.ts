@@ -2,17 +2,10 @@
 // and table, the costs it reports, and exit status 2 on bad flags.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { mmlens } from '../../support/mmlens';
 
-const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 let clip: TinyClip;
-
-function mmlens(...args: string[]) {
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 before(() => {
   clip = writeTinyClip();

@@ -2,19 +2,17 @@
 // `analyze`, and the anatomy in `inspect`: exit status, the JSON fields, and the printed table.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
+import { mmlens, SAMPLE_SCENE } from '../../support/mmlens';
 
-const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-const scene = join(__dirname, '..', '..', '..', 'media', 'samples', 'scene-1.png');
+const scene = SAMPLE_SCENE;
 let clip: TinyClip;
 let fusion: TinyFusion;
 
-function mmlens(...args: string[]) {
-  const run = spawnSync(process.execPath, [cli, ...args, '--ep', 'cpu'], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+/** mmlens on the cpu provider, so no GPU probe runs. */
+function mmlensCpu(...args: string[]) {
+  return mmlens(...args, '--ep', 'cpu');
 }
 
 before(() => {
@@ -27,7 +25,7 @@ after(() => {
 });
 
 test('zeroshot --json - writes labels, templates and per-image probabilities with the top-k', () => {
-  const run = mmlens('zeroshot', '--model', clip.dir, '--image', scene, '--label', 'cat', '--label', 'dog', '--label', 'red circle', '--template', 'a {label}', '--top-k', '2', '--json', '-');
+  const run = mmlensCpu('zeroshot', '--model', clip.dir, '--image', scene, '--label', 'cat', '--label', 'dog', '--label', 'red circle', '--template', 'a {label}', '--top-k', '2', '--json', '-');
   assert.equal(run.status, 0, run.stderr);
   const json = JSON.parse(run.stdout);
   assert.deepEqual([json.schemaVersion, json.scoring, json.labels, json.templates], [1, 'softmax', ['cat', 'dog', 'red circle'], ['a {label}']]);
@@ -39,7 +37,7 @@ test('zeroshot --json - writes labels, templates and per-image probabilities wit
 });
 
 test('zeroshot without --json prints a table of each image\'s top labels', () => {
-  const run = mmlens('zeroshot', '--model', fusion.dir, '--image', scene, '--label', 'red circle', '--label', 'blue square', '--top-k', '1');
+  const run = mmlensCpu('zeroshot', '--model', fusion.dir, '--image', scene, '--label', 'red circle', '--label', 'blue square', '--top-k', '1');
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.match(lines[0], /\(singleStream\) on cpu: image-text matching probability per label$/);
@@ -58,14 +56,14 @@ test('zeroshot bad input exits 2 with a message that names the problem', () => {
     [['--image', scene, '--label', 'cat', '--template', 'a photo'], /no \{label\} placeholder/],
   ];
   for (const [args, message] of cases) {
-    const run = mmlens('zeroshot', '--model', clip.dir, ...args);
+    const run = mmlensCpu('zeroshot', '--model', clip.dir, ...args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, message);
   }
 });
 
 test('analyze --head-stats --text-attention and the rollout flags add the documented fields', () => {
-  const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--head-stats', '--text-attention',
+  const run = mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--head-stats', '--text-attention',
     '--rollout-fusion', 'max', '--rollout-start', '1', '--no-residual', '--json', '-');
   assert.equal(run.status, 0, run.stderr);
   const json = JSON.parse(run.stdout);
@@ -73,28 +71,28 @@ test('analyze --head-stats --text-attention and the rollout flags add the docume
   assert.deepEqual([json.headStats.vision.length, json.headStats.vision[0].length, json.headStats.vision[0][0].length], [1, clip.options.layers, clip.options.heads]);
   assert.deepEqual(Object.keys(json.headStats.vision[0][0][0]).sort(), ['clsShare', 'diagonalShare', 'entropy', 'meanDistance', 'normalizedEntropy']);
   assert.deepEqual([json.textAttention[0].tokens, json.textAttention[0].self.masked[0]], [5, [false, true, true, true, true]]);
-  const plain = JSON.parse(mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--json', '-').stdout);
+  const plain = JSON.parse(mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--json', '-').stdout);
   assert.deepEqual([plain.headStats, plain.textAttention, plain.rollout], [undefined, undefined, { fusion: 'mean', startLayer: 0, residual: true }]);
 });
 
 test('analyze rejects an unknown head fusion and a start layer past the last layer (exit 2)', () => {
   const base = ['analyze', '--model', clip.dir, '--image', scene, '--text', 'x'];
-  const fusionRun = mmlens(...base, '--rollout-fusion', 'median');
+  const fusionRun = mmlensCpu(...base, '--rollout-fusion', 'median');
   assert.equal(fusionRun.status, 2);
   assert.match(fusionRun.stderr, /--rollout-fusion must be one of mean, max, min, got "median"/);
-  const startRun = mmlens(...base, '--rollout-start', '2');
+  const startRun = mmlensCpu(...base, '--rollout-start', '2');
   assert.equal(startRun.status, 2);
   assert.match(startRun.stderr, /start layer 2 is out of range\. Use a layer from 0 to 1/);
-  assert.equal(mmlens(...base, '--rollout-start', '-1').status, 2);
+  assert.equal(mmlensCpu(...base, '--rollout-start', '-1').status, 2);
 });
 
 test('inspect reports the anatomy: two-tower for the CLIP towers, early concatenation for the joint model', () => {
-  const two = JSON.parse(mmlens('inspect', '--model', clip.dir, '--json', '-').stdout).anatomy;
+  const two = JSON.parse(mmlensCpu('inspect', '--model', clip.dir, '--json', '-').stdout).anatomy;
   assert.equal(two.family, 'twoTower');
   assert.deepEqual(two.tokens, { vision: clip.visionTokens, text: clip.options.maxLength });
   assert.deepEqual(two.layers.map((l: { tower: string; kind: string }) => `${l.tower}:${l.kind}`), ['vision:vision', 'vision:vision', 'text:text', 'text:text']);
   assert.deepEqual([two.observable, two.fusedOperators], [true, []]);
-  const one = JSON.parse(mmlens('inspect', '--model', fusion.dir, '--json', '-').stdout).anatomy;
+  const one = JSON.parse(mmlensCpu('inspect', '--model', fusion.dir, '--json', '-').stdout).anatomy;
   assert.equal(one.family, 'singleStream');
   assert.deepEqual(one.tokens, { vision: fusion.imageTokens, text: fusion.options.textLength, joint: fusion.tokens });
   assert.ok(one.layers.every((l: { kind: string }) => l.kind === 'joint'));

@@ -2,24 +2,18 @@
 // summary, and exit status 2 with a message for each input mistake.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
 import { CAPTIONS, COLOURS, uniformImage, writeJsonl } from './probeFixtures';
+import { mmlens } from '../../support/mmlens';
 
-const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 let clip: TinyClip;
 let fusion: TinyFusion;
 let work: string;
 let manifest: string;
-
-function mmlens(...args: string[]) {
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 before(async () => {
   clip = writeTinyClip();

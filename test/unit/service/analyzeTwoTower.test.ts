@@ -2,14 +2,13 @@
 // CLIP, checked against plain onnxruntime runs of the untouched graphs on hand-computed inputs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { InferenceService } from '../../../src/inference/service';
 import { LensError } from '../../../src/inference/errors';
-import { tinyClipIds, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { plainImageEmbeds, plainTextEmbeds, uniformPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { cosine, rolloutRow, softmax } from '../../support/reference';
 
 const red = [200, 30, 30];
@@ -25,23 +24,8 @@ async function uniformImage(name: string, rgb: number[], width: number, height: 
   return path;
 }
 
-/** image_embeds of the untapped vision graph for a uniform image: every pixel is (c/255 - mean)/std. */
-async function referenceImageEmbeds(rgb: number[]): Promise<Float32Array> {
-  const pre = JSON.parse(readFileSync(join(clip.dir, 'preprocessor_config.json'), 'utf8'));
-  const size = clip.options.imageSize;
-  const pixels = new Float32Array(3 * size * size);
-  for (let c = 0; c < 3; c++) pixels.fill((rgb[c] / 255 - pre.image_mean[c]) / pre.image_std[c], c * size * size, (c + 1) * size * size);
-  const session = await ort.InferenceSession.create(clip.towerBytes('vision'));
-  const out = await session.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) });
-  return out.image_embeds.data as Float32Array;
-}
-
-async function referenceTextEmbeds(text: string): Promise<Float32Array> {
-  const ids = tinyClipIds(clip, text);
-  const session = await ort.InferenceSession.create(clip.towerBytes('text'));
-  const out = await session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) });
-  return out.text_embeds.data as Float32Array;
-}
+const referenceImageEmbeds = (rgb: number[]) => plainImageEmbeds(clip, uniformPixels(clip, rgb));
+const referenceTextEmbeds = (text: string) => plainTextEmbeds(clip, text);
 
 before(() => {
   clip = writeTinyClip();

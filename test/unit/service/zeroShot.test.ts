@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { LensError } from '../../../src/inference/errors';
 import { InferenceService } from '../../../src/inference/service';
-import { tinyClipIds, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { plainImageEmbeds, tinyClipIds, uniformPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
 import { cosine, softmax } from '../../support/reference';
 
@@ -41,16 +41,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** image_embeds of the untapped vision graph for a uniform image: every pixel is (c/255 - mean)/std. */
-async function imageEmbeds(rgb: number[]): Promise<number[]> {
-  const pre = JSON.parse(readFileSync(join(clip.dir, 'preprocessor_config.json'), 'utf8'));
-  const size = clip.options.imageSize;
-  const pixels = new Float32Array(3 * size * size);
-  for (let c = 0; c < 3; c++) pixels.fill((rgb[c] / 255 - pre.image_mean[c]) / pre.image_std[c], c * size * size, (c + 1) * size * size);
-  const session = await ort.InferenceSession.create(clip.towerBytes('vision'));
-  const out = await session.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) });
-  return [...(out.image_embeds.data as Float32Array)];
-}
+const imageEmbeds = async (rgb: number[]) => [...(await plainImageEmbeds(clip, uniformPixels(clip, rgb)))];
 
 /** A label's class embedding: the unit text embeddings of its prompts, averaged (their norm does not matter to the cosine). */
 async function classEmbedding(label: string): Promise<number[]> {
