@@ -6,7 +6,7 @@
 import { format } from 'd3';
 import type { AnalysisResult } from '../src/shared/analysisResult';
 import { extentScale, legend, viridisScale } from './draw/colorScale';
-import { baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
+import { appendNotices, baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
 import { drawHeadGrid, type HeadGridChoice } from './draw/headGrid';
 import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
 import { createOverlay } from './draw/overlay';
@@ -28,12 +28,7 @@ function header(result: AnalysisResult): HTMLElement {
     facts.append(el('dt', undefined, term), el('dd', undefined, value));
   }
   element.append(facts);
-  if (result.model.notices.length > 0) {
-    const notices = el('ul', 'notices');
-    notices.setAttribute('aria-label', 'Notices');
-    for (const notice of result.model.notices) notices.append(el('li', undefined, notice));
-    element.append(notices);
-  }
+  appendNotices(element, result.model.notices);
   return element;
 }
 

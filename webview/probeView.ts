@@ -4,7 +4,7 @@
  */
 import { format } from 'd3';
 import type { ProbeResult } from '../src/shared/probeResult';
-import { el } from './draw/dom';
+import { appendNotices, el } from './draw/dom';
 import { crossModalSection, geometrySection } from './probeInternals';
 import { ablationSection, emapSection, perceptualSection, retrievalSection, scoresSection } from './probeSections';
 
@@ -20,12 +20,7 @@ function header(result: ProbeResult): HTMLElement {
     ['Pairs', `${manifest.pairs}${manifest.limited ? ` (stopped at --limit ${manifest.limit})` : ''}${manifest.missingImages.count > 0 ? `; ${manifest.missingImages.count} skipped, image missing` : ''}`],
   ]) facts.append(el('dt', undefined, term), el('dd', undefined, value));
   element.append(facts);
-  if (result.model.notices.length > 0) {
-    const notices = el('ul', 'notices');
-    notices.setAttribute('aria-label', 'Notices');
-    for (const notice of result.model.notices) notices.append(el('li', undefined, notice));
-    element.append(notices);
-  }
+  appendNotices(element, result.model.notices);
   return element;
 }
 

@@ -77,3 +77,12 @@ export function labelledNumber(
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
+
+/** Appends the result's notices to `parent` as a labelled list (nothing when there are none). */
+export function appendNotices(parent: HTMLElement, notices: readonly string[]): void {
+  if (notices.length === 0) return;
+  const list = el('ul', 'notices');
+  list.setAttribute('aria-label', 'Notices');
+  for (const notice of notices) list.append(el('li', undefined, notice));
+  parent.append(list);
+}
