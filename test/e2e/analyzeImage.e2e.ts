@@ -1,0 +1,116 @@
+/**
+ * End to end in a real VS Code: the packaged .vsix installed in code-server, "Analyze Image..." run from the
+ * explorer's context menu on a sample scene, the probability table read from the analysis panel's webview,
+ * and the execution provider switched to cpu through its command. One code-server start serves every check.
+ * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { e2eHost, installVsix, machineSettingsFile, runFolders, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
+import { answerInputBox, errorNotifications, explorerContextMenu, launchChromium, openWorkbench, pickQuickItem, runCommand, webviewContent } from './workbench';
+
+const ARTIFACTS = 'test/artifacts';
+const TEXTS = ['a red circle', 'a blue square'];
+
+function vsixPath(): string {
+  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+  const vsix = `${name}-${version}.vsix`;
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` (npm run test:e2e does).`);
+  return vsix;
+}
+
+/** "99.9%" -> 0.999 */
+function percent(text: string): number {
+  const value = Number.parseFloat(text.replace('%', '')) / 100;
+  assert.ok(Number.isFinite(value), `not a percentage: ${text}`);
+  return value;
+}
+
+/** One user setting as VS Code saved it; undefined while the file is absent or half written. */
+function storedSetting(file: string, key: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `e2e-${name}.png`) });
+}
+
+describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmlens-e2e-'));
+  const folders = runFolders(root);
+  const workspace = join(root, 'workspace');
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+
+  before(async () => {
+    const host = e2eHost();
+    mkdirSync(workspace);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Screenshots from an earlier run would be mistaken for this run's.
+    for (const name of readdirSync(ARTIFACTS)) if (/^e2e-.*\.png$/.test(name)) rmSync(join(ARTIFACTS, name));
+    copyFileSync('media/samples/scene-1.png', join(workspace, 'scene-1.png'));
+    writeFileSync(join(workspace, 'notes.md'), '# Notes\n\nThe scene shows a red circle.\n');
+    installVsix(host, folders, vsixPath());
+    writeUserSettings(folders);
+    server = await startCodeServer(host, folders, workspace);
+    browser = await launchChromium();
+    page = await openWorkbench(browser, server.url, workspace);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('Analyze Image... from the explorer shows the scores in the analysis panel', async () => {
+    await explorerContextMenu(page, 'scene-1.png', 'Analyze Image...');
+    await answerInputBox(page, TEXTS.join(' | '));
+    const view = webviewContent(page);
+    const table = view.locator('table.score-table', { has: view.locator('caption', { hasText: 'Probability over texts' }) });
+    // Wait for the table, or stop early with the error the extension showed instead.
+    const deadline = Date.now() + 90_000;
+    while (!(await table.isVisible().catch(() => false))) {
+      const errors = await errorNotifications(page);
+      if (errors.length > 0) {
+        await shot(page, 'analysis-error');
+        assert.fail(`the analysis failed: ${errors.join(' / ')}`);
+      }
+      if (Date.now() > deadline) {
+        await shot(page, 'analysis-timeout');
+        assert.fail('the analysis panel never showed its probability table');
+      }
+      await page.waitForTimeout(500);
+    }
+    const columns = await table.locator('thead th.col').allTextContents();
+    assert.deepEqual(columns, TEXTS);
+    const values = (await table.locator('tbody tr').first().locator('td').allTextContents()).map(percent);
+    assert.equal(values.length, TEXTS.length);
+    assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 0.01, `probabilities ${values} do not sum to 1`);
+    const top = values.indexOf(Math.max(...values));
+    assert.equal(columns[top], 'a red circle', `top text is "${columns[top]}" (${values})`);
+    await shot(page, 'analysis');
+  });
+
+  test('Select Execution Provider... stores cpu in the machine settings', async () => {
+    await runCommand(page, 'Multimodal Lens: Select Execution Provider...');
+    await pickQuickItem(page, 'cpu');
+    const deadline = Date.now() + 15_000;
+    let stored: unknown;
+    while (stored !== 'cpu' && Date.now() < deadline) {
+      await page.waitForTimeout(250);
+      stored = storedSetting(machineSettingsFile(folders), 'multimodalLens.executionProvider');
+    }
+    await shot(page, 'provider');
+    assert.equal(stored, 'cpu');
+  });
+});
