@@ -1,0 +1,61 @@
+/**
+ * The extension's "Analyze Image" flow in a fresh process, with the resident memory after each stage: load
+ * the runtimes, open the model, analyze one image with five texts (attention included, as the command asks),
+ * then build the panel's HTML page, which it writes to <out.html> for the webview figure.
+ * Prints { stages: [{ stage, peakMiB, nowMiB }], analyzeMs, htmlBytes }.
+ * Usage: memoryChild.ts <modelDir> <image> <out.html> <executionProvider>
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildHtmlReport } from '../../src/cli/htmlReport';
+import { parseExecutionProvider } from '../../src/inference/executionProvider';
+import { getSharp } from '../../src/inference/imageDecode';
+import { imagePreviewDataUrl } from '../../src/inference/imagePreview';
+import { InferenceService } from '../../src/inference/service';
+import { loadOrt } from '../../src/inference/sessions';
+import { reply } from './child';
+import { residentMiB } from './machine';
+import { FIVE_TEXTS } from './sampleInputs';
+
+/** Memory after one stage, in MiB. */
+export interface MemoryStage {
+  stage: string;
+  peakMiB: number;
+  nowMiB: number;
+  arrayBuffersMiB: number;
+}
+
+/** The result line. */
+export interface MemoryChildResult {
+  stages: MemoryStage[];
+  analyzeMs: number;
+  htmlBytes: number;
+  provider: string;
+}
+
+async function main(): Promise<void> {
+  const [modelDir, image, outHtml, ep] = process.argv.slice(2);
+  if (!ep) throw new Error('usage: memoryChild.ts <modelDir> <image> <out.html> <executionProvider>');
+  const stages: MemoryStage[] = [];
+  const mark = (stage: string) => stages.push({ stage, ...residentMiB() });
+  mark('node and tsx started');
+  await loadOrt();
+  await getSharp();
+  mark('onnxruntime and sharp loaded');
+  const service = new InferenceService({ executionProvider: parseExecutionProvider(ep), defaultModelDir: modelDir });
+  await service.model();
+  mark('model opened (both tapped sessions)');
+  const start = performance.now();
+  const result = await service.analyze({ images: [image], texts: FIVE_TEXTS, includeAttention: true });
+  const analyzeMs = performance.now() - start;
+  mark('analyze() with attention returned');
+  const assets = { script: readFileSync('dist/webview/report.js', 'utf8'), css: readFileSync('dist/webview/report.css', 'utf8') };
+  const html = buildHtmlReport({ result, images: [await imagePreviewDataUrl(image)] }, assets);
+  mark('panel HTML built');
+  writeFileSync(outHtml, html);
+  reply({ stages, analyzeMs, htmlBytes: Buffer.byteLength(html), provider: result.model.executionProvider } satisfies MemoryChildResult);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
