@@ -6,12 +6,13 @@ import torch
 import captions as C
 from batches import draw_scene, ids_tensor, pick
 from preprocess import box_patches
-from shapes_world import COLOURS, SHAPES
+from shapes_world import COLOURS, KINDS, SHAPES, inside
 from tokens import PAD_ID, UNK_ID, VOCAB
 
 TEXT_LEN = 12  # the longest contract caption is 7 words + start and end tokens
 CONTENT_IDS = {VOCAB[w] for w in (*COLOURS, *SHAPES, *C.SIDES, "above")}
 WORDS = {i: w for w, i in VOCAB.items()}
+COLOUR_INDEX = {c: i for i, c in enumerate(COLOURS)}
 GRID = 8
 
 
@@ -59,31 +60,76 @@ def masked(ids, rng):
     return ids, targets
 
 
+def noun_phrases(ids):
+    """(position of the shape word, (colour, shape)) for each `colour shape` pair in a token id list."""
+    return [(t, (WORDS[ids[t - 1]], WORDS[ids[t]])) for t in range(1, len(ids))
+            if WORDS[ids[t]] in SHAPES and WORDS[ids[t - 1]] in COLOURS]
+
+
 def grounding(scene, ids):
-    """Where each shape word of a matching caption is in the image: targets [L, GRID*GRID], for the shape word
-    of each noun phrase an even distribution over the patches its object's box overlaps, else zeros."""
+    """Where each named object is: targets [L, GRID*GRID], for the shape word of each noun phrase whose object is
+    in the scene an even distribution over the patches its box overlaps, else zeros."""
     target = torch.zeros(len(ids), GRID * GRID)
-    for t in range(1, len(ids)):
-        if WORDS[ids[t]] in SHAPES and WORDS[ids[t - 1]] in COLOURS:
-            patches = box_patches(C.find(scene, (WORDS[ids[t - 1]], WORDS[ids[t]])).bounds(), scene.side, GRID)
+    for t, kind in noun_phrases(ids):
+        obj = C.find(scene, kind)
+        if obj is not None:
+            patches = box_patches(obj.bounds(), scene.side, GRID)
             target[t, patches] = 1 / len(patches)
     return target
 
 
+def np_colours(ids):
+    """[L] the colour index of each shape word's noun phrase (text only), -100 for other tokens."""
+    labels = torch.full((len(ids),), -100)
+    for t, (colour, _) in noun_phrases(ids):
+        labels[t] = COLOUR_INDEX[colour]
+    return labels
+
+
+def patch_kinds(scene):
+    """[GRID*GRID] what each patch's centre shows: 1 + the KINDS index of the object there, 0 for background."""
+    labels = torch.zeros(GRID * GRID, dtype=torch.int64)
+    for r in range(GRID):
+        for c in range(GRID):
+            x, y = (c + 0.5) * scene.side / GRID, (r + 0.5) * scene.side / GRID
+            for o in scene.objects:
+                if inside(o.shape, np.float32(x - o.cx), np.float32(y - o.cy), o.box):
+                    labels[r * GRID + c] = 1 + KINDS.index(o.kind)
+    return labels
+
+
+def easy_negative(scene, others, rng):
+    """A caption of another scene that does not hold on this one (ViLT's random negative): it names an absent
+    object, so it teaches what each word looks like long before the hard negatives' bindings can be learned."""
+    for start in range(len(others)):
+        source = C.matching(others[(start + int(rng.integers(len(others)))) % len(others)])
+        c = pick(rng, [c for caps in source.values() for c in caps])
+        if not C.holds(c, scene):
+            return c
+    return ("object", next((k, s) for k in COLOURS for s in SHAPES if C.find(scene, (k, s)) is None))
+
+
 def fusion_batch(rng, scenes):
     """A training batch for B scenes, as a dict of tensors:
-    - ITM rows, B matches then their B hard negatives: input_ids, attention_mask [2B, L], pixel_values
-      [2B, 3, S, S], labels [2B] (1 = match), replaced [2B, L] (1 where a negative's token differs from its
-      match's: the words the perturbation changed, for ELECTRA-style replaced-token detection);
-    - ground [B, L, G*G]: for the matches, where each shape word's object is (see grounding);
+    - ITM rows, B matches, their B hard negatives, then B easy negatives: input_ids, attention_mask [3B, L],
+      pixel_values [3B, 3, S, S], labels [3B] (1 = match), replaced [3B, L] (1 where a hard negative's token
+      differs from its match's: the words the perturbation changed, for ELECTRA-style replaced-token detection),
+      rtd_weight [3B, L] (real tokens of the first 2B rows);
+    - ground [3B, L, G*G]: where each named object is (see grounding); np_colour [3B, L] (see np_colours);
+      patch_kind [B, G*G]: what each patch of the B scenes shows (see patch_kinds);
     - masked-word rows for the first B/2 matches: mlm_ids, mlm_mask, mlm_targets [B/2, L]."""
     drawn = [draw_scene(rng) for _ in range(scenes)]
     rows = [example(s, rng) for s, _ in drawn]
-    ids, mask = encode_batch([r[0] for r in rows] + [r[1] for r in rows])
+    easy = [easy_negative(s, [o for o, _ in drawn], rng) for s, _ in drawn]
+    ids, mask = encode_batch([r[0] for r in rows] + [r[1] for r in rows] + easy)
     replaced = torch.zeros(ids.shape)
-    replaced[scenes:] = (ids[scenes:] != ids[:scenes]).float()
+    replaced[scenes:2 * scenes] = (ids[scenes:2 * scenes] != ids[:scenes]).float()
+    rtd_weight = mask.float()
+    rtd_weight[2 * scenes:] = 0
     mlm_ids, mlm_targets = masked(ids[: scenes // 2], rng)
-    return {"input_ids": ids, "attention_mask": mask, "pixel_values": torch.from_numpy(np.stack([p for _, p in drawn] * 2)),
-            "labels": torch.tensor([1] * scenes + [0] * scenes), "replaced": replaced,
-            "ground": torch.stack([grounding(s, row.tolist()) for (s, _), row in zip(drawn, ids)]),
+    return {"input_ids": ids, "attention_mask": mask, "pixel_values": torch.from_numpy(np.stack([p for _, p in drawn] * 3)),
+            "labels": torch.tensor([1] * scenes + [0] * 2 * scenes), "replaced": replaced, "rtd_weight": rtd_weight,
+            "ground": torch.stack([grounding(s, row.tolist()) for (s, _), row in zip(drawn * 3, ids)]),
+            "np_colour": torch.stack([np_colours(row.tolist()) for row in ids]),
+            "patch_kind": torch.stack([patch_kinds(s) for s, _ in drawn]),
             "mlm_ids": mlm_ids, "mlm_mask": mask[: scenes // 2], "mlm_targets": mlm_targets}

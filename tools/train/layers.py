@@ -4,6 +4,8 @@ The extension finds attention by looking for a Softmax over the last axis of a [
 tensor that feeds a MatMul with the values; fused kernels (nn.MultiheadAttention, scaled_dot_product_attention)
 would hide it.
 """
+import math
+
 import torch
 from torch import nn
 
@@ -21,6 +23,7 @@ class Attention(nn.Module):
         self.k_proj = nn.Linear(width, width)
         self.v_proj = nn.Linear(width, width)
         self.out_proj = nn.Linear(width, width)
+        self.keep_probs = False  # training sets it where it supervises attention; then forward keeps `probs`
 
     def split(self, x):
         b, t, c = x.shape
@@ -32,6 +35,8 @@ class Attention(nn.Module):
         if bias is not None:
             scores = scores + bias
         probs = torch.softmax(scores, dim=-1)
+        if self.keep_probs:
+            self.probs = probs
         ctx = torch.matmul(probs, v).transpose(1, 2)
         return self.out_proj(ctx.reshape(x.shape))
 
@@ -68,6 +73,22 @@ class Encoder(nn.Module):
         for block in self.layers:
             states.append(block(states[-1], bias))
         return states if every_layer else states[-1]
+
+
+def sincos(positions: torch.Tensor, width: int) -> torch.Tensor:
+    """Sine-cosine features [N, width] of 1-D positions, wavelengths 2*pi to 2*pi*100."""
+    freqs = torch.exp(-math.log(100.0) * torch.arange(width // 2) / (width // 2))
+    angles = positions.float()[:, None] * freqs[None, :]
+    return torch.cat([angles.sin(), angles.cos()], dim=1)
+
+
+def position_table(rows: int, cols: int, width: int, norm: float) -> torch.Tensor:
+    """Position embeddings [rows*cols, width] (row-major; a 1-D sequence is rows=1): half the channels code
+    the row, half the column, scaled to `norm` so that position is as visible as content from the start."""
+    r = torch.arange(rows).repeat_interleave(cols)
+    c = torch.arange(cols).repeat(rows)
+    table = torch.cat([sincos(r, width // 2), sincos(c, width // 2)], dim=1)
+    return table / table.norm(dim=1, keepdim=True) * norm
 
 
 def init_weights(module: nn.Module) -> None:

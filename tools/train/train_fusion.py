@@ -1,40 +1,83 @@
-"""Trains shapes-fusion (image-text matching with hard negatives) and saves a checkpoint for export_fusion.py."""
+"""Trains shapes-fusion (image-text matching with hard negatives) and saves a checkpoint for export_fusion.py.
+
+Each hard negative differs from its matching caption only in binding (which colour goes with which shape),
+position or word order, so a binary label alone gives almost no gradient at the start: the model has to
+find the named objects before it can compare anything. Auxiliary tasks build that chain step by step:
+- np colour (text only, after layer 1): each shape word predicts its noun phrase's colour, so it binds them;
+- patch kinds (image only, after layer 2): each patch predicts the colour and shape of the object it shows;
+- grounding (attention head 0 of layer 3): each shape word attends to its object's patches, when present;
+- replaced-token detection (after layer rtd_layer): which words of a negative were changed (ELECTRA);
+- masked words (final layer, ViLT's MLM): one colour, shape or side word of a match predicted from the image;
+- ranking: each scene's match scores above its own negative, on top of ITM cross-entropy.
+"""
 import argparse
 
 import torch
 from torch.nn import functional as F
 
+from batches import loader
 from eval_fusion import evaluate
 from fusion_data import TEXT_LEN, fusion_batch
-from fusion_model import ShapesFusion, init_from_clip
-from batches import loader
+from fusion_model import ShapesFusion, init_words
 from tokens import BOS_ID, EOS_ID, PAD_ID, VOCAB
 from train_loop import train
+
+# Text binds after layer 1, patches know their object after layer 2, and the attention of layer 3 (index 2) grounds.
+BIND_LAYER, PATCH_LAYER, GROUND_LAYER = 1, 2, 2
 
 
 def config(args) -> dict:
     return {
-        "width": args.width, "layers": args.layers, "heads": 4, "rtd_layer": args.rtd_layer,
-        "ground_layer": args.ground_layer,
+        "width": args.width, "layers": args.layers, "heads": 4, "pos_norm": args.pos_norm,
         "vision": {"image_size": 64, "patch_size": 8},
         "text": {"vocab_size": len(VOCAB), "max_len": TEXT_LEN, "bos_id": BOS_ID, "eos_id": EOS_ID, "pad_id": PAD_ID},
     }
 
 
+def losses(m, b, args):
+    states = m.states(b["input_ids"], b["attention_mask"], b["pixel_values"])
+    logits, _ = m.head(states[-1])
+    labels, text_len = b["labels"], b["input_ids"].shape[1]
+    b_ = labels.shape[0] // 3
+    margin = logits[:, 1] - logits[:, 0]
+    parts = {
+        # Matches are a third of the rows: weighted 2:1 so the head sees the classes balanced, as evaluation does.
+        "itm": F.cross_entropy(logits, labels, weight=torch.tensor([1.0, 2.0])),
+        "rank": F.softplus(margin[b_:2 * b_] - margin[:b_]).mean(),
+        "rtd": F.binary_cross_entropy_with_logits(
+            m.rtd_head(m.rtd_norm(states[args.rtd_layer][:, :text_len])).squeeze(-1), b["replaced"],
+            weight=b["rtd_weight"]),
+        "colour": F.cross_entropy(m.colour_head(m.colour_norm(states[BIND_LAYER][:, :text_len])).flatten(0, 1),
+                                  b["np_colour"].flatten()),
+    }
+    patch_logits = m.patch_head(m.patch_norm(states[PATCH_LAYER][: b["patch_kind"].shape[0], text_len:]))
+    parts["patch"] = F.cross_entropy(patch_logits.flatten(0, 1), b["patch_kind"].flatten())
+    ground = b["ground"]
+    has = ground.sum(-1) > 0
+    probs = m.encoder.layers[GROUND_LAYER].attn.probs[:, 0, :text_len, text_len:]
+    parts["ground"] = -(ground * torch.log(probs + 1e-9)).sum(-1)[has].mean()
+    mlm_hidden = m(b["mlm_ids"], b["mlm_mask"], b["pixel_values"][: b["mlm_ids"].shape[0]])[1]
+    parts["mlm"] = F.cross_entropy(m.mlm_head(mlm_hidden[:, :text_len]).flatten(0, 1), b["mlm_targets"].flatten())
+    weights = {"itm": 1.0, "rank": 0.5, "rtd": args.rtd_weight, "colour": args.aux_weight,
+               "ground": args.aux_weight, "patch": args.aux_weight, "mlm": args.mlm_weight}
+    total = sum(weights[k] * v for k, v in parts.items())
+    shown = {k: v.item() for k, v in parts.items()}
+    shown["acc"] = (logits.argmax(-1) == labels).float().mean().item()
+    return total, shown
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--steps", type=int, default=1200)
-    ap.add_argument("--scenes", type=int, default=48, help="scenes a batch; each gives a match and a hard negative")
-    ap.add_argument("--lr", type=float, default=5e-4)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--scenes", type=int, default=40, help="scenes a batch; each gives a match, a hard and an easy negative")
+    ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--width", type=int, default=128)
-    ap.add_argument("--layers", type=int, default=5)
-    ap.add_argument("--rtd-layer", type=int, default=3, help="layer whose output detects replaced tokens")
-    ap.add_argument("--mlm-weight", type=float, default=0.25)
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--pos-norm", type=float, default=3.0)
+    ap.add_argument("--rtd-layer", type=int, default=4, help="layer whose output detects replaced tokens")
     ap.add_argument("--rtd-weight", type=float, default=0.5)
-    ap.add_argument("--ground-weight", type=float, default=0.5)
-    ap.add_argument("--ground-layer", type=int, default=2, help="layer whose output grounds shape words")
-    ap.add_argument("--init-from", default="/tmp/shapes-train/clip.pt",
-                    help="a shapes-clip checkpoint whose vision tower starts the model ('' to start from scratch)")
+    ap.add_argument("--aux-weight", type=float, default=0.3, help="weight of the np-colour, patch and grounding tasks")
+    ap.add_argument("--mlm-weight", type=float, default=0.25)
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--out", default="/tmp/shapes-train/fusion.pt")
     ap.add_argument("--eval-every", type=int, default=300)
@@ -44,36 +87,10 @@ def main():
     torch.manual_seed(args.seed)
     cfg = config(args)
     model = ShapesFusion(cfg)
-    if args.init_from:
-        init_from_clip(model, torch.load(args.init_from)["model"])
-
-    def loss_fn(m, b):
-        states = m.states(b["input_ids"], b["attention_mask"], b["pixel_values"])
-        logits, hidden = m.head(states[-1])
-        labels, text_len = b["labels"], b["input_ids"].shape[1]
-        itm = F.cross_entropy(logits, labels)
-        # Each scene's match should outscore its own hard negative: a sharper signal than two separate labels.
-        margin = logits[:, 1] - logits[:, 0]
-        half = labels.shape[0] // 2
-        rank = F.softplus(margin[half:] - margin[:half]).mean()
-        # Token-level supervision of the same decision: which caption words disagree with the image.
-        flags = m.rtd_head(m.rtd_norm(states[m.rtd_layer][:, :text_len])).squeeze(-1)
-        rtd = F.binary_cross_entropy_with_logits(flags, b["replaced"],
-                                                 weight=b["attention_mask"].float())
-        # Grounding: each matching caption's shape words point at their objects' patches.
-        ground = b["ground"][:half]
-        has = ground.sum(-1) > 0
-        logp = F.log_softmax(m.pointer(states[m.ground_layer][:half], text_len), dim=-1)
-        grd = -(ground * logp).sum(-1)[has].mean()
-        mlm_hidden = m(b["mlm_ids"], b["mlm_mask"], b["pixel_values"][: b["mlm_ids"].shape[0]])[1]
-        mlm = F.cross_entropy(m.mlm_head(mlm_hidden[:, :text_len]).flatten(0, 1), b["mlm_targets"].flatten())
-        total = itm + 0.5 * rank + args.rtd_weight * rtd + args.mlm_weight * mlm + args.ground_weight * grd
-        return total, {
-            "itm": itm.item(), "rank": rank.item(), "rtd": rtd.item(), "mlm": mlm.item(), "ground": grd.item(),
-            "acc": (logits.argmax(-1) == labels).float().mean().item()}
-
-    train(model, loader(fusion_batch, args.scenes, args.seed), loss_fn, lambda m: evaluate(m, args.seed + 1, 300),
-          {"config": cfg}, args)
+    init_words(model, args.seed)
+    model.encoder.layers[GROUND_LAYER].attn.keep_probs = True
+    train(model, loader(fusion_batch, args.scenes, args.seed), lambda m, b: losses(m, b, args),
+          lambda m: evaluate(m, args.seed + 1, 300), {"config": cfg}, args)
 
 
 if __name__ == "__main__":
