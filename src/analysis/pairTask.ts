@@ -5,7 +5,7 @@
  */
 import type { ProbeMetric } from '../shared/probeResult';
 import { accuracyAt, rocAuc } from './pairMetrics';
-import { imageToTextRecall, relevanceMatrix, type PairKeys } from './retrieval';
+import { imageToTextRecall, retrievalSet, type PairKeys } from './retrieval';
 import { requireLength } from './shape';
 
 /** The diagonal of an n x n matrix: each pair's own score. */
@@ -20,7 +20,7 @@ export function diagonal(scores: Float32Array, n: number): Float32Array {
  */
 export function taskMetric(metric: ProbeMetric, scores: Float32Array, keys: PairKeys, threshold = 0): number {
   const n = keys.images.length;
-  if (metric === 'recall@1') return imageToTextRecall(scores, n, relevanceMatrix(keys), 1);
+  if (metric === 'recall@1') return imageToTextRecall(retrievalSet(scores, keys), 1);
   if (metric === 'accuracy') return accuracyAt(diagonal(scores, n), keys.matches, threshold);
   return rocAuc(diagonal(scores, n), keys.matches);
 }

@@ -1,15 +1,16 @@
 /**
  * Retrieval recall@k over a set of image-caption pairs that may repeat an image or a caption (COCO has five
- * captions per image). Which texts are right for which images is a relevance matrix, so a query counts as
- * found when any of its right answers is in the top k. Ties count as broken at random, as in pairMetrics'
+ * captions per image). Queries and candidates are the distinct images and captions; which captions are right
+ * for which images is a relevance matrix, so a query counts as found when any of its right answers is in the
+ * top k. Ties count as broken at random, as in pairMetrics'
  * recallAtK, which this equals when the only right answer of row i is column i.
  */
 import { LensError } from '../inference/errors';
 import { requireLength, requirePositiveInt } from './shape';
 
 /**
- * Which image and which caption each pair holds, as small non-negative keys (indices of the distinct images and
- * captions; equal keys: the same item), and whether the pair matches.
+ * Which image and which caption each pair holds, as non-negative keys (equal keys: the same item), and whether
+ * the pair matches.
  */
 export interface PairKeys {
   images: ArrayLike<number>;
@@ -19,24 +20,52 @@ export interface PairKeys {
 }
 
 /**
- * n x n, row-major: [i][j] is 1 when some matching pair holds the image of pair i with the caption of pair j,
- * so the text of pair j is a right answer for the image of pair i (and that image for that text).
+ * The distinct images x distinct captions of a set of pairs (row-major, in order of first appearance): their
+ * scores, and which captions are right answers for which images (some matching pair holds both). A repeated
+ * image or caption is one candidate, so a wrong one that scores high pushes the right answer down once.
  */
-export function relevanceMatrix(keys: PairKeys): Uint8Array {
+export interface RetrievalSet {
+  images: number;
+  captions: number;
+  scores: Float32Array;
+  relevant: Uint8Array;
+}
+
+/** Index of each key among the distinct keys, in order of first appearance, and how many there are. */
+function distinct(keys: ArrayLike<number>): { index: number[]; first: number[] } {
+  const seen = new Map<number, number>();
+  const first: number[] = [];
+  const index = Array.from(keys, (key, pair) => {
+    let at = seen.get(key);
+    if (at === undefined) {
+      at = first.length;
+      seen.set(key, at);
+      first.push(pair);
+    }
+    return at;
+  });
+  return { index, first };
+}
+
+/**
+ * The retrieval set of n pairs whose n x n `scores` have the pairs' images as rows and their captions as
+ * columns; a repeated image's rows (a repeated caption's columns) are equal, so the first is kept.
+ */
+export function retrievalSet(scores: Float32Array, keys: PairKeys): RetrievalSet {
   const n = keys.images.length;
-  requireLength(keys.captions, n, 'relevanceMatrix: captions');
-  if (keys.matches.length !== n) throw new LensError('internal', `relevanceMatrix: ${keys.matches.length} match flags for ${n} pairs.`);
-  const imageCount = Array.from(keys.images).reduce((max, c) => Math.max(max, c), 0) + 1;
-  const captionCount = Array.from(keys.captions).reduce((max, c) => Math.max(max, c), 0) + 1;
-  // Which (image, caption) combinations some matching pair holds, by key; then looked up per pair.
-  const matched = new Uint8Array(imageCount * captionCount);
-  for (let p = 0; p < n; p++) if (keys.matches[p]) matched[keys.images[p] * captionCount + keys.captions[p]] = 1;
-  const relevant = new Uint8Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const row = keys.images[i] * captionCount;
-    for (let j = 0; j < n; j++) relevant[i * n + j] = matched[row + keys.captions[j]];
+  requireLength(keys.captions, n, 'retrievalSet: captions');
+  requireLength(scores, n * n, 'retrievalSet: scores');
+  if (keys.matches.length !== n) throw new LensError('internal', `retrievalSet: ${keys.matches.length} match flags for ${n} pairs.`);
+  const images = distinct(keys.images);
+  const captions = distinct(keys.captions);
+  const rows = images.first.length;
+  const cols = captions.first.length;
+  const set: RetrievalSet = { images: rows, captions: cols, scores: new Float32Array(rows * cols), relevant: new Uint8Array(rows * cols) };
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) set.scores[r * cols + c] = scores[images.first[r] * n + captions.first[c]];
   }
-  return relevant;
+  for (let p = 0; p < n; p++) if (keys.matches[p]) set.relevant[images.index[p] * cols + captions.index[p]] = 1;
+  return set;
 }
 
 /**
@@ -53,10 +82,11 @@ function hitChance(greater: number, right: number, wrong: number, k: number): nu
 }
 
 /**
- * Recall@k of one query whose n candidates sit at base, base + stride, ... of `scores` and `relevant` (a row:
- * stride 1; a column: stride n); undefined when it has no right answer.
+ * Recall@k of one query whose n candidates sit at base, base + stride, ... of the set's scores and relevance
+ * (a row: stride 1; a column: stride = the number of captions); undefined when it has no right answer.
  */
-function queryHit(scores: Float32Array, relevant: Uint8Array, base: number, stride: number, n: number, k: number): number | undefined {
+function queryHit(set: RetrievalSet, base: number, stride: number, n: number, k: number): number | undefined {
+  const { scores, relevant } = set;
   let best = -Infinity;
   let any = false;
   for (let c = 0, at = base; c < n; c++, at += stride) {
@@ -78,44 +108,37 @@ function queryHit(scores: Float32Array, relevant: Uint8Array, base: number, stri
   return hitChance(greater, right, wrong, k);
 }
 
-/** Recall@k both ways and how many queries (rows / columns with at least one right answer) it averages over. */
+/** Recall@k both ways and how many queries (distinct images / captions with a right answer) it averages over. */
 export interface RelevanceRecall {
   imageToText: number;
   textToImage: number;
   queries: { imageToText: number; textToImage: number };
 }
 
-/** The mean hit chance over the rows (`byRow`) or the columns, and how many of them have a right answer. */
-function meanHits(scores: Float32Array, relevant: Uint8Array, n: number, k: number, byRow: boolean): { value: number; queries: number } {
+/** The mean hit chance over the images (`byImage`) or the captions, and how many of them have a right answer. */
+function meanHits(set: RetrievalSet, k: number, byImage: boolean): { value: number; queries: number } {
+  requirePositiveInt(k, 'recall: k');
+  const queries = byImage ? set.images : set.captions;
   let sum = 0;
-  let queries = 0;
-  for (let q = 0; q < n; q++) {
-    const hit = byRow ? queryHit(scores, relevant, q * n, 1, n, k) : queryHit(scores, relevant, q, n, n, k);
+  let counted = 0;
+  for (let q = 0; q < queries; q++) {
+    const hit = byImage ? queryHit(set, q * set.captions, 1, set.captions, k) : queryHit(set, q, set.captions, set.images, k);
     if (hit === undefined) continue;
     sum += hit;
-    queries += 1;
+    counted += 1;
   }
-  if (queries === 0) throw new LensError('internal', 'recall: no query has a right answer.');
-  return { value: sum / queries, queries };
+  if (counted === 0) throw new LensError('internal', 'recall: no query has a right answer.');
+  return { value: sum / counted, queries: counted };
 }
 
-function checkShapes(scores: Float32Array, n: number, relevant: Uint8Array, k: number): void {
-  requirePositiveInt(n, 'recall: n');
-  requireLength(scores, n * n, 'recall: scores');
-  requireLength(relevant, n * n, 'recall: relevant');
-  requirePositiveInt(k, 'recall: k');
-}
-
-/** Recall@k of an n x n score matrix (rows images, columns texts) against a relevance matrix of the same shape. */
-export function recallWithRelevance(scores: Float32Array, n: number, relevant: Uint8Array, k: number): RelevanceRecall {
-  checkShapes(scores, n, relevant, k);
-  const rows = meanHits(scores, relevant, n, k, true);
-  const cols = meanHits(scores, relevant, n, k, false);
-  return { imageToText: rows.value, textToImage: cols.value, queries: { imageToText: rows.queries, textToImage: cols.queries } };
+/** Recall@k both ways over the distinct images and captions of a retrieval set. */
+export function recallWithRelevance(set: RetrievalSet, k: number): RelevanceRecall {
+  const images = meanHits(set, k, true);
+  const captions = meanHits(set, k, false);
+  return { imageToText: images.value, textToImage: captions.value, queries: { imageToText: images.queries, textToImage: captions.queries } };
 }
 
 /** The image-to-text half of recallWithRelevance, for the probes that need only it. */
-export function imageToTextRecall(scores: Float32Array, n: number, relevant: Uint8Array, k: number): number {
-  checkShapes(scores, n, relevant, k);
-  return meanHits(scores, relevant, n, k, true).value;
+export function imageToTextRecall(set: RetrievalSet, k: number): number {
+  return meanHits(set, k, true).value;
 }

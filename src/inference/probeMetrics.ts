@@ -7,17 +7,16 @@ import { emapProjection } from '../analysis/emap';
 import { bestThreshold } from '../analysis/pairMetrics';
 import { diagonal, permuteCaptions, permuteImages, taskMetric, type PermutedSet } from '../analysis/pairTask';
 import { perceptualScore, permutedPairs } from '../analysis/perceptualScore';
-import { recallWithRelevance, relevanceMatrix, type PairKeys } from '../analysis/retrieval';
+import { recallWithRelevance, retrievalSet, type PairKeys } from '../analysis/retrieval';
 import type { ProbeMetric, ProbeResult, RecallSet } from '../shared/probeResult';
 
 /** How many random derangements the perceptual score averages over (seeds seed, seed + 1, ...). */
 export const PERMUTATION_RUNS = 5;
 
-/** Recall@1, 5 and 10 in both directions, with the number of queries that have a right answer. */
+/** Recall@1, 5 and 10 in both directions over the distinct images and captions, with the number of queries that have a right answer. */
 export function retrievalRecall(scores: Float32Array, keys: PairKeys): ProbeResult['retrieval'] {
-  const n = keys.images.length;
-  const relevant = relevanceMatrix(keys);
-  const [r1, r5, r10] = [1, 5, 10].map((k) => recallWithRelevance(scores, n, relevant, k));
+  const set = retrievalSet(scores, keys);
+  const [r1, r5, r10] = [1, 5, 10].map((k) => recallWithRelevance(set, k));
   const direction = (d: 'imageToText' | 'textToImage'): RecallSet => ({ r1: r1[d], r5: r5[d], r10: r10[d] });
   return { imageToText: direction('imageToText'), textToImage: direction('textToImage'), queries: r1.queries };
 }

@@ -76,7 +76,7 @@ export interface ProbeResult {
   retrieval: {
     imageToText: RecallSet;
     textToImage: RecallSet;
-    /** How many images (rows) and captions (columns) have a correct answer and so count as queries. */
+    /** How many distinct images and distinct captions have a correct answer and so count as queries. */
     queries: { imageToText: number; textToImage: number };
   };
   emap: {

@@ -39,15 +39,18 @@ export function matrix(n: number, score: (i: number, j: number) => number): Floa
   return Float32Array.from({ length: n * n }, (_, k) => score(Math.floor(k / n), k % n));
 }
 
-/** Recall@1 by counting, assuming no ties: the share of queries whose best-scored candidate is a right one (queries without a right one left out). */
-export function referenceRecallAt1(n: number, score: (query: number, candidate: number) => number, right: (query: number, candidate: number) => boolean): number {
+/**
+ * Recall@1 by counting, assuming no ties: the share of queries whose best-scored candidate is a right one (queries
+ * without a right one left out). `candidates` defaults to n (a square set).
+ */
+export function referenceRecallAt1(n: number, score: (query: number, candidate: number) => number, right: (query: number, candidate: number) => boolean, candidates = n): number {
   let hits = 0;
   let queries = 0;
   for (let q = 0; q < n; q++) {
-    if (!Array.from({ length: n }, (_, c) => right(q, c)).some(Boolean)) continue;
+    if (!Array.from({ length: candidates }, (_, c) => right(q, c)).some(Boolean)) continue;
     queries += 1;
     let best = 0;
-    for (let c = 1; c < n; c++) if (score(q, c) > score(q, best)) best = c;
+    for (let c = 1; c < candidates; c++) if (score(q, c) > score(q, best)) best = c;
     if (right(q, best)) hits += 1;
   }
   return hits / queries;

@@ -160,10 +160,11 @@ test('repeated images (COCO, every caption): every caption of an image is a righ
   const txt = await Promise.all(coco.annotations.map((a) => textEmbeds(a.caption as string)));
   const n = imageOf.length;
   result.scores!.forEach((row, i) => row.forEach((v, j) => near(v, cosine(img[imageOf[i]], txt[j]), 1e-4, `scores[${i}][${j}]`)));
-  const right = (image: number, caption: number) => imageOf[image] === imageOf[caption];
-  near(result.retrieval.imageToText.r1, referenceRecallAt1(n, (q, c) => cosine(img[imageOf[q]], txt[c]), right), 1e-9, 'imageToText r1');
-  // Text to image: the rows of a repeated image tie exactly, and all of them are right.
-  near(result.retrieval.textToImage.r1, referenceRecallAt1(n, (q, c) => cosine(img[imageOf[c]], txt[q]), (q, c) => right(c, q)), 1e-9, 'textToImage r1');
+  // Queries and candidates are the 3 distinct images and the 5 distinct captions; image i's right answers are its captions.
+  const right = (image: number, caption: number) => imageOf[caption] === image;
+  near(result.retrieval.imageToText.r1, referenceRecallAt1(3, (q, c) => cosine(img[q], txt[c]), right, n), 1e-9, 'imageToText r1');
+  near(result.retrieval.textToImage.r1, referenceRecallAt1(n, (q, c) => cosine(img[c], txt[q]), (q, c) => right(c, q), 3), 1e-9, 'textToImage r1');
+  assert.deepEqual(result.retrieval.queries, { imageToText: 3, textToImage: n });
   // Uniformity counts each distinct image once.
   near(result.geometry!.uniformity.image!, uniformity(flat(img), img[0].length), 1e-4, 'uniformity of the 3 distinct images');
 });
