@@ -15,7 +15,7 @@ export interface OnnxFiles {
 }
 
 /** Variant suffixes in order of preference: int8 kernels run on every CPU, fp16 ones mostly need a GPU. */
-const VARIANTS = ['', '_quantized', '_int8', '_uint8', '_fp16', '_q4', '_q4f16', '_bnb4'];
+export const VARIANTS = ['', '_quantized', '_int8', '_uint8', '_fp16', '_q4', '_q4f16', '_bnb4'];
 const ROLES = { vision: 'vision_model', text: 'text_model', joint: 'model' } as const;
 
 /** Looks for each graph under `onnx/` and at the root; notes say when a non-fp32 variant was chosen. */

@@ -1,0 +1,188 @@
+// Downloads from a real HTTP server on 127.0.0.1 (test/unit/download/hubServer.ts) that serves a tiny CLIP
+// folder the way the Hub does: listing, redirect to another origin, Range requests. The downloaded model is
+// then run and compared with plain onnxruntime on the original files.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import sharp from 'sharp';
+import { downloadModel, type DownloadOptions } from '../../../src/download/downloadModel';
+import type { HubAccess } from '../../../src/download/hubHttp';
+import { parseRepoRef } from '../../../src/download/repoRef';
+import { LensError } from '../../../src/inference/errors';
+import type { ProgressReport } from '../../../src/inference/progress';
+import { InferenceService } from '../../../src/inference/service';
+import { cosine } from '../../support/reference';
+import { plainImageEmbeds, plainTextEmbeds, uniformPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { startFakeHub, type FakeHub } from './hubServer';
+
+let clip: TinyClip;
+let hub: FakeHub;
+let work: string;
+
+before(async () => {
+  clip = writeTinyClip();
+  hub = await startFakeHub();
+  work = mkdtempSync(join(tmpdir(), 'mmlens-download-'));
+  hub.repos.set('test/tiny-clip', { dir: clip.dir });
+});
+after(async () => {
+  await hub.close();
+  clip.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+beforeEach(() => {
+  hub.knobs = { pageSize: 100, wrongSha256: new Set(), ignoreRange: false };
+  hub.requests.length = 0;
+});
+
+/** Every file of a folder, '/'-separated, relative to it. */
+function filesIn(dir: string): string[] {
+  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  return walk(dir).map((f) => relative(dir, f).split(sep).join('/')).sort();
+}
+
+const source = (path: string) => readFileSync(join(clip.dir, path));
+const cdnRanges = (path: string) => hub.requests.filter((r) => r.server === 'cdn' && r.path.endsWith(`/${path}`)).map((r) => r.range);
+const freshRoot = () => mkdtempSync(join(work, 'models-'));
+const isLens = (kind: LensError['kind'], ...parts: string[]) => (e: unknown) =>
+  e instanceof LensError && e.kind === kind && parts.every((p) => e.message.includes(p)) || assert.fail(String(e));
+
+function download(root: string, id = 'test/tiny-clip', options: DownloadOptions = {}, access: Partial<HubAccess> = {}) {
+  return downloadModel({ repo: parseRepoRef(id), targetRoot: root, access: { endpoint: hub.endpoint, ...access } }, { retryDelayMs: 0, ...options });
+}
+
+test('a full download is byte-identical, reports progress up to the total, and runs like the original', async () => {
+  hub.knobs.pageSize = 2;
+  const root = freshRoot();
+  const reports: ProgressReport[] = [];
+  const result = await download(root, 'test/tiny-clip', { onProgress: (r) => reports.push(r) });
+
+  const expected = filesIn(clip.dir);
+  const total = expected.reduce((s, f) => s + source(f).length, 0);
+  assert.equal(result.dir, join(root, 'test__tiny-clip'));
+  assert.deepEqual(filesIn(result.dir), expected);
+  assert.deepEqual([...result.files].sort(), expected);
+  for (const f of expected) assert.ok(readFileSync(join(result.dir, f)).equals(source(f)), f);
+  assert.equal(result.bytes, total);
+  assert.deepEqual(reports.at(-1), { stage: 'onnx/text_model.onnx', done: total, total });
+  assert.ok(reports.every((r) => r.done <= r.total));
+  assert.ok(hub.requests.filter((r) => r.path.includes('/tree/')).length >= 3, 'the paged listing was followed');
+  assert.equal(hub.requests.filter((r) => r.server === 'cdn').length, expected.length, 'each file came through the redirect');
+
+  const image = join(root, 'red.png');
+  await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toFile(image);
+  const service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: result.dir });
+  try {
+    const analysis = await service.analyze({ images: [image], texts: ['a red circle'] });
+    const reference = cosine(await plainImageEmbeds(clip, uniformPixels(clip, [200, 30, 30])), await plainTextEmbeds(clip, 'a red circle'));
+    assert.ok(Math.abs(analysis.similarity[0][0] - reference) < 1e-4, `${analysis.similarity[0][0]} vs ${reference}`);
+  } finally {
+    await service.dispose();
+  }
+
+  // A file changed on disk no longer matches its git blob id: only it is fetched again.
+  const tokenizer = join(result.dir, 'tokenizer.json');
+  writeFileSync(tokenizer, source('tokenizer.json').toString('utf8').replace('"', "'"));
+  hub.requests.length = 0;
+  await download(root);
+  assert.deepEqual(hub.requests.filter((r) => r.server === 'cdn').map((r) => r.path), ['/test/tiny-clip/tokenizer.json']);
+  assert.ok(readFileSync(tokenizer).equals(source('tokenizer.json')));
+});
+
+test('a connection dropped mid-file is resumed with a Range request from the bytes already on disk', async () => {
+  hub.knobs.drop = { path: 'onnx/vision_model.onnx', bytes: 40_000, times: 1 };
+  const result = await download(freshRoot());
+  assert.deepEqual(cdnRanges('onnx/vision_model.onnx'), [undefined, 'bytes=40000-']);
+  assert.ok(readFileSync(join(result.dir, 'onnx/vision_model.onnx')).equals(source('onnx/vision_model.onnx')));
+});
+
+test('a download that gives up keeps its .part, and the next run resumes it', async () => {
+  const root = freshRoot();
+  const dir = join(root, 'test__tiny-clip');
+  hub.knobs.drop = { path: 'onnx/vision_model.onnx', bytes: 40_000, times: 1 };
+  await assert.rejects(download(root, 'test/tiny-clip', { retries: 0 }), isLens('badInput', 'connection broke', 'onnx/vision_model.onnx', '40000 of'));
+  assert.equal(existsSync(join(dir, 'onnx/vision_model.onnx')), false);
+  assert.ok(readFileSync(join(dir, 'onnx/vision_model.onnx.part')).equals(source('onnx/vision_model.onnx').subarray(0, 40_000)));
+
+  hub.requests.length = 0;
+  await download(root);
+  assert.deepEqual(cdnRanges('onnx/vision_model.onnx'), ['bytes=40000-']);
+  assert.deepEqual(hub.requests.filter((r) => r.server === 'cdn').map((r) => r.path.split('/').slice(3).join('/')), ['onnx/vision_model.onnx', 'onnx/text_model.onnx']);
+  assert.deepEqual(filesIn(dir), filesIn(clip.dir));
+  assert.ok(readFileSync(join(dir, 'onnx/vision_model.onnx')).equals(source('onnx/vision_model.onnx')));
+});
+
+test('cancel leaves no final file but the .part; a server that ignores Range then restarts the file from 0', async () => {
+  const root = freshRoot();
+  const dir = join(root, 'test__tiny-clip');
+  const controller = new AbortController();
+  let textStart: number | undefined;
+  const onProgress = ({ stage, done }: ProgressReport) => {
+    if (stage !== 'onnx/text_model.onnx') return;
+    textStart ??= done;
+    if (done - textStart >= 20_000) controller.abort();
+  };
+  await assert.rejects(download(root, 'test/tiny-clip', { signal: controller.signal, onProgress }), isLens('cancelled'));
+  const part = join(dir, 'onnx/text_model.onnx.part');
+  const kept = statSync(part).size;
+  assert.ok(kept >= 20_000 && kept < source('onnx/text_model.onnx').length, `${kept} bytes kept`);
+  assert.equal(existsSync(join(dir, 'onnx/text_model.onnx')), false);
+  assert.ok(readFileSync(join(dir, 'onnx/vision_model.onnx')).equals(source('onnx/vision_model.onnx')));
+
+  hub.requests.length = 0;
+  hub.knobs.ignoreRange = true;
+  const reports: ProgressReport[] = [];
+  const result = await download(root, 'test/tiny-clip', { onProgress: (r) => reports.push(r) });
+  assert.deepEqual(cdnRanges('onnx/text_model.onnx'), [`bytes=${kept}-`]);
+  assert.ok(readFileSync(join(dir, 'onnx/text_model.onnx')).equals(source('onnx/text_model.onnx')));
+  assert.ok(reports.every((r) => r.done <= r.total), 'a restart never counts bytes twice');
+  assert.equal(reports.at(-1)!.done, result.bytes);
+});
+
+test('a file whose sha256 differs from the listing is an error and leaves nothing behind', async () => {
+  hub.knobs.wrongSha256.add('onnx/text_model.onnx');
+  const root = freshRoot();
+  await assert.rejects(download(root), isLens('badModel', 'onnx/text_model.onnx', 'sha256', 'ab'.repeat(32), 'deleted'));
+  const dir = join(root, 'test__tiny-clip');
+  assert.deepEqual(filesIn(join(dir, 'onnx')), ['vision_model.onnx']);
+});
+
+test('Hub errors say what to do: unknown repo or revision, private and gated repos, tokens', async () => {
+  const root = freshRoot();
+  const previous = process.env.HF_ENDPOINT;
+  process.env.HF_ENDPOINT = `${hub.endpoint}/`;
+  try {
+    await assert.rejects(downloadModel({ repo: parseRepoRef('test/missing'), targetRoot: root }),
+      isLens('badInput', `Model test/missing was not found on ${hub.endpoint}, or it needs a login (HTTP 401)`, 'HF_TOKEN'));
+  } finally {
+    if (previous === undefined) delete process.env.HF_ENDPOINT;
+    else process.env.HF_ENDPOINT = previous;
+  }
+  await assert.rejects(download(root, 'test/tiny-clip@nope'), isLens('badInput', 'Revision "nope" of test/tiny-clip was not found (HTTP 404)'));
+
+  hub.repos.set('test/private', { dir: clip.dir, token: 'hf_secret' });
+  hub.repos.set('test/gated', { dir: clip.dir, token: 'hf_member', gated: true });
+  await assert.rejects(download(root, 'test/private'), isLens('badInput', 'test/private was not found', 'set the HF_TOKEN environment variable'));
+  await assert.rejects(download(root, 'test/gated'), isLens('badInput', 'test/gated is gated', 'HTTP 401', `log in on ${hub.endpoint}/test/gated`));
+  await assert.rejects(download(root, 'test/gated', {}, { token: 'hf_other' }), isLens('badInput', 'test/gated is gated', 'HTTP 403', 'token in HF_TOKEN'));
+  assert.deepEqual(readdirSync(root), [], 'nothing is written before the listing succeeds');
+
+  hub.requests.length = 0;
+  const result = await download(root, 'test/private', {}, { token: 'hf_secret' });
+  assert.deepEqual(filesIn(result.dir), filesIn(clip.dir));
+  assert.ok(hub.requests.filter((r) => r.server === 'api').every((r) => r.authorization === 'Bearer hf_secret'));
+  assert.ok(hub.requests.filter((r) => r.server === 'cdn').every((r) => r.authorization === undefined), 'the token stays with the Hub origin');
+});
+
+test('a repo without ONNX graphs is refused before anything is written, saying what was expected', async () => {
+  const plain = mkdtempSync(join(work, 'plain-'));
+  cpSync(clip.dir, plain, { recursive: true });
+  rmSync(join(plain, 'onnx'), { recursive: true });
+  writeFileSync(join(plain, 'model.safetensors'), 'weights');
+  hub.repos.set('test/pytorch-only', { dir: plain });
+  const root = freshRoot();
+  await assert.rejects(download(root, 'test/pytorch-only'), isLens('badModel', 'test/pytorch-only: it has no .onnx files', 'onnx/vision_model.onnx + onnx/text_model.onnx'));
+  assert.deepEqual(readdirSync(root), []);
+});

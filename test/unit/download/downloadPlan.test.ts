@@ -1,0 +1,57 @@
+// Which files of a repo are fetched: hand-written listings modelled on real repos (transformers.js exports with
+// many variants under onnx/, Optimum exports at the root, weights in external data files).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LensError } from '../../../src/inference/errors';
+import { graphFiles, metadataFiles } from '../../../src/download/downloadPlan';
+import type { RepoFile } from '../../../src/download/repoFiles';
+
+const files = (...paths: string[]): RepoFile[] => paths.map((path, i) => ({ path, size: 10 + i }));
+const paths = (list: RepoFile[]) => list.map((f) => f.path);
+const configs = ['config.json', 'preprocessor_config.json', 'tokenizer.json'];
+
+const transformersJs = files(
+  '.gitattributes', 'README.md', ...configs, 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt',
+  'onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/text_model.onnx', 'onnx/text_model_fp16.onnx', 'onnx/text_model_quantized.onnx',
+  'onnx/vision_model.onnx', 'onnx/vision_model_fp16.onnx', 'onnx/vision_model_quantized.onnx',
+);
+
+test('a transformers.js export: the configs, then fp32 vision and text towers and nothing else', () => {
+  assert.deepEqual(paths(metadataFiles(transformersJs, 'Xenova/clip')), [...configs, 'tokenizer_config.json', 'special_tokens_map.json']);
+  assert.deepEqual(paths(graphFiles(transformersJs, 'Xenova/clip', false)), ['onnx/vision_model.onnx', 'onnx/text_model.onnx']);
+});
+
+test('without an fp32 pair the first variant both towers have is taken, never a mix', () => {
+  const repo = files(...configs, 'onnx/vision_model.onnx', 'onnx/vision_model_fp16.onnx', 'onnx/text_model_quantized.onnx', 'onnx/text_model_fp16.onnx', 'onnx/vision_model_quantized.onnx');
+  assert.deepEqual(paths(graphFiles(repo, 'r', false)), ['onnx/vision_model_quantized.onnx', 'onnx/text_model_quantized.onnx']);
+});
+
+test('an Optimum export keeps its graphs at the root; onnx/ wins when both have the variant', () => {
+  assert.deepEqual(paths(graphFiles(files(...configs, 'vision_model.onnx', 'text_model.onnx'), 'r', false)), ['vision_model.onnx', 'text_model.onnx']);
+  assert.deepEqual(paths(graphFiles(files(...configs, 'vision_model.onnx', 'onnx/vision_model.onnx', 'onnx/text_model.onnx'), 'r', false)), ['onnx/vision_model.onnx', 'onnx/text_model.onnx']);
+});
+
+test('external data files follow their graph; those of other variants stay behind', () => {
+  const repo = files(
+    ...configs, 'onnx/vision_model.onnx', 'onnx/vision_model.onnx_data', 'onnx/text_model.onnx', 'onnx/text_model.onnx_data', 'onnx/text_model.onnx_data_1',
+    'onnx/text_model_fp16.onnx', 'onnx/text_model_fp16.onnx_data', 'onnx/vision_model.onnx_data.bak', 'onnx/text_model.onnx.data',
+  );
+  assert.deepEqual(paths(graphFiles(repo, 'r', false)), [
+    'onnx/vision_model.onnx', 'onnx/vision_model.onnx_data', 'onnx/text_model.onnx', 'onnx/text_model.onnx_data', 'onnx/text_model.onnx_data_1', 'onnx/text_model.onnx.data',
+  ]);
+});
+
+test('a single-stream model (token_layout in config.json) gets its joint graph only', () => {
+  assert.deepEqual(paths(graphFiles(transformersJs, 'r', true)), ['onnx/model.onnx']);
+});
+
+test('missing configs and missing graphs are model errors that say what was expected', () => {
+  assert.throws(() => metadataFiles(files('config.json', 'onnx/vision_model.onnx'), 'me/x'),
+    (e: unknown) => e instanceof LensError && e.kind === 'badModel' && e.message.startsWith('preprocessor_config.json, tokenizer.json: not found in me/x') && e.message.includes('onnx/vision_model.onnx + onnx/text_model.onnx'));
+  assert.throws(() => metadataFiles(files(...configs, 'model.safetensors', 'pytorch_model.bin'), 'me/x'),
+    (e: unknown) => e instanceof LensError && e.kind === 'badModel' && e.message.includes('me/x: it has no .onnx files, but the model needs onnx/vision_model.onnx and onnx/text_model.onnx'));
+  assert.throws(() => graphFiles(files(...configs, 'onnx/model.onnx', 'onnx/model_quantized.onnx'), 'me/x', false),
+    (e: unknown) => e instanceof LensError && e.message.includes('its .onnx files are onnx/model.onnx, onnx/model_quantized.onnx') && e.message.includes('combined CLIP graph'));
+  assert.throws(() => graphFiles(files(...configs, 'onnx/vision_model.onnx', 'onnx/text_model.onnx'), 'me/x', true),
+    (e: unknown) => e instanceof LensError && e.message.includes('needs onnx/model.onnx (config.json declares a token_layout)'));
+});
