@@ -1,0 +1,93 @@
+/**
+ * End to end in a real VS Code: the packaged .vsix in code-server, a Markdown file with an image link opened
+ * from the explorer, and the mouse over the link: the hover must show the preview's text (title, caption,
+ * top labels, model and provider), its two overlay images decoded by the browser, and the explorer link.
+ * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { THUMBNAIL_SIZE } from '../../src/hover/renderPreview';
+import { e2eHost, installVsix, runFolders, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
+import { launchChromium, openWorkbench } from './workbench';
+
+const ARTIFACTS = 'test/artifacts';
+const LINK = '![a red circle](scene-1.png)';
+
+function vsixPath(): string {
+  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+  const vsix = `${name}-${version}.vsix`;
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` (npm run test:e2e does).`);
+  return vsix;
+}
+
+/** Opens `fileName` from the explorer and waits until the editor shows `text`. */
+async function openFromExplorer(page: Page, fileName: string, text: string): Promise<void> {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).click({ timeout: 30_000 });
+  await page.locator('.monaco-editor .view-line', { hasText: text }).waitFor({ timeout: 30_000 });
+}
+
+describe('Multimodal Lens hover previews in code-server', { timeout: 180_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmlens-e2e-hover-'));
+  const folders = runFolders(root);
+  const workspace = join(root, 'workspace');
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+
+  before(async () => {
+    const host = e2eHost();
+    mkdirSync(workspace);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    copyFileSync('media/samples/scene-1.png', join(workspace, 'scene-1.png'));
+    writeFileSync(join(workspace, 'notes.md'), `# Notes\n\n${LINK}\n\nThe scene above.\n`);
+    installVsix(host, folders, vsixPath());
+    writeUserSettings(folders, { 'editor.hover.delay': 100 });
+    server = await startCodeServer(host, folders, workspace);
+    browser = await launchChromium();
+    page = await openWorkbench(browser, server.url, workspace);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('hovering a Markdown image link shows the overlays, the caption, the labels and the explorer link', async () => {
+    await openFromExplorer(page, 'notes.md', 'a red circle');
+    const line = page.locator('.monaco-editor .view-line', { hasText: 'scene-1.png' });
+    const box = await line.boundingBox();
+    assert.ok(box, 'the link line is not on screen');
+    const hover = page.locator('.monaco-hover-content', { hasText: 'Multimodal Lens' });
+    // The first hover loads the model, and the extension itself activates on the first hover; nudge the mouse
+    // until the preview replaces VS Code's "Loading..." (a hover that was hidden in between is asked again).
+    const deadline = Date.now() + 120_000;
+    for (let nudge = 0; !(await hover.isVisible().catch(() => false)); nudge++) {
+      if (Date.now() > deadline) {
+        await page.screenshot({ path: join(ARTIFACTS, 'e2e-hover-timeout.png') });
+        assert.fail('no Multimodal Lens hover appeared over the image link');
+      }
+      await page.mouse.move(box.x + 40 + (nudge % 2) * 6, box.y + box.height / 2);
+      await page.waitForTimeout(1_500);
+    }
+    const text = (await hover.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /Multimodal Lens: scene-1\.png/);
+    assert.match(text, /Caption: “a red circle” \(similarity -?\d\.\d{3}\)/);
+    assert.match(text, /Top labels: red circle \d+\.\d% ·/);
+    assert.match(text, /Model: shapes-clip on cpu/);
+    const images = hover.locator('img[src^="data:image/png;base64,"]');
+    assert.equal(await images.count(), 2);
+    for (const image of await images.all()) {
+      const width = await image.evaluate((img) => (img as HTMLImageElement).naturalWidth);
+      assert.equal(width, THUMBNAIL_SIZE, 'an overlay image did not decode');
+    }
+    const link = hover.locator('a', { hasText: 'Open in Alignment Explorer' });
+    assert.equal(await link.count(), 1);
+    assert.match((await link.getAttribute('data-href')) ?? (await link.getAttribute('href')) ?? '', /^command:multimodalLens\.addToExplorer\?/);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-hover.png') });
+  });
+});
