@@ -1,0 +1,155 @@
+/**
+ * The one message protocol between the extension host and its webviews (the alignment explorer and the image
+ * editor). No `vscode` and no DOM here: both sides import it. Maps travel as Float32Array, which VS Code's
+ * postMessage transfers without turning them into JSON arrays. Every message a webview sends is checked by
+ * protocolValidators.ts before the host acts on it, because a webview runs content the host does not control.
+ */
+import type { Architecture } from './analysisResult';
+import type { ProbeResult } from './probeResult';
+
+/** Every message type, both directions. */
+export const Msg = {
+  // Webview to host.
+  Ready: 'ready',
+  SetTexts: 'setTexts',
+  AddImages: 'addImages',
+  PickImages: 'pickImages',
+  RemoveImage: 'removeImage',
+  LoadManifest: 'loadManifest',
+  SelectCell: 'selectCell',
+  RunProbe: 'runProbe',
+  Cancel: 'cancel',
+  AnalyzePrompt: 'analyzePrompt',
+  Export: 'export',
+  // Host to webview.
+  Response: 'response',
+  Data: 'data',
+  Probe: 'probe',
+  Busy: 'busy',
+  Error: 'error',
+} as const;
+
+/** One image of the explorer: its path, its file name, a small preview as a data: URL. */
+export interface ImageEntry {
+  path: string;
+  name: string;
+  preview: string;
+}
+
+/** The model that produced the numbers shown. */
+export interface ModelInfo {
+  name: string;
+  architecture: Architecture;
+  executionProvider: string;
+  notices: string[];
+}
+
+/** A rows x cols matrix, row-major. */
+export interface MatrixData {
+  rows: number;
+  cols: number;
+  values: Float32Array;
+}
+
+/** The explorer's scores: images (rows) x texts (columns). */
+export interface ScoreMatrix extends MatrixData {
+  kind: 'cosine' | 'itmLogOdds';
+}
+
+/** The maps of one image-text pair on the patch grid; null when the model hides its attention. */
+export interface PairMaps {
+  image: number;
+  text: number;
+  grid: { rows: number; cols: number };
+  rollout: Float32Array | null;
+  alignment: Float32Array | null;
+}
+
+/** What the host holds for the explorer (the view's own choices, such as sorting, live in the webview). */
+export interface ExplorerData {
+  images: ImageEntry[];
+  /** Labels as typed; `texts` are these through `template`. */
+  labels: string[];
+  template: string;
+  texts: string[];
+  matrix: ScoreMatrix | null;
+  model: ModelInfo | null;
+  probe: ProbeResult | null;
+}
+
+/** What the host holds for one image editor. */
+export interface EditorData {
+  image: ImageEntry;
+  prompt: string;
+  maps: PairMaps | null;
+  model: ModelInfo | null;
+}
+
+/** The export formats: PNG (a data: URL), SVG and JSON (text). */
+export type ExportFormat = 'png' | 'svg' | 'json';
+
+/** Messages a webview sends. Those with `requestId` get one Response with the same id. */
+export type FromWebview =
+  | { type: typeof Msg.Ready; requestId: number }
+  | { type: typeof Msg.SetTexts; labels: string[]; template: string }
+  | { type: typeof Msg.AddImages; uris: string[] }
+  | { type: typeof Msg.PickImages }
+  | { type: typeof Msg.RemoveImage; index: number }
+  | { type: typeof Msg.LoadManifest }
+  | { type: typeof Msg.SelectCell; requestId: number; image: number; text: number }
+  | { type: typeof Msg.RunProbe }
+  | { type: typeof Msg.Cancel }
+  | { type: typeof Msg.AnalyzePrompt; prompt: string }
+  | { type: typeof Msg.Export; requestId: number; format: ExportFormat; fileName: string; content: string };
+
+/** The reply to a request: its body, or why it failed. */
+export type Response = { type: typeof Msg.Response; requestId: number } & ({ ok: true; body: unknown } | { ok: false; error: string });
+
+/** Messages the host sends. */
+export type ToWebview =
+  | Response
+  | { type: typeof Msg.Data; data: ExplorerData | EditorData }
+  | { type: typeof Msg.Probe; probe: ProbeResult }
+  | { type: typeof Msg.Busy; message: string | null }
+  | { type: typeof Msg.Error; message: string };
+
+/** A FromWebview message without its requestId, as the caller of `Requests.send` writes it. */
+export type RequestMessage = FromWebview extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;
+
+/**
+ * Matches responses to requests by id. The webview sends through `send` and awaits the body; the host's
+ * Response message, handed to `settle`, resolves or rejects it.
+ */
+export class Requests {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (body: unknown) => void; reject: (error: Error) => void }>();
+
+  /** @param post delivers a message to the host */
+  constructor(private readonly post: (message: FromWebview) => void) {}
+
+  /** Sends `message` with a fresh id and resolves with the response body. */
+  send(message: RequestMessage): Promise<unknown> {
+    const requestId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject });
+      this.post({ ...message, requestId } as FromWebview);
+    });
+  }
+
+  /** Settles the request `response` answers; false when no such request is waiting. */
+  settle(response: Response): boolean {
+    const waiting = this.pending.get(response.requestId);
+    if (!waiting) return false;
+    this.pending.delete(response.requestId);
+    if (response.ok) waiting.resolve(response.body);
+    else waiting.reject(new Error(response.error));
+    return true;
+  }
+}
+
+/** The response to request `requestId`: `body`, or the error's message. */
+export function respond(requestId: number, outcome: { body: unknown } | { error: unknown }): Response {
+  if ('body' in outcome) return { type: Msg.Response, requestId, ok: true, body: outcome.body };
+  const error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  return { type: Msg.Response, requestId, ok: false, error };
+}

@@ -1,0 +1,99 @@
+/**
+ * End to end in a real VS Code: the packaged .vsix in code-server, the Alignment Explorer opened from the
+ * palette, two sample scenes added from the explorer's context menu, two texts applied in the view, and the
+ * 2 x 2 matrix read from the view's webview: each scene scores highest with the text that describes it.
+ * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { e2eHost, installVsix, runFolders, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
+import { errorNotifications, explorerContextMenu, launchChromium, openWorkbench, runCommand, webviewContent } from './workbench';
+
+const ARTIFACTS = 'test/artifacts';
+// media/samples/truth.json: scene-1 holds one red circle, scene-2 one orange square.
+const SCENES = ['scene-1.png', 'scene-2.png'];
+const TEXTS = ['a red circle', 'a orange square'];
+
+function vsixPath(): string {
+  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+  const vsix = `${name}-${version}.vsix`;
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` (npm run test:e2e does).`);
+  return vsix;
+}
+
+/** Waits until `ready` holds, or fails early with the error the extension showed. */
+async function waitFor(page: Page, what: string, ready: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready().catch(() => false))) {
+    const errors = await errorNotifications(page);
+    if (errors.length > 0) {
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-explorer-error.png') });
+      assert.fail(`${what}: the extension showed ${errors.join(' / ')}`);
+    }
+    if (Date.now() > deadline) {
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-explorer-timeout.png') });
+      assert.fail(`${what}: timed out`);
+    }
+    await page.waitForTimeout(500);
+  }
+}
+
+describe('the Alignment Explorer in code-server', { timeout: 240_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmlens-e2e-explorer-'));
+  const folders = runFolders(root);
+  const workspace = join(root, 'workspace');
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let view: FrameLocator;
+
+  before(async () => {
+    const host = e2eHost();
+    mkdirSync(workspace);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    for (const scene of SCENES) copyFileSync(join('media/samples', scene), join(workspace, scene));
+    installVsix(host, folders, vsixPath());
+    writeUserSettings(folders);
+    server = await startCodeServer(host, folders, workspace);
+    browser = await launchChromium();
+    page = await openWorkbench(browser, server.url, workspace);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('Open Alignment Explorer shows the view, which asks for images and texts', async () => {
+    await runCommand(page, 'Multimodal Lens: Open Alignment Explorer');
+    view = webviewContent(page);
+    await view.locator('.matrix-section .note').waitFor({ timeout: 60_000 });
+    assert.match((await view.locator('.matrix-section .note').textContent()) ?? '', /^Add images/);
+  });
+
+  test('two scenes added from the context menu and two texts give a 2 x 2 matrix with matching pairs highest', async () => {
+    // The explorer view of the workbench is hidden by the Lens view; bring the file explorer back for each right-click.
+    for (const scene of SCENES) {
+      await runCommand(page, 'View: Show Explorer');
+      await explorerContextMenu(page, scene, 'Add Image to Alignment Explorer');
+      await waitFor(page, `adding ${scene}`, async () => (await view.locator('.image-list .image-name').allTextContents()).includes(scene));
+    }
+    await view.locator('vscode-textarea textarea').fill(TEXTS.join('\n'));
+    await view.getByRole('button', { name: 'Apply the texts and compute the matrix' }).click();
+    await waitFor(page, 'the matrix', async () => (await view.locator('.cell').count()) === 4);
+    assert.deepEqual(await view.locator('.row-head .sort-button').allTextContents(), SCENES);
+    assert.deepEqual(await view.locator('.col-head .sort-button').allTextContents(), TEXTS);
+    const values = (await view.locator('.cell').allTextContents()).map((t) => Number.parseFloat(t.replace('\u2212', '-')));
+    assert.ok(values.every(Number.isFinite), `cells ${values}`);
+    assert.ok(values[0] > values[1], `scene-1: "a red circle" ${values[0]} should beat "a orange square" ${values[1]}`);
+    assert.ok(values[3] > values[2], `scene-2: "a orange square" ${values[3]} should beat "a red circle" ${values[2]}`);
+    await view.locator('.cell').first().click();
+    await view.locator('.pair-view').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-explorer.png') });
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * Entry of the alignment explorer webview. It draws what the host sends: the images x texts matrix, the
+ * opened pair's overlays and the fusion probes. Its state (the host's data and the view's own choices) is
+ * saved with vscode.setState, so when VS Code recreates the hidden view the page draws at once from it, then
+ * the ready handshake brings the host's current data.
+ */
+import '../probe.css';
+import './explorer.css';
+import { Msg, type ExplorerData, type ModelInfo, type PairMaps } from '../../src/shared/protocol';
+import { appendNotices, el } from '../draw/dom';
+import { crossModalSection, geometrySection } from '../probeInternals';
+import { ablationSection, emapSection } from '../probeSections';
+import { exportJson, matrixPng, matrixSvg, sendExport } from './exporting';
+import { connectHost, toFloat32 } from './hostPort';
+import { acceptDrops, button, textInputs } from './inputs';
+import { drawMatrix, type MatrixChoice, type MatrixInput, type MatrixView } from './matrixView';
+import { drawPair, type OverlayChoice } from './pairView';
+import { validSort } from './sorting';
+import { onThemeChange } from './theme';
+
+/** What the page saves with vscode.setState. */
+interface SavedState {
+  data: ExplorerData | null;
+  matrix: MatrixChoice;
+  overlay: OverlayChoice;
+  maps: PairMaps | null;
+}
+
+const port = connectHost();
+const app = document.getElementById('app')!;
+const state: SavedState = port.savedState<SavedState>() ?? { data: null, matrix: { sort: null, focus: [0, 0], selected: null }, overlay: { map: 'alignment', opacity: 0.6 }, maps: null };
+const save = () => port.saveState(state);
+
+const status = el('p', 'status');
+status.setAttribute('role', 'status');
+const show = (message: string) => (status.textContent = message);
+const cancel = button('Cancel', 'Cancel the running analysis', () => port.post({ type: Msg.Cancel }));
+cancel.hidden = true;
+const inputs = textInputs((labels, template) => port.post({ type: Msg.SetTexts, labels, template }));
+const facts = el('div', 'model-facts');
+const imagesSlot = el('ul', 'image-list');
+imagesSlot.setAttribute('aria-label', 'Images in the explorer');
+const matrixSlot = el('section', 'matrix-section');
+const pairSlot = el('section', 'pair-section');
+const probeSlot = el('section', 'probe-section');
+let matrixView: MatrixView | null = null;
+
+function matrixInput(data: ExplorerData): MatrixInput | null {
+  if (!data.matrix) return null;
+  return {
+    matrix: { ...data.matrix, values: toFloat32(data.matrix.values)! },
+    rowLabels: data.images.map((i) => i.name),
+    rowThumbs: data.images.map((i) => i.preview),
+    colLabels: data.labels,
+    colTitles: data.texts,
+  };
+}
+
+function drawFacts(model: ModelInfo | null): void {
+  facts.replaceChildren();
+  if (!model) return;
+  const architecture = model.architecture === 'twoTower' ? 'two towers' : 'single stream';
+  facts.append(el('p', 'note', `Model ${model.name} (${architecture}) on ${model.executionProvider}`));
+  appendNotices(facts, model.notices);
+}
+
+function drawImageList(data: ExplorerData): void {
+  imagesSlot.replaceChildren(...data.images.map((image, index) => {
+    const item = el('li', 'image-item');
+    const thumb = el('img', 'row-thumb');
+    thumb.src = image.preview;
+    thumb.alt = '';
+    const remove = el('button', 'remove-button', '\u2715');
+    remove.type = 'button';
+    remove.setAttribute('aria-label', `Remove ${image.name}`);
+    remove.title = `Remove ${image.name}`;
+    remove.addEventListener('click', () => port.post({ type: Msg.RemoveImage, index }));
+    item.append(thumb, el('span', 'image-name', image.name), remove);
+    item.title = image.path;
+    return item;
+  }));
+}
+
+function drawPairSlot(data: ExplorerData): void {
+  const maps = state.maps;
+  const image = maps ? data.images[maps.image] : undefined;
+  pairSlot.replaceChildren();
+  if (!maps || !image) return;
+  pairSlot.append(el('h2', undefined, 'Pair'), drawPair(image, maps, data.texts[maps.text] ?? null, state.overlay, save).element);
+}
+
+async function openPair(image: number, text: number): Promise<void> {
+  save();
+  try {
+    state.maps = (await port.requests.send({ type: Msg.SelectCell, image, text })) as PairMaps;
+    save();
+    if (state.data) drawPairSlot(state.data);
+  } catch (error) {
+    show((error as Error).message);
+  }
+}
+
+function drawMatrixSlot(data: ExplorerData): void {
+  const input = matrixInput(data);
+  matrixSlot.replaceChildren(el('h2', undefined, 'Image-text matrix'));
+  matrixView = null;
+  if (!input) {
+    const hint = data.images.length === 0
+      ? 'Add images: Multimodal Lens: Add Image to Alignment Explorer, the buttons above, or drop image files here (hold Shift while dropping).'
+      : data.texts.length === 0 ? 'Enter texts above and apply them.' : 'No scores for this set yet: see the line under the buttons.';
+    matrixSlot.append(el('p', 'note', hint));
+    return;
+  }
+  state.matrix.sort = validSort(state.matrix.sort, input.matrix);
+  matrixView = drawMatrix(input, state.matrix, { open: (i, j) => void openPair(i, j), change: save });
+  const exports = el('div', 'controls exports');
+  exports.append(
+    button('PNG', 'Export the matrix as PNG', () => void sendExport(port, 'png', 'alignment-matrix.png', matrixPng(input, state.matrix.sort), show)),
+    button('SVG', 'Export the matrix as SVG', () => void sendExport(port, 'svg', 'alignment-matrix.svg', matrixSvg(input, state.matrix.sort), show)),
+    button('JSON', 'Export the matrix and probes as JSON', () => void sendExport(port, 'json', 'alignment-matrix.json', exportJson({ ...data, images: data.images.map(({ path, name }) => ({ path, name })) }), show)),
+  );
+  matrixSlot.append(matrixView.element, exports);
+}
+
+function drawProbeSlot(data: ExplorerData): void {
+  probeSlot.replaceChildren(el('h2', undefined, 'Fusion probes'));
+  const run = button('Run fusion probes', 'Run the fusion probes on the current set', () => port.post({ type: Msg.RunProbe }));
+  probeSlot.append(el('p', 'note', 'Pairs are image i with text i (or the manifest\'s pairs). Single-stream models run them after each analysis.'), run);
+  const probe = data.probe;
+  if (!probe) return;
+  const sections = [emapSection(probe), ablationSection(probe)];
+  if (probe.crossModalAttention?.length) sections.push(crossModalSection(probe.crossModalAttention));
+  if (probe.geometry) sections.push(geometrySection(probe, probe.geometry));
+  probeSlot.append(...sections);
+}
+
+function render(): void {
+  const data = state.data;
+  if (!data) return;
+  inputs.show(data.labels, data.template);
+  drawFacts(data.model);
+  drawImageList(data);
+  drawMatrixSlot(data);
+  if (state.maps && !(state.maps.image < data.images.length && state.maps.text < data.texts.length)) state.maps = null;
+  drawPairSlot(data);
+  drawProbeSlot(data);
+  save();
+}
+
+const actions = el('div', 'controls');
+actions.append(
+  button('Add images...', 'Add image files to the explorer', () => port.post({ type: Msg.PickImages })),
+  button('Load manifest...', 'Load images and captions from a dataset manifest', () => port.post({ type: Msg.LoadManifest })),
+  cancel,
+);
+app.classList.add('explorer');
+app.append(inputs.element, actions, imagesSlot, status, facts, matrixSlot, pairSlot, probeSlot);
+acceptDrops(app, (uris) => port.post({ type: Msg.AddImages, uris }));
+onThemeChange(() => matrixView?.repaint());
+
+/** Takes the host's data; when the set changed, indices no longer name the same pairs, so the choices reset. */
+function receive(data: ExplorerData): void {
+  const key = (d: ExplorerData | null) => JSON.stringify(d ? [d.images.map((i) => i.path), d.texts] : null);
+  if (state.data && key(state.data) !== key(data)) {
+    Object.assign(state.matrix, { sort: null, focus: [0, 0], selected: null });
+    state.maps = null;
+  }
+  state.data = data;
+  render();
+}
+
+port.listen((message) => {
+  if (message.type === Msg.Data) {
+    receive(message.data as ExplorerData);
+  } else if (message.type === Msg.Probe && state.data) {
+    state.data.probe = message.probe;
+    drawProbeSlot(state.data);
+    save();
+  } else if (message.type === Msg.Busy) {
+    status.textContent = message.message ?? '';
+    cancel.hidden = message.message === null;
+  } else if (message.type === Msg.Error) {
+    show(message.message);
+  }
+});
+
+render();
+port.requests.send({ type: Msg.Ready }).then((data) => receive(data as ExplorerData), (error: Error) => show(error.message));

@@ -1,0 +1,81 @@
+/**
+ * The explorer's inputs, from @vscode-elements/elements (VS Code's look, keyboard and screen-reader support):
+ * a text area of texts or labels, a template field, and the action buttons. Images also arrive by dropping
+ * files from VS Code's explorer (text/uri-list) anywhere on the view.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import { MAX_URIS } from '../../src/shared/protocolValidators';
+import { parseUriList } from '../../src/shared/imagePaths';
+import { el, uniqueId } from '../draw/dom';
+
+/** A vscode-elements button with a visible label and an accessible name. */
+export function button(label: string, ariaLabel: string, onPress: () => void): HTMLElement {
+  const element = document.createElement('vscode-button');
+  element.textContent = label;
+  element.setAttribute('aria-label', ariaLabel);
+  element.addEventListener('click', onPress);
+  return element;
+}
+
+function field<T extends HTMLElement & { label: string }>(tag: string, label: string, className: string): { wrapper: HTMLElement; control: T } {
+  const control = document.createElement(tag) as T;
+  control.id = uniqueId(className);
+  control.className = className;
+  control.label = label;
+  const text = el('label', 'control-label', label);
+  text.htmlFor = control.id;
+  const wrapper = el('div', 'field');
+  wrapper.append(text, control);
+  return { wrapper, control };
+}
+
+/** The text inputs; `apply` receives the labels (one per non-empty line) and the template. */
+export interface TextInputs {
+  element: HTMLElement;
+  /** Shows the host's texts unless the user is editing them. */
+  show(labels: string[], template: string): void;
+}
+
+/** Creates the text area, template field and Apply button. */
+export function textInputs(apply: (labels: string[], template: string) => void): TextInputs {
+  const texts = field<VscodeTextarea>('vscode-textarea', 'Texts or labels, one per line', 'texts-input');
+  texts.control.rows = 4;
+  const template = field<VscodeTextfield>('vscode-textfield', 'Template ({label} is replaced by each line; empty: lines as written)', 'template-input');
+  template.control.placeholder = 'a photo of a {label}';
+  const submit = () => apply(texts.control.value.split(/\r?\n/).map((t) => t.trim()).filter((t) => t !== ''), template.control.value.trim());
+  const element = el('div', 'text-inputs');
+  element.append(texts.wrapper, template.wrapper, button('Apply texts', 'Apply the texts and compute the matrix', submit));
+  return {
+    element,
+    show(labels, value) {
+      const active = document.activeElement;
+      if (active !== texts.control) texts.control.value = labels.join('\n');
+      if (active !== template.control) template.control.value = value;
+    },
+  };
+}
+
+/** Lets files dropped from VS Code's explorer onto `target` be added; `add` receives their URIs. */
+export function acceptDrops(target: HTMLElement, add: (uris: string[]) => void): void {
+  const types = ['text/uri-list', 'application/vnd.code.uri-list'];
+  target.addEventListener('dragover', (event) => {
+    if (event.dataTransfer && types.some((t) => event.dataTransfer!.types.includes(t))) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+      target.classList.add('drop-ready');
+    }
+  });
+  target.addEventListener('dragleave', () => target.classList.remove('drop-ready'));
+  target.addEventListener('drop', (event) => {
+    target.classList.remove('drop-ready');
+    const list = event.dataTransfer?.getData('text/uri-list') || event.dataTransfer?.getData('application/vnd.code.uri-list') || '';
+    const uris = parseUriList(list).slice(0, MAX_URIS);
+    if (uris.length === 0) return;
+    event.preventDefault();
+    add(uris);
+  });
+}
