@@ -1,19 +1,31 @@
 /**
- * The analysis panel: a webview showing one analysis with the same drawing code as the HTML report. The
- * page is built by the report builder (strict CSP, scripts and styles only by nonce, data inlined as JSON).
+ * The analysis and probe panels: webviews showing one analysis or probe result with the same drawing code as
+ * the HTML reports. The page is built by the report builder (strict CSP, scripts and styles only by nonce,
+ * data inlined as JSON), from the bundles in dist/webview.
  */
 import * as vscode from 'vscode';
 import { buildHtmlReport } from '../cli/htmlReport';
+import { readReportAssets, type ReportPage } from '../cli/reportAssets';
+import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
 
 /** Opens a panel beside the editor showing `data`. */
-export async function showAnalysisPanel(extensionUri: vscode.Uri, data: ReportData): Promise<vscode.WebviewPanel> {
-  const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-  const panel = vscode.window.createWebviewPanel('multimodalLens.analysis', `Lens: ${data.result.images[0]?.path.split(/[\\/]/).pop() ?? 'analysis'}`, vscode.ViewColumn.Beside, {
+export function showAnalysisPanel(extensionUri: vscode.Uri, data: ReportData): Promise<vscode.WebviewPanel> {
+  const title = `Lens: ${data.result.images[0]?.path.split(/[\\/]/).pop() ?? 'analysis'}`;
+  return showReportPanel(extensionUri, 'report', title, data);
+}
+
+/** Opens a panel beside the editor showing a probe result; `manifest` names it in the title. */
+export function showProbePanel(extensionUri: vscode.Uri, data: ProbeReportData, manifest: string): Promise<vscode.WebviewPanel> {
+  return showReportPanel(extensionUri, 'probe', `Lens probe: ${manifest.split(/[\\/]/).pop()}`, data);
+}
+
+async function showReportPanel(extensionUri: vscode.Uri, page: ReportPage, title: string, data: ReportData | ProbeReportData): Promise<vscode.WebviewPanel> {
+  const html = buildHtmlReport(data, await readReportAssets(extensionUri.fsPath, page));
+  const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : 'probe'}`, title, vscode.ViewColumn.Beside, {
     enableScripts: true,
-    localResourceRoots: [assets, vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   });
-  const read = async (name: string) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(assets, name)));
-  panel.webview.html = buildHtmlReport(data, { script: await read('report.js'), css: await read('report.css') });
+  panel.webview.html = html;
   return panel;
 }

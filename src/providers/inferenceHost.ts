@@ -1,23 +1,52 @@
 /**
  * Owns the inference service for the extension host: created on first use (which loads onnxruntime and
- * sharp), and replaced when a setting it depends on changes, so changes apply without a reload.
+ * sharp), and replaced when a setting it depends on changes or the workspace becomes trusted, so changes
+ * apply without a reload. It also keeps what the status bar shows: the model, the provider that ran, and
+ * the last report for Export Report.
  */
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { bundledModelDir } from '../inference/bundledModels';
 import { InferenceService } from '../inference/service';
+import type { LensStatus } from '../shared/lensStatus';
+import type { ProbeReportData } from '../shared/probeResult';
+import type { ReportData } from '../shared/reportData';
 import { Disposable } from './disposable';
 import { readSettings, SECTION } from './settings';
 
-/** Lazily creates the service and disposes it on setting changes and on deactivation. */
+/** The settings the service is built from; other settings are read at each call. */
+const SERVICE_SETTINGS = ['model', 'executionProvider', 'maxImageMegapixels'].map((key) => `${SECTION}.${key}`);
+
+/** A report that Export Report can save: an analysis or a probe. */
+export type LastReport = { kind: 'analysis'; data: ReportData } | { kind: 'probe'; data: ProbeReportData };
+
+/** What a result says about the model that produced it (AnalysisResult, ProbeResult and ZeroShotResult all carry it). */
+export interface ResultModel {
+  executionProvider: string;
+  notices: string[];
+}
+
+/** Lazily creates the service, disposes it on setting changes and on deactivation, and tracks its state. */
 export class InferenceHost extends Disposable {
   private service: InferenceService | undefined;
+  private activeProvider: string | undefined;
+  private readonly logged = new Set<string>();
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the model, the provider setting or the provider that ran changes. */
+  readonly onDidChange = this.changed.event;
+  /** The last analysis or probe shown, for Export Report. */
+  lastReport: LastReport | undefined;
 
-  /** @param extensionPath the installed extension's folder, which holds the bundled models */
-  constructor(private readonly extensionPath: string) {
+  /**
+   * @param extensionPath the installed extension's folder, which holds the bundled models
+   * @param log where notices and errors go
+   */
+  constructor(private readonly extensionPath: string, readonly log: vscode.LogOutputChannel) {
     super();
     this.register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(SECTION)) void this.reset();
+      if (SERVICE_SETTINGS.some((key) => e.affectsConfiguration(key))) void this.reset();
     }));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reset()));
     this.register({ dispose: () => void this.reset() });
   }
 
@@ -26,14 +55,55 @@ export class InferenceHost extends Disposable {
     const settings = readSettings();
     this.service ??= new InferenceService({
       executionProvider: settings.executionProvider,
-      defaultModelDir: settings.model || bundledModelDir(this.extensionPath),
+      defaultModelDir: this.modelDir(),
+      maxImagePixels: settings.maxImagePixels,
     });
     return this.service;
   }
 
-  private async reset(): Promise<void> {
+  /** The folder of the bundled models. */
+  get bundledRoot(): string {
+    return join(this.extensionPath, 'models');
+  }
+
+  /** The model folder in use: the setting, or the bundled demo model. */
+  modelDir(): string {
+    return readSettings().model || bundledModelDir(this.extensionPath);
+  }
+
+  /** What the status bar shows. */
+  status(): LensStatus {
+    return { modelDir: this.modelDir(), providerSetting: readSettings().executionProvider, activeProvider: this.activeProvider, trusted: vscode.workspace.isTrusted };
+  }
+
+  /**
+   * Records what a result says about its run: the provider that ran (for the status bar) and its notices,
+   * each logged once. A provider the user chose that could not start gets one visible warning.
+   */
+  observe(model: ResultModel): void {
+    const setting = readSettings().executionProvider;
+    const fresh = model.notices.filter((n) => !this.logged.has(n));
+    for (const notice of fresh) {
+      this.logged.add(notice);
+      this.log.info(notice);
+    }
+    if (this.activeProvider === model.executionProvider) return;
+    this.activeProvider = model.executionProvider;
+    this.log.info(`Execution provider: ${model.executionProvider} (setting: ${setting}).`);
+    this.changed.fire();
+    if (setting !== 'auto' && setting !== model.executionProvider) {
+      void vscode.window.showWarningMessage(`Multimodal Lens: the ${setting} execution provider could not start; running on ${model.executionProvider}. See the log for why.`, 'Show Log')
+        .then((choice) => choice && this.log.show(true));
+    }
+  }
+
+  /** Drops the service (its sessions are released) so the next call builds one from the current settings. */
+  async reset(): Promise<void> {
     const old = this.service;
     this.service = undefined;
+    this.activeProvider = undefined;
+    this.logged.clear();
+    this.changed.fire();
     await old?.dispose();
   }
 }

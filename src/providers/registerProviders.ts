@@ -1,19 +1,45 @@
 /** Registers every command and provider of the extension; each registration goes into context.subscriptions. */
 import * as vscode from 'vscode';
-import { EXECUTION_PROVIDER_SETTINGS } from '../inference/executionProvider';
 import { analyzeImage, ANALYZE_IMAGE_COMMAND } from './analyzeImageCommand';
+import { analyzeSelection, ANALYZE_SELECTION_COMMAND } from './commands/analyzeSelection';
+import { exportReport, EXPORT_REPORT_COMMAND } from './commands/exportReport';
+import { registerLensCommand } from './commands/lensCommand';
+import { runProbe, RUN_PROBE_COMMAND } from './commands/runProbe';
+import { selectExecutionProvider, SELECT_EXECUTION_PROVIDER_COMMAND } from './commands/selectExecutionProvider';
+import { selectModel, SELECT_MODEL_COMMAND } from './commands/selectModel';
+import { AnatomyDocuments, SHOW_ANATOMY_COMMAND } from './commands/showAnatomy';
+import { zeroShot, ZERO_SHOT_COMMAND } from './commands/zeroShot';
+import { downloadModelCommand, DOWNLOAD_MODEL_COMMAND } from './downloadModelCommand';
+import { ExplorerViewProvider } from './explorerView';
+import { ImageHoverProvider } from './hoverProvider';
+import { ImageEditorProvider } from './imageEditor';
 import { InferenceHost } from './inferenceHost';
-import { SECTION } from './settings';
+import { createLog } from './log';
+import { LensStatusBar } from './statusBar';
 
 /** Sets up the extension's commands over one lazily created inference service. */
 export function registerProviders(context: vscode.ExtensionContext): void {
-  const host = new InferenceHost(context.extensionPath);
+  const log = createLog();
+  const host = new InferenceHost(context.extensionPath, log);
+  const { extensionUri } = context;
+  const anatomy = new AnatomyDocuments(host);
   context.subscriptions.push(
+    log,
     host,
-    vscode.commands.registerCommand(ANALYZE_IMAGE_COMMAND, (uri?: vscode.Uri) => analyzeImage(host, context.extensionUri, uri)),
-    vscode.commands.registerCommand('multimodalLens.selectExecutionProvider', async () => {
-      const picked = await vscode.window.showQuickPick([...EXECUTION_PROVIDER_SETTINGS], { title: 'Execution provider for Multimodal Lens' });
-      if (picked) await vscode.workspace.getConfiguration(SECTION).update('executionProvider', picked, vscode.ConfigurationTarget.Global);
-    }),
+    new LensStatusBar(host),
+    new ExplorerViewProvider(extensionUri, host),
+    new ImageEditorProvider(extensionUri, host),
+    new ImageHoverProvider(host),
+    anatomy.register(),
+    registerLensCommand(ANALYZE_IMAGE_COMMAND, log, (uri?: vscode.Uri) => analyzeImage(host, extensionUri, uri)),
+    registerLensCommand(ANALYZE_SELECTION_COMMAND, log, () => analyzeSelection(host, extensionUri)),
+    registerLensCommand(ZERO_SHOT_COMMAND, log, (uri?: vscode.Uri) => zeroShot(host, extensionUri, uri)),
+    registerLensCommand(RUN_PROBE_COMMAND, log, (uri?: vscode.Uri) => runProbe(host, extensionUri, uri)),
+    registerLensCommand(SHOW_ANATOMY_COMMAND, log, () => anatomy.show()),
+    registerLensCommand(SELECT_MODEL_COMMAND, log, () => selectModel(host, context.extensionPath, context.globalStorageUri)),
+    registerLensCommand(SELECT_EXECUTION_PROVIDER_COMMAND, log, selectExecutionProvider),
+    registerLensCommand(EXPORT_REPORT_COMMAND, log, () => exportReport(host, extensionUri)),
+    registerLensCommand(DOWNLOAD_MODEL_COMMAND, log, () => downloadModelCommand(log, context.globalStorageUri)),
+    vscode.commands.registerCommand('multimodalLens.showLog', () => log.show()),
   );
 }

@@ -1,0 +1,52 @@
+/**
+ * "Select Model...": a QuickPick of the bundled models, the downloaded ones (global storage) and a folder
+ * browser. The choice is loaded first, so an unusable folder is refused with the loader's error, and only
+ * then saved in the user settings (the model setting is machine-scoped).
+ */
+import { basename, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { bundledModelDir } from '../../inference/bundledModels';
+import { listModelFolders } from '../../inference/modelChoices';
+import { UNTRUSTED_NOTE } from '../../shared/lensStatus';
+import type { InferenceHost } from '../inferenceHost';
+import { SECTION } from '../settings';
+import { runWithProgress, unlessCancelled } from './longRun';
+
+/** The command id, as contributed in package.json. */
+export const SELECT_MODEL_COMMAND = 'multimodalLens.selectModel';
+
+interface ModelItem extends vscode.QuickPickItem {
+  /** The model folder; undefined for "Browse...". */
+  dir?: string;
+}
+
+/** Shows the picker and saves the choice once it loads. */
+export async function selectModel(host: InferenceHost, extensionPath: string, globalStorage: vscode.Uri): Promise<void> {
+  const current = resolve(host.modelDir());
+  const item = (dir: string, description: string): ModelItem => ({ label: `${resolve(dir) === current ? '$(check) ' : ''}${basename(dir)}`, description, detail: dir, dir });
+  const bundled = await listModelFolders(host.bundledRoot);
+  const downloaded = await listModelFolders(join(globalStorage.fsPath, 'models'));
+  const separator = (label: string): ModelItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
+  const picked = await vscode.window.showQuickPick<ModelItem>([
+    separator('Bundled'),
+    ...bundled.map((dir) => item(dir, 'bundled demo model')),
+    ...(downloaded.length > 0 ? [separator('Downloaded'), ...downloaded.map((dir) => item(dir, 'downloaded'))] : []),
+    separator(''),
+    { label: '$(folder-opened) Browse for a model folder...' },
+  ], { title: 'Model for Multimodal Lens', matchOnDetail: true });
+  if (!picked) return;
+  const dir = picked.dir ?? (await browse());
+  if (!dir) return;
+  const loaded = await runWithProgress(host.log, `loading ${basename(dir)}`, (options) => unlessCancelled(host.get().model(dir), options.signal));
+  if (!loaded) return;
+  // The default bundled model is the empty setting, which survives the extension folder moving on update.
+  const value = resolve(dir) === resolve(bundledModelDir(extensionPath)) ? '' : dir;
+  await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
+  host.log.info(`Model set to ${dir} (${loaded.folder.name}, ${loaded.folder.architecture}).`);
+  if (!vscode.workspace.isTrusted) void vscode.window.showInformationMessage(`Model saved in your user settings. ${UNTRUSTED_NOTE}`);
+}
+
+async function browse(): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: 'Model folder (config.json, tokenizer.json, onnx/...)', openLabel: 'Use Model' });
+  return picked?.[0]?.fsPath;
+}

@@ -1,0 +1,23 @@
+// The model folders offered by Select Model: sub-folders with a config.json, sorted.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listModelFolders } from '../../../src/inference/modelChoices';
+
+const root = mkdtempSync(join(tmpdir(), 'mmlens-models-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('only folders holding config.json are models, listed by name', async () => {
+  for (const name of ['zeta', 'alpha', 'empty']) mkdirSync(join(root, name));
+  writeFileSync(join(root, 'zeta', 'config.json'), '{}');
+  writeFileSync(join(root, 'alpha', 'config.json'), '{}');
+  mkdirSync(join(root, 'empty', 'config.json'));
+  writeFileSync(join(root, 'config.json'), '{}');
+  assert.deepEqual(await listModelFolders(root), [join(root, 'alpha'), join(root, 'zeta')]);
+});
+
+test('a root that does not exist has no models', async () => {
+  assert.deepEqual(await listModelFolders(join(root, 'missing')), []);
+});
