@@ -3,6 +3,7 @@
  * user's input is at fault (the message says what to fix), 1 on an internal error.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isUserError, LensError } from '../inference/errors';
 import { bundledModelDir } from '../inference/bundledModels';
@@ -13,10 +14,19 @@ import { COMMANDS } from './commands';
 /** The package root: dist/cli.js lives one folder below it. */
 const packageRoot = join(__dirname, '..');
 
+/**
+ * Where onnxruntime's optimized models are kept between runs: $MMLENS_CACHE_DIR (empty: no cache), else
+ * $XDG_CACHE_HOME/mmlens/sessions, else ~/.cache/mmlens/sessions.
+ */
+function sessionCacheDir(env = process.env): string | undefined {
+  if (env.MMLENS_CACHE_DIR !== undefined) return env.MMLENS_CACHE_DIR || undefined;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mmlens', 'sessions');
+}
+
 async function run(line: ParsedCommandLine, signal: AbortSignal): Promise<void> {
   if (line.kind === 'help') return void console.log(usage(COMMANDS));
   if (line.kind === 'version') return void console.log(JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version);
-  const service = new InferenceService({ executionProvider: line.ep, defaultModelDir: bundledModelDir(packageRoot) });
+  const service = new InferenceService({ executionProvider: line.ep, defaultModelDir: bundledModelDir(packageRoot), cacheDir: sessionCacheDir() });
   try {
     await line.command.run(line.values, { service, packageRoot, signal });
   } finally {

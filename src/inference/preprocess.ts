@@ -2,7 +2,7 @@
  * Image to pixel tensor, step for step as HF's CLIPImageProcessor: convert to RGB, shortest-edge resize,
  * centre crop, rescale, normalise. Decoding and its PIL-compatible RGB rules live in imageDecode.ts.
  */
-import { decodeRgb, getSharp } from './imageDecode';
+import { decodeRgb, type ResizeKernel, type ResizePlan } from './imageDecode';
 import { centerCropRgb, resizeOutputSize } from './imageGeometry';
 import type { PreprocessorConfig, ResampleFilter, Size2D } from './preprocessorConfig';
 
@@ -29,7 +29,7 @@ export interface PreprocessOptions {
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 /** sharp's kernels for PIL's filters; its cubic is Catmull-Rom (a = -0.5), the same as PIL's BICUBIC. */
-const KERNELS: Record<ResampleFilter, 'nearest' | 'linear' | 'cubic' | 'lanczos3'> = {
+const KERNELS: Record<ResampleFilter, ResizeKernel> = {
   nearest: 'nearest',
   bilinear: 'linear',
   bicubic: 'cubic',
@@ -45,20 +45,19 @@ export async function preprocessImage(
   cfg: PreprocessorConfig,
   opts: PreprocessOptions = {},
 ): Promise<PreprocessedImage> {
-  const image = await decodeRgb(source, opts.maxPixels ?? DEFAULT_MAX_PIXELS);
+  // Decode, resize and crop in one sharp pipeline; a crop that pads (the image is smaller) or that follows an
+  // enlarging resize is done here afterwards.
+  const plan = (width: number, height: number): ResizePlan => {
+    const size = cfg.resize ? resizeOutputSize(width, height, cfg.shortestEdge) : { width, height };
+    return { size, kernel: KERNELS[cfg.resample], crop: cfg.centerCrop ? centerCropBox(size.width, size.height, cfg.cropSize) : undefined };
+  };
+  const image = await decodeRgb(source, opts.maxPixels ?? DEFAULT_MAX_PIXELS, plan);
   const notes: string[] = [];
   if (image.frames > 1) notes.push(`The image has ${image.frames} frames; the first frame was used.`);
 
   let rgb: Uint8Array = image.data;
   let size: Size2D = { height: image.height, width: image.width };
-  if (cfg.resize) {
-    const target = resizeOutputSize(size.width, size.height, cfg.shortestEdge);
-    if (target.width !== size.width || target.height !== size.height) {
-      rgb = await resizeRgb(rgb, size, target, cfg.resample);
-      size = target;
-    }
-  }
-  if (cfg.centerCrop) {
+  if (cfg.centerCrop && !image.cropped) {
     if (size.width < cfg.cropSize.width || size.height < cfg.cropSize.height) {
       notes.push(`The image (${size.width}x${size.height} after resizing) is smaller than the ${cfg.cropSize.width}x${cfg.cropSize.height} crop; the rest is padded with black, as the reference processor does.`);
     }
@@ -68,20 +67,17 @@ export async function preprocessImage(
   return {
     pixels: toNormalizedChw(rgb, size, cfg),
     outputSize: { height: size.height, width: size.width },
-    width: image.width,
-    height: image.height,
+    width: image.sourceWidth,
+    height: image.sourceHeight,
     format: image.format,
     notes,
   };
 }
 
-async function resizeRgb(rgb: Uint8Array, from: Size2D, to: Size2D, filter: ResampleFilter): Promise<Uint8Array> {
-  const sharp = await getSharp();
-  const raw = { width: from.width, height: from.height, channels: 3 as const };
-  return sharp(rgb, { raw, limitInputPixels: false })
-    .resize(to.width, to.height, { fit: 'fill', kernel: KERNELS[filter] })
-    .raw()
-    .toBuffer();
+/** HF's centre crop offsets (floor division, as centerCropRgb) when the crop lies inside the image; undefined when it pads. */
+function centerCropBox(width: number, height: number, crop: Size2D): ResizePlan['crop'] {
+  if (width < crop.width || height < crop.height) return undefined;
+  return { left: Math.floor((width - crop.width) / 2), top: Math.floor((height - crop.height) / 2), width: crop.width, height: crop.height };
 }
 
 /**

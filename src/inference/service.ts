@@ -42,6 +42,8 @@ export interface ServiceOptions {
   defaultModelDir: string;
   /** Refuse images with more pixels than this (decompression bombs). */
   maxImagePixels?: PreprocessOptions['maxPixels'];
+  /** A folder for onnxruntime's optimized models, so later sessions start warm; none: every session is cold. */
+  cacheDir?: string;
 }
 
 /** A loaded model: a two-tower (dual encoder) or a single-stream (joint graph) adapter. */
@@ -54,7 +56,7 @@ export class InferenceService {
 
   /** @param options execution provider, default model and limits */
   constructor(private readonly options: ServiceOptions) {
-    this.sessions = new SessionCache(options.executionProvider);
+    this.sessions = new SessionCache(options.executionProvider, { cacheDir: options.cacheDir });
   }
 
   /** Loads (or returns the cached) model of `dir`. */

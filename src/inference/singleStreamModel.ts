@@ -7,7 +7,7 @@
 import { sigmoidScores } from '../analysis/similarity';
 import type { TokenLayoutInfo } from '../shared/analysisResult';
 import { badModel } from './errors';
-import { fixedDim, isIdsInput, isPixelInput } from './graphInputs';
+import { checkImageSize, fixedDim, isIdsInput, isPixelInput } from './graphInputs';
 import { chunkSize, floatData, intTensor, outputNamed } from './graphIo';
 import type { ModelFolder } from './modelFolder';
 import type { OnnxValueInfo } from './onnx/onnxTypes';
@@ -98,6 +98,7 @@ export class SingleStreamModel {
     const { ids, mask, pixels } = this.inputs;
     const batch = this.tokenizer.encodeBatch(texts, { padTo: this.textLength });
     const { height, width } = images[0].outputSize;
+    checkImageSize(this.joint.file, pixels, images[0].outputSize);
     const plane = 3 * height * width;
     const L = batch.length;
     const result = await runInChunks(images.length * texts.length, chunkSize(ids), 'joint', async (start, end) => {
@@ -115,7 +116,7 @@ export class SingleStreamModel {
       if (mask) feeds[mask.name] = intTensor(ort, maskData, mask, [count, L]);
       const { outputs, attention } = await this.joint.run(this.session, feeds, count);
       this.checkTokens(attention);
-      return { floats: { logOdds: matchScores(this.joint.file, this.itmOutput, outputs[this.itmOutput].dims, floatData(outputs, this.itmOutput), count) }, attention };
+      return { floats: { logOdds: matchScores(this.joint.file, this.itmOutput, outputs[this.itmOutput].dims, floatData(outputs, this.itmOutput, this.joint.file), count) }, attention };
     }, options);
     const { logOdds } = result.floats;
     return { logOdds, itm: sigmoidScores(logOdds, 1, 0), attention: result.attention, batch };

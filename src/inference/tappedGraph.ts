@@ -3,14 +3,15 @@
  * outputs, and a run that returns those tensors as plain typed arrays. Adapters (two-tower, single-stream)
  * are built on this; the surgery itself is in ./onnx.
  */
-import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { badModel, LensError } from './errors';
 import { decodeGraphStructure } from './onnx/schema';
 import { appendToModel } from './onnx/surgery';
 import { findAttentionTaps, type AttentionTap } from './onnx/taps';
 import type { NodeSpec, OnnxGraph } from './onnx/onnxTypes';
-import { withExternalData } from './externalData';
+import { tappedCopy } from './externalData';
+import { readModelStructure } from './onnxStructureFile';
 import type { OpenSession, SessionCache } from './sessions';
 
 /** Attention of one layer for a batch: [items, heads, queries, keys], row-major. */
@@ -27,28 +28,35 @@ export interface GraphAdditions {
   nodes: NodeSpec[];
 }
 
-/** A graph prepared for tapping; create sessions with `open`. */
+/**
+ * A graph prepared for tapping; create sessions with `open`. JavaScript never holds the model's weights: the
+ * structure is read without them (onnxStructureFile.ts), and onnxruntime reads the tapped model from a copy
+ * on disk (externalData.ts), or nothing at all when the disk cache has the session's optimized model.
+ */
 export class TappedGraph {
+  private additions: GraphAdditions = { outputs: [], nodes: [] };
+
   private constructor(
     readonly file: string,
     readonly graph: OnnxGraph,
     readonly taps: AttentionTap[],
     readonly fusedOperators: string[],
-    private readonly original: Uint8Array,
-    private additions: GraphAdditions,
   ) {}
 
-  /** Reads `file` and finds its attention taps. */
+  /** Reads the structure of `file` and finds its attention taps. */
   static async load(file: string): Promise<TappedGraph> {
-    const bytes = await readGraphFile(file);
+    const bytes = await readModelStructure(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code) throw badModel(file, `cannot be read (${error.code})`, 'Check that the file exists and is readable.');
+      throw invalidModel(file, error);
+    });
     let graph: OnnxGraph;
     try {
       graph = decodeGraphStructure(bytes);
     } catch (error) {
-      throw badModel(file, `is not a valid ONNX model (${(error as Error).message})`, 'Export or download the model again; the file may be truncated.');
+      throw invalidModel(file, error);
     }
     const scan = findAttentionTaps(graph);
-    return new TappedGraph(file, graph, scan.taps, scan.fusedOperators, bytes, { outputs: [], nodes: [] });
+    return new TappedGraph(file, graph, scan.taps, scan.fusedOperators);
   }
 
   /** Adds nodes and outputs computed from the graph's own tensors; call before `open`. */
@@ -65,8 +73,10 @@ export class TappedGraph {
   open(cache: SessionCache, key: string): Promise<OpenSession> {
     const existing = new Set(this.graph.outputs.map((o) => o.name));
     const outputs = [...this.taps.map((t) => t.tensor), ...this.additions.outputs].filter((name) => !existing.has(name));
-    const bytes = outputs.length === 0 ? this.original : appendToModel(this.original, { outputs, nodes: this.additions.nodes });
-    return cache.get(key, () => withExternalData(this.file, this.graph, bytes));
+    const additions = { outputs, nodes: this.additions.nodes };
+    const load = async () => (outputs.length === 0 ? this.file : tappedCopy(this.file, this.graph, appendToModel(new Uint8Array(0), additions), cache.scratchDir));
+    const dataFiles = this.graph.externalDataFiles.map((location) => join(dirname(this.file), location));
+    return cache.get(key, load, { file: this.file, dataFiles, additions: JSON.stringify(additions) });
   }
 
   /**
@@ -85,7 +95,7 @@ export class TappedGraph {
    */
   async fetch(open: OpenSession, feeds: Record<string, Tensor>, names?: string[]): Promise<Record<string, Tensor>> {
     try {
-      return (await (names ? open.session.run(feeds, names) : open.session.run(feeds))) as Record<string, Tensor>;
+      return (await open.run(feeds, names)) as Record<string, Tensor>;
     } catch (error) {
       throw new LensError('badModel', `${this.file}: running the model failed on ${open.provider}: ${(error as Error).message.split('\n')[0]}.`, 'Check that the inputs match what the graph expects (see `mmlens inspect`).');
     }
@@ -101,10 +111,6 @@ function toLayerAttention(tensor: Tensor | undefined, batch: number, tap: Attent
   throw new LensError('internal', `Attention tap ${tap.tensor} has shape [${dims.join(', ')}], expected [batch, heads, queries, keys] or [batch*heads, queries, keys] with batch ${batch}.`);
 }
 
-async function readGraphFile(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw badModel(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Check that the file exists and is readable.');
-  }
+function invalidModel(file: string, error: unknown): LensError {
+  return badModel(file, `is not a valid ONNX model (${(error as Error).message})`, 'Export or download the model again; the file may be truncated.');
 }

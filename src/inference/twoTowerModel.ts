@@ -5,7 +5,7 @@
  */
 import type { Tensor } from 'onnxruntime-node';
 import { badModel } from './errors';
-import { fixedDim, findInput, isIdsInput, isPixelInput } from './graphInputs';
+import { checkImageSize, fixedDim, findInput, isIdsInput, isPixelInput } from './graphInputs';
 import { chunkSize, floatData, intTensor, outputNamed } from './graphIo';
 import type { ModelFolder } from './modelFolder';
 import { findProjectionHead, planDenseProjection } from './onnx/surgery';
@@ -91,16 +91,17 @@ export class TwoTowerModel {
     const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
     const embedsName = outputName(this.vision, 'image_embeds');
     const { height, width } = images[0].outputSize;
+    checkImageSize(this.vision.file, input, images[0].outputSize);
     const plane = 3 * height * width;
     const result = await runInChunks(images.length, chunkSize(input), 'vision', async (start, end) => {
       const pixels = new Float32Array((end - start) * plane);
       images.slice(start, end).forEach((img, i) => pixels.set(img.pixels, i * plane));
       const feeds = { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) };
       const { outputs, attention } = await this.vision.run(this.sessions.vision, feeds, end - start);
-      const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName) };
+      const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName, this.vision.file) };
       for (const key of ['dense', 'valueDense'] as const) {
         const name = this.denseOutputs[key].output;
-        if (name) floats[key] = floatData(outputs, name);
+        if (name) floats[key] = floatData(outputs, name, this.vision.file);
       }
       return { floats, attention };
     }, options);
@@ -122,7 +123,7 @@ export class TwoTowerModel {
     const result = await runInChunks(count, fixedDim(input, 0) ?? count, 'vision', async (start, end) => {
       const feeds = { [input.name]: new ort.Tensor('float32', pixels.subarray(start * plane, end * plane), [end - start, 3, size.height, size.width]) };
       const outputs = await this.vision.fetch(this.sessions.vision, feeds, [embedsName]);
-      return { floats: { embeds: floatData(outputs, embedsName) }, attention: [] };
+      return { floats: { embeds: floatData(outputs, embedsName, this.vision.file) }, attention: [] };
     });
     return result.floats.embeds;
   }
@@ -141,7 +142,7 @@ export class TwoTowerModel {
       const feeds: Record<string, Tensor> = { [idsInput.name]: rows(batch.ids, idsInput) };
       if (maskInput) feeds[maskInput.name] = rows(batch.attentionMask, maskInput);
       const { outputs, attention } = await this.text.run(this.sessions.text, feeds, end - start);
-      return { floats: { embeds: floatData(outputs, embedsName) }, attention };
+      return { floats: { embeds: floatData(outputs, embedsName, this.text.file) }, attention };
     }, options);
     return { embeds: result.floats.embeds, dim: result.floats.embeds.length / texts.length, attention: result.attention, batch };
   }

@@ -40,8 +40,9 @@ export class InferenceHost extends Disposable {
   /**
    * @param extensionPath the installed extension's folder, which holds the bundled models
    * @param log where notices and errors go
+   * @param cacheDir where onnxruntime's optimized models are kept between sessions
    */
-  constructor(private readonly extensionPath: string, readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly extensionPath: string, readonly log: vscode.LogOutputChannel, private readonly cacheDir?: string) {
     super();
     this.register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (SERVICE_SETTINGS.some((key) => e.affectsConfiguration(key))) void this.reset();
@@ -57,6 +58,7 @@ export class InferenceHost extends Disposable {
       executionProvider: settings.executionProvider,
       defaultModelDir: this.modelDir(),
       maxImagePixels: settings.maxImagePixels,
+      cacheDir: this.cacheDir,
     });
     return this.service;
   }

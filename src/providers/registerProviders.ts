@@ -20,7 +20,8 @@ import { LensStatusBar } from './statusBar';
 /** Sets up the extension's commands over one lazily created inference service. */
 export function registerProviders(context: vscode.ExtensionContext): void {
   const log = createLog();
-  const host = new InferenceHost(context.extensionPath, log);
+  // Optimized models are kept in the extension's global storage, so sessions after the first start warm.
+  const host = new InferenceHost(context.extensionPath, log, vscode.Uri.joinPath(context.globalStorageUri, 'sessions').fsPath);
   const { extensionUri } = context;
   const anatomy = new AnatomyDocuments(host);
   context.subscriptions.push(

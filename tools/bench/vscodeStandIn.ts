@@ -8,7 +8,7 @@ import Module from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** A callable, constructible object whose every property is another such object. */
+/** A callable, constructible object whose every property is another such object, or what the code assigned to it. */
 function standIn(path: string): unknown {
   const children = new Map<PropertyKey, unknown>();
   return new Proxy(function () {}, {
@@ -18,6 +18,11 @@ function standIn(path: string): unknown {
       if (key === Symbol.toPrimitive) return () => path;
       if (!children.has(key)) children.set(key, standIn(`${path}.${String(key)}`));
       return children.get(key);
+    },
+    // Providers set properties on what they create (a status bar item's name, text, command): keep them.
+    set(_target, key, value) {
+      children.set(key, value);
+      return true;
     },
     apply: () => standIn(`${path}()`),
     construct: () => standIn(`new ${path}()`) as object,

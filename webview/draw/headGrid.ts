@@ -5,7 +5,7 @@
  */
 import { extentScale, legend } from './colorScale';
 import { el } from './dom';
-import { heatmapCanvas, type GridValues } from './heatmapCanvas';
+import { heatmapCanvas, paintGrid, type GridValues } from './heatmapCanvas';
 
 /** Attention of one tower, as in AnalysisResult.attention: [layer][item][head][query][key]. */
 export type TowerAttention = number[][][][][];
@@ -23,58 +23,98 @@ export interface HeadGridChoice {
  * rows·cols tokens (after a CLS token in CLIP, after the text in single-stream models); null when the
  * sequence is shorter than the grid.
  */
-export function headPatchMap(attention: TowerAttention, layer: number, item: number, head: number, query: number, grid: { rows: number; cols: number }): GridValues | null {
+export function headPatchMap(attention: TowerAttention, layer: number, item: number, head: number, query: number, grid: { rows: number; cols: number }): PatchMap | null {
   const row = attention[layer]?.[item]?.[head]?.[query];
   const patches = grid.rows * grid.cols;
   if (!row || row.length < patches) return null;
   return { ...grid, values: row.slice(row.length - patches) };
 }
 
+/** One head's map: grid values held as a plain array. */
+export type PatchMap = GridValues & { values: number[] };
+
+/** One drawn thumbnail: its button and canvas stay, its map and description change with the query. */
+interface Thumbnail {
+  name: string;
+  button: HTMLButtonElement;
+  canvas: HTMLCanvasElement;
+  map: PatchMap;
+  description: string;
+}
+
+/** The thumbnails drawn in each container, so a redraw of the same heads only repaints their pixels. */
+const drawn = new WeakMap<HTMLElement, Thumbnail[]>();
+
 /**
- * Replaces the content of `container` with the thumbnails; `detail` shows the one clicked, enlarged. A head
- * enlarged before a redraw (another item or query) is enlarged again with its new values, or the detail is
- * cleared when the head is no longer drawn, so it never shows a stale map.
+ * Draws the thumbnails into `container`; `detail` shows the one clicked, enlarged. When the same heads are
+ * drawn again (another query or item), the thumbnails are repainted in place (one ImageData each), not rebuilt.
+ * A head enlarged before a redraw is enlarged again with its new values, or the detail is cleared when the
+ * head is no longer drawn, so it never shows a stale map.
  */
 export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attention: TowerAttention, grid: { rows: number; cols: number }, choice: HeadGridChoice): void {
-  container.replaceChildren();
-  let reEnlarge: (() => void) | undefined;
-  const layers = choice.layer === 'all' ? attention.map((_, l) => l) : [choice.layer];
-  for (const layer of layers) {
-    const row = el('div', 'head-row');
-    const heads = attention[layer]?.[choice.item]?.length ?? 0;
-    for (let head = 0; head < heads; head++) {
-      const map = headPatchMap(attention, layer, choice.item, head, choice.query, grid);
-      if (!map) continue;
-      const name = `L${layer} H${head}`;
-      const description = `Layer ${layer}, head ${head}: attention from token ${choice.query} over the patches`;
-      const button = el('button', 'head-thumb');
-      button.type = 'button';
-      button.setAttribute('aria-label', `${description}. Enlarge.`);
-      // A toggle from the start, so screen readers announce it as one before the first press.
-      button.setAttribute('aria-pressed', 'false');
-      button.append(heatmapCanvas(map, extentScale(Array.from(map.values)), description), el('span', 'head-label', name));
-      const enlarge = () => {
-        container.querySelectorAll('.head-thumb[aria-pressed="true"]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
-        button.setAttribute('aria-pressed', 'true');
-        detail.dataset.head = name;
-        showEnlarged(detail, map, name, description);
-      };
-      button.addEventListener('click', enlarge);
-      if (detail.dataset.head === name) reEnlarge = enlarge;
-      row.append(button);
-    }
-    container.append(row);
-  }
-  if (reEnlarge) reEnlarge();
+  const wanted = headMaps(attention, grid, choice);
+  const previous = drawn.get(container);
+  const reuse = previous && previous.length === wanted.length && previous.every((t, i) => t.name === wanted[i].name && container.contains(t.button));
+  const thumbs = reuse ? previous : buildThumbnails(container, detail, wanted);
+  thumbs.forEach((thumb, i) => {
+    Object.assign(thumb, { map: wanted[i].map, description: wanted[i].description });
+    paintGrid(thumb.canvas, thumb.map, extentScale(thumb.map.values));
+    thumb.canvas.setAttribute('aria-label', thumb.description);
+    thumb.button.setAttribute('aria-label', `${thumb.description}. Enlarge.`);
+  });
+  drawn.set(container, thumbs);
+  const enlarged = thumbs.find((t) => t.name === detail.dataset.head);
+  if (enlarged) showEnlarged(detail, enlarged);
   else {
     delete detail.dataset.head;
     detail.replaceChildren();
+    container.querySelectorAll('.head-thumb[aria-pressed="true"]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
   }
 }
 
-function showEnlarged(detail: HTMLElement, map: GridValues, name: string, description: string): void {
-  const scale = extentScale(Array.from(map.values));
-  const canvas = heatmapCanvas(map, scale, description);
+/** The maps to draw, one per head of the chosen layers (rows of the grid). */
+function headMaps(attention: TowerAttention, grid: { rows: number; cols: number }, choice: HeadGridChoice): { name: string; layer: number; map: PatchMap; description: string }[] {
+  const layers = choice.layer === 'all' ? attention.map((_, l) => l) : [choice.layer];
+  return layers.flatMap((layer) => {
+    const heads = attention[layer]?.[choice.item]?.length ?? 0;
+    return Array.from({ length: heads }, (_, head) => {
+      const map = headPatchMap(attention, layer, choice.item, head, choice.query, grid);
+      return map ? [{ name: `L${layer} H${head}`, layer, map, description: `Layer ${layer}, head ${head}: attention from token ${choice.query} over the patches` }] : [];
+    }).flat();
+  });
+}
+
+function buildThumbnails(container: HTMLElement, detail: HTMLElement, wanted: ReturnType<typeof headMaps>): Thumbnail[] {
+  container.replaceChildren();
+  const rows = new Map<number, HTMLElement>();
+  return wanted.map(({ name, layer, map, description }) => {
+    const button = el('button', 'head-thumb');
+    button.type = 'button';
+    // A toggle from the start, so screen readers announce it as one before the first press.
+    button.setAttribute('aria-pressed', 'false');
+    const canvas = heatmapCanvas(map, extentScale(map.values), description);
+    button.append(canvas, el('span', 'head-label', name));
+    const thumb: Thumbnail = { name, button, canvas, map, description };
+    button.addEventListener('click', () => {
+      container.querySelectorAll('.head-thumb[aria-pressed="true"]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+      button.setAttribute('aria-pressed', 'true');
+      detail.dataset.head = name;
+      showEnlarged(detail, thumb);
+    });
+    let row = rows.get(layer);
+    if (!row) {
+      row = el('div', 'head-row');
+      rows.set(layer, row);
+      container.append(row);
+    }
+    row.append(button);
+    return thumb;
+  });
+}
+
+function showEnlarged(detail: HTMLElement, thumb: Thumbnail): void {
+  const scale = extentScale(thumb.map.values);
+  const canvas = heatmapCanvas(thumb.map, scale, thumb.description);
   canvas.classList.add('heatmap-large');
-  detail.replaceChildren(el('h4', undefined, name), canvas, legend(scale, 'Attention'));
+  detail.replaceChildren(el('h4', undefined, thumb.name), canvas, legend(scale, 'Attention'));
 }

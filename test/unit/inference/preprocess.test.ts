@@ -149,3 +149,26 @@ test('a CMYK JPEG decodes to three channels', async () => {
   const out = await preprocessImage(cmyk, identityConfig());
   assert.equal(out.pixels.length, 3 * 16);
 });
+
+test('decode, resize and crop in one pipeline give the pixels of resizing the decoded RGB, then cropping', async () => {
+  // The reference: sharp decodes to raw RGB (alpha dropped), resizes those raw bytes, and the crop is cut here.
+  const noisy = (w: number, h: number, c: 3 | 4) => sharp(Buffer.alloc(w * h * c).map((_, i) => (i * 2654435761) % 251), { raw: { width: w, height: h, channels: c } });
+  const images = [await noisy(640, 480, 3).jpeg({ quality: 90 }).toBuffer(), await noisy(300, 500, 4).png().toBuffer(), await noisy(100, 50, 3).png().toBuffer()];
+  const kernels = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3' } as const;
+  for (const image of images) {
+    const { data: rgb, info } = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const size = resizeOutputSize(info.width, info.height, 224);
+    for (const [resample, kernel] of Object.entries(kernels) as [ResampleFilter, (typeof kernels)[ResampleFilter]][]) {
+      const resized = await sharp(rgb, { raw: { width: info.width, height: info.height, channels: 3 } }).resize(size.width, size.height, { fit: 'fill', kernel }).raw().toBuffer();
+      const top = Math.floor((size.height - 224) / 2);
+      const left = Math.floor((size.width - 224) / 2);
+      const out = await preprocessImage(image, identityConfig({ resize: true, shortestEdge: 224, resample, centerCrop: true }));
+      for (let y = 0; y < 224; y += 7) {
+        for (let x = 0; x < 224; x += 5) {
+          const at = ((y + top) * size.width + x + left) * 3;
+          assert.deepEqual(chwPixel(out.pixels, 224, 224, x, y), [resized[at], resized[at + 1], resized[at + 2]], `${info.width}x${info.height} ${resample} (${x},${y})`);
+        }
+      }
+    }
+  }
+});

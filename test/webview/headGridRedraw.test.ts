@@ -1,0 +1,56 @@
+/**
+ * The head grid's redraw in headless Chromium: a new query token repaints the same thumbnails in place (the
+ * ViT-B/16 grid has 144 of them, see docs/performance.md) with the new values; another set of heads rebuilds them.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { GRID, HEAD_HOT_PATCH, reportFixture } from './reportFixture';
+import { canvasPixels, launchChromium, openReport, type Rgb } from './reportPage';
+
+/** The ends of viridis, the lowest and highest colours of every map. */
+const VIRIDIS_MIN: Rgb = [68, 1, 84];
+const VIRIDIS_MAX: Rgb = [253, 231, 37];
+
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  browser = await launchChromium();
+  ({ page } = await openReport(browser, await reportFixture()));
+});
+after(async () => {
+  await browser?.close();
+});
+
+const thumbs = () => page.locator('.head-thumb canvas');
+const query = (value: string) => page.getByLabel('Query token (0 = first/CLS)').fill(value);
+/** Tags every thumbnail canvas, to tell a repainted canvas from a new one. */
+const tag = () => thumbs().evaluateAll((canvases) => canvases.forEach((c) => c.setAttribute('data-probe', 'old')));
+const tagged = () => page.locator('.head-thumb canvas[data-probe="old"]').count();
+const cells = Array.from({ length: GRID.rows * GRID.cols }, (_, k) => [k % GRID.cols, Math.floor(k / GRID.cols)] as [number, number]);
+
+test('a new query token repaints the same canvases with the new maps, and the enlarged head with them', async () => {
+  await tag();
+  const count = await thumbs().count();
+  assert.equal(count, 4);
+  await page.locator('.head-thumb:has-text("L1 H0")').click();
+  await query('1');
+  assert.equal(await tagged(), count, 'no thumbnail was rebuilt');
+  // Query 1 attends uniformly in the fixture: every map is flat, drawn in the lowest colour.
+  for (let i = 0; i < count; i++) assert.deepEqual(await canvasPixels(thumbs().nth(i), [[0, 0], [3, 3]]), [VIRIDIS_MIN, VIRIDIS_MIN]);
+  assert.deepEqual(await canvasPixels(page.locator('.head-detail canvas.heatmap-large'), [[1, 1]]), [VIRIDIS_MIN], 'the enlarged head follows');
+  await query('0');
+  assert.equal(await tagged(), count);
+  const hot = HEAD_HOT_PATCH[1][0];
+  const pixels = await canvasPixels(page.locator('.head-thumb:has-text("L1 H0") canvas'), cells);
+  assert.deepEqual(pixels, cells.map((_, k) => (k === hot ? VIRIDIS_MAX : VIRIDIS_MIN)));
+  assert.equal(await page.locator('.head-thumb[aria-pressed="true"] .head-label').textContent(), 'L1 H0');
+});
+
+test('another set of heads rebuilds the grid, and an enlarged head no longer drawn is cleared', async () => {
+  await page.getByLabel('Layer', { exact: true }).selectOption('0');
+  assert.deepEqual(await page.locator('.head-thumb .head-label').allTextContents(), ['L0 H0', 'L0 H1']);
+  assert.equal(await tagged(), 0);
+  assert.equal(await page.locator('.head-detail canvas.heatmap-large').count(), 0);
+});
