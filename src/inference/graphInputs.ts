@@ -4,6 +4,7 @@
  */
 import { badModel } from './errors';
 import { DataType, type OnnxValueInfo } from './onnx/onnxTypes';
+import type { Size2D } from './preprocessorConfig';
 
 /** The graph input named `preferred`, or the first one that fits `fits`; a badModel error otherwise. */
 export function findInput(file: string, inputs: OnnxValueInfo[], preferred: string, fits: (i: OnnxValueInfo) => boolean, what: string): OnnxValueInfo {
@@ -29,4 +30,20 @@ export function isIdsInput(input: OnnxValueInfo): boolean {
 export function fixedDim(input: OnnxValueInfo, axis: number): number | undefined {
   const dim = input.shape?.[axis];
   return typeof dim === 'number' && dim > 0 ? dim : undefined;
+}
+
+/**
+ * Refuses images the graph cannot take: when the pixel input fixes its height and width, the preprocessor
+ * must make exactly that size (onnxruntime's own message for this names neither the size nor the config).
+ */
+export function checkImageSize(file: string, input: OnnxValueInfo, size: Size2D): void {
+  const height = fixedDim(input, 2);
+  const width = fixedDim(input, 3);
+  if ((height !== undefined && height !== size.height) || (width !== undefined && width !== size.width)) {
+    throw badModel(
+      file,
+      `takes ${height ?? 'any'}x${width ?? 'any'} (height x width) images, but preprocessor_config.json makes ${size.height}x${size.width}`,
+      'Use the preprocessor_config.json exported with this graph, or set its crop_size (and size) to the graph\'s image size.',
+    );
+  }
 }

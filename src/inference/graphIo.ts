@@ -23,9 +23,21 @@ export function intTensor(ort: OrtModule, data: BigInt64Array, input: OnnxValueI
   return new ort.Tensor('int32', Int32Array.from(data, Number), dims);
 }
 
-/** The data of a float output. */
-export function floatData(outputs: Record<string, Tensor>, name: string): Float32Array {
-  return outputs[name].data as Float32Array;
+/**
+ * The data of a float output of the graph in `file`. A NaN or infinity there would turn into silent zeros or
+ * NaN scores downstream, so it is refused here, naming the file and the output.
+ */
+export function floatData(outputs: Record<string, Tensor>, name: string, file: string): Float32Array {
+  const data = outputs[name].data as Float32Array;
+  const bad = data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw badModel(
+      file,
+      `its output "${name}" holds ${data[bad]} (at element ${bad} of ${data.length}) for these inputs`,
+      'The weights may be corrupt or overflow in this precision (often an fp16 export): re-export the model in fp32 or download it again.',
+    );
+  }
+  return data;
 }
 
 /** The first of `names` the graph outputs, or a badModel error listing the outputs it has and saying `fix`. */

@@ -37,7 +37,9 @@ export function describeSyntaxError(message: string, text: string): string {
   const column = before.length - before.lastIndexOf('\n');
   // V8 quotes a multi-line snippet of the file for some errors; the line and column say it better.
   const short = message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, '');
-  return `${short} (line ${line}, column ${column})`;
+  // V8 quotes the offending character as is: a raw line break or tab would break the message in two.
+  const visible = [...short].map((c) => (c < ' ' ? JSON.stringify(c).slice(1, -1) : c)).join('');
+  return `${visible} (line ${line}, column ${column})`;
 }
 
 /** The longest prefix that is still the start of some valid JSON: where parsing goes wrong. Only on error paths. */

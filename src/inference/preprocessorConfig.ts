@@ -83,7 +83,25 @@ function absent(value: unknown): boolean {
   return value === undefined || value === null;
 }
 
+/**
+ * The largest resize or crop side we accept: real processors use at most a few hundred pixels, and a side of
+ * 1e9 from a corrupt file would only fail later, deep in the resize or an allocation.
+ */
+const MAX_SIDE = 8192;
+
+function checkSides<T extends number | Size2D>(value: T, path: string, reader: FieldReader): T {
+  const sides: [string, number][] = typeof value === 'number' ? [[path, value]] : [[`${path}.height`, value.height], [`${path}.width`, value.width]];
+  for (const [where, side] of sides) {
+    if (side > MAX_SIDE) throw reader.invalid(where, `is ${side} pixels; at most ${MAX_SIDE} is supported`);
+  }
+  return value;
+}
+
 function parseSize(value: unknown, reader: FieldReader, notes: string[]): number | Size2D {
+  return checkSides(parseSizeField(value, reader, notes), 'size', reader);
+}
+
+function parseSizeField(value: unknown, reader: FieldReader, notes: string[]): number | Size2D {
   const wrapped: JsonObject = { size: value };
   if (typeof value === 'number') return reader.number(wrapped, 'size', 'positiveInt') as number;
   const obj = reader.object(wrapped, 'size') as JsonObject;
@@ -98,10 +116,10 @@ function parseSize(value: unknown, reader: FieldReader, notes: string[]): number
 function parseCrop(value: unknown, reader: FieldReader): Size2D {
   const wrapped: JsonObject = { crop_size: value };
   if (typeof value === 'number') {
-    const side = reader.number(wrapped, 'crop_size', 'positiveInt') as number;
+    const side = checkSides(reader.number(wrapped, 'crop_size', 'positiveInt') as number, 'crop_size', reader);
     return { height: side, width: side };
   }
-  return parseHeightWidth(reader.object(wrapped, 'crop_size') as JsonObject, 'crop_size', reader);
+  return checkSides(parseHeightWidth(reader.object(wrapped, 'crop_size') as JsonObject, 'crop_size', reader), 'crop_size', reader);
 }
 
 function parseHeightWidth(obj: JsonObject, path: string, reader: FieldReader): Size2D {

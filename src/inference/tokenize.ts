@@ -44,19 +44,20 @@ export interface TextTokenizer {
   encodeBatch(texts: string[], opts?: EncodeBatchOptions): EncodedBatch;
 }
 
+const RESAVE = 'Save the tokenizer again with transformers (`AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`) or export the model again.';
+
 /** Builds the tokenizer of a loaded model folder. */
 export function loadTokenizer(folder: Pick<ModelFolder, 'tokenizerJson' | 'tokenizerConfig' | 'config'>): TextTokenizer {
   let tokenizer: Tokenizer;
   try {
     tokenizer = new Tokenizer(folder.tokenizerJson, folder.tokenizerConfig);
   } catch (error) {
-    throw badModel(
-      'tokenizer.json',
-      `cannot be loaded (${error instanceof Error ? error.message : String(error)})`,
-      'Save the tokenizer again with transformers (`AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`) or export the model again.',
-    );
+    throw badModel('tokenizer.json', `cannot be loaded (${error instanceof Error ? error.message : String(error)})`, RESAVE);
   }
   const special = resolveSpecialIds(tokenizer, folder);
+  for (const [name, id] of [['pad', special.padId], ['end', special.eosId ?? 0]] as const) {
+    if (!isTokenId(id)) throw badModel('tokenizer.json', `its ${name} token has the id ${JSON.stringify(id)}, not a whole number`, RESAVE);
+  }
   const added = new Set([...tokenizer.get_added_tokens_decoder().values()].map((t) => t.content));
   const display = makeTokenDisplay(folder.tokenizerJson, added);
   return {
@@ -87,12 +88,11 @@ function encodeBatch(tokenizer: Tokenizer, display: TokenDisplay, special: Speci
 }
 
 function encodeOne(tokenizer: Tokenizer, display: TokenDisplay, eosId: number | undefined, text: string, limit: number): EncodedText {
-  const full = tokenizer.encode(text);
-  let { ids, tokens } = full;
+  let { ids, tokens } = encodeChecked(tokenizer, text, true);
   const truncated = ids.length > limit;
   if (truncated) {
     // Cut the body only: find where the post-processor's prefix ends, keep prefix + body head + suffix.
-    const body = tokenizer.encode(text, { add_special_tokens: false });
+    const body = encodeChecked(tokenizer, text, false);
     const extra = ids.length - body.ids.length;
     const keep = limit - extra;
     if (keep < 0) throw badModel('model', `its text length ${limit} cannot hold the ${extra} special tokens`, 'Use a model with a longer text input.');
@@ -103,6 +103,29 @@ function encodeOne(tokenizer: Tokenizer, display: TokenDisplay, eosId: number | 
   }
   const eos = eosId === undefined ? -1 : ids.indexOf(eosId);
   return { text, tokens: tokens.map(display), ids, truncated, eosIndex: eos >= 0 ? eos : ids.length - 1 };
+}
+
+/**
+ * The library's encode, checked: a tokenizer.json it accepts can still fail or give non-numeric ids when
+ * applied (a broken vocabulary, post-processor or unknown token), which is the model folder's fault.
+ */
+function encodeChecked(tokenizer: Tokenizer, text: string, addSpecialTokens: boolean): { ids: number[]; tokens: string[] } {
+  const quoted = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+  let encoded: { ids: number[]; tokens: string[] };
+  try {
+    encoded = tokenizer.encode(text, { add_special_tokens: addSpecialTokens });
+  } catch (error) {
+    throw badModel('tokenizer.json', `fails to encode ${quoted} (${error instanceof Error ? error.message : String(error)})`, RESAVE);
+  }
+  const bad = encoded.ids.findIndex((id, i) => !isTokenId(id) || typeof encoded.tokens[i] !== 'string');
+  if (bad >= 0 || encoded.tokens.length !== encoded.ids.length) {
+    throw badModel('tokenizer.json', `gives the token ${JSON.stringify(encoded.tokens[bad])} the id ${JSON.stringify(encoded.ids[bad])} in ${quoted}; ids must be whole numbers`, RESAVE);
+  }
+  return encoded;
+}
+
+function isTokenId(id: unknown): id is number {
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
 }
 
 function bodyStart(full: number[], body: number[]): number {

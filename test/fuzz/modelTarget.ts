@@ -1,0 +1,108 @@
+/**
+ * Fuzz target: ONNX tap discovery and graph surgery, on mutated tower files of a tiny synthetic CLIP (plain,
+ * [b*h, q, k] attention, fused attention) and a single-stream graph. A tower goes through what the extension
+ * does with a model: TwoTowerModel.open (decode, find taps, plan dense outputs, append them, create the
+ * onnxruntime session) and one run; a single-stream graph through decode, taps and surgery. Whenever a
+ * mutated graph decodes, the appended taps must come back as outputs of the tapped copy.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { loadModelFolder, type ModelFolder } from '../../src/inference/modelFolder';
+import { decodeGraphStructure } from '../../src/inference/onnx/schema';
+import { appendToModel } from '../../src/inference/onnx/surgery';
+import { findAttentionTaps } from '../../src/inference/onnx/taps';
+import { preprocessImage, type PreprocessedImage } from '../../src/inference/preprocess';
+import { SessionCache } from '../../src/inference/sessions';
+import { TwoTowerModel } from '../../src/inference/twoTowerModel';
+import { writeTinyClip, type TinyClip } from '../support/tinyClip';
+import { writeTinyFusion, type TinyFusion } from '../support/tinyFusion';
+import { mutateBytes } from './byteMutations';
+import type { FuzzRunner, FuzzTarget } from './fuzzTarget';
+import { mutateModelFields } from './onnxMutations';
+import type { FuzzRandom } from './random';
+
+interface Seed {
+  label: string;
+  bytes: Uint8Array;
+  /** The tower this graph stands for in a two-tower folder; none for a joint graph. */
+  tower?: 'vision' | 'text';
+  folder?: ModelFolder;
+}
+
+/** Decodes, taps and appends; checks the tapped copy lists every tap. Decode errors are TappedGraph.load's to wrap. */
+function checkSurgery(bytes: Uint8Array): void {
+  let graph;
+  try {
+    graph = decodeGraphStructure(bytes);
+  } catch {
+    return;
+  }
+  const taps = findAttentionTaps(graph).taps.map((t) => t.tensor);
+  const existing = new Set(graph.outputs.map((o) => o.name));
+  const added = [...new Set(taps)].filter((name) => !existing.has(name));
+  const tapped = decodeGraphStructure(appendToModel(bytes, { outputs: added }));
+  const outputs = new Set(tapped.outputs.map((o) => o.name));
+  for (const name of added) assert.ok(outputs.has(name), `tap ${name} is not an output of the tapped copy`);
+}
+
+/**
+ * Opens the folder with the mutated tower in place of the seed's and runs it. The cache is shared between
+ * cases: the untouched tower's session is made once, the mutated one's is released after its case.
+ */
+async function runTower(seed: Seed, file: string, image: PreprocessedImage, cache: SessionCache): Promise<void> {
+  const folder = { ...seed.folder!, files: { ...seed.folder!.files, [seed.tower!]: file } };
+  try {
+    const model = await TwoTowerModel.open(folder, cache);
+    if (seed.tower === 'vision') await model.encodeImages([image]);
+    else await model.encodeTexts(['a red circle', 'the']);
+  } finally {
+    await cache.release(file);
+  }
+}
+
+/** The model target. */
+export const modelTarget: FuzzTarget = {
+  name: 'model',
+  async prepare(): Promise<FuzzRunner> {
+    const clips: TinyClip[] = [writeTinyClip(), writeTinyClip({ attentionLayout: '3d' }), writeTinyClip({ fusedAttention: true })];
+    const fusion: TinyFusion = writeTinyFusion();
+    const seeds: Seed[] = [];
+    for (const clip of clips) {
+      const folder = await loadModelFolder(clip.dir);
+      const label = `clip ${clip.options.attentionLayout}${clip.options.fusedAttention ? ' fused' : ''}`;
+      for (const tower of ['vision', 'text'] as const) seeds.push({ label: `${label} ${tower}`, bytes: clip.towerBytes(tower), tower, folder });
+    }
+    seeds.push({ label: 'single-stream joint', bytes: fusion.graphBytes() });
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c81e1e' } }).png().toBuffer();
+    const image = await preprocessImage(png, seeds[0].folder!.preprocessor);
+    const work = mkdtempSync(join(tmpdir(), 'mmlens-fuzz-model-'));
+    const cache = new SessionCache('cpu');
+    let count = 0;
+    return {
+      async runCase(random: FuzzRandom, note): Promise<void> {
+        const seed = random.pick(seeds);
+        const mutated = random.chance(0.5) ? mutateModelFields(seed.bytes, random) : mutateBytes(seed.bytes, random);
+        note(`${seed.label}: ${mutated.description}`);
+        checkSurgery(mutated.bytes);
+        if (!seed.tower) return;
+        // A new path per case: the session cache is keyed by path.
+        const file = join(work, `case-${count++}.onnx`);
+        writeFileSync(file, mutated.bytes);
+        try {
+          await runTower(seed, file, image, cache);
+        } finally {
+          rmSync(file, { force: true });
+        }
+      },
+      async dispose(): Promise<void> {
+        await cache.release();
+        for (const clip of clips) clip.remove();
+        fusion.remove();
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  },
+};

@@ -1,0 +1,150 @@
+// Issue 7 item 3 through the service, as the extension meets a model: each required file missing in turn,
+// invalid JSON in each JSON file, truncated graphs, a text graph that takes pixels, a preprocessor that does
+// not fit the graph, dynamic shapes, NaN outputs. After every failure the same service still serves a good
+// model. (Fused attention: test/unit/service/analyzeTwoTower.test.ts and test/unit/onnx/fusedAttention.test.ts.)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { SessionCache } from '../../../src/inference/sessions';
+import { InferenceService } from '../../../src/inference/service';
+import { TappedGraph } from '../../../src/inference/tappedGraph';
+import { decodeModel, encodeModelMessage, type ModelMessage } from '../../fuzz/onnxMutations';
+import { cosine } from '../../support/reference';
+import { plainImageEmbeds, plainTextEmbeds, uniformPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { rejectsLens, type ExpectedError } from './lensAssert';
+
+let clip: TinyClip;
+let work: string;
+let image: string;
+let service: InferenceService;
+let count = 0;
+const grey = [128, 128, 128];
+const text = 'a red circle';
+
+before(async () => {
+  clip = writeTinyClip();
+  work = mkdtempSync(join(tmpdir(), 'mmlens-badmodel-'));
+  image = join(work, 'grey.png');
+  await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(image);
+  service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: clip.dir });
+});
+after(async () => {
+  await service.dispose();
+  clip.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A copy of the tiny CLIP folder changed by `edit`. */
+function variant(edit: (dir: string) => void): string {
+  const dir = join(work, `model-${count++}`);
+  cpSync(clip.dir, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+/** Rewrites a tower through the full protobuf schema, with `edit` applied to the decoded model. */
+function editTower(dir: string, tower: 'vision' | 'text', edit: (model: ModelMessage) => void): void {
+  const model = decodeModel(clip.towerBytes(tower));
+  edit(model);
+  writeFileSync(join(dir, 'onnx', `${tower}_model.onnx`), encodeModelMessage(model));
+}
+
+/** The analysis fails as expected, and the same service then still analyses with the good model. */
+async function failsThenRecovers(modelDir: string, expected: ExpectedError): Promise<void> {
+  await rejectsLens(service.analyze({ modelDir, images: [image], texts: [text] }), expected);
+  const ok = await service.analyze({ images: [image], texts: [text] });
+  assert.equal(ok.similarity[0].length, 1);
+}
+
+test('each required file missing in turn is named with the folder and the export fix', async () => {
+  for (const file of ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'onnx/vision_model.onnx', 'onnx/text_model.onnx']) {
+    const dir = variant((d) => rmSync(join(d, file)));
+    const name = file.replace('.', '\\.');
+    await failsThenRecovers(dir, { kind: 'badModel', what: [new RegExp(`^${name}: not found in ${dir}`)], fix: /optimum-cli export onnx|bundled demo model/ });
+  }
+});
+
+test('invalid JSON in each JSON file names the file, the line and the column', async () => {
+  for (const file of ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
+    const dir = variant((d) => writeFileSync(join(d, file), '{\n  "a": 1,\n  "b": tru\n}\n'));
+    await failsThenRecovers(dir, { kind: 'badModel', what: [new RegExp(`^${file.replace('.', '\\.')}: is not valid JSON: .*\\(line 3, column \\d+\\)`)] });
+  }
+});
+
+test('a graph truncated at 10 bytes, at half and one byte short is "not a valid ONNX model", by path', async () => {
+  const bytes = clip.towerBytes('vision');
+  for (const length of [10, bytes.length >> 1, bytes.length - 1]) {
+    const dir = variant((d) => writeFileSync(join(d, 'onnx/vision_model.onnx'), bytes.subarray(0, length)));
+    await failsThenRecovers(dir, { kind: 'badModel', what: [new RegExp(`${dir}/onnx/vision_model\\.onnx: is not a valid ONNX model`)], fix: /truncated/ });
+  }
+});
+
+test('a text graph that takes pixels (no text input) names its inputs', async () => {
+  const dir = variant((d) => writeFileSync(join(d, 'onnx/text_model.onnx'), clip.towerBytes('vision')));
+  await failsThenRecovers(dir, { kind: 'badModel', what: [/text_model\.onnx: has no token ids \(integer, rank 2\) input \(its inputs: pixel_values\)/], fix: /input_ids/ });
+});
+
+test('a preprocessor that makes 48x48 images for a 32x32 graph says both sizes and which file to fix', async () => {
+  const dir = variant((d) => {
+    const path = join(d, 'preprocessor_config.json');
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), size: { shortest_edge: 48 }, crop_size: { height: 48, width: 48 } }));
+  });
+  await failsThenRecovers(dir, { kind: 'badModel', what: [/vision_model\.onnx: takes 32x32 \(height x width\) images, but preprocessor_config\.json makes 48x48/], fix: /crop_size/ });
+});
+
+test('dynamic shapes: a pixel input with every dimension symbolic still scores like the reference', async () => {
+  const dir = variant((d) => editTower(d, 'vision', (m) => {
+    const input = m.graph!.input.find((i) => i.name === 'pixel_values')!;
+    input.type!.tensorType!.shape = { dim: ['batch', 'channels', 'height', 'width'].map((dimParam) => ({ dimParam })) };
+  }));
+  const result = await service.analyze({ modelDir: dir, images: [image], texts: [text] });
+  const expected = cosine(await plainImageEmbeds(clip, uniformPixels(clip, grey)), await plainTextEmbeds(clip, text));
+  assert.ok(Math.abs(result.similarity[0][0] - expected) < 1e-4, `${result.similarity[0][0]} vs ${expected}`);
+});
+
+test('a model whose output is NaN is refused, naming the file and the output, instead of scoring 0', async () => {
+  const dir = variant((d) => editTower(d, 'vision', (m) => {
+    const weight = m.graph!.initializer.find((t) => t.name === 'visual_projection.weight')!;
+    weight.rawData = new Uint8Array(new Float32Array(weight.rawData!.length / 4).fill(NaN).buffer);
+  }));
+  await failsThenRecovers(dir, { kind: 'badModel', what: [/vision_model\.onnx: its output "image_embeds" holds NaN/], fix: /fp16|re-export/ });
+});
+
+test('an external-data location with ".." must not make the tapped copy write outside its private folder', async () => {
+  const scratch = mkdtempSync(join(work, 'tmp-'));
+  const dir = variant((d) => editTower(d, 'vision', (m) => {
+    const tensor = m.graph!.initializer.find((t) => t.name === 'pre_layrnorm.bias')!;
+    tensor.dataLocation = 1;
+    tensor.externalData = [{ key: 'location', value: '../escaped-link.bin' }];
+    delete tensor.rawData;
+  }));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
+  const cache = new SessionCache('cpu');
+  try {
+    const graph = await TappedGraph.load(join(dir, 'onnx/vision_model.onnx'));
+    await graph.open(cache, 'escape').catch(() => undefined);
+  } finally {
+    process.env.TMPDIR = saved;
+    await cache.release();
+  }
+  // readdir, not existsSync: the escaped symlink dangles, and existsSync follows links.
+  assert.equal(readdirSync(scratch).includes('escaped-link.bin'), false, 'a symlink was created outside the private mmlens-tapped-* folder');
+});
+
+test('found by the config fuzzer: a vocabulary id that is not a number, an unknown token the tokenizer cannot resolve, a size of 1e9', async () => {
+  const editJson = (d: string, name: string, edit: (json: Record<string, unknown>) => void) => {
+    const json = JSON.parse(readFileSync(join(d, name), 'utf8')) as Record<string, unknown>;
+    edit(json);
+    writeFileSync(join(d, name), JSON.stringify(json));
+  };
+  const objectId = variant((d) => editJson(d, 'tokenizer.json', (j) => ((j.model as { vocab: Record<string, unknown> }).vocab.circle = {})));
+  await failsThenRecovers(objectId, { kind: 'badModel', what: [/^tokenizer\.json: gives the token "circle" the id \{\} in "a red circle"; ids must be whole numbers/], fix: /save_pretrained/ });
+  const badUnk = variant((d) => editJson(d, 'tokenizer_config.json', (j) => (j.unk_token = -1)));
+  await rejectsLens(service.analyze({ modelDir: badUnk, images: [image], texts: ['a zebra'] }), { kind: 'badModel', what: [/^tokenizer\.json: gives the token .* in "a zebra"/] });
+  const huge = variant((d) => editJson(d, 'preprocessor_config.json', (j) => (j.size = 1e9)));
+  await failsThenRecovers(huge, { kind: 'badModel', what: [/^preprocessor_config\.json: field "size" is 1000000000 pixels; at most 8192 is supported/] });
+});
