@@ -17,6 +17,7 @@ import { IMAGE_EXTENSIONS } from '../shared/imagePaths';
 import { Msg, respond, type ExplorerData, type FromWebview, type PairMaps, type ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/protocolValidators';
 import { registerLensCommand } from './commands/lensCommand';
+import { ADD_TO_EXPLORER_COMMAND } from '../hover/hoverMarkdown';
 import { Disposable } from './disposable';
 import type { InferenceHost } from './inferenceHost';
 import { answerExport, checkImageArgument, errorText, imageEntry } from './webviewHost';
@@ -25,7 +26,6 @@ import { webviewHtml, webviewOptions } from './webviewHtml';
 /** The view id and the commands, as contributed in package.json. */
 export const EXPLORER_VIEW_ID = 'multimodalLens.explorer';
 export const OPEN_EXPLORER_COMMAND = 'multimodalLens.openExplorer';
-export const ADD_TO_EXPLORER_COMMAND = 'multimodalLens.addToExplorer';
 
 /** The most images the explorer holds: each analysis runs all of them against all texts. */
 const MAX_IMAGES = 64;
