@@ -1,7 +1,7 @@
 /**
  * End to end in a real VS Code: the packaged .vsix installed in code-server, "Analyze Image..." run from the
  * explorer's context menu on a sample scene, the probability table read from the analysis panel's webview,
- * and the execution provider switched to cpu through its command. One code-server start serves every check.
+ * and the execution provider switched to cpu from the status bar item. One code-server start serves every check.
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { e2eHost, installVsix, machineSettingsFile, runFolders, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
-import { answerInputBox, errorNotifications, explorerContextMenu, launchChromium, openWorkbench, pickQuickItem, runCommand, webviewContent } from './workbench';
+import { answerInputBox, errorNotifications, explorerContextMenu, launchChromium, openWorkbench, pickQuickItem, quickInput, webviewContent } from './workbench';
 
 const ARTIFACTS = 'test/artifacts';
 const TEXTS = ['a red circle', 'a blue square'];
@@ -101,8 +101,10 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
     await shot(page, 'analysis');
   });
 
-  test('Select Execution Provider... stores cpu in the machine settings', async () => {
-    await runCommand(page, 'Multimodal Lens: Select Execution Provider...');
+  test('the status bar item switches the execution provider to cpu, stored in the machine settings', async () => {
+    const status = page.locator('.statusbar-item', { hasText: 'shapes-clip' });
+    await status.click({ timeout: 30_000 });
+    await quickInput(page).locator('.monaco-list-row', { hasText: 'Select Execution Provider' }).click({ timeout: 15_000 });
     await pickQuickItem(page, 'cpu');
     const deadline = Date.now() + 15_000;
     let stored: unknown;
@@ -112,5 +114,6 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
     }
     await shot(page, 'provider');
     assert.equal(stored, 'cpu');
+    await page.locator('.statusbar-item', { hasText: /shapes-clip.*cpu/ }).waitFor({ timeout: 15_000 });
   });
 });

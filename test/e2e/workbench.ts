@@ -20,7 +20,8 @@ export async function openWorkbench(browser: Browser, baseUrl: string, folder: s
   return page;
 }
 
-const quickInput = (page: Page) => page.locator('.quick-input-widget');
+/** The quick input widget (command palette, quick picks, input boxes). */
+export const quickInput = (page: Page) => page.locator('.quick-input-widget');
 
 /** Runs a command from the palette by its full title. Extension commands are listed only some seconds after the workbench renders, so it retries until `timeoutMs`. */
 export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
@@ -67,6 +68,8 @@ export async function explorerContextMenu(page: Page, fileName: string, item: st
     await row.click({ button: 'right', timeout: 30_000 });
     try {
       await entry.click({ timeout: 2_000 });
+      // A click that lands while the menu is still opening is ignored and leaves the menu open: try again.
+      await entry.waitFor({ state: 'hidden', timeout: 2_000 });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`"${item}" never appeared in the context menu of ${fileName}`, { cause: error });
