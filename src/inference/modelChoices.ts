@@ -1,4 +1,7 @@
-/** Model folders to offer in a picker: the subfolders of a root (bundled or downloaded models) that hold a config.json. */
+/**
+ * Model folders to offer in a picker: the subfolders of a root (bundled or downloaded models) that hold a
+ * config.json and no unfinished download (a `*.part` file beside the configs or under onnx/).
+ */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -10,6 +13,13 @@ export async function listModelFolders(root: string): Promise<string[]> {
   } catch {
     return [];
   }
-  const hasConfig = await Promise.all(names.map((name) => stat(join(root, name, 'config.json')).then((s) => s.isFile(), () => false)));
-  return names.filter((_, i) => hasConfig[i]).sort().map((name) => join(root, name));
+  const usable = await Promise.all(names.map((name) => isUsable(join(root, name))));
+  return names.filter((_, i) => usable[i]).sort().map((name) => join(root, name));
+}
+
+async function isUsable(dir: string): Promise<boolean> {
+  const hasConfig = await stat(join(dir, 'config.json')).then((s) => s.isFile(), () => false);
+  if (!hasConfig) return false;
+  const partial = await Promise.all([dir, join(dir, 'onnx')].map(async (d) => (await readdir(d).catch(() => [])).some((f) => f.endsWith('.part'))));
+  return !partial.includes(true);
 }
