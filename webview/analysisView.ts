@@ -92,7 +92,7 @@ function headsSection(result: AnalysisResult): HTMLElement {
     element.append(el('p', 'note', result.attentionObservable ? 'No per-head attention in this result (run the analysis with --attention).' : 'This model hides its attention (fused attention operators), so there are no head maps.'));
     return element;
   }
-  element.append(el('p', 'note', `${tower === 'vision' ? 'Vision tower' : 'Joint graph'}: each thumbnail is one head's attention from the query token over the patch grid, scaled to its own range. Select a head to enlarge it.`));
+  element.append(el('p', 'note', `${tower === 'vision' ? 'Vision tower' : 'Joint graph'}: each thumbnail is one head's attention from the query token over the patch grid, scaled to its own range. Select a head to enlarge it; point at a patch of the enlarged head to see where that patch attends.`));
   const choice: HeadGridChoice = { item: 0, layer: 'all', query: 0 };
   const grid = el('div', 'head-grid');
   const detail = el('div', 'head-detail');
@@ -100,6 +100,10 @@ function headsSection(result: AnalysisResult): HTMLElement {
   const redraw = () => drawHeadGrid(grid, detail, attention, result.grid, choice);
   const items = attention[0].map((_, i) => ({ value: String(i), label: tower === 'vision' && result.images[i] ? baseName(result.images[i].path) : `item ${i}` }));
   const layers = [{ value: 'all', label: 'All layers' }, ...attention.map((_, l) => ({ value: String(l), label: `Layer ${l}` }))];
+  const queryInput = labelledNumber('Query token (0 = first/CLS)', 'number', { min: 0, max: tokens - 1, step: 1, value: 0 }, (v) => {
+    choice.query = v;
+    redraw();
+  });
   const controls = el('div', 'controls');
   controls.append(
     labelledSelect('Input', items, '0', (v) => {
@@ -110,14 +114,31 @@ function headsSection(result: AnalysisResult): HTMLElement {
       choice.layer = v === 'all' ? 'all' : Number(v);
       redraw();
     }).element,
-    labelledNumber('Query token (0 = first/CLS)', 'number', { min: 0, max: tokens - 1, step: 1, value: 0 }, (v) => {
-      choice.query = v;
-      redraw();
-    }).element,
+    queryInput.element,
   );
+  followPointer(detail, result.grid, tokens, (query) => {
+    if (query === choice.query) return;
+    choice.query = query;
+    queryInput.control.value = String(query);
+    redraw();
+  });
   element.append(controls, grid, detail);
   redraw();
   return element;
+}
+
+/**
+ * Pointing at a patch of the enlarged head makes that patch the query token (the patch tokens are the last
+ * rows x cols of the sequence), so the grid shows where that patch attends.
+ */
+function followPointer(detail: HTMLElement, grid: { rows: number; cols: number }, tokens: number, onQuery: (query: number) => void): void {
+  detail.addEventListener('pointermove', (event) => {
+    if (!(event.target instanceof HTMLCanvasElement)) return;
+    const box = event.target.getBoundingClientRect();
+    const col = Math.min(grid.cols - 1, Math.max(0, Math.floor(((event.clientX - box.left) / box.width) * grid.cols)));
+    const row = Math.min(grid.rows - 1, Math.max(0, Math.floor(((event.clientY - box.top) / box.height) * grid.rows)));
+    onQuery(tokens - grid.rows * grid.cols + row * grid.cols + col);
+  });
 }
 
 function tokensSection(result: AnalysisResult): HTMLElement {

@@ -1,6 +1,7 @@
 /**
  * The head grid's redraw in headless Chromium: a new query token repaints the same thumbnails in place (the
- * ViT-B/16 grid has 144 of them, see docs/performance.md) with the new values; another set of heads rebuilds them.
+ * ViT-B/16 grid has 144 of them, see docs/performance.md) with the new values, also when the pointer picks a patch
+ * of the enlarged head as the query; another set of heads rebuilds them.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,18 @@ test('a new query token repaints the same canvases with the new maps, and the en
   const pixels = await canvasPixels(page.locator('.head-thumb:has-text("L1 H0") canvas'), cells);
   assert.deepEqual(pixels, cells.map((_, k) => (k === hot ? VIRIDIS_MAX : VIRIDIS_MIN)));
   assert.equal(await page.locator('.head-thumb[aria-pressed="true"] .head-label').textContent(), 'L1 H0');
+});
+
+test('pointing at a patch of the enlarged head makes it the query token', async () => {
+  const large = page.locator('.head-detail canvas.heatmap-large');
+  const box = await large.boundingBox();
+  assert.ok(box);
+  // Patch row 2, column 3 of the 4 x 4 grid: token 1 + 2 * 4 + 3 = 12 (token 0 is the CLS token).
+  await page.mouse.move(box.x + (3.5 / GRID.cols) * box.width, box.y + (2.5 / GRID.rows) * box.height);
+  assert.equal(await page.getByLabel('Query token (0 = first/CLS)').inputValue(), '12');
+  assert.match((await thumbs().first().getAttribute('aria-label')) ?? '', /attention from token 12 /);
+  await page.mouse.move(box.x + 1, box.y + 1);
+  assert.equal(await page.getByLabel('Query token (0 = first/CLS)').inputValue(), '1');
 });
 
 test('another set of heads rebuilds the grid, and an enlarged head no longer drawn is cleared', async () => {
