@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { ADD_TO_EXPLORER_COMMAND, previewMarkdown } from '../../../src/hover/hoverMarkdown';
+import { ADD_TO_EXPLORER_COMMAND, HOVER_COMMANDS, previewMarkdown } from '../../../src/hover/hoverMarkdown';
 import { commandUri, escapeMarkdown } from '../../../src/hover/markdownText';
 import type { HoverPreview } from '../../../src/hover/renderPreview';
 
@@ -78,6 +78,9 @@ test('a whole preview with hostile names: one command link, two data: images, al
   const html = md.render(previewMarkdown(path, '<img src=x onerror=alert(1)>', preview));
   const links = [...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
   assert.deepEqual(links, [commandUri(ADD_TO_EXPLORER_COMMAND, [path])]);
+  // The MarkdownString trusts exactly the extension's two image commands, and the one link uses one of them.
+  assert.deepEqual(HOVER_COMMANDS, ['multimodalLens.addToExplorer', 'multimodalLens.analyzeImage']);
+  assert.ok(HOVER_COMMANDS.some((c) => links[0].startsWith(`command:${c}?`)));
   const images = [...html.matchAll(/<img src="([^"]*)"/g)].map((m) => m[1]);
   assert.deepEqual(images, [png, png]);
   assert.ok(!/<(script|b|h\d|li|code|table)\b/.test(html), html);

@@ -1,0 +1,59 @@
+// The typed settings (issue 7 item 11): trusted, every setting is read; untrusted, the model folder, the
+// execution provider and the pixel limit keep their safe defaults whatever the settings say. Invalid values
+// fall back to the defaults package.json declares.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lensSettings } from '../../../src/shared/lensSettings';
+
+const MB = 1024 * 1024;
+const chosen: Record<string, unknown> = {
+  model: ' /models/my-clip ',
+  executionProvider: 'cuda',
+  maxImageMegapixels: 200,
+  promptTemplates: ['a photo of a {label}.', ' ', 7],
+  labels: ['cat', 'dog'],
+  'hover.enabled': false,
+  'hover.maxImageMegabytes': 5,
+  'rollout.headFusion': 'max',
+  'rollout.startLayer': 2.7,
+  'rollout.residual': false,
+  'cache.maxMegabytes': 16,
+};
+
+test('a trusted workspace reads every setting', () => {
+  assert.deepEqual(lensSettings((key) => chosen[key], true), {
+    model: '/models/my-clip',
+    executionProvider: 'cuda',
+    promptTemplates: ['a photo of a {label}.'],
+    labels: ['cat', 'dog'],
+    hover: { enabled: false, maxImageBytes: 5 * MB },
+    maxImagePixels: 200_000_000,
+    rollout: { headFusion: 'max', startLayer: 2, residual: false },
+    cacheBytes: 16 * MB,
+  });
+});
+
+test('an untrusted workspace runs the bundled model on the cpu with the default pixel limit, and reads the rest', () => {
+  const settings = lensSettings((key) => chosen[key], false);
+  assert.equal(settings.model, '');
+  assert.equal(settings.executionProvider, 'cpu');
+  assert.equal(settings.maxImagePixels, 50_000_000);
+  assert.deepEqual(settings.labels, ['cat', 'dog']);
+  assert.deepEqual(settings.rollout, { headFusion: 'max', startLayer: 2, residual: false });
+});
+
+test('unset or invalid values take the defaults', () => {
+  const invalid: Record<string, unknown> = { model: 42, executionProvider: 'tpu', maxImageMegapixels: -1, promptTemplates: 'a {label}', labels: [], 'hover.maxImageMegabytes': Number.NaN, 'rollout.headFusion': 'median', 'rollout.startLayer': -3, 'cache.maxMegabytes': '64' };
+  const expected = {
+    model: '',
+    executionProvider: 'auto',
+    promptTemplates: ['a {label}'],
+    labels: [],
+    hover: { enabled: true, maxImageBytes: 20 * MB },
+    maxImagePixels: 50_000_000,
+    rollout: { headFusion: 'mean', startLayer: 0, residual: true },
+    cacheBytes: 64 * MB,
+  };
+  assert.deepEqual(lensSettings((key) => invalid[key], true), expected);
+  assert.deepEqual(lensSettings(() => undefined, true), expected);
+});
