@@ -5,23 +5,15 @@
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { e2eHost, installVsix, machineSettingsFile, runFolders, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
-import { answerInputBox, errorNotifications, explorerContextMenu, launchChromium, openWorkbench, pickQuickItem, quickInput, webviewContent } from './workbench';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { machineSettingsFile } from './codeServer';
+import { ARTIFACTS, useWorkbenchSession } from './session';
+import { answerInputBox, errorNotifications, explorerContextMenu, pickQuickItem, quickInput, webviewContent } from './workbench';
 
-const ARTIFACTS = 'test/artifacts';
 const TEXTS = ['a red circle', 'a blue square'];
-
-function vsixPath(): string {
-  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
-  const vsix = `${name}-${version}.vsix`;
-  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` (npm run test:e2e does).`);
-  return vsix;
-}
 
 /** "99.9%" -> 0.999 */
 function percent(text: string): number {
@@ -44,35 +36,13 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
-  const root = mkdtempSync(join(tmpdir(), 'mmlens-e2e-'));
-  const folders = runFolders(root);
-  const workspace = join(root, 'workspace');
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-
-  before(async () => {
-    const host = e2eHost();
-    mkdirSync(workspace);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    // Screenshots from an earlier run would be mistaken for this run's.
-    for (const name of readdirSync(ARTIFACTS)) if (/^e2e-.*\.png$/.test(name)) rmSync(join(ARTIFACTS, name));
+  const session = useWorkbenchSession((workspace) => {
     copyFileSync('media/samples/scene-1.png', join(workspace, 'scene-1.png'));
     writeFileSync(join(workspace, 'notes.md'), '# Notes\n\nThe scene shows a red circle.\n');
-    installVsix(host, folders, vsixPath());
-    writeUserSettings(folders);
-    server = await startCodeServer(host, folders, workspace);
-    browser = await launchChromium();
-    page = await openWorkbench(browser, server.url, workspace);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
   });
 
   test('Analyze Image... from the explorer shows the scores in the analysis panel', async () => {
+    const { page } = session;
     await explorerContextMenu(page, 'scene-1.png', 'Analyze Image...');
     await answerInputBox(page, TEXTS.join(' | '));
     const view = webviewContent(page);
@@ -102,6 +72,7 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
   });
 
   test('the status bar item switches the execution provider to cpu, stored in the machine settings', async () => {
+    const { page } = session;
     const status = page.locator('.statusbar-item', { hasText: 'shapes-clip' });
     await status.click({ timeout: 30_000 });
     await quickInput(page).locator('.monaco-list-row', { hasText: 'Select Execution Provider' }).click({ timeout: 15_000 });
@@ -110,7 +81,7 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
     let stored: unknown;
     while (stored !== 'cpu' && Date.now() < deadline) {
       await page.waitForTimeout(250);
-      stored = storedSetting(machineSettingsFile(folders), 'multimodalLens.executionProvider');
+      stored = storedSetting(machineSettingsFile(session.folders), 'multimodalLens.executionProvider');
     }
     await shot(page, 'provider');
     assert.equal(stored, 'cpu');

@@ -34,7 +34,8 @@ export function runFolders(root: string) {
   return folders;
 }
 
-type RunFolders = ReturnType<typeof runFolders>;
+/** The folders of one code-server run. */
+export type RunFolders = ReturnType<typeof runFolders>;
 
 function hostEnv(folders: RunFolders): NodeJS.ProcessEnv {
   return { ...process.env, TMPDIR: folders.tmp, XDG_DATA_HOME: join(folders.xdg, 'data'), XDG_CONFIG_HOME: join(folders.xdg, 'config'), XDG_CACHE_HOME: join(folders.xdg, 'cache') };

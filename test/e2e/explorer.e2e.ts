@@ -5,25 +5,15 @@
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { e2eHost, installVsix, runFolders, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
-import { errorNotifications, explorerContextMenu, launchChromium, openWorkbench, runCommand, webviewContent } from './workbench';
-
-const ARTIFACTS = 'test/artifacts';
+import { describe, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { ARTIFACTS, useWorkbenchSession } from './session';
+import { errorNotifications, explorerContextMenu, runCommand, webviewContent } from './workbench';
 // media/samples/truth.json: scene-1 holds one red circle, scene-2 one orange square.
 const SCENES = ['scene-1.png', 'scene-2.png'];
 const TEXTS = ['a red circle', 'a orange square'];
-
-function vsixPath(): string {
-  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
-  const vsix = `${name}-${version}.vsix`;
-  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` (npm run test:e2e does).`);
-  return vsix;
-}
 
 /** Waits until `ready` holds, or fails early with the error the extension showed. */
 async function waitFor(page: Page, what: string, ready: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
@@ -43,33 +33,13 @@ async function waitFor(page: Page, what: string, ready: () => Promise<boolean>, 
 }
 
 describe('the Alignment Explorer in code-server', { timeout: 240_000 }, () => {
-  const root = mkdtempSync(join(tmpdir(), 'mmlens-e2e-explorer-'));
-  const folders = runFolders(root);
-  const workspace = join(root, 'workspace');
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
+  const session = useWorkbenchSession((workspace) => {
+    for (const scene of SCENES) copyFileSync(join('media/samples', scene), join(workspace, scene));
+  });
   let view: FrameLocator;
 
-  before(async () => {
-    const host = e2eHost();
-    mkdirSync(workspace);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const scene of SCENES) copyFileSync(join('media/samples', scene), join(workspace, scene));
-    installVsix(host, folders, vsixPath());
-    writeUserSettings(folders);
-    server = await startCodeServer(host, folders, workspace);
-    browser = await launchChromium();
-    page = await openWorkbench(browser, server.url, workspace);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
-
   test('Open Alignment Explorer shows the view, which asks for images and texts', async () => {
+    const { page } = session;
     await runCommand(page, 'Multimodal Lens: Open Alignment Explorer');
     view = webviewContent(page);
     await view.locator('.matrix-section .note').waitFor({ timeout: 60_000 });
@@ -77,6 +47,7 @@ describe('the Alignment Explorer in code-server', { timeout: 240_000 }, () => {
   });
 
   test('two scenes added from the context menu and two texts give a 2 x 2 matrix with matching pairs highest', async () => {
+    const { page } = session;
     // The explorer view of the workbench is hidden by the Lens view; bring the file explorer back for each right-click.
     for (const scene of SCENES) {
       await runCommand(page, 'View: Show Explorer');

@@ -5,24 +5,13 @@
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { THUMBNAIL_SIZE } from '../../src/hover/renderPreview';
-import { e2eHost, installVsix, runFolders, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
-import { launchChromium, openWorkbench } from './workbench';
-
-const ARTIFACTS = 'test/artifacts';
+import { ARTIFACTS, useWorkbenchSession } from './session';
 const LINK = '![a red circle](scene-1.png)';
-
-function vsixPath(): string {
-  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
-  const vsix = `${name}-${version}.vsix`;
-  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` (npm run test:e2e does).`);
-  return vsix;
-}
 
 /** Opens `fileName` from the explorer and waits until the editor shows `text`. */
 async function openFromExplorer(page: Page, fileName: string, text: string): Promise<void> {
@@ -31,33 +20,13 @@ async function openFromExplorer(page: Page, fileName: string, text: string): Pro
 }
 
 describe('Multimodal Lens hover previews in code-server', { timeout: 180_000 }, () => {
-  const root = mkdtempSync(join(tmpdir(), 'mmlens-e2e-hover-'));
-  const folders = runFolders(root);
-  const workspace = join(root, 'workspace');
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-
-  before(async () => {
-    const host = e2eHost();
-    mkdirSync(workspace);
-    mkdirSync(ARTIFACTS, { recursive: true });
+  const session = useWorkbenchSession((workspace) => {
     copyFileSync('media/samples/scene-1.png', join(workspace, 'scene-1.png'));
     writeFileSync(join(workspace, 'notes.md'), `# Notes\n\n${LINK}\n\nThe scene above.\n`);
-    installVsix(host, folders, vsixPath());
-    writeUserSettings(folders, { 'editor.hover.delay': 100 });
-    server = await startCodeServer(host, folders, workspace);
-    browser = await launchChromium();
-    page = await openWorkbench(browser, server.url, workspace);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  }, { 'editor.hover.delay': 100 });
 
   test('hovering a Markdown image link shows the overlays, the caption, the labels and the explorer link', async () => {
+    const { page } = session;
     await openFromExplorer(page, 'notes.md', 'a red circle');
     const line = page.locator('.monaco-editor .view-line', { hasText: 'scene-1.png' });
     const box = await line.boundingBox();

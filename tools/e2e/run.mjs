@@ -2,7 +2,7 @@
 // Node's own test runner, TypeScript loaded through tsx. Needs the host from `bash tools/e2e/setup.sh`.
 // Not part of `npm test`: it starts a real VS Code (code-server) and takes about a minute.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 function run(args) {
@@ -16,4 +16,7 @@ const files = readdirSync('test/e2e')
   .map((name) => join('test/e2e', name))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 run(['tools/e2e/package.mjs']);
+// Screenshots from an earlier run would be mistaken for this run's.
+mkdirSync('test/artifacts', { recursive: true });
+for (const name of readdirSync('test/artifacts')) if (/^e2e-.*\.png$/.test(name)) rmSync(join('test/artifacts', name));
 run(['--import', 'tsx', '--test', '--test-concurrency=1', ...files]);
