@@ -109,9 +109,9 @@ def easy_negative(scene, others, rng):
     return ("object", next((k, s) for k in COLOURS for s in SHAPES if C.find(scene, (k, s)) is None))
 
 
-def fusion_batch(rng, scenes):
+def fusion_batch(rng, scenes, easy=True):
     """A training batch for B scenes, as a dict of tensors:
-    - ITM rows, B matches, their B hard negatives, then B easy negatives: input_ids, attention_mask [3B, L],
+    - ITM rows, B matches, their B hard negatives, then (with `easy`) B easy negatives: input_ids, attention_mask [3B, L],
       pixel_values [3B, 3, S, S], labels [3B] (1 = match), replaced [3B, L] (1 where a hard negative's token
       differs from its match's: the words the perturbation changed, for ELECTRA-style replaced-token detection),
       rtd_weight [3B, L] (real tokens of the first 2B rows);
@@ -120,16 +120,17 @@ def fusion_batch(rng, scenes):
     - masked-word rows for the first B/2 matches: mlm_ids, mlm_mask, mlm_targets [B/2, L]."""
     drawn = [draw_scene(rng) for _ in range(scenes)]
     rows = [example(s, rng) for s, _ in drawn]
-    easy = [easy_negative(s, [o for o, _ in drawn], rng) for s, _ in drawn]
+    easy = [easy_negative(s, [o for o, _ in drawn], rng) for s, _ in drawn] if easy else []
     ids, mask = encode_batch([r[0] for r in rows] + [r[1] for r in rows] + easy)
+    copies = ids.shape[0] // scenes
     replaced = torch.zeros(ids.shape)
     replaced[scenes:2 * scenes] = (ids[scenes:2 * scenes] != ids[:scenes]).float()
     rtd_weight = mask.float()
     rtd_weight[2 * scenes:] = 0
     mlm_ids, mlm_targets = masked(ids[: scenes // 2], rng)
-    return {"input_ids": ids, "attention_mask": mask, "pixel_values": torch.from_numpy(np.stack([p for _, p in drawn] * 3)),
-            "labels": torch.tensor([1] * scenes + [0] * 2 * scenes), "replaced": replaced, "rtd_weight": rtd_weight,
-            "ground": torch.stack([grounding(s, row.tolist()) for (s, _), row in zip(drawn * 3, ids)]),
+    return {"input_ids": ids, "attention_mask": mask, "pixel_values": torch.from_numpy(np.stack([p for _, p in drawn] * copies)),
+            "labels": torch.tensor([1] * scenes + [0] * (copies - 1) * scenes), "replaced": replaced, "rtd_weight": rtd_weight,
+            "ground": torch.stack([grounding(s, row.tolist()) for (s, _), row in zip(drawn * copies, ids)]),
             "np_colour": torch.stack([np_colours(row.tolist()) for row in ids]),
             "patch_kind": torch.stack([patch_kinds(s) for s, _ in drawn]),
             "mlm_ids": mlm_ids, "mlm_mask": mask[: scenes // 2], "mlm_targets": mlm_targets}

@@ -11,6 +11,7 @@ find the named objects before it can compare anything. Auxiliary tasks build tha
 - ranking: each scene's match scores above its own negative, on top of ITM cross-entropy.
 """
 import argparse
+from functools import partial
 
 import torch
 from torch.nn import functional as F
@@ -38,11 +39,11 @@ def losses(m, b, args):
     states = m.states(b["input_ids"], b["attention_mask"], b["pixel_values"])
     logits, _ = m.head(states[-1])
     labels, text_len = b["labels"], b["input_ids"].shape[1]
-    b_ = labels.shape[0] // 3
+    b_ = b["patch_kind"].shape[0]
     margin = logits[:, 1] - logits[:, 0]
     parts = {
-        # Matches are a third of the rows: weighted 2:1 so the head sees the classes balanced, as evaluation does.
-        "itm": F.cross_entropy(logits, labels, weight=torch.tensor([1.0, 2.0])),
+        # Matches weighted up to the negatives' count, so the head sees the classes balanced, as evaluation does.
+        "itm": F.cross_entropy(logits, labels, weight=torch.tensor([1.0, labels.shape[0] / b_ - 1])),
         "rank": F.softplus(margin[b_:2 * b_] - margin[:b_]).mean(),
         "rtd": F.binary_cross_entropy_with_logits(
             m.rtd_head(m.rtd_norm(states[args.rtd_layer][:, :text_len])).squeeze(-1), b["replaced"],
@@ -78,6 +79,7 @@ def main():
     ap.add_argument("--rtd-weight", type=float, default=0.5)
     ap.add_argument("--aux-weight", type=float, default=0.3, help="weight of the np-colour, patch and grounding tasks")
     ap.add_argument("--mlm-weight", type=float, default=0.25)
+    ap.add_argument("--easy", action="store_true", help="add an easy negative (another scene's caption) per scene")
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--out", default="/tmp/shapes-train/fusion.pt")
     ap.add_argument("--eval-every", type=int, default=300)
@@ -89,7 +91,7 @@ def main():
     model = ShapesFusion(cfg)
     init_words(model, args.seed)
     model.encoder.layers[GROUND_LAYER].attn.keep_probs = True
-    train(model, loader(fusion_batch, args.scenes, args.seed), lambda m, b: losses(m, b, args),
+    train(model, loader(partial(fusion_batch, easy=args.easy), args.scenes, args.seed), lambda m, b: losses(m, b, args),
           lambda m: evaluate(m, args.seed + 1, 300), {"config": cfg}, args)
 
 
