@@ -12,6 +12,7 @@ import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
 import { createOverlay } from './draw/overlay';
 import { drawScoreTable } from './draw/similarityTable';
 import { drawTokenStrip } from './draw/tokenStrip';
+import { occlusionControls, type AnalysisActions } from './occlusionControls';
 
 function section(title: string, className: string): HTMLElement {
   const element = el('section', className);
@@ -42,7 +43,7 @@ function mapChoices(result: AnalysisResult, image: number): { choices: Choice[];
   return { choices, maps };
 }
 
-function imageCard(result: AnalysisResult, index: number, url: string): HTMLElement {
+function imageCard(result: AnalysisResult, index: number, url: string, actions?: AnalysisActions): HTMLElement {
   const info = result.images[index];
   const name = info ? baseName(info.path) : `image ${index}`;
   const card = el('figure', 'image-card');
@@ -56,15 +57,29 @@ function imageCard(result: AnalysisResult, index: number, url: string): HTMLElem
     legendSlot.replaceChildren(...(map && scale ? [legend(scale, map.label)] : []));
   };
   const initial = choices[1]?.value ?? 'none';
+  const select = labelledSelect('Overlay', choices, initial, show);
   const controls = el('div', 'controls');
   controls.append(
-    labelledSelect('Overlay', choices, initial, show).element,
+    select.element,
     labelledNumber('Opacity', 'range', { min: 0, max: 1, step: 0.05, value: 0.6 }, (v) => overlay.setOpacity(v)).element,
   );
   overlay.setOpacity(0.6);
   show(initial);
   const caption = el('figcaption', undefined, info ? `${name} (${info.width} x ${info.height})` : name);
-  card.append(overlay.element, controls, legendSlot, caption);
+  card.append(overlay.element, controls);
+  if (actions) {
+    // A computed occlusion map joins the overlay list (replacing an earlier one for the same text) and is shown.
+    card.append(occlusionControls(result, index, actions, ({ key, label, grid }) => {
+      maps.set(key, { grid, label });
+      select.control.querySelector(`option[value="${key}"]`)?.remove();
+      const option = el('option', undefined, label);
+      option.value = key;
+      select.control.append(option);
+      select.control.value = key;
+      show(key);
+    }));
+  }
+  card.append(legendSlot, caption);
   return card;
 }
 
@@ -147,11 +162,14 @@ function tokensSection(result: AnalysisResult): HTMLElement {
   return element;
 }
 
-/** Draws `result` into `container`, replacing its content; `images[i]` is the URL of image i (a data: URL in the report). */
-export function renderAnalysis(container: HTMLElement, result: AnalysisResult, images: string[]): void {
+/**
+ * Draws `result` into `container`, replacing its content; `images[i]` is the URL of image i (a data: URL in the
+ * report). `actions`, in a VS Code panel, lets the page ask the extension for more (occlusion maps).
+ */
+export function renderAnalysis(container: HTMLElement, result: AnalysisResult, images: string[], actions?: AnalysisActions): void {
   const gallery = section('Images', 'images');
   const cards = el('div', 'image-cards');
-  images.forEach((url, i) => cards.append(imageCard(result, i, url)));
+  images.forEach((url, i) => cards.append(imageCard(result, i, url, actions)));
   gallery.append(cards);
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);
   const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');

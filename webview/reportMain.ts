@@ -1,15 +1,26 @@
 /**
- * Entry of the standalone HTML report (bundled as an IIFE and inlined by src/cli/htmlReport.ts): reads the
- * data that the report builder put in the page and draws it.
+ * Entry of the HTML report (bundled as an IIFE and inlined by src/cli/htmlReport.ts): reads the data that the
+ * report builder put in the page and draws it. In a VS Code panel the page can also ask the extension for
+ * occlusion maps; as a standalone file it has no one to ask.
  */
+import { Msg, type OcclusionReply } from '../src/shared/protocol';
 import { DATA_ELEMENT_ID, type ReportData } from '../src/shared/reportData';
 import { renderAnalysis } from './analysisView';
+import { connectHost, hostAvailable } from './explorer/hostPort';
+import type { AnalysisActions } from './occlusionControls';
+
+function panelActions(): AnalysisActions | undefined {
+  if (!hostAvailable()) return undefined;
+  const host = connectHost();
+  host.listen(() => {});
+  return { computeOcclusion: (image, text) => host.requests.send({ type: Msg.ComputeOcclusion, image, text }) as Promise<OcclusionReply> };
+}
 
 const data = document.getElementById(DATA_ELEMENT_ID);
 const app = document.getElementById('app');
 if (data && app) {
   const { result, images } = JSON.parse(data.textContent ?? '{}') as ReportData;
-  renderAnalysis(app, result, images);
+  renderAnalysis(app, result, images, panelActions());
 } else {
   document.body.textContent = 'This report is damaged: its data or #app element is missing.';
 }

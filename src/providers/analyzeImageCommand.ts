@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { buildPrompts } from '../analysis/zeroShot';
 import { imagePreviewDataUrl } from '../inference/imagePreview';
 import { showAnalysisPanel } from './analysisPanel';
+import { answerOcclusionRequests } from './panelOcclusion';
 import { pickImage } from './commands/pickFile';
 import { runWithProgress } from './commands/longRun';
 import type { InferenceHost } from './inferenceHost';
@@ -33,8 +34,10 @@ export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri
 /** Analyses `image` with `texts` under a progress notification and shows the result in a new panel. */
 export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[]): Promise<void> {
   const { rollout, maxImagePixels } = readSettings();
+  const modelDir = host.modelDir();
   const data = await runWithProgress(host.log, 'analyzing', async (options) => {
     const result = await host.get().analyze({
+      modelDir,
       images: [image.fsPath],
       texts,
       includeAttention: true,
@@ -45,5 +48,5 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
   });
   if (!data) return;
   host.lastReport = { kind: 'analysis', data };
-  await showAnalysisPanel(extensionUri, data);
+  answerOcclusionRequests(await showAnalysisPanel(extensionUri, data), data.result, host, modelDir);
 }

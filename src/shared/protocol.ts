@@ -1,6 +1,6 @@
 /**
- * The one message protocol between the extension host and its webviews (the alignment explorer and the image
- * editor). No `vscode` and no DOM here: both sides import it. Maps travel as Float32Array, which VS Code's
+ * The one message protocol between the extension host and its webviews (the alignment explorer, the image
+ * editor and the analysis panel). No `vscode` and no DOM here: both sides import it. Maps travel as Float32Array, which VS Code's
  * postMessage transfers without turning them into JSON arrays. Every message a webview sends is checked by
  * protocolValidators.ts before the host acts on it, because a webview runs content the host does not control.
  */
@@ -21,6 +21,7 @@ export const Msg = {
   Cancel: 'cancel',
   AnalyzePrompt: 'analyzePrompt',
   Export: 'export',
+  ComputeOcclusion: 'computeOcclusion',
   // Host to webview.
   Response: 'response',
   Data: 'data',
@@ -100,7 +101,15 @@ export type FromWebview =
   | { type: typeof Msg.RunProbe }
   | { type: typeof Msg.Cancel }
   | { type: typeof Msg.AnalyzePrompt; prompt: string }
-  | { type: typeof Msg.Export; requestId: number; format: ExportFormat; fileName: string; content: string };
+  | { type: typeof Msg.Export; requestId: number; format: ExportFormat; fileName: string; content: string }
+  | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number };
+
+/** The body of the response to ComputeOcclusion: the drop of the text's score when each patch is hidden. */
+export interface OcclusionReply extends MatrixData {
+  /** What was explained, e.g. "cosine similarity" or "ITM match probability". */
+  score: string;
+  forwardPasses: number;
+}
 
 /** The reply to a request: its body, or why it failed. */
 export type Response = { type: typeof Msg.Response; requestId: number } & ({ ok: true; body: unknown } | { ok: false; error: string });

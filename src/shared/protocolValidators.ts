@@ -61,6 +61,7 @@ const CHECKS: Record<FromWebview['type'], Check> = {
   [Msg.Cancel]: () => null,
   [Msg.AnalyzePrompt]: (m) => (isText(m.prompt) ? null : `prompt must be a string of at most ${MAX_TEXT_CHARS} characters`),
   [Msg.Export]: exportProblem,
+  [Msg.ComputeOcclusion]: (m) => (isIndex(m.image) && isIndex(m.text) ? requestId(m) : 'image and text must be non-negative integers'),
 };
 
 /** Why `raw` is not a valid FromWebview message, or null when it is. */

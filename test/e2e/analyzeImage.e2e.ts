@@ -1,7 +1,7 @@
 /**
  * End to end in a real VS Code: the packaged .vsix installed in code-server, "Analyze Image..." run from the
  * explorer's context menu on a sample scene, the probability table read from the analysis panel's webview,
- * and the execution provider switched to cpu from the status bar item. One code-server start serves every check.
+ * an occlusion map computed from the panel, and the execution provider switched to cpu from the status bar item. One code-server start serves every check.
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
@@ -69,6 +69,22 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
     const top = values.indexOf(Math.max(...values));
     assert.equal(columns[top], 'a red circle', `top text is "${columns[top]}" (${values})`);
     await shot(page, 'analysis');
+  });
+
+  test('Compute occlusion in the panel adds the occlusion map of the chosen text as the overlay', async () => {
+    const { page } = session;
+    const view = webviewContent(page);
+    await view.getByRole('button', { name: 'Compute occlusion' }).click();
+    const overlay = view.locator('.image-card select').first();
+    const deadline = Date.now() + 90_000;
+    while ((await overlay.inputValue()) !== 'occlusion-0') {
+      const failed = await view.locator('.occlusion-status').textContent();
+      if (failed) assert.doesNotMatch(failed, /failed/, failed);
+      if (Date.now() > deadline) assert.fail('no occlusion overlay appeared');
+      await page.waitForTimeout(500);
+    }
+    assert.match(await overlay.locator('option:checked').textContent() ?? '', /^Occlusion for "a red circle" \(drop of the cosine similarity, 65 forward passes\)$/);
+    await shot(page, 'occlusion');
   });
 
   test('the status bar item switches the execution provider to cpu, stored in the machine settings', async () => {

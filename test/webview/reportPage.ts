@@ -29,8 +29,11 @@ export interface PageProblems {
   violations(): Promise<string[]>;
 }
 
-/** Writes the report for `data` with the built dist/webview assets to a temp file and opens it. */
-export async function openReport(browser: Browser, data: ReportData): Promise<{ page: Page; problems: PageProblems }> {
+/**
+ * Writes the report for `data` with the built dist/webview assets to a temp file and opens it. `asPanel` opens it
+ * as the VS Code panel sees it: with a stand-in `acquireVsCodeApi` whose posted messages collect in `window.posted`.
+ */
+export async function openReport(browser: Browser, data: ReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems }> {
   const assets = { script: readFileSync('dist/webview/report.js', 'utf8'), css: readFileSync('dist/webview/report.css', 'utf8') };
   const file = join(mkdtempSync(join(tmpdir(), 'mmlens-report-')), 'report.html');
   writeFileSync(file, buildHtmlReport(data, assets));
@@ -56,6 +59,8 @@ export async function openReport(browser: Browser, data: ReportData): Promise<{ 
     (window as unknown as { cspViolations: string[] }).cspViolations = seen;
     document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
+  // A string, because tsx would wrap a named function in a helper that does not exist in the page.
+  if (asPanel) await page.addInitScript('window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(structuredClone(m)), getState: () => undefined, setState: () => {} });');
   await page.goto(pathToFileURL(file).href);
   return { page, problems };
 }

@@ -25,6 +25,11 @@ export interface HostPort {
   listen(handler: (message: ToWebview) => void): void;
 }
 
+/** Whether this page runs in a VS Code webview (a standalone HTML report has no host to talk to). */
+export function hostAvailable(): boolean {
+  return typeof acquireVsCodeApi === 'function';
+}
+
 /** Connects to the host; call once per page. */
 export function connectHost(): HostPort {
   const api = acquireVsCodeApi();

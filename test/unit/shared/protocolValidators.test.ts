@@ -21,6 +21,7 @@ const valid: unknown[] = [
   { type: 'export', requestId: 1, format: 'png', fileName: 'matrix.png', content: 'data:image/png;base64,iVBORw0KGgo=' },
   { type: 'export', requestId: 1, format: 'svg', fileName: 'matrix.svg', content: '<svg/>' },
   { type: 'export', requestId: 1, format: 'json', fileName: 'm.json', content: '{}' },
+  { type: 'computeOcclusion', requestId: 2, image: 0, text: 3 },
 ];
 
 const malformed: [string, unknown][] = [
@@ -54,6 +55,8 @@ const malformed: [string, unknown][] = [
   ['export with a hidden file name', { type: 'export', requestId: 1, format: 'json', fileName: '.vscode', content: '{}' }],
   ['export with a control character', { type: 'export', requestId: 1, format: 'json', fileName: 'a\u0000.json', content: '{}' }],
   ['export without id', { type: 'export', format: 'json', fileName: 'a.json', content: '{}' }],
+  ['occlusion of a negative text', { type: 'computeOcclusion', requestId: 1, image: 0, text: -1 }],
+  ['occlusion without id', { type: 'computeOcclusion', image: 0, text: 0 }],
   ['export content not a string', { type: 'export', requestId: 1, format: 'json', fileName: 'a.json', content: { a: 1 } }],
 ];
 

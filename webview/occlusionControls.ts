@@ -1,0 +1,50 @@
+/**
+ * The analysis panel's "Compute occlusion" control: in VS Code the panel can ask the extension to occlude each
+ * patch of an image in turn and map the drop of one text's score. The standalone HTML report has no extension to
+ * ask, so it shows no such control.
+ */
+import type { AnalysisResult } from '../src/shared/analysisResult';
+import type { OcclusionReply } from '../src/shared/protocol';
+import { el, labelledSelect } from './draw/dom';
+import type { GridValues } from './draw/heatmapCanvas';
+
+/** What a panel can ask of the extension that opened it. */
+export interface AnalysisActions {
+  computeOcclusion(image: number, text: number): Promise<OcclusionReply>;
+}
+
+/** A computed map and how to name it in the overlay list. */
+export interface AddedMap {
+  key: string;
+  label: string;
+  grid: GridValues;
+}
+
+/** The text picker, button and status line for image `image`; `onMap` receives each computed map. */
+export function occlusionControls(result: AnalysisResult, image: number, actions: AnalysisActions, onMap: (map: AddedMap) => void): HTMLElement {
+  const texts = result.texts.map((t, i) => ({ value: String(i), label: t.text }));
+  let text = 0;
+  const picker = labelledSelect('Occlusion for', texts, '0', (v) => (text = Number(v)));
+  const button = el('button', 'occlusion-button', 'Compute occlusion');
+  button.type = 'button';
+  const status = el('span', 'occlusion-status');
+  status.setAttribute('role', 'status');
+  button.addEventListener('click', async () => {
+    const chosen = text;
+    button.disabled = true;
+    status.textContent = 'Computing occlusion (one forward pass per patch)...';
+    try {
+      const reply = await actions.computeOcclusion(image, chosen);
+      const label = `Occlusion for "${result.texts[chosen].text}" (drop of the ${reply.score}, ${reply.forwardPasses} forward passes)`;
+      onMap({ key: `occlusion-${chosen}`, label, grid: { rows: reply.rows, cols: reply.cols, values: reply.values } });
+      status.textContent = '';
+    } catch (error) {
+      status.textContent = `Occlusion failed: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  const controls = el('div', 'controls occlusion');
+  controls.append(picker.element, button, status);
+  return controls;
+}
