@@ -12,6 +12,7 @@ import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
 import { createOverlay } from './draw/overlay';
 import { drawScoreTable } from './draw/similarityTable';
 import { drawTokenStrip } from './draw/tokenStrip';
+import { fusionSection } from './fusionSection';
 import { occlusionControls, type AnalysisActions } from './occlusionControls';
 
 function section(title: string, className: string): HTMLElement {
@@ -174,5 +175,6 @@ export function renderAnalysis(container: HTMLElement, result: AnalysisResult, i
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);
   const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');
   container.classList.add('mmlens');
-  container.replaceChildren(header(result), gallery, scoresSection(result), headsSection(result), tokensSection(result), footer);
+  const fusion = fusionSection(result);
+  container.replaceChildren(header(result), gallery, scoresSection(result), headsSection(result), ...(fusion ? [fusion] : []), tokensSection(result), footer);
 }

@@ -39,10 +39,10 @@ const MEASURES: { key: keyof ShareValues; label: string }[] = [
   { key: 'within', label: 'Within modality' },
 ];
 
-/** Three layer x head tables (text to image, image to text, within), as shares or as z-scores. */
-export function crossModalSection(cells: NonNullable<ProbeResult['crossModalAttention']>): HTMLElement {
+/** Three layer x head tables (text to image, image to text, within), as shares or as z-scores, averaged over `pairs`. */
+export function crossModalSection(cells: NonNullable<ProbeResult['crossModalAttention']>, pairs = 'the matching pairs'): HTMLElement {
   const element = section('Cross-modal attention', 'cross-modal');
-  element.append(el('p', 'note', 'Mean attention mass, over the matching pairs, that each head sends from text queries to image keys, from image queries to text keys, and within each modality. Z-scores across all heads make unusual heads stand out.'));
+  element.append(el('p', 'note', `Mean attention mass, over ${pairs}, that each head sends from text queries to image keys, from image queries to text keys, and within each modality. Z-scores across all heads make unusual heads stand out.`));
   const tables = el('div', 'share-tables');
   const draw = (mode: string) => {
     tables.replaceChildren();
