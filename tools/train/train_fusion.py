@@ -79,6 +79,7 @@ def main():
     ap.add_argument("--rtd-weight", type=float, default=0.5)
     ap.add_argument("--aux-weight", type=float, default=0.3, help="weight of the np-colour, patch and grounding tasks")
     ap.add_argument("--mlm-weight", type=float, default=0.25)
+    ap.add_argument("--init-words", action="store_true", help="start colour, shape and side words at what they name (init_words)")
     ap.add_argument("--easy", action="store_true", help="add an easy negative (another scene's caption) per scene")
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--out", default="/tmp/shapes-train/fusion.pt")
@@ -89,7 +90,8 @@ def main():
     torch.manual_seed(args.seed)
     cfg = config(args)
     model = ShapesFusion(cfg)
-    init_words(model, args.seed)
+    if args.init_words:
+        init_words(model, args.seed)
     model.encoder.layers[GROUND_LAYER].attn.keep_probs = True
     train(model, loader(partial(fusion_batch, easy=args.easy), args.scenes, args.seed), lambda m, b: losses(m, b, args),
           lambda m: evaluate(m, args.seed + 1, 300), {"config": cfg}, args)
