@@ -14,6 +14,7 @@ import { drawScoreTable } from './draw/similarityTable';
 import { drawTokenStrip } from './draw/tokenStrip';
 import { fusionSection } from './fusionSection';
 import { occlusionControls, type AnalysisActions } from './occlusionControls';
+import { imageExport, resultExport } from './panelExports';
 
 function section(title: string, className: string): HTMLElement {
   const element = el('section', className);
@@ -78,7 +79,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
       select.control.append(option);
       select.control.value = key;
       show(key);
-    }));
+    }), imageExport(card, name, actions));
   }
   card.append(legendSlot, caption);
   return card;
@@ -176,5 +177,7 @@ export function renderAnalysis(container: HTMLElement, result: AnalysisResult, i
   const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');
   container.classList.add('mmlens');
   const fusion = fusionSection(result);
-  container.replaceChildren(header(result), gallery, scoresSection(result), headsSection(result), ...(fusion ? [fusion] : []), tokensSection(result), footer);
+  const head = header(result);
+  if (actions) head.append(resultExport(result, actions));
+  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result), ...(fusion ? [fusion] : []), tokensSection(result), footer);
 }

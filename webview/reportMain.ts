@@ -4,6 +4,7 @@
  * occlusion maps; as a standalone file it has no one to ask.
  */
 import { Msg, type OcclusionReply } from '../src/shared/protocol';
+import { safeFileName } from '../src/shared/protocolValidators';
 import { DATA_ELEMENT_ID, type ReportData } from '../src/shared/reportData';
 import { renderAnalysis } from './analysisView';
 import { connectHost, hostAvailable } from './explorer/hostPort';
@@ -13,7 +14,13 @@ function panelActions(): AnalysisActions | undefined {
   if (!hostAvailable()) return undefined;
   const host = connectHost();
   host.listen(() => {});
-  return { computeOcclusion: (image, text) => host.requests.send({ type: Msg.ComputeOcclusion, image, text }) as Promise<OcclusionReply> };
+  return {
+    computeOcclusion: (image, text) => host.requests.send({ type: Msg.ComputeOcclusion, image, text }) as Promise<OcclusionReply>,
+    exportFile: async (format, fileName, content) => {
+      const { saved } = (await host.requests.send({ type: Msg.Export, format, fileName: safeFileName(fileName), content })) as { saved: string | null };
+      return saved ? `Saved ${saved}` : '';
+    },
+  };
 }
 
 const data = document.getElementById(DATA_ELEMENT_ID);

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { buildPrompts } from '../analysis/zeroShot';
 import { imagePreviewDataUrl } from '../inference/imagePreview';
 import { showAnalysisPanel } from './analysisPanel';
-import { answerOcclusionRequests } from './panelOcclusion';
+import { answerPanelRequests } from './panelRequests';
 import { pickImage } from './commands/pickFile';
 import { runWithProgress } from './commands/longRun';
 import type { InferenceHost } from './inferenceHost';
@@ -48,5 +48,5 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
   });
   if (!data) return;
   host.lastReport = { kind: 'analysis', data };
-  answerOcclusionRequests(await showAnalysisPanel(extensionUri, data), data.result, host, modelDir);
+  answerPanelRequests(await showAnalysisPanel(extensionUri, data), data.result, host, modelDir);
 }

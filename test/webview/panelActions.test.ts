@@ -1,7 +1,7 @@
 /**
- * The analysis panel's occlusion request in headless Chromium: as a VS Code panel (a stand-in acquireVsCodeApi)
- * the page offers "Compute occlusion", posts a message the host's validator accepts, and shows the reply as a new
- * overlay; as a standalone report it offers nothing it could not do.
+ * The analysis panel's requests to the extension in headless Chromium: as a VS Code panel (a stand-in
+ * acquireVsCodeApi) the page offers "Compute occlusion" and exports, posts messages the host's validator
+ * accepts, and shows the replies; as a standalone report it offers nothing it could not do.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,9 +28,9 @@ after(async () => {
 
 const posted = () => page.evaluate(() => (window as unknown as { posted: Record<string, unknown>[] }).posted);
 
-test('a standalone report has no occlusion button', async () => {
+test('a standalone report has no occlusion or export buttons', async () => {
   const standalone = await openReport(browser, await reportFixture());
-  assert.equal(await standalone.page.getByRole('button', { name: 'Compute occlusion' }).count(), 0);
+  for (const name of ['Compute occlusion', 'Export PNG', 'Export JSON']) assert.equal(await standalone.page.getByRole('button', { name }).count(), 0, name);
   await standalone.page.close();
 });
 
@@ -68,4 +68,28 @@ test('a failed request is said in the status line, and the page stays usable', a
   assert.equal(await page.locator('.occlusion-status b').count(), 0);
   assert.deepEqual(problems.pageErrors, []);
   assert.deepEqual(await problems.violations(), []);
+});
+
+/** Clicks `button`, answers the Export message it posts with `saved`, and returns that message. */
+async function exportThrough(button: string, saved: string): Promise<Record<string, unknown>> {
+  const before = (await posted()).length;
+  await page.getByRole('button', { name: button }).click();
+  await page.waitForFunction((n) => (window as unknown as { posted: unknown[] }).posted.length > n, before);
+  const message = (await posted())[before];
+  await page.evaluate(({ requestId, saved }) => window.postMessage({ type: 'response', requestId, ok: true, body: { saved } }, '*'), { requestId: message.requestId as number, saved });
+  await page.getByText(`Saved ${saved}`).waitFor({ timeout: 5000 });
+  return message;
+}
+
+test('Export PNG hands the image with its overlay to the extension; Export JSON the whole analysis', async () => {
+  const png = await exportThrough('Export PNG', '/tmp/grey-overlay.png');
+  assert.equal(messageProblem(png), null);
+  assert.equal(png.format, 'png');
+  assert.match(png.fileName as string, /-overlay\.png$/);
+  const json = await exportThrough('Export JSON', '/tmp/analysis.json');
+  assert.equal(messageProblem(json), null);
+  const exported = JSON.parse(json.content as string);
+  const fixture = await reportFixture();
+  assert.deepEqual(exported.similarity, fixture.result.similarity);
+  assert.deepEqual(exported.texts.map((t: { text: string }) => t.text), fixture.result.texts.map((t) => t.text));
 });
