@@ -109,8 +109,9 @@ def easy_negative(scene, others, rng):
     return ("object", next((k, s) for k in COLOURS for s in SHAPES if C.find(scene, (k, s)) is None))
 
 
-def fusion_batch(rng, scenes, easy=True):
+def fusion_batch(rng, scenes, easy=True, max_objects=3):
     """A training batch for B scenes, as a dict of tensors:
+    Scenes hold 1 to `max_objects` objects (a curriculum can start with one).
     - ITM rows, B matches, their B hard negatives, then (with `easy`) B easy negatives: input_ids, attention_mask [3B, L],
       pixel_values [3B, 3, S, S], labels [3B] (1 = match), replaced [3B, L] (1 where a hard negative's token
       differs from its match's: the words the perturbation changed, for ELECTRA-style replaced-token detection),
@@ -118,7 +119,7 @@ def fusion_batch(rng, scenes, easy=True):
     - ground [3B, L, G*G]: where each named object is (see grounding); np_colour [3B, L] (see np_colours);
       patch_kind [B, G*G]: what each patch of the B scenes shows (see patch_kinds);
     - masked-word rows for the first B/2 matches: mlm_ids, mlm_mask, mlm_targets [B/2, L]."""
-    drawn = [draw_scene(rng) for _ in range(scenes)]
+    drawn = [draw_scene(rng, int(rng.integers(1, max_objects + 1))) for _ in range(scenes)]
     rows = [example(s, rng) for s, _ in drawn]
     easy = [easy_negative(s, [o for o, _ in drawn], rng) for s, _ in drawn] if easy else []
     ids, mask = encode_batch([r[0] for r in rows] + [r[1] for r in rows] + easy)

@@ -80,6 +80,7 @@ def main():
     ap.add_argument("--aux-weight", type=float, default=0.3, help="weight of the np-colour, patch and grounding tasks")
     ap.add_argument("--mlm-weight", type=float, default=0.25)
     ap.add_argument("--init-words", action="store_true", help="start colour, shape and side words at what they name (init_words)")
+    ap.add_argument("--max-objects", type=int, default=3, help="objects per training scene at most (1 for a first stage)")
     ap.add_argument("--easy", action="store_true", help="add an easy negative (another scene's caption) per scene")
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--out", default="/tmp/shapes-train/fusion.pt")
@@ -93,7 +94,7 @@ def main():
     if args.init_words:
         init_words(model, args.seed)
     model.encoder.layers[GROUND_LAYER].attn.keep_probs = True
-    train(model, loader(partial(fusion_batch, easy=args.easy), args.scenes, args.seed), lambda m, b: losses(m, b, args),
+    train(model, loader(partial(fusion_batch, easy=args.easy, max_objects=args.max_objects), args.scenes, args.seed), lambda m, b: losses(m, b, args),
           lambda m: evaluate(m, args.seed + 1, 300), {"config": cfg}, args)
 
 
