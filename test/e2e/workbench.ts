@@ -67,9 +67,11 @@ export async function explorerContextMenu(page: Page, fileName: string, item: st
     await page.keyboard.press('Escape');
     await row.click({ button: 'right', timeout: 30_000 });
     try {
-      await entry.click({ timeout: 2_000 });
-      // A click that lands while the menu is still opening is ignored and leaves the menu open: try again.
-      await entry.waitFor({ state: 'hidden', timeout: 2_000 });
+      // Pointing at the entry and pressing Enter: a mouse click that lands while the menu is still opening is
+      // ignored by VS Code and leaves the menu open.
+      await entry.hover({ timeout: 2_000 });
+      await page.keyboard.press('Enter');
+      await entry.waitFor({ state: 'hidden', timeout: 5_000 });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`"${item}" never appeared in the context menu of ${fileName}`, { cause: error });
