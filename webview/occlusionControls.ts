@@ -11,8 +11,8 @@ import type { GridValues } from './draw/heatmapCanvas';
 /** What a panel can ask of the extension that opened it. */
 export interface AnalysisActions {
   computeOcclusion(image: number, text: number): Promise<OcclusionReply>;
-  /** Hands a file to the extension, which asks where to save it; resolves with a line for the status. */
-  exportFile(format: 'png' | 'json', fileName: string, content: string): Promise<string>;
+  /** Hands a file to the extension, which asks where to save it; `report` gets where it went, or why it failed. */
+  exportFile(format: 'png' | 'json', fileName: string, content: string, report: (line: string) => void): Promise<void>;
 }
 
 /** A computed map and how to name it in the overlay list. */

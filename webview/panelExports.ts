@@ -8,13 +8,13 @@ import { el } from './draw/dom';
 import { exportJson, overlayPng } from './explorer/exporting';
 import type { AnalysisActions } from './occlusionControls';
 
-/** A button that runs `make` and reports into `status`. */
-function exportButton(label: string, status: HTMLElement, make: () => Promise<string>): HTMLButtonElement {
+/** A button that runs `make`, which reports into `status`. */
+function exportButton(label: string, status: HTMLElement, make: (report: (line: string) => void) => Promise<void>): HTMLButtonElement {
   const button = el('button', 'export-button', label);
   button.type = 'button';
   button.addEventListener('click', async () => {
     button.disabled = true;
-    status.textContent = await make().catch((error: unknown) => `Export failed: ${error instanceof Error ? error.message : String(error)}`);
+    await make((line) => (status.textContent = line));
     button.disabled = false;
   });
   return button;
@@ -24,11 +24,11 @@ function exportButton(label: string, status: HTMLElement, make: () => Promise<st
 export function imageExport(card: HTMLElement, name: string, actions: AnalysisActions): HTMLElement {
   const status = el('span', 'export-status');
   status.setAttribute('role', 'status');
-  const button = exportButton('Export PNG', status, () => {
+  const button = exportButton('Export PNG', status, (report) => {
     const image = card.querySelector<HTMLImageElement>('img.overlay-image')!;
     const map = card.querySelector<HTMLCanvasElement>('canvas.overlay-map')!;
     const opacity = Number.parseFloat(map.style.opacity || '1');
-    return actions.exportFile('png', `${name.replace(/\.[^.]*$/, '')}-overlay.png`, overlayPng(image, map, opacity));
+    return actions.exportFile('png', `${name.replace(/\.[^.]*$/, '')}-overlay.png`, overlayPng(image, map, opacity), report);
   });
   const controls = el('div', 'controls export');
   controls.append(button, status);
@@ -40,6 +40,6 @@ export function resultExport(result: AnalysisResult, actions: AnalysisActions): 
   const status = el('span', 'export-status');
   status.setAttribute('role', 'status');
   const controls = el('div', 'controls export');
-  controls.append(exportButton('Export JSON', status, () => actions.exportFile('json', 'analysis.json', exportJson(result))), status);
+  controls.append(exportButton('Export JSON', status, (report) => actions.exportFile('json', 'analysis.json', exportJson(result), report)), status);
   return controls;
 }

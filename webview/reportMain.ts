@@ -4,9 +4,9 @@
  * occlusion maps; as a standalone file it has no one to ask.
  */
 import { Msg, type OcclusionReply } from '../src/shared/protocol';
-import { safeFileName } from '../src/shared/protocolValidators';
 import { DATA_ELEMENT_ID, type ReportData } from '../src/shared/reportData';
 import { renderAnalysis } from './analysisView';
+import { sendExport } from './explorer/exporting';
 import { connectHost, hostAvailable } from './explorer/hostPort';
 import type { AnalysisActions } from './occlusionControls';
 
@@ -16,10 +16,7 @@ function panelActions(): AnalysisActions | undefined {
   host.listen(() => {});
   return {
     computeOcclusion: (image, text) => host.requests.send({ type: Msg.ComputeOcclusion, image, text }) as Promise<OcclusionReply>,
-    exportFile: async (format, fileName, content) => {
-      const { saved } = (await host.requests.send({ type: Msg.Export, format, fileName: safeFileName(fileName), content })) as { saved: string | null };
-      return saved ? `Saved ${saved}` : '';
-    },
+    exportFile: (format, fileName, content, report) => sendExport(host, format, fileName, content, report),
   };
 }
 
