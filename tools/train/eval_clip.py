@@ -15,6 +15,7 @@ from torch.nn import functional as F
 from batches import draw_scene, token_tensor
 from preprocess import box_patches
 from shapes_world import KINDS
+from train_loop import load_checkpoint
 
 PROMPTS = [("object", k) for k in KINDS]
 
@@ -66,10 +67,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--scenes", type=int, default=1000)
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    state = torch.load(args.checkpoint)
-    model = ShapesClip(state["config"])
-    model.load_state_dict(state["model"])
+    model, _ = load_checkpoint(args.checkpoint, ShapesClip)
     print(json.dumps(evaluate(model, args.seed, args.scenes, args.scenes), indent=2))
 
 

@@ -9,6 +9,7 @@ import torch
 
 from batches import draw_scene
 from fusion_data import encode_batch, example
+from train_loop import load_checkpoint
 
 
 @torch.no_grad()
@@ -41,10 +42,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--scenes", type=int, default=1000)
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    state = torch.load(args.checkpoint)
-    model = ShapesFusion(state["config"])
-    model.load_state_dict(state["model"])
+    model, _ = load_checkpoint(args.checkpoint, ShapesFusion)
     print(json.dumps(evaluate(model, args.seed, args.scenes), indent=2))
 
 

@@ -16,6 +16,7 @@ from clip_model import ShapesClip
 from export_common import export, folder_size, write_json, write_reference, write_token_cases
 from preprocess import preprocessor_config
 from tokens import BOS_ID, EOS_ID, PAD_ID, encode, pad, write_tokenizer_files
+from train_loop import load_checkpoint
 
 
 class Vision(nn.Module):
@@ -59,10 +60,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "models", "shapes-clip"))
     ap.add_argument("--reference", default="/tmp/shapes-train/reference-clip")
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    state = torch.load(args.checkpoint)
-    model = ShapesClip(state["config"]).eval()
-    model.load_state_dict(state["model"])
+    model, cfg = load_checkpoint(args.checkpoint, ShapesClip)
     out = os.path.abspath(args.out)
 
     rng = np.random.default_rng(99)
@@ -77,9 +75,9 @@ def main():
     export(text, (ids[:, :9],), os.path.join(out, "onnx", "text_model.onnx"), ["input_ids"],
            ["text_embeds", "last_hidden_state"], {"input_ids": {0: "batch", 1: "sequence"}, "text_embeds": {0: "batch"},
                                                   "last_hidden_state": {0: "batch", 1: "sequence"}})
-    write_json(out, "config.json", hf_config(state["config"], math.exp(model.logit_scale.item())))
+    write_json(out, "config.json", hf_config(cfg, math.exp(model.logit_scale.item())))
     write_json(out, "preprocessor_config.json", preprocessor_config())
-    write_tokenizer_files(out, state["config"]["text"]["max_len"])
+    write_tokenizer_files(out, cfg["text"]["max_len"])
 
     with torch.no_grad():
         image_embeds, image_hidden = vision(pixels)

@@ -12,6 +12,7 @@ from fusion_data import TEXT_LEN, encode_texts
 from fusion_model import ShapesFusion
 from preprocess import preprocessor_config
 from tokens import write_tokenizer_files
+from train_loop import load_checkpoint
 
 
 def hf_config(cfg: dict) -> dict:
@@ -39,10 +40,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "models", "shapes-fusion"))
     ap.add_argument("--reference", default="/tmp/shapes-train/reference-fusion")
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    state = torch.load(args.checkpoint)
-    model = ShapesFusion(state["config"]).eval()
-    model.load_state_dict(state["model"])
+    model, cfg = load_checkpoint(args.checkpoint, ShapesFusion)
     out = os.path.abspath(args.out)
 
     rng = np.random.default_rng(99)
@@ -53,7 +51,7 @@ def main():
            ["itm_logits", "last_hidden_state"], {n: {0: "batch"} for n in
                                                  ("input_ids", "attention_mask", "pixel_values", "itm_logits",
                                                   "last_hidden_state")})
-    write_json(out, "config.json", hf_config(state["config"]))
+    write_json(out, "config.json", hf_config(cfg))
     write_json(out, "preprocessor_config.json", preprocessor_config())
     write_tokenizer_files(out, TEXT_LEN)
     with torch.no_grad():

@@ -53,3 +53,12 @@ def train(model, batches, loss_fn, evaluate, checkpoint: dict, args, after_step=
             torch.save({**checkpoint, "model": model.state_dict(), "args": vars(args), "history": history,
                         "wall_s": time.time() - start, "steps_done": step + 1}, args.out)
     print(f"done in {(time.time() - start) / 60:.1f} min", flush=True)
+
+
+def load_checkpoint(path, model_class):
+    """(model in eval mode, its config) from a checkpoint that `train` saved, on 2 threads as training runs."""
+    torch.set_num_threads(2)
+    state = torch.load(path)
+    model = model_class(state["config"]).eval()
+    model.load_state_dict(state["model"])
+    return model, state["config"]
