@@ -109,7 +109,7 @@ def easy_negative(scene, others, rng):
     return ("object", next((k, s) for k in COLOURS for s in SHAPES if C.find(scene, (k, s)) is None))
 
 
-def fusion_batch(rng, scenes, easy=True, max_objects=3):
+def fusion_batch(rng, scenes, easy=False, max_objects=3):
     """A training batch for B scenes, as a dict of tensors:
     Scenes hold 1 to `max_objects` objects (a curriculum can start with one).
     - ITM rows, B matches, their B hard negatives, then (with `easy`) B easy negatives: input_ids, attention_mask [3B, L],

@@ -70,7 +70,7 @@ def losses(m, b, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=1500)
-    ap.add_argument("--scenes", type=int, default=40, help="scenes a batch; each gives a match, a hard and an easy negative")
+    ap.add_argument("--scenes", type=int, default=40, help="scenes a batch; each gives a match and a hard negative (and an easy one with --easy)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--width", type=int, default=128)
     ap.add_argument("--layers", type=int, default=6)
