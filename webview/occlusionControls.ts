@@ -7,12 +7,13 @@ import type { AnalysisResult } from '../src/shared/analysisResult';
 import type { OcclusionReply } from '../src/shared/protocol';
 import { el, labelledSelect } from './draw/dom';
 import type { GridValues } from './draw/heatmapCanvas';
+import type { ExportFile } from './panelExports';
 
 /** What a panel can ask of the extension that opened it. */
 export interface AnalysisActions {
   computeOcclusion(image: number, text: number): Promise<OcclusionReply>;
-  /** Hands a file to the extension, which asks where to save it; `report` gets where it went, or why it failed. */
-  exportFile(format: 'png' | 'json', fileName: string, content: string, report: (line: string) => void): Promise<void>;
+  /** Hands a file to the extension to save. */
+  exportFile: ExportFile;
 }
 
 /** A computed map and how to name it in the overlay list. */

@@ -1,18 +1,20 @@
 /**
- * Answers the analysis panel's requests. Each message is validated (src/shared/protocolValidators.ts). An
- * occlusion request names an image and a text of the analysis the panel shows (never a path), and is computed
- * under a cancellable progress notification with the model that made the analysis; an export is saved where
- * the user chooses.
+ * Answers the analysis and probe panels' requests. Each message is validated (src/shared/protocolValidators.ts).
+ * An export is saved where the user chooses. An occlusion request (analysis panels only) names an image and a
+ * text of the analysis the panel shows (never a path), and is computed under a cancellable progress
+ * notification with the model that made the analysis.
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { occlusionOverlay } from '../inference/occlusionOverlay';
 import type { AnalysisResult } from '../shared/analysisResult';
-import { Msg, respond, type ToWebview } from '../shared/protocol';
+import { Msg, respond, type FromWebview, type ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/protocolValidators';
 import { answerExport } from './webviewHost';
 import { runWithProgress } from './commands/longRun';
 import type { InferenceHost } from './inferenceHost';
+
+type OcclusionRequest = Extract<FromWebview, { type: typeof Msg.ComputeOcclusion }>;
 
 /** Serves occlusion overlays and exports to `panel`, which shows `result` made with the model in `modelDir`. */
 export function answerPanelRequests(panel: vscode.WebviewPanel, result: AnalysisResult, host: InferenceHost, modelDir: string): void {
@@ -20,10 +22,7 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
   const post = (message: ToWebview) => void panel.webview.postMessage(message);
   // Exports are offered beside the analysed image.
   const near = result.images[0] ? vscode.Uri.file(dirname(result.images[0].path)) : undefined;
-  const listener = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
-    const message = parseFromWebview(raw, (line) => host.log.warn(line), [Msg.ComputeOcclusion, Msg.Export]);
-    if (message?.type === Msg.Export) return answerExport(post, message, near);
-    if (message?.type !== Msg.ComputeOcclusion) return;
+  listen(panel, host, near, async (message: OcclusionRequest) => {
     const image = result.images[message.image];
     if (!image || message.text >= texts.length) {
       post(respond(message.requestId, { error: 'That image or text is not in this analysis.' }));
@@ -32,6 +31,22 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
     const reply = await runWithProgress(host.log, `occlusion for "${texts[message.text]}"`, (options) =>
       occlusionOverlay(host.get(), { modelDir, image: image.path, texts, text: message.text }, options));
     post(respond(message.requestId, reply ? { body: reply } : { error: 'cancelled, or failed (see the Multimodal Lens log)' }));
+  });
+}
+
+/** Serves exports to a probe `panel`; they are offered beside the manifest `manifestPath`. */
+export function answerProbePanelRequests(panel: vscode.WebviewPanel, host: InferenceHost, manifestPath: string): void {
+  listen(panel, host, vscode.Uri.file(dirname(manifestPath)));
+}
+
+/** Answers exports, and occlusion requests when the panel can make them, until the panel closes. */
+function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, occlusion?: (message: OcclusionRequest) => Promise<void>): void {
+  const post = (message: ToWebview) => void panel.webview.postMessage(message);
+  const accepted = occlusion ? [Msg.ComputeOcclusion, Msg.Export] : [Msg.Export];
+  const listener = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+    const message = parseFromWebview(raw, (line) => host.log.warn(line), accepted);
+    if (message?.type === Msg.Export) return answerExport(post, message, near);
+    if (message?.type === Msg.ComputeOcclusion) return occlusion?.(message);
   });
   panel.onDidDispose(() => listener.dispose());
 }

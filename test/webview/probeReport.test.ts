@@ -13,32 +13,13 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
 import { readReportAssets } from '../../src/cli/reportAssets';
-import { PROBE_SCHEMA_VERSION, type ProbeResult, type ShareCell } from '../../src/shared/probeResult';
+import type { ProbeResult } from '../../src/shared/probeResult';
+import { probeFixture, shareCell, XSS_CAPTION } from './probeFixture';
 import { canvasPixels, launchChromium, type Rgb } from './reportPage';
 
-const XSS_CAPTION = '<img src=x onerror=alert(1)>';
 const VIRIDIS_MIN: Rgb = [68, 1, 84];
 const VIRIDIS_MAX: Rgb = [253, 231, 37];
-
-const side = (score: number) => ({ scores: [score, score, score], drop: [0.1, 0.2, 0.3], meanDrop: 0.2 });
-const cell = (v: number, z: number): ShareCell => ({ textToImage: v, imageToText: v / 2, within: 1 - v, z: { textToImage: z, imageToText: -z, within: 0 } });
-
-const result: ProbeResult = {
-  schemaVersion: PROBE_SCHEMA_VERSION,
-  kind: 'probe',
-  model: { name: 'fixture', architecture: 'twoTower', executionProvider: 'cpu', notices: ['A notice'] },
-  manifest: { path: 'set.jsonl', format: 'jsonl', pairs: 3, limit: 500, limited: false, labelled: true, missingImages: { count: 1, examples: ['line 2: gone.png'] } },
-  pairs: [{ image: '/a/red.png', caption: 'a red circle', label: 1 }, { image: '/a/blue.png', caption: XSS_CAPTION, label: 0 }, { image: '/a/green.png', caption: 'a green square', label: 1 }],
-  scoreKind: 'cosine',
-  // The maximum at [0][2], the minimum at [2][0].
-  scores: [[0.2, 0.1, 0.9], [0.3, 0.4, 0.5], [-0.5, 0.0, 0.6]],
-  retrieval: { imageToText: { r1: 0.5, r5: 1, r10: 1 }, textToImage: { r1: 0.25, r5: 1, r10: 1 }, queries: { imageToText: 2, textToImage: 2 } },
-  emap: { metric: 'accuracy', full: 1, additive: 0.5, threshold: 0.3, auc: { full: 1, additive: 0.25 } },
-  perceptualScore: { metric: 'accuracy', full: 1, image: 0.4, text: 0.2, permuted: { image: [0.6, 0.6], text: [0.8, 0.8] }, seed: 7 },
-  ablation: { matched: [0.2, 0.4, 0.6], emptyText: side(0.1), meanImage: side(0.2) },
-  geometry: { modalityGap: 0.75, alignment: 1.25, uniformity: { image: -2, text: null }, pca: { explainedVarianceRatio: [0.6, 0.3], images: [[-1, 0], [-1, 1], [-1, -1]], texts: [[1, 0], [1, 1], [1, -1]] } },
-  timings: { towers: 5 },
-};
+const result: ProbeResult = probeFixture();
 
 let browser: Browser;
 let page: Page;
@@ -93,7 +74,7 @@ test('the PCA scatter draws every image and text and links only the matching pai
 
 test('a single-stream result shows the cross-modal tables, with a switch to z-scores', async () => {
   await page.close();
-  const single: ProbeResult = { ...result, geometry: undefined, scoreKind: 'itmLogOdds', crossModalAttention: [[cell(0.25, 1), cell(0.75, -1)]], model: { ...result.model, architecture: 'singleStream' } };
+  const single: ProbeResult = { ...result, geometry: undefined, scoreKind: 'itmLogOdds', crossModalAttention: [[shareCell(0.25, 1), shareCell(0.75, -1)]], model: { ...result.model, architecture: 'singleStream' } };
   await open(single);
   assert.equal(await page.locator('h2').last().textContent(), 'Cross-modal attention');
   assert.deepEqual(await page.locator('.share-tables table').first().locator('td').allTextContents(), ['0.25', '0.75']);

@@ -2,13 +2,15 @@
  * Opens a built HTML report in headless Debian Chromium and records everything that went wrong on the page
  * (console errors, uncaught exceptions, CSP violations, dialogs), plus pixel readers for the assertions.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
+import { readReportAssets } from '../../src/cli/reportAssets';
+import type { ProbeReportData } from '../../src/shared/probeResult';
 import type { ReportData } from '../../src/shared/reportData';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,11 +32,11 @@ export interface PageProblems {
 }
 
 /**
- * Writes the report for `data` with the built dist/webview assets to a temp file and opens it. `asPanel` opens it
+ * Writes the report (an analysis or a probe) for `data` with the built dist/webview assets to a temp file and opens it. `asPanel` opens it
  * as the VS Code panel sees it: with a stand-in `acquireVsCodeApi` whose posted messages collect in `window.posted`.
  */
-export async function openReport(browser: Browser, data: ReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems }> {
-  const assets = { script: readFileSync('dist/webview/report.js', 'utf8'), css: readFileSync('dist/webview/report.css', 'utf8') };
+export async function openReport(browser: Browser, data: ReportData | ProbeReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems }> {
+  const assets = await readReportAssets('.', 'images' in data ? 'report' : 'probe');
   const file = join(mkdtempSync(join(tmpdir(), 'mmlens-report-')), 'report.html');
   writeFileSync(file, buildHtmlReport(data, assets));
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });

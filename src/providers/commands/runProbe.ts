@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { showProbePanel } from '../analysisPanel';
+import { answerProbePanelRequests } from '../panelRequests';
 import type { InferenceHost } from '../inferenceHost';
 import { runWithProgress } from './longRun';
 import { saveJson } from './exportReport';
@@ -30,7 +31,7 @@ export async function runProbe(host: InferenceHost, extensionUri: vscode.Uri, ur
   if (!result) return;
   host.log.info(`Probe of ${manifest.fsPath}: ${result.manifest.pairs} pairs on ${result.model.executionProvider}.`);
   host.lastReport = { kind: 'probe', data: { result } };
-  await showProbePanel(extensionUri, { result }, manifest.fsPath);
+  answerProbePanelRequests(await showProbePanel(extensionUri, { result }, manifest.fsPath), host, manifest.fsPath);
   const save = await vscode.window.showInformationMessage(`Probe finished: ${result.manifest.pairs} pairs from ${basename(manifest.fsPath)}.`, 'Save JSON...');
   if (save) await saveJson(result, vscode.Uri.joinPath(manifest, '..', `${basename(manifest.fsPath).replace(/\.[^.]+$/, '')}-probe.json`));
 }
