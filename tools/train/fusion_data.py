@@ -78,6 +78,17 @@ def grounding(scene, ids):
     return target
 
 
+def np_centres(scene, ids):
+    """[L, 2] where each noun phrase's object is: its centre (x, y) as fractions of the side, in -1..1, for the
+    shape word of each noun phrase whose object is in the scene; NaN elsewhere."""
+    target = torch.full((len(ids), 2), float("nan"))
+    for t, kind in noun_phrases(ids):
+        obj = C.find(scene, kind)
+        if obj is not None:
+            target[t] = torch.tensor([obj.cx, obj.cy]) / scene.side * 2 - 1
+    return target
+
+
 def np_colours(ids):
     """[L] the colour index of each shape word's noun phrase (text only), -100 for other tokens."""
     labels = torch.full((len(ids),), -100)
@@ -117,6 +128,7 @@ def fusion_batch(rng, scenes, easy=False, max_objects=3):
       differs from its match's: the words the perturbation changed, for ELECTRA-style replaced-token detection),
       rtd_weight [3B, L] (real tokens of the first 2B rows);
     - ground [3B, L, G*G]: where each named object is (see grounding); np_colour [3B, L] (see np_colours);
+      np_centre [3B, L, 2]: where each named object's centre is (see np_centres);
       patch_kind [B, G*G]: what each patch of the B scenes shows (see patch_kinds);
     - masked-word rows for the first B/2 matches: mlm_ids, mlm_mask, mlm_targets [B/2, L]."""
     drawn = [draw_scene(rng, int(rng.integers(1, max_objects + 1))) for _ in range(scenes)]
@@ -133,5 +145,6 @@ def fusion_batch(rng, scenes, easy=False, max_objects=3):
             "labels": torch.tensor([1] * scenes + [0] * (copies - 1) * scenes), "replaced": replaced, "rtd_weight": rtd_weight,
             "ground": torch.stack([grounding(s, row.tolist()) for (s, _), row in zip(drawn * copies, ids)]),
             "np_colour": torch.stack([np_colours(row.tolist()) for row in ids]),
+            "np_centre": torch.stack([np_centres(s, row.tolist()) for (s, _), row in zip(drawn * copies, ids)]),
             "patch_kind": torch.stack([patch_kinds(s) for s, _ in drawn]),
             "mlm_ids": mlm_ids, "mlm_mask": mask[: scenes // 2], "mlm_targets": mlm_targets}

@@ -15,24 +15,42 @@ from shapes_world import COLOURS, KINDS, SHAPES
 from tokens import VOCAB
 
 
+def patch_stem(width: int, patch: int, kind: str) -> nn.Module:
+    """Image patch embeddings [B, width, G, G]. "linear": ViLT's one linear projection of each patch. "conv": a
+    small convolutional stem (as ViT's hybrid variant) with the same stride but a receptive field of about 4
+    patches, so each patch token already sees the shape of the object it lies on."""
+    if kind == "linear":
+        return nn.Conv2d(3, width, patch, patch)
+    steps = int(np.log2(patch))
+    chans = [3] + [width // 2 ** (steps - i) for i in range(1, steps)] + [width]
+    layers = []
+    for i in range(steps):
+        layers += [nn.Conv2d(chans[i], chans[i + 1], 3, 2, 1), nn.GELU()]
+    return nn.Sequential(*layers, nn.Conv2d(width, width, 3, 1, 1))
+
+
 class ShapesFusion(nn.Module):
+    # Heads of the auxiliary training tasks (train_fusion.py): forward never reads them, so the export leaves them out.
+    TRAINING_ONLY = ("mlm_", "rtd_", "colour_", "patch_norm", "patch_head", "centre_")
+
     def __init__(self, cfg: dict):
         super().__init__()
         v, t, width = cfg["vision"], cfg["text"], cfg["width"]
         self.grid = v["image_size"] // v["patch_size"]
         self.token_embedding = nn.Embedding(t["vocab_size"], width)
-        self.patch_embed = nn.Conv2d(3, width, v["patch_size"], v["patch_size"])
+        self.patch_embed = patch_stem(width, v["patch_size"], v.get("stem", "linear"))
         self.type_embedding = nn.Embedding(2, width)
         self.ln_pre = nn.LayerNorm(width)
         self.encoder = Encoder(width, cfg["layers"], cfg["heads"])
         self.ln_final = nn.LayerNorm(width)
         self.pooler = nn.Linear(width, width)
         self.itm_head = nn.Linear(width, 2)
-        # Training only (auxiliary tasks, see train_fusion.py); forward never reads them, so the export leaves them out.
+        # TRAINING_ONLY:
         self.mlm_head = nn.Linear(width, t["vocab_size"])
         self.rtd_norm, self.rtd_head = nn.LayerNorm(width), nn.Linear(width, 1)
         self.colour_norm, self.colour_head = nn.LayerNorm(width), nn.Linear(width, len(COLOURS))
         self.patch_norm, self.patch_head = nn.LayerNorm(width), nn.Linear(width, 1 + len(KINDS))
+        self.centre_norm, self.centre_head = nn.LayerNorm(width), nn.Linear(width, 2)
         init_weights(self)
         # Learned, but started as sine-cosine tables as strong as the content: the hard negatives turn on where
         # things are and on word order, which tiny random position embeddings hide for hundreds of steps.

@@ -3,9 +3,12 @@
 Each hard negative differs from its matching caption only in binding (which colour goes with which shape),
 position or word order, so a binary label alone gives almost no gradient at the start: the model has to
 find the named objects before it can compare anything. Auxiliary tasks build that chain step by step:
-- np colour (text only, after layer 1): each shape word predicts its noun phrase's colour, so it binds them;
-- patch kinds (image only, after layer 2): each patch predicts the colour and shape of the object it shows;
-- grounding (attention head 0 of layer 3): each shape word attends to its object's patches, when present;
+- np colour (text only, after --bind-layer): each shape word predicts its noun phrase's colour, so it binds them;
+- patch kinds (image only, after --patch-layer; 0 = the patch embeddings): each patch predicts the colour and
+  shape of the object it shows;
+- grounding (attention head 0 of --ground-layer): each shape word attends to its object's patches when the
+  object is in the scene, else to the start token;
+- np centre (after the grounding layer): each shape word regresses its object's centre, when present;
 - replaced-token detection (after layer rtd_layer): which words of a negative were changed (ELECTRA);
 - masked words (final layer, ViLT's MLM): one colour, shape or side word of a match predicted from the image;
 - ranking: each scene's match scores above its own negative, on top of ITM cross-entropy.
@@ -21,50 +24,72 @@ from eval_fusion import evaluate
 from fusion_data import TEXT_LEN, fusion_batch
 from fusion_model import ShapesFusion, init_words
 from tokens import BOS_ID, EOS_ID, PAD_ID, VOCAB
-from train_loop import train
+from train_loop import load_weights, train
 
-# Text binds after layer 1, patches know their object after layer 2, and the attention of layer 3 (index 2) grounds.
-BIND_LAYER, PATCH_LAYER, GROUND_LAYER = 1, 2, 2
 
 
 def config(args) -> dict:
     return {
         "width": args.width, "layers": args.layers, "heads": 4, "pos_norm": args.pos_norm,
-        "vision": {"image_size": 64, "patch_size": 8},
+        "vision": {"image_size": 64, "patch_size": 8, "stem": args.stem},
         "text": {"vocab_size": len(VOCAB), "max_len": TEXT_LEN, "bos_id": BOS_ID, "eos_id": EOS_ID, "pad_id": PAD_ID},
     }
 
 
 def losses(m, b, args):
+    """(weighted total, {name: value}); an auxiliary task at weight 0 is not computed at all."""
+    weights = {"itm": 1.0, "rank": 0.5, "rtd": args.rtd_weight, "colour": args.aux_weight,
+               "ground": args.aux_weight, "patch": args.aux_weight, "mlm": args.mlm_weight, "centre": args.centre_weight}
     states = m.states(b["input_ids"], b["attention_mask"], b["pixel_values"])
     logits, _ = m.head(states[-1])
     labels, text_len = b["labels"], b["input_ids"].shape[1]
     b_ = b["patch_kind"].shape[0]
     margin = logits[:, 1] - logits[:, 0]
-    parts = {
+    tasks = {
         # Matches weighted up to the negatives' count, so the head sees the classes balanced, as evaluation does.
-        "itm": F.cross_entropy(logits, labels, weight=torch.tensor([1.0, labels.shape[0] / b_ - 1])),
-        "rank": F.softplus(margin[b_:2 * b_] - margin[:b_]).mean(),
-        "rtd": F.binary_cross_entropy_with_logits(
+        "itm": lambda: F.cross_entropy(logits, labels, weight=torch.tensor([1.0, labels.shape[0] / b_ - 1])),
+        "rank": lambda: F.softplus(margin[b_:2 * b_] - margin[:b_]).mean(),
+        "rtd": lambda: F.binary_cross_entropy_with_logits(
             m.rtd_head(m.rtd_norm(states[args.rtd_layer][:, :text_len])).squeeze(-1), b["replaced"],
             weight=b["rtd_weight"]),
-        "colour": F.cross_entropy(m.colour_head(m.colour_norm(states[BIND_LAYER][:, :text_len])).flatten(0, 1),
-                                  b["np_colour"].flatten()),
+        "colour": lambda: F.cross_entropy(
+            m.colour_head(m.colour_norm(states[args.bind_layer][:, :text_len])).flatten(0, 1), b["np_colour"].flatten()),
+        "patch": lambda: F.cross_entropy(
+            m.patch_head(m.patch_norm(states[args.patch_layer][:b_, text_len:])).flatten(0, 1), b["patch_kind"].flatten()),
+        "ground": lambda: grounding_loss(m, b, text_len, args.ground_layer),
+        "centre": lambda: centre_loss(m, b, states[args.ground_layer + 1][:, :text_len]),
+        "mlm": lambda: masked_word_loss(m, b, text_len),
     }
-    patch_logits = m.patch_head(m.patch_norm(states[PATCH_LAYER][: b["patch_kind"].shape[0], text_len:]))
-    parts["patch"] = F.cross_entropy(patch_logits.flatten(0, 1), b["patch_kind"].flatten())
-    ground = b["ground"]
-    has = ground.sum(-1) > 0
-    probs = m.encoder.layers[GROUND_LAYER].attn.probs[:, 0, :text_len, text_len:]
-    parts["ground"] = -(ground * torch.log(probs + 1e-9)).sum(-1)[has].mean()
-    mlm_hidden = m(b["mlm_ids"], b["mlm_mask"], b["pixel_values"][: b["mlm_ids"].shape[0]])[1]
-    parts["mlm"] = F.cross_entropy(m.mlm_head(mlm_hidden[:, :text_len]).flatten(0, 1), b["mlm_targets"].flatten())
-    weights = {"itm": 1.0, "rank": 0.5, "rtd": args.rtd_weight, "colour": args.aux_weight,
-               "ground": args.aux_weight, "patch": args.aux_weight, "mlm": args.mlm_weight}
+    parts = {k: task() for k, task in tasks.items() if weights[k] > 0}
     total = sum(weights[k] * v for k, v in parts.items())
     shown = {k: v.item() for k, v in parts.items()}
     shown["acc"] = (logits.argmax(-1) == labels).float().mean().item()
     return total, shown
+
+
+def grounding_loss(m, b, text_len, layer):
+    """Cross-entropy between head 0's attention in `layer` from each noun phrase's shape word and where its object
+    is: its patches when the object is in the scene, else the start token (a sink), so where the word looks
+    says whether its object is there."""
+    probs = m.encoder.layers[layer].attn.probs[:, 0, :text_len]
+    named = b["np_colour"] >= 0
+    present = b["ground"].sum(-1) > 0
+    on_patches = -(b["ground"] * torch.log(probs[..., text_len:] + 1e-9)).sum(-1)
+    on_sink = -torch.log(probs[..., 0] + 1e-9)
+    return torch.where(present, on_patches, on_sink)[named].mean()
+
+
+def centre_loss(m, b, text_states):
+    """Squared error of each present noun phrase's object centre read from its shape word after the grounding
+    layer, so the word carries where its object is to the position and relation words."""
+    target = b["np_centre"]
+    known = ~target.isnan().any(-1)
+    return F.mse_loss(m.centre_head(m.centre_norm(text_states))[known], target[known])
+
+
+def masked_word_loss(m, b, text_len):
+    hidden = m(b["mlm_ids"], b["mlm_mask"], b["pixel_values"][: b["mlm_ids"].shape[0]])[1]
+    return F.cross_entropy(m.mlm_head(hidden[:, :text_len]).flatten(0, 1), b["mlm_targets"].flatten())
 
 
 def main():
@@ -74,14 +99,20 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--width", type=int, default=128)
     ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--stem", choices=("linear", "conv"), default="linear", help="patch embedding (see patch_stem)")
     ap.add_argument("--pos-norm", type=float, default=3.0)
+    ap.add_argument("--bind-layer", type=int, default=1, help="layer whose output binds each shape word to its colour (np colour task)")
+    ap.add_argument("--patch-layer", type=int, default=0, help="layer whose output tells each patch's object (0: the embeddings)")
+    ap.add_argument("--ground-layer", type=int, default=1, help="index of the layer whose head 0 grounds shape words")
     ap.add_argument("--rtd-layer", type=int, default=4, help="layer whose output detects replaced tokens")
     ap.add_argument("--rtd-weight", type=float, default=0.5)
     ap.add_argument("--aux-weight", type=float, default=0.3, help="weight of the np-colour, patch and grounding tasks")
+    ap.add_argument("--centre-weight", type=float, default=0.0, help="weight of the np-centre task (see centre_loss)")
     ap.add_argument("--mlm-weight", type=float, default=0.25)
     ap.add_argument("--init-words", action="store_true", help="start colour, shape and side words at what they name (init_words)")
     ap.add_argument("--max-objects", type=int, default=3, help="objects per training scene at most (1 for a first stage)")
     ap.add_argument("--easy", action="store_true", help="add an easy negative (another scene's caption) per scene")
+    ap.add_argument("--resume", help="start from this checkpoint's weights (same architecture flags), e.g. for a second stage")
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--out", default="/tmp/shapes-train/fusion.pt")
     ap.add_argument("--eval-every", type=int, default=300)
@@ -91,9 +122,11 @@ def main():
     torch.manual_seed(args.seed)
     cfg = config(args)
     model = ShapesFusion(cfg)
-    if args.init_words:
+    if args.resume:
+        load_weights(model, torch.load(args.resume)["model"])
+    elif args.init_words:
         init_words(model, args.seed)
-    model.encoder.layers[GROUND_LAYER].attn.keep_probs = True
+    model.encoder.layers[args.ground_layer].attn.keep_probs = args.aux_weight > 0
     train(model, loader(partial(fusion_batch, easy=args.easy, max_objects=args.max_objects), args.scenes, args.seed), lambda m, b: losses(m, b, args),
           lambda m: evaluate(m, args.seed + 1, 300), {"config": cfg}, args)
 

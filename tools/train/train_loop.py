@@ -55,10 +55,19 @@ def train(model, batches, loss_fn, evaluate, checkpoint: dict, args, after_step=
     print(f"done in {(time.time() - start) / 60:.1f} min", flush=True)
 
 
+def load_weights(model, weights: dict) -> None:
+    """Loads saved weights; only the heads of training tasks newer than the checkpoint (the model's
+    TRAINING_ONLY name prefixes) may be missing, and they keep their fresh initialisation."""
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    fresh = getattr(model, "TRAINING_ONLY", ())
+    if unexpected or not all(k.startswith(fresh) for k in missing):
+        raise ValueError(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
+
+
 def load_checkpoint(path, model_class):
     """(model in eval mode, its config) from a checkpoint that `train` saved, on 2 threads as training runs."""
     torch.set_num_threads(2)
     state = torch.load(path)
     model = model_class(state["config"]).eval()
-    model.load_state_dict(state["model"])
+    load_weights(model, state["model"])
     return model, state["config"]
