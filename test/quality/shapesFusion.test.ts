@@ -3,10 +3,10 @@
 // saying why, while models/shapes-fusion is not trained yet (tools/train/README.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeScenes } from '../../src/evaluation/sceneFiles';
 import { evaluateFusion } from '../../tools/quality/evaluateFusion';
+import { writeHardNegativeManifest } from '../../tools/quality/hardNegativeManifest';
 import { SCENES, useQualityRun } from './qualityRun';
 
 const run = useQualityRun();
@@ -22,13 +22,7 @@ test(`shapes-fusion: matched vs hard-negative accuracy >= 90% on ${SCENES} fresh
 test('shapes-fusion EMAP: the additive projection of its scores loses accuracy on matched vs hard-negative pairs', { skip: untrained }, async (t) => {
   // Each scene with one matched caption (label 1) and its hard negative (label 0): the two captions differ only in
   // binding, position or word order, which a sum of an image term and a caption term cannot express.
-  const scenes = await writeScenes(run.dir, run.seed + 1, 40, [2, 3], 1000);
-  const rows = scenes.flatMap((scene, k) => {
-    const negative = scene.truth.hardNegatives[k % scene.truth.hardNegatives.length];
-    return [{ image: scene.path, caption: negative.of, label: 1 }, { image: scene.path, caption: negative.caption, label: 0 }];
-  });
-  const manifest = join(run.dir, 'emap.jsonl');
-  writeFileSync(manifest, rows.map((r) => JSON.stringify(r)).join('\n'));
+  const manifest = await writeHardNegativeManifest(run.dir, run.seed + 1, 40);
   const result = await run.service.probe({ modelDir: run.modelDir('shapes-fusion'), manifest: { path: manifest } });
   t.diagnostic(`seed ${run.seed + 1}: emap ${JSON.stringify(result.emap)}`);
   assert.equal(result.emap.metric, 'accuracy');
