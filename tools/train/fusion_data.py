@@ -89,6 +89,17 @@ def np_centres(scene, ids):
     return target
 
 
+def np_sides(scene, ids):
+    """[L, 4] for the shape word of each noun phrase whose object is in the scene: whether the object's centre is
+    in the outer third on each side (captions.SIDES order), the test a position caption makes; NaN elsewhere."""
+    target = torch.full((len(ids), len(C.SIDES)), float("nan"))
+    for t, kind in noun_phrases(ids):
+        obj = C.find(scene, kind)
+        if obj is not None:
+            target[t] = torch.tensor([float(C.in_outer_third(scene, obj, side)) for side in C.SIDES])
+    return target
+
+
 def np_colours(ids):
     """[L] the colour index of each shape word's noun phrase (text only), -100 for other tokens."""
     labels = torch.full((len(ids),), -100)
@@ -128,7 +139,7 @@ def fusion_batch(rng, scenes, easy=False, max_objects=3):
       differs from its match's: the words the perturbation changed, for ELECTRA-style replaced-token detection),
       rtd_weight [3B, L] (real tokens of the first 2B rows);
     - ground [3B, L, G*G]: where each named object is (see grounding); np_colour [3B, L] (see np_colours);
-      np_centre [3B, L, 2]: where each named object's centre is (see np_centres);
+      np_centre [3B, L, 2]: where each named object's centre is (see np_centres); np_sides [3B, L, 4] (see np_sides);
       patch_kind [B, G*G]: what each patch of the B scenes shows (see patch_kinds);
     - masked-word rows for the first B/2 matches: mlm_ids, mlm_mask, mlm_targets [B/2, L]."""
     drawn = [draw_scene(rng, int(rng.integers(1, max_objects + 1))) for _ in range(scenes)]
@@ -146,5 +157,6 @@ def fusion_batch(rng, scenes, easy=False, max_objects=3):
             "ground": torch.stack([grounding(s, row.tolist()) for (s, _), row in zip(drawn * copies, ids)]),
             "np_colour": torch.stack([np_colours(row.tolist()) for row in ids]),
             "np_centre": torch.stack([np_centres(s, row.tolist()) for (s, _), row in zip(drawn * copies, ids)]),
+            "np_sides": torch.stack([np_sides(s, row.tolist()) for (s, _), row in zip(drawn * copies, ids)]),
             "patch_kind": torch.stack([patch_kinds(s) for s, _ in drawn]),
             "mlm_ids": mlm_ids, "mlm_mask": mask[: scenes // 2], "mlm_targets": mlm_targets}

@@ -31,7 +31,7 @@ def patch_stem(width: int, patch: int, kind: str) -> nn.Module:
 
 class ShapesFusion(nn.Module):
     # Heads of the auxiliary training tasks (train_fusion.py): forward never reads them, so the export leaves them out.
-    TRAINING_ONLY = ("mlm_", "rtd_", "colour_", "patch_norm", "patch_head", "centre_")
+    TRAINING_ONLY = ("mlm_", "rtd_", "colour_", "patch_norm", "patch_head", "centre_", "side_")
 
     def __init__(self, cfg: dict):
         super().__init__()
@@ -51,6 +51,7 @@ class ShapesFusion(nn.Module):
         self.colour_norm, self.colour_head = nn.LayerNorm(width), nn.Linear(width, len(COLOURS))
         self.patch_norm, self.patch_head = nn.LayerNorm(width), nn.Linear(width, 1 + len(KINDS))
         self.centre_norm, self.centre_head = nn.LayerNorm(width), nn.Linear(width, 2)
+        self.side_head = nn.Linear(width, 4)
         init_weights(self)
         # Learned, but started as sine-cosine tables as strong as the content: the hard negatives turn on where
         # things are and on word order, which tiny random position embeddings hide for hundreds of steps.

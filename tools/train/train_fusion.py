@@ -8,7 +8,8 @@ find the named objects before it can compare anything. Auxiliary tasks build tha
   shape of the object it shows;
 - grounding (attention head 0 of --ground-layer): each shape word attends to its object's patches when the
   object is in the scene, else to the start token;
-- np centre (after the grounding layer): each shape word regresses its object's centre, when present;
+- np centre and sides (after the grounding layer): each shape word regresses its object's centre and tells which
+  outer thirds it lies in, when present;
 - replaced-token detection (after layer rtd_layer): which words of a negative were changed (ELECTRA);
 - masked words (final layer, ViLT's MLM): one colour, shape or side word of a match predicted from the image;
 - ranking: each scene's match scores above its own negative, on top of ITM cross-entropy.
@@ -39,7 +40,8 @@ def config(args) -> dict:
 def losses(m, b, args):
     """(weighted total, {name: value}); an auxiliary task at weight 0 is not computed at all."""
     weights = {"itm": 1.0, "rank": 0.5, "rtd": args.rtd_weight, "colour": args.aux_weight,
-               "ground": args.aux_weight, "patch": args.aux_weight, "mlm": args.mlm_weight, "centre": args.centre_weight}
+               "ground": args.aux_weight, "patch": args.aux_weight, "mlm": args.mlm_weight, "centre": args.centre_weight,
+               "side": args.side_weight}
     states = m.states(b["input_ids"], b["attention_mask"], b["pixel_values"])
     logits, _ = m.head(states[-1])
     labels, text_len = b["labels"], b["input_ids"].shape[1]
@@ -58,6 +60,7 @@ def losses(m, b, args):
             m.patch_head(m.patch_norm(states[args.patch_layer][:b_, text_len:])).flatten(0, 1), b["patch_kind"].flatten()),
         "ground": lambda: grounding_loss(m, b, text_len, args.ground_layer),
         "centre": lambda: centre_loss(m, b, states[args.ground_layer + 1][:, :text_len]),
+        "side": lambda: side_loss(m, b, states[args.ground_layer + 1][:, :text_len]),
         "mlm": lambda: masked_word_loss(m, b, text_len),
     }
     parts = {k: task() for k, task in tasks.items() if weights[k] > 0}
@@ -82,9 +85,34 @@ def grounding_loss(m, b, text_len, layer):
 def centre_loss(m, b, text_states):
     """Squared error of each present noun phrase's object centre read from its shape word after the grounding
     layer, so the word carries where its object is to the position and relation words."""
-    target = b["np_centre"]
-    known = ~target.isnan().any(-1)
-    return F.mse_loss(m.centre_head(m.centre_norm(text_states))[known], target[known])
+    known = ~b["np_centre"].isnan().any(-1)
+    return F.mse_loss(m.centre_head(m.centre_norm(text_states))[known], b["np_centre"][known])
+
+
+def side_loss(m, b, text_states):
+    """Cross-entropy of the same words' four outer-third flags (the test a position caption makes): sharp at the
+    thirds, where the centre's squared error is not."""
+    known = ~b["np_sides"].isnan().any(-1)
+    return F.binary_cross_entropy_with_logits(m.side_head(m.centre_norm(text_states))[known], b["np_sides"][known])
+
+
+def grown(model, weights: dict, extra: int, at: int) -> dict:
+    """A checkpoint's weights for `model`, which has `extra` more layers, inserted before layer `at`: later
+    layers move up, and each new layer starts as the identity (its attention output and MLP output projections
+    zero, so the residual stream passes through unchanged) and learns from there."""
+    if extra == 0:
+        return weights
+    out = {}
+    for key, value in weights.items():
+        parts = key.split(".")
+        if key.startswith("encoder.layers.") and int(parts[2]) >= at:
+            parts[2] = str(int(parts[2]) + extra)
+        out[".".join(parts)] = value
+    for i in range(at, at + extra):
+        for key, value in model.encoder.layers[i].state_dict().items():
+            zero = key.startswith(("attn.out_proj", "mlp.2"))
+            out[f"encoder.layers.{i}.{key}"] = torch.zeros_like(value) if zero else value
+    return out
 
 
 def masked_word_loss(m, b, text_len):
@@ -95,6 +123,7 @@ def masked_word_loss(m, b, text_len):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--stop-after", type=int, help="stop (evaluate, save) after this many steps, keeping the learning-rate schedule of --steps")
     ap.add_argument("--scenes", type=int, default=40, help="scenes a batch; each gives a match and a hard negative (and an easy one with --easy)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--width", type=int, default=128)
@@ -108,11 +137,13 @@ def main():
     ap.add_argument("--rtd-weight", type=float, default=0.5)
     ap.add_argument("--aux-weight", type=float, default=0.3, help="weight of the np-colour, patch and grounding tasks")
     ap.add_argument("--centre-weight", type=float, default=0.0, help="weight of the np-centre task (see centre_loss)")
+    ap.add_argument("--side-weight", type=float, default=0.0, help="weight of the outer-third flags (see side_loss)")
     ap.add_argument("--mlm-weight", type=float, default=0.25)
     ap.add_argument("--init-words", action="store_true", help="start colour, shape and side words at what they name (init_words)")
     ap.add_argument("--max-objects", type=int, default=3, help="objects per training scene at most (1 for a first stage)")
     ap.add_argument("--easy", action="store_true", help="add an easy negative (another scene's caption) per scene")
     ap.add_argument("--resume", help="start from this checkpoint's weights (same architecture flags), e.g. for a second stage")
+    ap.add_argument("--insert-at", type=int, default=2, help="with --resume and more --layers than the checkpoint: where the new layers go (see grown)")
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--out", default="/tmp/shapes-train/fusion.pt")
     ap.add_argument("--eval-every", type=int, default=300)
@@ -123,7 +154,8 @@ def main():
     cfg = config(args)
     model = ShapesFusion(cfg)
     if args.resume:
-        load_weights(model, torch.load(args.resume)["model"])
+        state = torch.load(args.resume)
+        load_weights(model, grown(model, state["model"], args.layers - state["config"]["layers"], args.insert_at))
     elif args.init_words:
         init_words(model, args.seed)
     model.encoder.layers[args.ground_layer].attn.keep_probs = args.aux_weight > 0

@@ -26,13 +26,16 @@ def optimizer(model, lr):
 
 
 def train(model, batches, loss_fn, evaluate, checkpoint: dict, args, after_step=None):
-    """Runs args.steps steps; `loss_fn(model, batch)` gives (loss, {name: value}); `evaluate(model)` a metrics
-    dict. Saves `checkpoint` plus weights, metrics history and wall time to args.out after every evaluation."""
+    """Runs args.steps steps (or the first args.stop_after of them, on the same schedule); `loss_fn(model, batch)`
+    gives (loss, {name: value}); `evaluate(model)` a metrics dict. Saves `checkpoint` plus weights, metrics history
+    and wall time to args.out after every evaluation."""
     print(f"parameters: {sum(p.numel() for p in model.parameters())}", flush=True)
     opt = optimizer(model, args.lr)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     start, history = time.time(), []
-    for step in range(args.steps):
+    # A stage may stop early and keep the schedule of the full --steps (--stop-after, where the script has it).
+    last = getattr(args, "stop_after", None) or args.steps
+    for step in range(last):
         for group in opt.param_groups:
             group["lr"] = schedule(step, args.steps, args.lr)
         loss, parts = loss_fn(model, next(batches))
@@ -42,11 +45,11 @@ def train(model, batches, loss_fn, evaluate, checkpoint: dict, args, after_step=
         opt.step()
         if after_step:
             after_step(model)
-        if step % 25 == 0 or step == args.steps - 1:
+        if step % 25 == 0 or step == last - 1:
             el = time.time() - start
             shown = " ".join(f"{k} {v:.3f}" for k, v in parts.items())
             print(f"step {step} loss {loss.item():.3f} {shown} {el / (step + 1):.2f}s/step {el / 60:.1f}min", flush=True)
-        if (step + 1) % args.eval_every == 0 or step == args.steps - 1:
+        if (step + 1) % args.eval_every == 0 or step == last - 1:
             metrics = evaluate(model)
             history.append({"step": step + 1, **metrics})
             print("eval", json.dumps(metrics), flush=True)
