@@ -1,25 +1,21 @@
 // shapes-fusion against the shapes-world contract: matched captions against hard negatives, half and half; and
-// EMAP on shapes-world pairs, which must show that the model's decisions use image-text interaction. Skipped,
-// saying why, while models/shapes-fusion is not trained yet (tools/train/README.md).
+// EMAP on shapes-world pairs, which must show that the model's decisions use image-text interaction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { evaluateFusion } from '../../tools/quality/evaluateFusion';
 import { writeHardNegativeManifest } from '../../tools/quality/hardNegativeManifest';
 import { SCENES, useQualityRun } from './qualityRun';
 
 const run = useQualityRun();
-const untrained = !existsSync(join(__dirname, '..', '..', 'models', 'shapes-fusion')) && 'models/shapes-fusion is not trained yet (tools/train/README.md)';
 
-test(`shapes-fusion: matched vs hard-negative accuracy >= 90% on ${SCENES} fresh scenes (${2 * SCENES} pairs)`, { skip: untrained }, async (t) => {
+test(`shapes-fusion: matched vs hard-negative accuracy >= 90% on ${SCENES} fresh scenes (${2 * SCENES} pairs)`, async (t) => {
   const quality = await evaluateFusion(run.service, run.modelDir('shapes-fusion'), { dir: run.dir, seed: run.seed, scenes: SCENES });
   t.diagnostic(`seed ${run.seed}: ${JSON.stringify(quality)}`);
   assert.equal(quality.pairs, 2 * SCENES);
   assert.ok(quality.accuracy >= 0.9, `accuracy ${quality.accuracy}`);
 });
 
-test('shapes-fusion EMAP: the additive projection of its scores loses accuracy on matched vs hard-negative pairs', { skip: untrained }, async (t) => {
+test('shapes-fusion EMAP: the additive projection of its scores loses accuracy on matched vs hard-negative pairs', async (t) => {
   // Each scene with one matched caption (label 1) and its hard negative (label 0): the two captions differ only in
   // binding, position or word order, which a sum of an image term and a caption term cannot express.
   const manifest = await writeHardNegativeManifest(run.dir, run.seed + 1, 40);
