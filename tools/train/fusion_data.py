@@ -66,15 +66,19 @@ def noun_phrases(ids):
             if WORDS[ids[t]] in SHAPES and WORDS[ids[t - 1]] in COLOURS]
 
 
+def named_objects(scene, ids):
+    """(position of the shape word, the object) for each noun phrase of a token id list whose object is in the scene."""
+    found = [(t, C.find(scene, kind)) for t, kind in noun_phrases(ids)]
+    return [(t, obj) for t, obj in found if obj is not None]
+
+
 def grounding(scene, ids):
     """Where each named object is: targets [L, GRID*GRID], for the shape word of each noun phrase whose object is
     in the scene an even distribution over the patches its box overlaps, else zeros."""
     target = torch.zeros(len(ids), GRID * GRID)
-    for t, kind in noun_phrases(ids):
-        obj = C.find(scene, kind)
-        if obj is not None:
-            patches = box_patches(obj.bounds(), scene.side, GRID)
-            target[t, patches] = 1 / len(patches)
+    for t, obj in named_objects(scene, ids):
+        patches = box_patches(obj.bounds(), scene.side, GRID)
+        target[t, patches] = 1 / len(patches)
     return target
 
 
@@ -82,10 +86,8 @@ def np_centres(scene, ids):
     """[L, 2] where each noun phrase's object is: its centre (x, y) as fractions of the side, in -1..1, for the
     shape word of each noun phrase whose object is in the scene; NaN elsewhere."""
     target = torch.full((len(ids), 2), float("nan"))
-    for t, kind in noun_phrases(ids):
-        obj = C.find(scene, kind)
-        if obj is not None:
-            target[t] = torch.tensor([obj.cx, obj.cy]) / scene.side * 2 - 1
+    for t, obj in named_objects(scene, ids):
+        target[t] = torch.tensor([obj.cx, obj.cy]) / scene.side * 2 - 1
     return target
 
 
@@ -93,10 +95,8 @@ def np_sides(scene, ids):
     """[L, 4] for the shape word of each noun phrase whose object is in the scene: whether the object's centre is
     in the outer third on each side (captions.SIDES order), the test a position caption makes; NaN elsewhere."""
     target = torch.full((len(ids), len(C.SIDES)), float("nan"))
-    for t, kind in noun_phrases(ids):
-        obj = C.find(scene, kind)
-        if obj is not None:
-            target[t] = torch.tensor([float(C.in_outer_third(scene, obj, side)) for side in C.SIDES])
+    for t, obj in named_objects(scene, ids):
+        target[t] = torch.tensor([float(C.in_outer_third(scene, obj, side)) for side in C.SIDES])
     return target
 
 

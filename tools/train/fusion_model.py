@@ -45,7 +45,7 @@ class ShapesFusion(nn.Module):
         self.ln_final = nn.LayerNorm(width)
         self.pooler = nn.Linear(width, width)
         self.itm_head = nn.Linear(width, 2)
-        # TRAINING_ONLY:
+        # The TRAINING_ONLY heads:
         self.mlm_head = nn.Linear(width, t["vocab_size"])
         self.rtd_norm, self.rtd_head = nn.LayerNorm(width), nn.Linear(width, 1)
         self.colour_norm, self.colour_head = nn.LayerNorm(width), nn.Linear(width, len(COLOURS))

@@ -28,7 +28,6 @@ from tokens import BOS_ID, EOS_ID, PAD_ID, VOCAB
 from train_loop import load_weights, train
 
 
-
 def config(args) -> dict:
     return {
         "width": args.width, "layers": args.layers, "heads": 4, "pos_norm": args.pos_norm,
@@ -116,6 +115,7 @@ def grown(model, weights: dict, extra: int, at: int) -> dict:
 
 
 def masked_word_loss(m, b, text_len):
+    """ViLT's masked-word loss: the masked colour, shape or side word of each row predicted at the final layer."""
     hidden = m(b["mlm_ids"], b["mlm_mask"], b["pixel_values"][: b["mlm_ids"].shape[0]])[1]
     return F.cross_entropy(m.mlm_head(hidden[:, :text_len]).flatten(0, 1), b["mlm_targets"].flatten())
 
@@ -142,7 +142,7 @@ def main():
     ap.add_argument("--init-words", action="store_true", help="start colour, shape and side words at what they name (init_words)")
     ap.add_argument("--max-objects", type=int, default=3, help="objects per training scene at most (1 for a first stage)")
     ap.add_argument("--easy", action="store_true", help="add an easy negative (another scene's caption) per scene")
-    ap.add_argument("--resume", help="start from this checkpoint's weights (same architecture flags), e.g. for a second stage")
+    ap.add_argument("--resume", help="start from this checkpoint's weights (same architecture flags, or more --layers: see --insert-at), for a later stage")
     ap.add_argument("--insert-at", type=int, default=2, help="with --resume and more --layers than the checkpoint: where the new layers go (see grown)")
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--out", default="/tmp/shapes-train/fusion.pt")
