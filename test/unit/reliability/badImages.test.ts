@@ -1,7 +1,7 @@
 // Issue 7 item 1, the image cases that test/unit/inference/preprocess*.test.ts leave open: truncated JPEG,
 // 16-bit RGB with alpha, 1x1 and 10000x10 through the whole service, JPEG and GIF decompression bombs and the
 // service's pixel-limit setting, a path through a file, a FIFO and a device, an animated GIF's notice.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,24 +12,13 @@ import { preprocessImage } from '../../../src/inference/preprocess';
 import { parsePreprocessorConfig } from '../../../src/inference/preprocessorConfig';
 import { InferenceService } from '../../../src/inference/service';
 import { cosine } from '../../support/reference';
-import { plainImageEmbeds, plainTextEmbeds, uniformPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { plainImageEmbeds, plainTextEmbeds, uniformPixels } from '../../support/tinyClip';
+import { useTinyClipService } from '../../support/tinyClipService';
 import { identityConfig } from '../inference/imageFixtures';
 import { rejectsLens } from './lensAssert';
 
-let clip: TinyClip;
-let work: string;
-let service: InferenceService;
 
-before(() => {
-  clip = writeTinyClip();
-  work = mkdtempSync(join(tmpdir(), 'mmlens-badimg-'));
-  service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: clip.dir });
-});
-after(async () => {
-  await service.dispose();
-  clip.remove();
-  rmSync(work, { recursive: true, force: true });
-});
+const run = useTinyClipService('mmlens-badimg-');
 
 const notAnImage = (name: string) => ({ kind: 'badInput' as const, what: [new RegExp(`${name} is not a readable image`)], fix: /truncated or corrupt/ });
 
@@ -51,10 +40,10 @@ function gifHeaderOnly(width: number, height: number): Buffer {
 
 test('a truncated JPEG and a JPEG of only its first marker are not readable images, named by path', async () => {
   const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } }).jpeg().toBuffer();
-  const cut = join(work, 'cut.jpg');
+  const cut = join(run.work, 'cut.jpg');
   writeFileSync(cut, jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
   await rejectsLens(preprocessImage(cut, identityConfig()), notAnImage('cut\\.jpg'));
-  const soi = join(work, 'soi.jpg');
+  const soi = join(run.work, 'soi.jpg');
   writeFileSync(soi, Buffer.from([0xff, 0xd8]));
   await rejectsLens(preprocessImage(soi, identityConfig()), notAnImage('soi\\.jpg'));
 });
@@ -73,11 +62,11 @@ test('a 1x1 and a 10000x10 image run through the whole service like a uniform im
   const rgb = [40, 160, 90];
   const text = 'a green circle';
   // Resizing a uniform image keeps it uniform, so the similarity is that of the hand-made uniform tensor.
-  const expected = cosine(await plainImageEmbeds(clip, uniformPixels(clip, rgb)), await plainTextEmbeds(clip, text));
+  const expected = cosine(await plainImageEmbeds(run.clip, uniformPixels(run.clip, rgb)), await plainTextEmbeds(run.clip, text));
   for (const [width, height] of [[1, 1], [10000, 10]]) {
-    const path = join(work, `uniform-${width}x${height}.png`);
+    const path = join(run.work, `uniform-${width}x${height}.png`);
     await sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toFile(path);
-    const result = await service.analyze({ images: [path], texts: [text] });
+    const result = await run.service.analyze({ images: [path], texts: [text] });
     assert.deepEqual([result.images[0].width, result.images[0].height], [width, height]);
     assert.ok(Math.abs(result.similarity[0][0] - expected) < 1e-4, `${width}x${height}: ${result.similarity[0][0]} vs ${expected}`);
   }
@@ -98,24 +87,24 @@ test('JPEG and GIF decompression bombs are refused from their headers; the servi
   await rejectsLens(preprocessImage(bomb, identityConfig()), { kind: 'badInput', what: [/60000x60000 is 3600 megapixels, over the limit of 50 megapixels/], fix: /raise the limit/ });
   await rejectsLens(preprocessImage(gifHeaderOnly(65535, 65535), identityConfig()), { kind: 'badInput', what: [/65535x65535 is 4294\.8 megapixels/], fix: /image pixel limit setting/ });
 
-  const path = join(work, 'forty.png');
+  const path = join(run.work, 'forty.png');
   await sharp({ create: { width: 40, height: 40, channels: 3, background: '#808080' } }).png().toFile(path);
-  const strict = new InferenceService({ executionProvider: 'cpu', defaultModelDir: clip.dir, maxImagePixels: 1599 });
+  const strict = new InferenceService({ executionProvider: 'cpu', defaultModelDir: run.clip.dir, maxImagePixels: 1599 });
   try {
     await rejectsLens(strict.analyze({ images: [path], texts: ['grey'] }), { kind: 'badInput', what: [/forty\.png: 40x40 is 1600 pixels, over the limit of 1599 pixels/] });
   } finally {
     await strict.dispose();
   }
-  const raised = await service.analyze({ images: [path], texts: ['grey'] });
+  const raised = await run.service.analyze({ images: [path], texts: ['grey'] });
   assert.equal(raised.images.length, 1);
 });
 
 test('a path through a file, a FIFO and a device file are refused at once, never read', async () => {
-  const file = join(work, 'plain.png');
+  const file = join(run.work, 'plain.png');
   writeFileSync(file, 'x');
   await rejectsLens(preprocessImage(join(file, 'inner.png'), identityConfig()), { kind: 'badInput', what: [/Image not found: .*plain\.png\/inner\.png/] });
   // Reading a FIFO with no writer would block forever; it reports size 0 and is refused as empty.
-  const fifo = join(work, 'pipe.png');
+  const fifo = join(run.work, 'pipe.png');
   execFileSync('mkfifo', [fifo]);
   await rejectsLens(preprocessImage(fifo, identityConfig()), { kind: 'badInput', what: [/pipe\.png is empty/] });
   await rejectsLens(preprocessImage('/dev/zero', identityConfig()), { kind: 'badInput', what: [/\/dev\/zero is empty/] });
@@ -123,9 +112,9 @@ test('a path through a file, a FIFO and a device file are refused at once, never
 
 test('an animated GIF: the result notices say that frame 0 of N was used', async () => {
   const frame = (colour: string) => sharp({ create: { width: 8, height: 8, channels: 3, background: colour } }).png().toBuffer();
-  const gif = join(work, 'anim.gif');
+  const gif = join(run.work, 'anim.gif');
   await sharp([await frame('#ff0000'), await frame('#00ff00'), await frame('#0000ff')], { join: { animated: true } }).gif().toFile(gif);
-  const result = await service.analyze({ images: [gif], texts: ['a red square'] });
+  const result = await run.service.analyze({ images: [gif], texts: ['a red square'] });
   assert.ok(result.model.notices.some((n) => n.includes('anim.gif') && /3 frames; the first frame was used/.test(n)), result.model.notices.join(' | '));
 });
 

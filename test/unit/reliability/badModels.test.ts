@@ -2,60 +2,50 @@
 // invalid JSON in each JSON file, truncated graphs, a text graph that takes pixels, a preprocessor that does
 // not fit the graph, dynamic shapes, NaN outputs. After every failure the same service still serves a good
 // model. (Fused attention: test/unit/service/analyzeTwoTower.test.ts and test/unit/onnx/fusedAttention.test.ts.)
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { SessionCache } from '../../../src/inference/sessions';
-import { InferenceService } from '../../../src/inference/service';
 import { TappedGraph } from '../../../src/inference/tappedGraph';
 import { decodeModel, encodeModelMessage, type ModelMessage } from '../../fuzz/onnxMutations';
 import { cosine } from '../../support/reference';
-import { plainImageEmbeds, plainTextEmbeds, uniformPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { plainImageEmbeds, plainTextEmbeds, uniformPixels } from '../../support/tinyClip';
+import { useTinyClipService } from '../../support/tinyClipService';
 import { rejectsLens, type ExpectedError } from './lensAssert';
 
-let clip: TinyClip;
-let work: string;
 let image: string;
-let service: InferenceService;
 let count = 0;
 const grey = [128, 128, 128];
 const text = 'a red circle';
 
+const run = useTinyClipService('mmlens-badmodel-');
+
 before(async () => {
-  clip = writeTinyClip();
-  work = mkdtempSync(join(tmpdir(), 'mmlens-badmodel-'));
-  image = join(work, 'grey.png');
+  image = join(run.work, 'grey.png');
   await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(image);
-  service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: clip.dir });
-});
-after(async () => {
-  await service.dispose();
-  clip.remove();
-  rmSync(work, { recursive: true, force: true });
 });
 
 /** A copy of the tiny CLIP folder changed by `edit`. */
 function variant(edit: (dir: string) => void): string {
-  const dir = join(work, `model-${count++}`);
-  cpSync(clip.dir, dir, { recursive: true });
+  const dir = join(run.work, `model-${count++}`);
+  cpSync(run.clip.dir, dir, { recursive: true });
   edit(dir);
   return dir;
 }
 
 /** Rewrites a tower through the full protobuf schema, with `edit` applied to the decoded model. */
 function editTower(dir: string, tower: 'vision' | 'text', edit: (model: ModelMessage) => void): void {
-  const model = decodeModel(clip.towerBytes(tower));
+  const model = decodeModel(run.clip.towerBytes(tower));
   edit(model);
   writeFileSync(join(dir, 'onnx', `${tower}_model.onnx`), encodeModelMessage(model));
 }
 
 /** The analysis fails as expected, and the same service then still analyses with the good model. */
 async function failsThenRecovers(modelDir: string, expected: ExpectedError): Promise<void> {
-  await rejectsLens(service.analyze({ modelDir, images: [image], texts: [text] }), expected);
-  const ok = await service.analyze({ images: [image], texts: [text] });
+  await rejectsLens(run.service.analyze({ modelDir, images: [image], texts: [text] }), expected);
+  const ok = await run.service.analyze({ images: [image], texts: [text] });
   assert.equal(ok.similarity[0].length, 1);
 }
 
@@ -75,7 +65,7 @@ test('invalid JSON in each JSON file names the file, the line and the column', a
 });
 
 test('a graph truncated at 10 bytes, at half and one byte short is "not a valid ONNX model", by path', async () => {
-  const bytes = clip.towerBytes('vision');
+  const bytes = run.clip.towerBytes('vision');
   for (const length of [10, bytes.length >> 1, bytes.length - 1]) {
     const dir = variant((d) => writeFileSync(join(d, 'onnx/vision_model.onnx'), bytes.subarray(0, length)));
     await failsThenRecovers(dir, { kind: 'badModel', what: [new RegExp(`${dir}/onnx/vision_model\\.onnx: is not a valid ONNX model`)], fix: /truncated/ });
@@ -83,7 +73,7 @@ test('a graph truncated at 10 bytes, at half and one byte short is "not a valid 
 });
 
 test('a text graph that takes pixels (no text input) names its inputs', async () => {
-  const dir = variant((d) => writeFileSync(join(d, 'onnx/text_model.onnx'), clip.towerBytes('vision')));
+  const dir = variant((d) => writeFileSync(join(d, 'onnx/text_model.onnx'), run.clip.towerBytes('vision')));
   await failsThenRecovers(dir, { kind: 'badModel', what: [/text_model\.onnx: has no token ids \(integer, rank 2\) input \(its inputs: pixel_values\)/], fix: /input_ids/ });
 });
 
@@ -100,8 +90,8 @@ test('dynamic shapes: a pixel input with every dimension symbolic still scores l
     const input = m.graph!.input.find((i) => i.name === 'pixel_values')!;
     input.type!.tensorType!.shape = { dim: ['batch', 'channels', 'height', 'width'].map((dimParam) => ({ dimParam })) };
   }));
-  const result = await service.analyze({ modelDir: dir, images: [image], texts: [text] });
-  const expected = cosine(await plainImageEmbeds(clip, uniformPixels(clip, grey)), await plainTextEmbeds(clip, text));
+  const result = await run.service.analyze({ modelDir: dir, images: [image], texts: [text] });
+  const expected = cosine(await plainImageEmbeds(run.clip, uniformPixels(run.clip, grey)), await plainTextEmbeds(run.clip, text));
   assert.ok(Math.abs(result.similarity[0][0] - expected) < 1e-4, `${result.similarity[0][0]} vs ${expected}`);
 });
 
@@ -114,7 +104,7 @@ test('a model whose output is NaN is refused, naming the file and the output, in
 });
 
 test('an external-data location with ".." must not make the tapped copy write outside its private folder', async () => {
-  const scratch = mkdtempSync(join(work, 'tmp-'));
+  const scratch = mkdtempSync(join(run.work, 'tmp-'));
   const dir = variant((d) => editTower(d, 'vision', (m) => {
     const tensor = m.graph!.initializer.find((t) => t.name === 'pre_layrnorm.bias')!;
     tensor.dataLocation = 1;
@@ -144,7 +134,7 @@ test('found by the config fuzzer: a vocabulary id that is not a number, an unkno
   const objectId = variant((d) => editJson(d, 'tokenizer.json', (j) => ((j.model as { vocab: Record<string, unknown> }).vocab.circle = {})));
   await failsThenRecovers(objectId, { kind: 'badModel', what: [/^tokenizer\.json: gives the token "circle" the id \{\} in "a red circle"; ids must be whole numbers/], fix: /save_pretrained/ });
   const badUnk = variant((d) => editJson(d, 'tokenizer_config.json', (j) => (j.unk_token = -1)));
-  await rejectsLens(service.analyze({ modelDir: badUnk, images: [image], texts: ['a zebra'] }), { kind: 'badModel', what: [/^tokenizer\.json: gives the token .* in "a zebra"/] });
+  await rejectsLens(run.service.analyze({ modelDir: badUnk, images: [image], texts: ['a zebra'] }), { kind: 'badModel', what: [/^tokenizer\.json: gives the token .* in "a zebra"/] });
   const huge = variant((d) => editJson(d, 'preprocessor_config.json', (j) => (j.size = 1e9)));
   await failsThenRecovers(huge, { kind: 'badModel', what: [/^preprocessor_config\.json: field "size" is 1000000000 pixels; at most 8192 is supported/] });
 });

@@ -1,16 +1,15 @@
 // Issue 7 item 2, the text cases test/unit/inference/tokenize.test.ts leaves open: whitespace only, 100k
 // characters (truncated, and the result says so), RTL and other invisible marks, NUL and every control
 // character, out-of-vocabulary words on the bundled demo model, and all of them through the whole service.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { loadModelFolder } from '../../../src/inference/modelFolder';
-import { InferenceService } from '../../../src/inference/service';
 import { loadTokenizer, type TextTokenizer } from '../../../src/inference/tokenize';
-import { tinyClipIds, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { tinyClipIds } from '../../support/tinyClip';
+import { useTinyClipService } from '../../support/tinyClipService';
 
 const clipDir = resolve(process.cwd(), '../shared/models/clip-vit-base-patch32-tokenizer');
 const demoDir = resolve(process.cwd(), 'models/shapes-clip');
@@ -20,24 +19,14 @@ const hundredK = 'a photo of a cat '.repeat(6000).slice(0, 100_000);
 const control = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('');
 const marks = ['\u200fcat\u200f', 'a \u202edog\u202c', '\u200ered\u200e square', '\u2066isolated\u2069', 'zero\u200bwidth\u200djoin', '\ufeffcat', '\u00a0\u3000'];
 
+const run = useTinyClipService('mmlens-badtext-');
 let realClip: TextTokenizer | undefined;
-let tiny: TinyClip;
-let work: string;
-let service: InferenceService;
 
 before(async () => {
   if (existsSync(clipDir)) {
     const read = (name: string) => JSON.parse(readFileSync(join(clipDir, name), 'utf8'));
     realClip = loadTokenizer({ tokenizerJson: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'), config: (await import('../../../src/inference/modelConfig')).parseModelConfig({ model_type: 'clip' }) });
   }
-  tiny = writeTinyClip();
-  work = mkdtempSync(join(tmpdir(), 'mmlens-badtext-'));
-  service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: tiny.dir });
-});
-after(async () => {
-  await service.dispose();
-  tiny.remove();
-  rmSync(work, { recursive: true, force: true });
 });
 
 const skipReal = { skip: !existsSync(clipDir) && 'no shared CLIP tokenizer' };
@@ -82,18 +71,18 @@ test('the bundled demo model: out-of-vocabulary words become <unk>, per the voca
 });
 
 test('through the service: every kind of text gives finite scores; only the 100k text is marked truncated', async () => {
-  const image = join(work, 'red.png');
+  const image = join(run.work, 'red.png');
   await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c81e1e' } }).png().toFile(image);
   const texts = ['', '   \t ', hundredK, 'مرحبا بالعالم', '猫の写真', '😀👍🏽', 'e\u0301', ...marks, '\u0000', control, 'zebra giraffe'];
-  const result = await service.analyze({ images: [image], texts });
+  const result = await run.service.analyze({ images: [image], texts });
   assert.equal(result.texts.length, texts.length);
   assert.deepEqual(result.texts.map((t) => t.truncated), texts.map((t) => t === hundredK));
   assert.ok(result.similarity[0].every(Number.isFinite));
   assert.ok(result.probabilities[0].every(Number.isFinite));
-  assert.equal(result.texts[2].tokens.length, tiny.options.maxLength);
+  assert.equal(result.texts[2].tokens.length, run.clip.options.maxLength);
   // The tiny model's word-level vocabulary knows none of these words: both get the <unk> id.
-  const tokenizer = loadTokenizer(await loadModelFolder(tiny.dir));
-  const unk = tinyClipIds(tiny, 'zebra giraffe');
+  const tokenizer = loadTokenizer(await loadModelFolder(run.clip.dir));
+  const unk = tinyClipIds(run.clip, 'zebra giraffe');
   assert.equal(unk[1], unk[2]);
   assert.deepEqual(tokenizer.encodeBatch(['zebra giraffe']).items[0].ids, unk);
 });
