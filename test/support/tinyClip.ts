@@ -50,6 +50,13 @@ export async function plainImageEmbeds(clip: TinyClip, pixels: Float32Array): Pr
   return out.image_embeds.data as Float32Array;
 }
 
+/** One test image as the vision graph's feeds, and the image_embeds the untouched graph gives for it. */
+export async function visionCase(clip: TinyClip): Promise<{ feeds: Record<string, ort.Tensor>; expected: Float32Array }> {
+  const size = clip.options.imageSize;
+  const pixels = testPixels(1, size);
+  return { feeds: { pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) }, expected: await plainImageEmbeds(clip, pixels) };
+}
+
 /** text_embeds of the untouched text graph (plain onnxruntime) for `text`, ids taken from the vocab. */
 export async function plainTextEmbeds(clip: TinyClip, text: string): Promise<Float32Array> {
   const ids = tinyClipIds(clip, text);

@@ -10,7 +10,7 @@ import { proto } from '../../../src/inference/onnx/protoSchema';
 import { OptimizedModelCache } from '../../../src/inference/optimizedModelCache';
 import { SessionCache } from '../../../src/inference/sessions';
 import { TappedGraph } from '../../../src/inference/tappedGraph';
-import { plainImageEmbeds, testPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { visionCase, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 interface RawTensor {
   rawData?: Uint8Array;
@@ -26,10 +26,7 @@ let feeds: Record<string, ort.Tensor>;
 before(async () => {
   clip = writeTinyClip();
   folder = mkdtempSync(join(tmpdir(), 'mmlens-external-'));
-  const size = clip.options.imageSize;
-  const pixels = testPixels(1, size);
-  expected = await plainImageEmbeds(clip, pixels);
-  feeds = { pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) };
+  ({ feeds, expected } = await visionCase(clip));
   // Every initializer over 1 KiB moves to weights.bin, as onnx.save_model(..., save_as_external_data=True) does.
   const model = proto.model.decode(clip.towerBytes('vision')) as unknown as { graph: { initializer: RawTensor[] } };
   const parts: Uint8Array[] = [];

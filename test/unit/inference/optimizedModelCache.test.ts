@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OptimizedModelCache } from '../../../src/inference/optimizedModelCache';
 import { SessionCache, type SessionFactory } from '../../../src/inference/sessions';
-import { plainImageEmbeds, testPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { visionCase, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 let clip: TinyClip;
 let cacheDir: string;
@@ -20,10 +20,7 @@ let feeds: Record<string, ort.Tensor>;
 before(async () => {
   clip = writeTinyClip();
   cacheDir = mkdtempSync(join(tmpdir(), 'mmlens-ortcache-'));
-  const size = clip.options.imageSize;
-  const pixels = testPixels(1, size);
-  expected = await plainImageEmbeds(clip, pixels);
-  feeds = { pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) };
+  ({ feeds, expected } = await visionCase(clip));
 });
 after(() => {
   clip.remove();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { SessionCache, type SessionFactory } from '../../../src/inference/sessions';
 import { TappedGraph } from '../../../src/inference/tappedGraph';
-import { plainImageEmbeds, testPixels, writeTinyClip, type TinyClip } from '../../support/tinyClip';
+import { visionCase, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 let clip: TinyClip;
 let expected: Float32Array;
@@ -13,10 +13,7 @@ let feeds: Record<string, ort.Tensor>;
 
 before(async () => {
   clip = writeTinyClip();
-  const size = clip.options.imageSize;
-  const pixels = testPixels(1, size);
-  expected = await plainImageEmbeds(clip, pixels);
-  feeds = { pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) };
+  ({ feeds, expected } = await visionCase(clip));
 });
 after(() => clip.remove());
 
