@@ -8,7 +8,7 @@ import './probe.css';
 import type { ProbeReportData } from '../src/shared/probeResult';
 import { DATA_ELEMENT_ID } from '../src/shared/reportData';
 import { sendExport } from './explorer/exporting';
-import { connectHost, hostAvailable } from './explorer/hostPort';
+import { connectRequester } from './explorer/hostPort';
 import { addProbeExports } from './figureExports';
 import { renderProbe } from './probeView';
 
@@ -17,9 +17,8 @@ const app = document.getElementById('app');
 if (data && app) {
   const { result } = JSON.parse(data.textContent ?? '{}') as ProbeReportData;
   renderProbe(app, result);
-  if (hostAvailable()) {
-    const host = connectHost();
-    host.listen(() => {});
+  const host = connectRequester();
+  if (host) {
     addProbeExports(app, result, (format, fileName, content, report) => sendExport(host, format, fileName, content, report));
   }
 } else {

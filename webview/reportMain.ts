@@ -7,13 +7,12 @@ import { Msg, type OcclusionReply } from '../src/shared/protocol';
 import { DATA_ELEMENT_ID, type ReportData } from '../src/shared/reportData';
 import { renderAnalysis } from './analysisView';
 import { sendExport } from './explorer/exporting';
-import { connectHost, hostAvailable } from './explorer/hostPort';
+import { connectRequester } from './explorer/hostPort';
 import type { AnalysisActions } from './occlusionControls';
 
 function panelActions(): AnalysisActions | undefined {
-  if (!hostAvailable()) return undefined;
-  const host = connectHost();
-  host.listen(() => {});
+  const host = connectRequester();
+  if (!host) return undefined;
   return {
     computeOcclusion: (image, text) => host.requests.send({ type: Msg.ComputeOcclusion, image, text }) as Promise<OcclusionReply>,
     exportFile: (format, fileName, content, report) => sendExport(host, format, fileName, content, report),

@@ -26,8 +26,19 @@ export interface HostPort {
 }
 
 /** Whether this page runs in a VS Code webview (a standalone HTML report has no host to talk to). */
-export function hostAvailable(): boolean {
+function hostAvailable(): boolean {
   return typeof acquireVsCodeApi === 'function';
+}
+
+/**
+ * For a page that only makes requests (the analysis and probe panels): the connection, or undefined when the page
+ * is a standalone report with no host. Call once per page.
+ */
+export function connectRequester(): HostPort | undefined {
+  if (!hostAvailable()) return undefined;
+  const host = connectHost();
+  host.listen(() => {});
+  return host;
 }
 
 /** Connects to the host; call once per page. */
