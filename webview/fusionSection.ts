@@ -4,7 +4,7 @@
  * cross-modal attention, here over the pairs of one analysis rather than a dataset).
  */
 import { crossModalShare } from '../src/analysis/crossModalShare';
-import { crossModalCells } from '../src/inference/probeAttention';
+import { crossModalCells } from '../src/inference/families/singleStream/probeAttention';
 import type { AnalysisResult } from '../src/shared/analysisResult';
 import { crossModalSection } from './probeInternals';
 

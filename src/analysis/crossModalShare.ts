@@ -3,8 +3,8 @@
  * text to image and back, and how much stays within its own modality. Heads that mix modalities stand out
  * in the z-scores.
  */
-import type { TokenLayout } from '../inference/tokenLayout';
-import { LensError } from '../inference/errors';
+import type { TokenLayout } from '../inference/model/tokenLayout';
+import { LensError } from '../core/errors';
 import { requireLength, requirePositiveInt } from './shape';
 
 /** The token ranges the share needs; a model's `TokenLayout` fits. */

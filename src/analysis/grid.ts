@@ -1,7 +1,7 @@
 /**
  * From token-indexed arrays to the patch grid, and from typed arrays to the nested arrays of the JSON result.
  */
-import { LensError } from '../inference/errors';
+import { LensError } from '../core/errors';
 import { requireLength, requirePositiveInt } from './shape';
 
 /**

@@ -3,7 +3,7 @@
  * Perceive?"): how much a metric drops when one modality is shuffled across the set, breaking its link with the
  * other. The caller scores the model on the permuted pairs; this file gives the permutation and the arithmetic.
  */
-import { badInput } from '../inference/errors';
+import { badInput } from '../core/errors';
 import { mulberry32 } from './random';
 
 /**

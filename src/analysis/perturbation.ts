@@ -3,8 +3,8 @@
  * grid, the fill that replaces hidden pixels, and the batched calls of the caller's scoring function. The
  * model stays behind the callback, so these analyses work for any model that maps an image to one number.
  */
-import { badInput, LensError } from '../inference/errors';
-import { throwIfCancelled, type LongRunOptions } from '../inference/progress';
+import { badInput, LensError } from '../core/errors';
+import { throwIfCancelled, type LongRunOptions } from '../core/progress';
 import { boxBlur } from './boxBlur';
 import { requireLength, requirePositiveInt } from './shape';
 

@@ -5,7 +5,7 @@
  * top k. Ties count as broken at random, as in pairMetrics'
  * recallAtK, which this equals when the only right answer of row i is column i.
  */
-import { LensError } from '../inference/errors';
+import { LensError } from '../core/errors';
 import { requireLength, requirePositiveInt } from './shape';
 
 /**

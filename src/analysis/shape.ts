@@ -3,7 +3,7 @@
  * not fit together, which is our fault rather than the user's, so these throw 'internal' errors that name
  * the array and both sizes.
  */
-import { LensError } from '../inference/errors';
+import { LensError } from '../core/errors';
 
 /** Throws unless `value` is a positive integer; `what` names it in the message. */
 export function requirePositiveInt(value: number, what: string): void {

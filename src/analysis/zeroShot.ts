@@ -4,7 +4,7 @@
  * ("prompt ensembling", done in embedding space), and an image's class probabilities are the softmax of
  * its scaled cosine similarity with each class embedding.
  */
-import { badInput, LensError } from '../inference/errors';
+import { badInput, LensError } from '../core/errors';
 import { cosineSimilarityMatrix, softmaxRows } from './similarity';
 import { requireLength, requirePositiveInt, rowCount } from './shape';
 

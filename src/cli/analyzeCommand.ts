@@ -3,10 +3,10 @@
  * (`--html`) and, unless JSON goes to standard output, a short summary table.
  */
 import type { AlignmentMethod, AnalysisResult } from '../shared/analysisResult';
-import { badInput } from '../inference/errors';
-import { imagePreviewDataUrl } from '../inference/imagePreview';
+import { badInput } from '../core/errors';
+import { imagePreviewDataUrl } from '../inference/images/imagePreview';
 import type { InferenceService } from '../inference/service';
-import type { AttentionDetailOptions } from '../inference/attentionDetails';
+import type { AttentionDetailOptions } from '../inference/tasks/attentionDetails';
 import { stringList } from './args';
 import { ATTENTION_FLAGS, ATTENTION_USAGE, attentionDetailOptions } from './attentionFlags';
 import type { CliCommand } from './command';

@@ -3,8 +3,8 @@
  * every mistake becomes a badInput error (exit status 2) that says which flag was wrong.
  */
 import { parseArgs } from 'node:util';
-import { badInput } from '../inference/errors';
-import { parseExecutionProvider, type ExecutionProviderSetting } from '../inference/executionProvider';
+import { badInput } from '../core/errors';
+import { parseExecutionProvider, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
 import { COMMON_FLAGS, type CliCommand, type FlagValues } from './command';
 
 /** A parsed command line: a command with its flags, or a request for help or the version. */

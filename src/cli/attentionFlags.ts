@@ -2,8 +2,8 @@
  * The attention flags of `mmlens analyze`: optional head statistics and text attention in the JSON, and the
  * rollout variant (head fusion, start layer, residual identity) the maps are computed with.
  */
-import { badInput } from '../inference/errors';
-import type { AttentionDetailOptions } from '../inference/attentionDetails';
+import { badInput } from '../core/errors';
+import type { AttentionDetailOptions } from '../inference/tasks/attentionDetails';
 import type { RolloutSettings } from '../shared/attentionDetails';
 import { integerFlag } from './args';
 import type { CliCommand, FlagSpec, FlagValues } from './command';

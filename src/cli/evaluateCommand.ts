@@ -4,7 +4,7 @@
  * a table. The seed is drawn at random unless given, and printed, so any run can be repeated.
  */
 import { randomInt } from 'node:crypto';
-import { badInput } from '../inference/errors';
+import { badInput } from '../core/errors';
 import { evaluateMaps, type EvaluateOptions } from '../evaluation/evaluateMaps';
 import { MAP_METHODS, type MapMethod } from '../evaluation/mapMethods';
 import { integerFlag } from './args';

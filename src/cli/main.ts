@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isUserError, LensError } from '../inference/errors';
-import { bundledModelDir } from '../inference/bundledModels';
+import { isUserError, LensError } from '../core/errors';
+import { bundledModelDir } from '../inference/model/bundledModels';
 import { InferenceService } from '../inference/service';
 import { parseCommandLine, usage, type ParsedCommandLine } from './args';
 import { COMMANDS } from './commands';

@@ -3,8 +3,8 @@
  * renamed into place) so an interrupted run never leaves a half-written report behind.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import { badInput } from '../inference/errors';
-import type { ProgressCallback } from '../inference/progress';
+import { badInput } from '../core/errors';
+import type { ProgressCallback } from '../core/progress';
 
 /** Writes `value` as indented JSON to `target` (`-` for standard output). */
 export async function writeJson(target: string, value: unknown): Promise<void> {

@@ -2,9 +2,9 @@
  * `mmlens probe`: the retrieval and fusion probes over a manifest of image-caption pairs; writes the JSON
  * (`--json`), the self-contained HTML report (`--html`) and, unless JSON goes to standard output, a summary.
  */
-import { badInput } from '../inference/errors';
-import { DEFAULT_PAIR_LIMIT, MAX_PAIR_LIMIT } from '../inference/manifest';
-import type { ProbeRequest } from '../inference/probe';
+import { badInput } from '../core/errors';
+import { DEFAULT_PAIR_LIMIT, MAX_PAIR_LIMIT } from '../inference/datasets/manifest';
+import type { ProbeRequest } from '../inference/tasks/probe';
 import type { InferenceService } from '../inference/service';
 import type { ProbeMetric } from '../shared/probeResult';
 import type { CliCommand, FlagValues } from './command';

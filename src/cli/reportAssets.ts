@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LensError } from '../inference/errors';
+import { LensError } from '../core/errors';
 import type { ReportAssets } from './htmlReport';
 
 /** The report pages: the analysis report and the probe report. */

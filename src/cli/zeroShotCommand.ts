@@ -3,7 +3,7 @@
  * (several are ensembled); writes the JSON (`--json`) and, unless JSON goes to standard output, a table of
  * each image's top labels.
  */
-import { DEFAULT_TOP_K, type ZeroShotRequest, type ZeroShotResult } from '../inference/zeroShot';
+import { DEFAULT_TOP_K, type ZeroShotRequest, type ZeroShotResult } from '../inference/tasks/zeroShot';
 import { integerFlag, stringList } from './args';
 import type { CliCommand } from './command';
 import { terminalProgress, writeJson } from './output';

@@ -4,11 +4,11 @@
  * finally checks the folder the way the inference service will load it.
  */
 import { join } from 'node:path';
-import { LensError } from '../inference/errors';
-import { readJsonFile } from '../inference/jsonFile';
-import { parseModelConfig } from '../inference/modelConfig';
-import { loadModelFolder, type ModelFolder } from '../inference/modelFolder';
-import { throwIfCancelled, type LongRunOptions } from '../inference/progress';
+import { LensError } from '../core/errors';
+import { readJsonFile } from '../inference/model/jsonFile';
+import { parseModelConfig } from '../inference/model/modelConfig';
+import { loadModelFolder, type ModelFolder } from '../inference/model/modelFolder';
+import { throwIfCancelled, type LongRunOptions } from '../core/progress';
 import { graphFiles, metadataFiles } from './downloadPlan';
 import { downloadFile, type FileDownloadOptions } from './fileDownload';
 import { hubAccessFromEnv, type HubAccess } from './hubHttp';

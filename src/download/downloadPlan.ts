@@ -3,8 +3,8 @@
  * one variant with their external weight files. Repos such as Xenova/clip-* hold a dozen variants of each
  * graph; downloading only the one the loader would pick saves gigabytes.
  */
-import { badModel } from '../inference/errors';
-import { VARIANTS } from '../inference/onnxFiles';
+import { badModel } from '../core/errors';
+import { VARIANTS } from '../inference/model/onnxFiles';
 import type { RepoFile } from './repoFiles';
 
 /** Files loadModelFolder needs; config.json comes first because it decides which graphs to fetch. */

@@ -6,8 +6,8 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { badInput, badModel, LensError } from '../inference/errors';
-import { throwIfCancelled } from '../inference/progress';
+import { badInput, badModel, LensError } from '../core/errors';
+import { throwIfCancelled } from '../core/progress';
 import { contentHash, hashExisting, type ContentHash } from './contentHash';
 import { hubGet, networkCause, type HubAccess } from './hubHttp';
 import type { RepoFile } from './repoFiles';

@@ -2,8 +2,8 @@
  * Requests to the Hugging Face Hub (or a mirror named by HF_ENDPOINT, as huggingface_hub reads it), with the
  * token from HF_TOKEN, and the Hub's HTTP errors turned into messages that say what to do.
  */
-import { badInput } from '../inference/errors';
-import { throwIfCancelled } from '../inference/progress';
+import { badInput } from '../core/errors';
+import { throwIfCancelled } from '../core/progress';
 import { repoId, type RepoRef } from './repoRef';
 
 /** Where the Hub is and how to authenticate to it. */

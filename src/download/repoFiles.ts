@@ -3,7 +3,7 @@
  * each file's size and, for LFS files, its sha256, so downloads can be checked. Long listings are paged
  * with a `Link: <...>; rel="next"` header.
  */
-import { badInput } from '../inference/errors';
+import { badInput } from '../core/errors';
 import { hubGet, type HubAccess } from './hubHttp';
 import { repoId, type RepoRef } from './repoRef';
 

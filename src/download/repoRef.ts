@@ -2,7 +2,7 @@
  * A Hugging Face model repository as the user names it: `owner/name`, optionally `@revision`, or the repo's
  * page URL pasted from a browser. Checked here so a typo is reported before any network request.
  */
-import { badInput } from '../inference/errors';
+import { badInput } from '../core/errors';
 
 /** A model repository and the revision (branch, tag or commit) to download. */
 export interface RepoRef {

@@ -5,10 +5,10 @@
  */
 import { occlusionMap } from '../analysis/occlusion';
 import { riseMap } from '../analysis/rise';
-import type { PerturbationTarget } from '../inference/perturbationScores';
-import type { LongRunOptions } from '../inference/progress';
+import type { PerturbationTarget } from '../inference/tasks/perturbationScores';
+import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
-import { SingleStreamModel } from '../inference/singleStreamModel';
+import { SingleStreamModel } from '../inference/families/singleStream/singleStreamModel';
 import type { Matrix } from '../shared/analysisResult';
 
 /** A map-making method, by its name on the command line and in the JSON. */

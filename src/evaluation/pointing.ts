@@ -4,8 +4,8 @@
  * box covers). Patches are mapped back to image pixels through the model's own preprocessing (shortest-edge
  * resize, centre crop).
  */
-import { resizeOutputSize } from '../inference/imageGeometry';
-import type { PreprocessorConfig } from '../inference/preprocessorConfig';
+import { resizeOutputSize } from '../inference/images/imageGeometry';
+import type { PreprocessorConfig } from '../inference/model/preprocessorConfig';
 
 /** A rectangle in image pixels, [x0, x1) x [y0, y1). */
 export interface Rect {

@@ -3,7 +3,7 @@
  * found by a scan from the top, because a quoted field may hold line breaks; CRLF line ends and a UTF-8 byte
  * order mark are accepted. Fields are split by the same RFC 4180 reader the probe's manifests use.
  */
-import { splitCsvRecord } from '../inference/csvRecord';
+import { splitCsvRecord } from '../inference/datasets/csvRecord';
 import type { ImageReference } from './imageReference';
 import { manifestRowFields } from './manifestRow';
 

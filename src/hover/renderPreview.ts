@@ -4,8 +4,8 @@
  * data: URLs, with the top zero-shot labels, the model and the execution provider that ran.
  */
 import type { HeadFusion } from '../analysis/rollout';
-import { decodeRgb, getSharp } from '../inference/imageDecode';
-import { throwIfCancelled } from '../inference/progress';
+import { decodeRgb, getSharp } from '../inference/images/imageDecode';
+import { throwIfCancelled } from '../core/progress';
 import type { InferenceService } from '../inference/service';
 import type { Matrix } from '../shared/analysisResult';
 import { blendHeatmap, sampleGrid } from './heatmapOverlay';

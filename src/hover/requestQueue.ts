@@ -4,7 +4,7 @@
  * is bounded: on overflow the oldest is cancelled. Requests for the same key share one job, which is cancelled
  * (its AbortSignal fires) only when every request waiting on it has gone away.
  */
-import { LensError } from '../inference/errors';
+import { LensError } from '../core/errors';
 
 /** Queue limits. */
 export interface QueueLimits {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { buildPrompts } from '../analysis/zeroShot';
-import { imagePreviewDataUrl } from '../inference/imagePreview';
+import { imagePreviewDataUrl } from '../inference/images/imagePreview';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
 import { pickImage } from './commands/pickFile';

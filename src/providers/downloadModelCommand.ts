@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import { downloadModel } from '../download/downloadModel';
 import { parseRepoRef, repoId } from '../download/repoRef';
-import { LensError } from '../inference/errors';
-import type { ProgressReport } from '../inference/progress';
+import { LensError } from '../core/errors';
+import type { ProgressReport } from '../core/progress';
 import { SECTION } from './settings';
 
 /** The command id, as contributed in package.json. */

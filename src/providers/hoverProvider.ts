@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { isUserError, LensError } from '../inference/errors';
+import { isUserError, LensError } from '../core/errors';
 import { documentKind, findImageReference } from '../hover/findReference';
 import { HOVER_COMMANDS, noPreviewMarkdown, previewMarkdown } from '../hover/hoverMarkdown';
 import { PreviewService } from '../hover/previewService';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { bundledModelDir } from '../inference/bundledModels';
+import { bundledModelDir } from '../inference/model/bundledModels';
 import { InferenceService } from '../inference/service';
 import type { LensStatus } from '../shared/lensStatus';
 import type { ProbeReportData } from '../shared/probeResult';

@@ -3,7 +3,7 @@
  * out (stacks, provider fallbacks, model notices), and the one way commands report an error to the user.
  */
 import * as vscode from 'vscode';
-import { isUserError } from '../inference/errors';
+import { isUserError } from '../core/errors';
 
 /** The output channel's name, as the Output view lists it. */
 export const LOG_NAME = 'Multimodal Lens';

@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { occlusionOverlay } from '../inference/occlusionOverlay';
+import { occlusionOverlay } from '../inference/tasks/occlusionOverlay';
 import type { AnalysisResult } from '../shared/analysisResult';
 import { Msg, respond, type FromWebview, type ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/protocolValidators';

@@ -4,8 +4,8 @@
  */
 import { basename, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
-import { badInput } from '../inference/errors';
-import { imagePreviewDataUrl } from '../inference/imagePreview';
+import { badInput } from '../core/errors';
+import { imagePreviewDataUrl } from '../inference/images/imagePreview';
 import { hasImageExtension, IMAGE_EXTENSIONS } from '../shared/imagePaths';
 import { Msg, respond, type FromWebview, type ImageEntry, type ToWebview } from '../shared/protocol';
 import { readSettings } from './settings';

@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { badInput } from '../inference/errors';
+import { badInput } from '../core/errors';
 import type { SceneSetOptions } from './io';
 import { MAX_SIZE, MIN_SIZE, type ObjectCount } from './scene';
 import { COLOUR_WORDS, SHAPE_WORDS, type Colour, type ObjectKind, type Shape } from './vocab';

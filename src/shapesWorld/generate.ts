@@ -3,7 +3,7 @@
  * `npx tsx src/shapesWorld/generate.ts --out DIR --count N --seed S [--objects K] [--size PX]`;
  * --help lists every flag. Prints the seed so that any set can be drawn again.
  */
-import { LensError } from '../inference/errors';
+import { LensError } from '../core/errors';
 import { USAGE, parseCliOptions } from './cliOptions';
 import { writeSceneSet } from './io';
 

@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { throwIfCancelled, type LongRunOptions } from '../inference/progress';
+import { throwIfCancelled, type LongRunOptions } from '../core/progress';
 import { generateScene, type ObjectCount } from './scene';
 import type { SceneTruth } from './types';
 import type { ObjectKind } from './vocab';

@@ -3,7 +3,7 @@
  * boxes by rejection sampling. All bounds are checked in integer arithmetic so that a box the contract
  * allows exactly at a limit (22%, 40%, a 4% gap) is never lost to rounding.
  */
-import { LensError } from '../inference/errors';
+import { LensError } from '../core/errors';
 import { pick, randInt, type Rng } from './prng';
 import type { SceneObject } from './types';
 import { ALL_KINDS, COLOURS, sameKind, type ObjectKind, type Rgb } from './vocab';

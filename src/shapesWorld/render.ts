@@ -2,7 +2,7 @@
  * Rasterises a scene layout into a raw RGB buffer and encodes it as PNG. Drawing is done here rather than
  * with an image library so that every pixel follows the contract's geometry exactly.
  */
-import { getSharp } from '../inference/imageDecode';
+import { getSharp } from '../inference/images/imageDecode';
 import { insideShape } from './geometry';
 import { randInt, type Rng } from './prng';
 import type { SceneLayout, SceneObject } from './types';

@@ -1,7 +1,7 @@
 /**
  * One scene of the shapes world, drawn from (seed, index) alone: layout, pixels, PNG and ground truth.
  */
-import { badInput } from '../inference/errors';
+import { badInput } from '../core/errors';
 import { matchedForms } from './captions';
 import { formatCaption } from './captionForm';
 import { hardNegatives } from './negatives';

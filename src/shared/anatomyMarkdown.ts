@@ -2,7 +2,7 @@
  * Show Model Anatomy as a Markdown document: a summary a person reads (architecture, graphs, attention taps,
  * the fusion family, notices), then the whole inspect result as JSON for anything the summary leaves out.
  */
-import type { InspectResult } from '../inference/inspect';
+import type { InspectResult } from '../inference/tasks/inspect';
 
 /** Table cells cannot hold `|` or line breaks. */
 function cell(text: string): string {

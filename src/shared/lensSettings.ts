@@ -6,7 +6,7 @@
  * custom-operator library setting, so a workspace cannot name native code to load either.
  */
 import type { HeadFusion } from '../analysis/rollout';
-import { EXECUTION_PROVIDER_SETTINGS, type ExecutionProviderSetting } from '../inference/executionProvider';
+import { EXECUTION_PROVIDER_SETTINGS, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
 
 /** The typed settings, as package.json declares them. */
 export interface LensSettings {

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import sharp, { type Sharp } from 'sharp';
-import { preprocessImage } from '../../src/inference/preprocess';
-import { parsePreprocessorConfig } from '../../src/inference/preprocessorConfig';
+import { preprocessImage } from '../../src/inference/images/preprocess';
+import { parsePreprocessorConfig } from '../../src/inference/model/preprocessorConfig';
 import { mutateBytes, type Mutated } from './byteMutations';
 import type { FuzzRunner, FuzzTarget } from './fuzzTarget';
 import type { FuzzRandom } from './random';

@@ -6,7 +6,7 @@
  * Usage: node --import tsx test/fuzz/runFuzz.ts TARGET SEED START END STATUS_FILE
  */
 import { writeFileSync } from 'node:fs';
-import { isUserError } from '../../src/inference/errors';
+import { isUserError } from '../../src/core/errors';
 import type { CaseLine } from './fuzzTarget';
 import { caseSeed, FuzzRandom } from './random';
 import { fuzzTargets } from './targets';

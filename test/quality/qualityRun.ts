@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundledModelDir } from '../../src/inference/bundledModels';
+import { bundledModelDir } from '../../src/inference/model/bundledModels';
 import { InferenceService } from '../../src/inference/service';
 
 /** Scenes per figure: the contract asks for at least 200 for the thresholds to mean something. */

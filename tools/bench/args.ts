@@ -5,7 +5,7 @@
  * folder removed at the end). `--only` runs some figure groups (names as in GROUPS).
  */
 import { parseArgs } from 'node:util';
-import { parseExecutionProvider, type ExecutionProviderSetting } from '../../src/inference/executionProvider';
+import { parseExecutionProvider, type ExecutionProviderSetting } from '../../src/inference/runtime/executionProvider';
 
 /** The figure groups, in the order of the issue (and of the table). */
 export const GROUPS = ['taps', 'endToEnd', 'efficiency', 'sessions', 'hover', 'webview', 'memory', 'throughput', 'activation'] as const;

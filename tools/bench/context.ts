@@ -4,10 +4,10 @@
  * through the product's SessionCache so that provider choice and fallback are the product's own.
  */
 import { readFile } from 'node:fs/promises';
-import type { ExecutionProviderSetting } from '../../src/inference/executionProvider';
+import type { ExecutionProviderSetting } from '../../src/inference/runtime/executionProvider';
 import { InferenceService } from '../../src/inference/service';
-import { SessionCache, type OpenSession } from '../../src/inference/sessions';
-import { TappedGraph } from '../../src/inference/tappedGraph';
+import { SessionCache, type OpenSession } from '../../src/inference/runtime/sessions';
+import { TappedGraph } from '../../src/inference/runtime/tappedGraph';
 import { benchModel, type BenchModel, type BenchModelLabel } from './benchModels';
 
 /** A tower's session with attention taps, and the graph that reads them. */

@@ -2,7 +2,7 @@
  * Compute efficiency: the GFLOP/s the untapped ViT-B/32 vision tower achieves, against onnxruntime's own
  * GFLOP/s on one large MatMul on the same provider, run interleaved with it (the machine's practical peak).
  */
-import { loadOrt } from '../../src/inference/sessions';
+import { loadOrt } from '../../src/inference/runtime/sessions';
 import { GraphBuilder } from '../../src/inference/onnx/graphBuilder';
 import { DataType, intAttr } from '../../src/inference/onnx/onnxTypes';
 import { visionFlops } from './benchModels';

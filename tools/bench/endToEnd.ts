@@ -4,8 +4,8 @@
  * inputs (the image's pixels, the texts' token ids at the same padded length).
  */
 import type { DetailedAnalysisResult } from '../../src/shared/attentionDetails';
-import { preprocessImage } from '../../src/inference/preprocess';
-import { TwoTowerModel } from '../../src/inference/twoTowerModel';
+import { preprocessImage } from '../../src/inference/images/preprocess';
+import { TwoTowerModel } from '../../src/inference/families/twoTower/twoTowerModel';
 import type { BenchContext } from './context';
 import { log } from './context';
 import { goal, info, interleavedMedians, stageFigures, type Figure } from './figures';

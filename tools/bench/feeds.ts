@@ -3,7 +3,7 @@
  * (input names as the synthetic CLIP, and Hugging Face's exports, call them).
  */
 import type { Tensor } from 'onnxruntime-node';
-import { loadOrt } from '../../src/inference/sessions';
+import { loadOrt } from '../../src/inference/runtime/sessions';
 
 /** pixel_values for `batch` images of size x size: a smooth pattern, as values after CLIP's normalisation. */
 export async function pixelFeeds(size: number, batch = 1): Promise<Record<string, Tensor>> {

@@ -7,7 +7,7 @@
  */
 import { PreviewService, type PreviewRequest } from '../../src/hover/previewService';
 import { renderPreview } from '../../src/hover/renderPreview';
-import { DEFAULT_MAX_PIXELS } from '../../src/inference/preprocess';
+import { DEFAULT_MAX_PIXELS } from '../../src/inference/images/preprocess';
 import { InferenceService } from '../../src/inference/service';
 import { ALL_KINDS } from '../../src/shapesWorld/vocab';
 import type { BenchContext } from './context';

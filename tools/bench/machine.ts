@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { loadOrt } from '../../src/inference/sessions';
+import { loadOrt } from '../../src/inference/runtime/sessions';
 import { info, median, type Figure } from './figures';
 
 /** What the table header says about the machine. */

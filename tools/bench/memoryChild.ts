@@ -7,11 +7,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
-import { parseExecutionProvider } from '../../src/inference/executionProvider';
-import { getSharp } from '../../src/inference/imageDecode';
-import { imagePreviewDataUrl } from '../../src/inference/imagePreview';
+import { parseExecutionProvider } from '../../src/inference/runtime/executionProvider';
+import { getSharp } from '../../src/inference/images/imageDecode';
+import { imagePreviewDataUrl } from '../../src/inference/images/imagePreview';
 import { InferenceService } from '../../src/inference/service';
-import { loadOrt } from '../../src/inference/sessions';
+import { loadOrt } from '../../src/inference/runtime/sessions';
 import { reply } from './child';
 import { residentMiB } from './machine';
 import { FIVE_TEXTS } from './sampleInputs';

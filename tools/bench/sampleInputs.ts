@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSharp } from '../../src/inference/imageDecode';
+import { getSharp } from '../../src/inference/images/imageDecode';
 
 /** The bundled sample scene and demo model (the hover figure's inputs). */
 export const SAMPLE_SCENE = 'media/samples/scene-1.png';

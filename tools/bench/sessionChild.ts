@@ -12,9 +12,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseExecutionProvider } from '../../src/inference/executionProvider';
-import { loadOrt, SessionCache } from '../../src/inference/sessions';
-import { TappedGraph } from '../../src/inference/tappedGraph';
+import { parseExecutionProvider } from '../../src/inference/runtime/executionProvider';
+import { loadOrt, SessionCache } from '../../src/inference/runtime/sessions';
+import { TappedGraph } from '../../src/inference/runtime/tappedGraph';
 import { reply } from './child';
 import { pixelFeeds } from './feeds';
 import { minorFaults, residentMiB } from './machine';

@@ -3,8 +3,8 @@
  * TwoTowerModel.encodeImages (tapped vision tower with dense outputs, run in the product's chunks) for
  * blocks of 1, 8 and 32 preprocessed images on ViT-B/32, and the raw untapped tower at batch 8 beside it.
  */
-import { preprocessImage } from '../../src/inference/preprocess';
-import { TwoTowerModel } from '../../src/inference/twoTowerModel';
+import { preprocessImage } from '../../src/inference/images/preprocess';
+import { TwoTowerModel } from '../../src/inference/families/twoTower/twoTowerModel';
 import { visionFlops } from './benchModels';
 import type { BenchContext } from './context';
 import { log } from './context';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundledModelDir } from '../../src/inference/bundledModels';
+import { bundledModelDir } from '../../src/inference/model/bundledModels';
 import { InferenceService } from '../../src/inference/service';
 import { evaluateClip } from './evaluateClip';
 import { evaluateFusion } from './evaluateFusion';

@@ -3,8 +3,8 @@
  * service checks, its progress reports become the notification's message, and a failure is shown once.
  */
 import * as vscode from 'vscode';
-import { LensError } from '../../inference/errors';
-import type { LongRunOptions } from '../../inference/progress';
+import { LensError } from '../../core/errors';
+import type { LongRunOptions } from '../../core/progress';
 import { reportError } from '../log';
 
 /**

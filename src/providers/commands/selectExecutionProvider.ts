@@ -3,7 +3,7 @@
  * machine-scoped). Each choice says whether it can start here, checked without starting it.
  */
 import * as vscode from 'vscode';
-import { EXECUTION_PROVIDER_SETTINGS, isCudaInstalled, webgpuUnavailableReason, type ExecutionProviderSetting } from '../../inference/executionProvider';
+import { EXECUTION_PROVIDER_SETTINGS, isCudaInstalled, webgpuUnavailableReason, type ExecutionProviderSetting } from '../../inference/runtime/executionProvider';
 import { UNTRUSTED_NOTE } from '../../shared/lensStatus';
 import { readSettings, SECTION } from '../settings';
 

@@ -5,8 +5,8 @@
  */
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { bundledModelDir } from '../../inference/bundledModels';
-import { listModelFolders } from '../../inference/modelChoices';
+import { bundledModelDir } from '../../inference/model/bundledModels';
+import { listModelFolders } from '../../inference/model/modelChoices';
 import { UNTRUSTED_NOTE } from '../../shared/lensStatus';
 import type { InferenceHost } from '../inferenceHost';
 import { SECTION } from '../settings';

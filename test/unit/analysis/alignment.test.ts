@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { patchAlignment } from '../../../src/analysis/alignment';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 
 test('patch alignment is the cosine of each patch with the text, worked by hand', () => {

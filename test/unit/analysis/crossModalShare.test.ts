@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crossModalShare, meanShare, shareZScores, zScores } from '../../../src/analysis/crossModalShare';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 
 // Five tokens: 0 a joint CLS (in neither range), text 1..2 with token 2 padding, image 3..4. One head.

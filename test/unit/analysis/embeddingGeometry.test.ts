@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { modalityGap, pairAlignment, uniformity } from '../../../src/analysis/embeddingGeometry';
 import { pca2d } from '../../../src/analysis/pca';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 
 const close = (actual: number, expected: number, tolerance = 1e-9) => assert.ok(Math.abs(actual - expected) < tolerance, `${actual} !== ${expected}`);

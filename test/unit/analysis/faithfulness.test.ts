@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../../../src/analysis/faithfulness';
 import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 
 // A 3 x 4 x 4 image of ones on a 2 x 2 grid of 2 x 2 patches, hidden with 0. The fake model weighs each

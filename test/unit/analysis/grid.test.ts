@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rowToGrid, toNested } from '../../../src/analysis/grid';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 
 // Five tokens (CLS + a 2x2 patch grid); the value at [query][key] is 10·query + key.
 const matrix = Float32Array.from({ length: 25 }, (_, k) => 10 * Math.floor(k / 5) + (k % 5));

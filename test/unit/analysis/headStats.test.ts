@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headStatistics } from '../../../src/analysis/headStats';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 
 /** A T x T matrix, row-major, from a function of (query, key). */

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { occlusionMap } from '../../../src/analysis/occlusion';
 import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation';
-import type { ProgressReport } from '../../../src/inference/progress';
-import { LensError } from '../../../src/inference/errors';
+import type { ProgressReport } from '../../../src/core/progress';
+import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 
 // A 3 x 6 x 8 image on a 3 x 4 grid of 2 x 2 patches; the fake model scores the sum of patch (1, 2)'s pixels.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { perceptualScore, permutedPairs } from '../../../src/analysis/perceptualScore';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 
 test('permutedPairs is a permutation with no fixed point, repeatable from its seed', () => {
   assert.deepEqual(Array.from(permutedPairs(2, 1)), [1, 0]);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boxBlur } from '../../../src/analysis/boxBlur';
 import { hiddenImage, patchSpan, scoreInBatches } from '../../../src/analysis/perturbation';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 
 test('box blur of one line worked by hand: the window is cut at the border, not zero-padded', () => {

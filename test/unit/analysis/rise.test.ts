@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { riseMap, riseMask } from '../../../src/analysis/rise';
 import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 
 test('a 2x2 grid upsampled to 3x3 and cropped to 2x2, worked by hand', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attentionRollout, attentionRolloutRow, type HeadFusion } from '../../../src/analysis/rollout';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 
 // Two layers, two heads, two tokens. Layer 0: heads [[1,0],[.5,.5]] and [[.5,.5],[0,1]];

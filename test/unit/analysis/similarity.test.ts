@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../src/analysis/similarity';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 
 test('cosine similarity of 2-d vectors matches values worked by hand', () => {

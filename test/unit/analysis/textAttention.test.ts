@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { textToImageAttention, textTokenAttention } from '../../../src/analysis/textAttention';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 
 const isKind = (kind: string) => (e: unknown) => e instanceof LensError && e.kind === kind;

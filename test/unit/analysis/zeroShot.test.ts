@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPrompts, ensembleEmbeddings, zeroShotScores } from '../../../src/analysis/zeroShot';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 
 const badInput = (e: unknown) => e instanceof LensError && e.kind === 'badInput';

@@ -2,7 +2,7 @@
 // many variants under onnx/, Optimum exports at the root, weights in external data files).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { graphFiles, metadataFiles } from '../../../src/download/downloadPlan';
 import type { RepoFile } from '../../../src/download/repoFiles';
 

@@ -1,7 +1,7 @@
 // Repo ids, revisions and the endpoint/token environment, checked before any request is made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { hubAccessFromEnv } from '../../../src/download/hubHttp';
 import { parseRepoRef, repoFolderName, repoId } from '../../../src/download/repoRef';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import { DEFAULT_QUEUE_LIMITS, PreviewService, type PreviewRequest } from '../../../src/hover/previewService';
 import { renderPreview, type PreviewSettings } from '../../../src/hover/renderPreview';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { PreviewService, previewBytes, type PreviewRenderer } from '../../../src/hover/previewService';
 import type { HoverPreview, PreviewSettings } from '../../../src/hover/renderPreview';
 

@@ -2,7 +2,7 @@
 // oldest waiting, a job shared by several requests is aborted only when all of them went away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { RequestQueue } from '../../../src/hover/requestQueue';
 
 /** Jobs that finish when the test says so, recording the order they started in and whether they saw an abort. */

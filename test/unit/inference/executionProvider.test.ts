@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExecutionProvider, providerCandidates } from '../../../src/inference/executionProvider';
-import { conciseError } from '../../../src/inference/sessions';
-import { LensError } from '../../../src/inference/errors';
+import { parseExecutionProvider, providerCandidates } from '../../../src/inference/runtime/executionProvider';
+import { conciseError } from '../../../src/inference/runtime/sessions';
+import { LensError } from '../../../src/core/errors';
 
 test('auto tries cuda only where it is installed, and always ends at cpu', () => {
   assert.deepEqual(providerCandidates('auto', false), ['webgpu', 'cpu']);

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { proto } from '../../../src/inference/onnx/protoSchema';
-import { OptimizedModelCache } from '../../../src/inference/optimizedModelCache';
-import { SessionCache } from '../../../src/inference/sessions';
-import { TappedGraph } from '../../../src/inference/tappedGraph';
+import { OptimizedModelCache } from '../../../src/inference/runtime/optimizedModelCache';
+import { SessionCache } from '../../../src/inference/runtime/sessions';
+import { TappedGraph } from '../../../src/inference/runtime/tappedGraph';
 import { visionCase, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 interface RawTensor {

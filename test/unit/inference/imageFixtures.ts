@@ -1,7 +1,7 @@
 // Tiny images made in the tests, so every expected pixel value can be worked out by hand.
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { PreprocessorConfig } from '../../../src/inference/preprocessorConfig';
+import type { PreprocessorConfig } from '../../../src/inference/model/preprocessorConfig';
 
 /** An image from interleaved pixel bytes, encoded as PNG. */
 export function rawPng(width: number, height: number, channels: 1 | 2 | 3 | 4, bytes: number[]): Promise<Buffer> {

@@ -1,8 +1,8 @@
 // config.json normalisation: real CLIP and SigLIP spellings, our own single-stream configs, and clear errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LensError } from '../../../src/inference/errors';
-import { parseModelConfig } from '../../../src/inference/modelConfig';
+import { LensError } from '../../../src/core/errors';
+import { parseModelConfig } from '../../../src/inference/model/modelConfig';
 
 /** The fields of openai/clip-vit-base-patch32's config.json that matter here, as published. */
 const clipConfig = {

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { LensError } from '../../../src/inference/errors';
-import { loadModelFolder } from '../../../src/inference/modelFolder';
+import { LensError } from '../../../src/core/errors';
+import { loadModelFolder } from '../../../src/inference/model/modelFolder';
 
 const GRAPH = 'not parsed here, only found';
 const base: Record<string, string> = {

@@ -4,10 +4,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { decodeGraphStructure } from '../../../src/inference/onnx/schema';
-import { readModelStructure } from '../../../src/inference/onnxStructureFile';
-import { TappedGraph } from '../../../src/inference/tappedGraph';
+import { readModelStructure } from '../../../src/inference/runtime/onnxStructureFile';
+import { TappedGraph } from '../../../src/inference/runtime/tappedGraph';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 let clips: TinyClip[];

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { OptimizedModelCache } from '../../../src/inference/optimizedModelCache';
-import { SessionCache, type SessionFactory } from '../../../src/inference/sessions';
+import { OptimizedModelCache } from '../../../src/inference/runtime/optimizedModelCache';
+import { SessionCache, type SessionFactory } from '../../../src/inference/runtime/sessions';
 import { visionCase, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 let clip: TinyClip;

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { preprocessImage } from '../../../src/inference/preprocess';
-import { centerCropRgb, resizeOutputSize } from '../../../src/inference/imageGeometry';
-import type { ResampleFilter } from '../../../src/inference/preprocessorConfig';
+import { preprocessImage } from '../../../src/inference/images/preprocess';
+import { centerCropRgb, resizeOutputSize } from '../../../src/inference/images/imageGeometry';
+import type { ResampleFilter } from '../../../src/inference/model/preprocessorConfig';
 import { chwPixel, identityConfig, rawPng, rgbBytes } from './imageFixtures';
 
 test('resizeOutputSize follows HF: short side = size, long side = int(size * long / short)', () => {

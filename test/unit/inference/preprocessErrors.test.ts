@@ -5,8 +5,8 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { LensError } from '../../../src/inference/errors';
-import { preprocessImage } from '../../../src/inference/preprocess';
+import { LensError } from '../../../src/core/errors';
+import { preprocessImage } from '../../../src/inference/images/preprocess';
 import { identityConfig, pngHeaderOnly } from './imageFixtures';
 
 const cfg = identityConfig();

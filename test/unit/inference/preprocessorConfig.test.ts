@@ -1,8 +1,8 @@
 // preprocessor_config.json normalisation: old and new spellings, PIL filter codes, class defaults, errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LensError } from '../../../src/inference/errors';
-import { parsePreprocessorConfig } from '../../../src/inference/preprocessorConfig';
+import { LensError } from '../../../src/core/errors';
+import { parsePreprocessorConfig } from '../../../src/inference/model/preprocessorConfig';
 
 const clipMean = [0.48145466, 0.4578275, 0.40821073];
 const clipStd = [0.26862954, 0.26130258, 0.27577711];

@@ -3,8 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { SessionCache, type SessionFactory } from '../../../src/inference/sessions';
-import { TappedGraph } from '../../../src/inference/tappedGraph';
+import { SessionCache, type SessionFactory } from '../../../src/inference/runtime/sessions';
+import { TappedGraph } from '../../../src/inference/runtime/tappedGraph';
 import { visionCase, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 let clip: TinyClip;

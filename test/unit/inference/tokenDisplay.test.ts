@@ -2,7 +2,7 @@
 // printable Latin-1 bytes stand for themselves, the others (0-32, 127-160, 173) map in order to U+0100...
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeTokenDisplay } from '../../../src/inference/tokenDisplay';
+import { makeTokenDisplay } from '../../../src/inference/model/tokenDisplay';
 
 const clipLike = makeTokenDisplay({ model: { end_of_word_suffix: '</w>' }, decoder: { type: 'ByteLevel' } }, new Set(['<|endoftext|>']));
 

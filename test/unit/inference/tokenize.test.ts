@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LensError } from '../../../src/inference/errors';
-import { parseModelConfig } from '../../../src/inference/modelConfig';
-import { loadTokenizer } from '../../../src/inference/tokenize';
+import { LensError } from '../../../src/core/errors';
+import { parseModelConfig } from '../../../src/inference/model/modelConfig';
+import { loadTokenizer } from '../../../src/inference/model/tokenize';
 
 const clipDir = resolve(process.cwd(), '../shared/models/clip-vit-base-patch32-tokenizer');
 const readJson = (name: string) => JSON.parse(readFileSync(resolve(clipDir, name), 'utf8'));

@@ -4,12 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { modelAnatomy, type AnatomyGraph } from '../../../src/inference/anatomy';
+import { modelAnatomy, type AnatomyGraph } from '../../../src/inference/tasks/anatomy';
 import { GraphBuilder } from '../../../src/inference/onnx/graphBuilder';
 import { DataType, intAttr, intsAttr } from '../../../src/inference/onnx/onnxTypes';
 import { decodeGraphStructure } from '../../../src/inference/onnx/schema';
 import { findAttentionTaps } from '../../../src/inference/onnx/taps';
-import { TappedGraph } from '../../../src/inference/tappedGraph';
+import { TappedGraph } from '../../../src/inference/runtime/tappedGraph';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
 

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LensError } from '../../../src/inference/errors';
-import { splitCsvRecord } from '../../../src/inference/csvRecord';
-import { readManifest, type ManifestOptions } from '../../../src/inference/manifest';
+import { LensError } from '../../../src/core/errors';
+import { splitCsvRecord } from '../../../src/inference/datasets/csvRecord';
+import { readManifest, type ManifestOptions } from '../../../src/inference/datasets/manifest';
 
 let work: string;
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { manifestRows, readManifest } from '../../../src/inference/manifest';
+import { manifestRows, readManifest } from '../../../src/inference/datasets/manifest';
 
 const ROWS = 100_000;
 const caption = (i: number) => `"row ${i}: a photo of a small red circle, next to a big blue square, on a white background ${'x'.repeat(100)}"`;

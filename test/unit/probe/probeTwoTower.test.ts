@@ -11,7 +11,7 @@ import { emapProjection } from '../../../src/analysis/emap';
 import { modalityGap, pairAlignment, uniformity } from '../../../src/analysis/embeddingGeometry';
 import { accuracyAt, bestThreshold, recallAtK, rocAuc } from '../../../src/analysis/pairMetrics';
 import { permutedPairs } from '../../../src/analysis/perceptualScore';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import { tinyClipIds, writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { cosine } from '../../support/reference';

@@ -1,7 +1,7 @@
 // Show Model Anatomy's document: a readable summary, then the whole inspect result as JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InspectResult } from '../../../src/inference/inspect';
+import type { InspectResult } from '../../../src/inference/tasks/inspect';
 import { anatomyMarkdown } from '../../../src/shared/anatomyMarkdown';
 
 const tap = (tower: 'vision' | 'text', layer: number, keys: number) => ({ tower, layer, heads: 4, queries: keys, keys });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listModelFolders } from '../../../src/inference/modelChoices';
+import { listModelFolders } from '../../../src/inference/model/modelChoices';
 
 const root = mkdtempSync(join(tmpdir(), 'mmlens-models-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -8,8 +8,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { preprocessImage } from '../../../src/inference/preprocess';
-import { parsePreprocessorConfig } from '../../../src/inference/preprocessorConfig';
+import { preprocessImage } from '../../../src/inference/images/preprocess';
+import { parsePreprocessorConfig } from '../../../src/inference/model/preprocessorConfig';
 import { InferenceService } from '../../../src/inference/service';
 import { cosine } from '../../support/reference';
 import { plainImageEmbeds, plainTextEmbeds, uniformPixels } from '../../support/tinyClip';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readManifest } from '../../../src/inference/manifest';
+import { readManifest } from '../../../src/inference/datasets/manifest';
 import { rejectsLens } from './lensAssert';
 
 let work: string;

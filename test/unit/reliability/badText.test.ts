@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { loadModelFolder } from '../../../src/inference/modelFolder';
-import { loadTokenizer, type TextTokenizer } from '../../../src/inference/tokenize';
+import { loadModelFolder } from '../../../src/inference/model/modelFolder';
+import { loadTokenizer, type TextTokenizer } from '../../../src/inference/model/tokenize';
 import { tinyClipIds } from '../../support/tinyClip';
 import { useTinyClipService } from '../../support/tinyClipService';
 
@@ -25,7 +25,7 @@ let realClip: TextTokenizer | undefined;
 before(async () => {
   if (existsSync(clipDir)) {
     const read = (name: string) => JSON.parse(readFileSync(join(clipDir, name), 'utf8'));
-    realClip = loadTokenizer({ tokenizerJson: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'), config: (await import('../../../src/inference/modelConfig')).parseModelConfig({ model_type: 'clip' }) });
+    realClip = loadTokenizer({ tokenizerJson: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'), config: (await import('../../../src/inference/model/modelConfig')).parseModelConfig({ model_type: 'clip' }) });
   }
 });
 

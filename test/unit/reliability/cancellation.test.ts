@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { runProbeCommand } from '../../../src/cli/probeCommand';
-import { bundledModelDir } from '../../../src/inference/bundledModels';
-import { LensError } from '../../../src/inference/errors';
-import type { LongRunOptions } from '../../../src/inference/progress';
-import type { ProbeRequest } from '../../../src/inference/probe';
+import { bundledModelDir } from '../../../src/inference/model/bundledModels';
+import { LensError } from '../../../src/core/errors';
+import type { LongRunOptions } from '../../../src/core/progress';
+import type { ProbeRequest } from '../../../src/inference/tasks/probe';
 import { InferenceService } from '../../../src/inference/service';
 import { mulberry32 } from '../../../src/analysis/random';
 

@@ -1,7 +1,7 @@
 // Shared assertion of the reliability tests: a failure a user caused is a LensError of the right kind whose
 // message says what and where (patterns) and which carries a fix saying what to do.
 import assert from 'node:assert/strict';
-import { LensError, type LensErrorKind } from '../../../src/inference/errors';
+import { LensError, type LensErrorKind } from '../../../src/core/errors';
 
 /** What the error must say: its kind, patterns its message (what, where) must match, and one for its fix. */
 export interface ExpectedError {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { InferenceService } from '../../../src/inference/service';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import type { Matrix } from '../../../src/shared/analysisResult';
 import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
 import { writeTinyClip } from '../../support/tinyClip';

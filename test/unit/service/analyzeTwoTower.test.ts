@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { InferenceService } from '../../../src/inference/service';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { plainImageEmbeds, plainTextEmbeds, uniformPixels, writeTinyClip } from '../../support/tinyClip';
 import { useTinyClipService } from '../../support/tinyClipService';
 import { cosine, rolloutRow, softmax } from '../../support/reference';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { headStatistics, type PatchGeometry } from '../../../src/analysis/headStats';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import type { HeadStat } from '../../../src/shared/attentionDetails';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';

@@ -5,8 +5,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundledModelDir } from '../../../src/inference/bundledModels';
-import { occlusionOverlay } from '../../../src/inference/occlusionOverlay';
+import { bundledModelDir } from '../../../src/inference/model/bundledModels';
+import { occlusionOverlay } from '../../../src/inference/tasks/occlusionOverlay';
 import { InferenceService } from '../../../src/inference/service';
 import type { SceneTruth } from '../../../src/shapesWorld/types';
 

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { parseCliOptions } from '../../../src/shapesWorld/cliOptions';
 import { writeSceneSet } from '../../../src/shapesWorld/io';
 

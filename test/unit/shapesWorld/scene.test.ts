@@ -2,7 +2,7 @@
 // worked out from each object's box with the contract's shape definitions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LensError } from '../../../src/inference/errors';
+import { LensError } from '../../../src/core/errors';
 import { generateScene, type SceneOptions } from '../../../src/shapesWorld/scene';
 import type { SceneObject, SceneTruth } from '../../../src/shapesWorld/types';
 import { CONTRACT_COLOURS, CONTRACT_SHAPES, pixelAt } from './handScene';

@@ -1,0 +1,63 @@
+/**
+ * COCO captions files (captions_train2017.json and the like): `images [{id, file_name}]` and
+ * `annotations [{image_id, caption}]`. The file is one JSON document, so it is read whole (the largest COCO
+ * captions file is about 90 MB). By default each image gives one pair with its first caption (in annotation
+ * order), in the order of `images`; with `allCaptions`, every annotation is a pair, in annotation order.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { badInput } from '../../core/errors';
+import { isJsonObject, type JsonObject } from '../model/configFields';
+import { describeSyntaxError } from '../model/jsonFile';
+import { captionValue, imageValue, type ManifestRow } from './manifestFields';
+
+const COCO_FIX = 'A COCO captions file holds "images": [{"id", "file_name"}] and "annotations": [{"image_id", "caption"}].';
+
+function entries(root: JsonObject, key: string, path: string): JsonObject[] {
+  const list = root[key];
+  if (!Array.isArray(list)) throw badInput(`${basename(path)}: no "${key}" array.`, COCO_FIX);
+  list.forEach((entry, i) => {
+    if (!isJsonObject(entry)) throw badInput(`${basename(path)} ${key}[${i}] is not a JSON object.`, COCO_FIX);
+  });
+  return list as JsonObject[];
+}
+
+function idValue(value: unknown, path: string, where: string, field: string): string | number {
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  throw badInput(`${basename(path)} ${where}: "${field}" must be a number or a string, got ${JSON.stringify(value ?? null)}.`, COCO_FIX);
+}
+
+async function parseCoco(path: string): Promise<JsonObject> {
+  let text = await readFile(path, 'utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw badInput(`${basename(path)} is not valid JSON: ${describeSyntaxError((error as Error).message, text)}.`, COCO_FIX);
+  }
+  if (!isJsonObject(root)) throw badInput(`${basename(path)} is not a JSON object.`, COCO_FIX);
+  return root;
+}
+
+/** The rows of a COCO captions file. */
+export async function cocoRows(path: string, allCaptions: boolean): Promise<ManifestRow[]> {
+  const root = await parseCoco(path);
+  const files = new Map<string | number, string>();
+  entries(root, 'images', path).forEach((image, i) => {
+    const where = `images[${i}]`;
+    files.set(idValue(image.id, path, where, 'id'), imageValue(image.file_name, path, where, 'file_name'));
+  });
+  const rows: ManifestRow[] = [];
+  const firstCaption = new Map<string | number, ManifestRow>();
+  entries(root, 'annotations', path).forEach((annotation, i) => {
+    const where = `annotations[${i}]`;
+    const id = idValue(annotation.image_id, path, where, 'image_id');
+    const image = files.get(id);
+    if (image === undefined) throw badInput(`${basename(path)} ${where}: image_id ${JSON.stringify(id)} is not in "images".`, COCO_FIX);
+    const row = { image, caption: captionValue(annotation.caption, path, where, 'caption'), where };
+    if (allCaptions) rows.push(row);
+    else if (!firstCaption.has(id)) firstCaption.set(id, row);
+  });
+  return allCaptions ? rows : [...files.keys()].flatMap((id) => firstCaption.get(id) ?? []);
+}

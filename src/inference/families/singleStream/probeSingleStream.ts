@@ -1,0 +1,68 @@
+/**
+ * The probe's model runs on a single-stream model: every distinct image with every distinct caption and with
+ * the empty text, one joint pass per pair, in blocks of one image and consecutive texts; then the mean image
+ * with every caption. Scores are the ITM match log-odds. The attention of the matched pairs is reduced to
+ * its cross-modal share as it arrives; the rest is dropped.
+ */
+import { crossModalShare, type CrossModalShare } from '../../../analysis/crossModalShare';
+import { itemAttention } from '../../tasks/analysisParts';
+import { attentionBytes, forEachBlock } from '../../tasks/probeBlocks';
+import type { ProbeImages } from '../../tasks/probeImages';
+import { truncationNotices, type ProbeScores } from '../../tasks/probeParts';
+import type { PreprocessedImage } from '../../images/preprocess';
+import type { LongRunOptions } from '../../../core/progress';
+import type { PairScores, SingleStreamModel } from './singleStreamModel';
+import type { EncodedText } from '../../model/tokenize';
+
+/** The scores, and the cross-modal attention share of each matched combination (none when attention is hidden). */
+export interface SingleStreamProbeScores extends ProbeScores {
+  shares: CrossModalShare[];
+}
+
+/** The share of pair `item` of a scorePairs call with one image, where pair k is text k. */
+function pairShare(model: SingleStreamModel, scores: PairScores, item: number): CrossModalShare {
+  const L = scores.batch.length;
+  const mask = Array.from(scores.batch.attentionMask.subarray(item * L, (item + 1) * L), Number);
+  const layers = scores.attention.map((layer) => itemAttention(layer, item));
+  return crossModalShare(layers, scores.attention[0].heads, model.layoutInfo.tokens, model.layout, mask);
+}
+
+/**
+ * Scores the distinct images x captions; `matched` holds image * captions + caption for the combinations that
+ * some matching pair of the set holds, whose attention shares are kept.
+ */
+export async function probeSingleStream(model: SingleStreamModel, images: ProbeImages, captions: string[], matched: ReadonlySet<number>, options: LongRunOptions = {}): Promise<SingleStreamProbeScores> {
+  const { signal, onProgress } = options;
+  const count = images.paths.length;
+  const texts = [...captions, ''];
+  const T = texts.length;
+  const result: SingleStreamProbeScores = { scores: new Float32Array(count * captions.length), emptyText: new Float32Array(count), meanImage: new Float32Array(captions.length), notices: [], shares: [] };
+  let current: { index: number; image: PreprocessedImage } | undefined;
+  const encoded: EncodedText[] = [];
+  await forEachBlock(count * T, async (start, end) => {
+    const index = Math.floor(start / T);
+    if (current?.index !== index) current = { index, image: await images.load(index) };
+    const first = start - index * T;
+    const out = await model.scorePairs([current.image], texts.slice(first, first + end - start), { signal });
+    if (index === 0) encoded.push(...out.batch.items.filter((_, k) => first + k < captions.length));
+    out.logOdds.forEach((score, k) => {
+      const text = first + k;
+      if (text === captions.length) result.emptyText[index] = score;
+      else {
+        result.scores[index * captions.length + text] = score;
+        if (out.attention.length > 0 && matched.has(index * captions.length + text)) result.shares.push(pairShare(model, out, k));
+      }
+    });
+    onProgress?.({ stage: 'pairs', done: end, total: count * T });
+    return attentionBytes(out.attention);
+  }, signal, T);
+  const mean = images.mean();
+  await forEachBlock(captions.length, async (start, end) => {
+    const out = await model.scorePairs([mean], captions.slice(start, end), { signal });
+    result.meanImage.set(out.logOdds, start);
+    onProgress?.({ stage: 'ablation', done: end, total: captions.length });
+    return attentionBytes(out.attention);
+  }, signal);
+  result.notices.push(...truncationNotices(encoded), ...images.summary());
+  return result;
+}

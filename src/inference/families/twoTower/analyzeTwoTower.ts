@@ -1,0 +1,103 @@
+/**
+ * One analysis of images x texts with a two-tower model: run both towers (tapped), then turn the tensors into
+ * scores and maps with src/analysis. The result is the JSON contract of docs/cli.md.
+ */
+import { patchAlignment } from '../../../analysis/alignment';
+import { toNested } from '../../../analysis/grid';
+import { attentionRolloutRow, type RolloutOptions } from '../../../analysis/rollout';
+import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../analysis/similarity';
+import { SCHEMA_VERSION, type AlignmentMethod, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
+import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { rolloutOptions, rolloutSettings, twoTowerDetails } from '../../tasks/attentionDetails';
+import { unobservable } from '../../tasks/notices';
+import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
+import type { LongRunOptions } from '../../../core/progress';
+import type { LayerAttention } from '../../runtime/tappedGraph';
+import type { TwoTowerModel, VisionOutput } from './twoTowerModel';
+import { Stopwatch } from '../../tasks/stopwatch';
+
+/**
+ * The alignment maps' patch embeddings when a request names none: the patch tokens, which win the pointing
+ * game on the bundled demo model (docs/methods.md has the measurement and why).
+ */
+export const DEFAULT_ALIGNMENT: AlignmentMethod = 'patchTokens';
+
+/** Runs `model` on the request and computes similarity, probabilities, rollout and alignment maps. */
+export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<DetailedAnalysisResult> {
+  const { images, texts } = request;
+  requireSameSize(images);
+  const size = images[0].image.outputSize;
+  const vision = await stopwatch.time('vision', () => model.encodeImages(images.map((i) => i.image), options));
+  const text = await stopwatch.time('text', () => model.encodeTexts(texts, options));
+  const alignment = alignmentSource(model, vision, request.alignment ?? DEFAULT_ALIGNMENT);
+  return stopwatch.time('analysis', () => {
+    const config = model.folder.config;
+    const grid = patchGridFor(size.height, size.width, config.vision.patchSize, vision.tokens);
+    const similarity = cosineSimilarityMatrix(vision.embeds, text.embeds, vision.dim);
+    const scale = config.logitScale.value;
+    const bias = config.logitBias?.value;
+    const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
+    const rollout = rolloutSettings(request);
+    const result: AnalysisResult = {
+      schemaVersion: SCHEMA_VERSION,
+      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [...notices(model), ...alignment.notices] },
+      images: imageInfos(images),
+      texts: textInfos(text.batch.items),
+      grid: { rows: grid.rows, cols: grid.cols },
+      similarity: toNested(similarity, [images.length, texts.length], 'similarity'),
+      probabilities: toNested(probabilities, [images.length, texts.length], 'probabilities'),
+      logitScale: scale,
+      attentionObservable: vision.attention.length > 0,
+      maps: {
+        rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutGrid(vision.attention, i, grid, vision.tokens, rolloutOptions(rollout, options.signal))) : [],
+        alignment: alignment.patches ? images.map((_, i) => texts.map((_, j) => alignmentGrid(alignment.patches!, vision, text.embeds, i, j, grid))) : [],
+      },
+      timings: {},
+    };
+    if (alignment.method) result.alignmentMethod = alignment.method;
+    if (request.includeAttention) result.attention = { vision: nestAttention(vision.attention, images.length), text: nestAttention(text.attention, texts.length) };
+    const details = twoTowerDetails(request, { vision: vision.attention, text: text.attention, texts: text.batch.items, images: images.length, grid });
+    return Object.assign(result, details, result.attentionObservable ? { rollout } : {});
+  });
+}
+
+/** What this model does not let us observe. */
+function notices(model: TwoTowerModel): string[] {
+  return [
+    ...(model.vision.taps.length === 0 ? [unobservable(model.vision.fusedOperators)] : []),
+    ...(model.denseUnavailable ? [`Patch alignment maps are unavailable: ${model.denseUnavailable}.`] : []),
+  ];
+}
+
+function rolloutGrid(attention: LayerAttention[], item: number, grid: PatchGrid, tokens: number, options: RolloutOptions): Matrix {
+  const layers = attention.map((layer) => itemAttention(layer, item));
+  const heads = attention[0].heads;
+  const row = grid.clsIndex !== undefined ? attentionRolloutRow(layers, heads, tokens, grid.clsIndex, options) : meanRolloutRow(layers, heads, tokens, options);
+  return toNested(row.subarray(grid.firstPatch, grid.firstPatch + grid.rows * grid.cols), [grid.rows, grid.cols], 'rollout');
+}
+
+/** Without a CLS token, the map is the mean of every token's rollout row: where the whole image looks. */
+function meanRolloutRow(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions): Float32Array {
+  const mean = new Float32Array(tokens);
+  for (let q = 0; q < tokens; q++) attentionRolloutRow(layers, heads, tokens, q, options).forEach((v, k) => (mean[k] += v / tokens));
+  return mean;
+}
+
+/**
+ * The patch embeddings of the requested method; the patch tokens, with a notice, when the value path was
+ * asked for and the graph does not allow it.
+ */
+function alignmentSource(model: TwoTowerModel, vision: VisionOutput, requested: AlignmentMethod): { patches?: Float32Array; method?: AlignmentMethod; notices: string[] } {
+  if (requested === 'valuePath' && vision.valueDense) return { patches: vision.valueDense, method: 'valuePath', notices: [] };
+  const notices = requested === 'valuePath' && vision.dense ? [`Value-path alignment maps are unavailable (${model.valuePathUnavailable}); the maps use the last layer's patch tokens.`] : [];
+  return vision.dense ? { patches: vision.dense, method: 'patchTokens', notices } : { notices };
+}
+
+function alignmentGrid(dense: Float32Array, vision: VisionOutput, textEmbeds: Float32Array, image: number, text: number, grid: PatchGrid): Matrix {
+  const { dim, tokens } = vision;
+  const start = (image * tokens + grid.firstPatch) * dim;
+  const patches = dense.subarray(start, start + grid.rows * grid.cols * dim);
+  const map = patchAlignment(patches, textEmbeds.subarray(text * dim, (text + 1) * dim), dim);
+  return toNested(map, [grid.rows, grid.cols], 'alignment');
+}

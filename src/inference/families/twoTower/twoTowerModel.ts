@@ -1,0 +1,169 @@
+/**
+ * The two-tower adapter (CLIP, SigLIP layout): a vision graph and a text graph, each tapped for attention;
+ * the vision graph also gets dense patch embeddings (its own final norm and projection applied to every
+ * token of the last hidden state, and to the last layer's value path). Many images and texts per call, batched.
+ */
+import type { Tensor } from 'onnxruntime-node';
+import { badModel } from '../../../core/errors';
+import { checkImageSize, fixedDim, findInput, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
+import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/graphIo';
+import type { ModelFolder } from '../../model/modelFolder';
+import { findProjectionHead, planDenseProjection } from '../../onnx/surgery';
+import { planValuePath } from '../../onnx/valuePath';
+import type { OnnxValueInfo } from '../../onnx/onnxTypes';
+import type { PreprocessedImage } from '../../images/preprocess';
+import type { Size2D } from '../../model/preprocessorConfig';
+import type { LongRunOptions } from '../../../core/progress';
+import { loadOrt, type OpenSession, type SessionCache } from '../../runtime/sessions';
+import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
+import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
+import { runInChunks } from '../../runtime/batching';
+
+/** Embeddings (items x dim) and per-layer attention of one tower for a batch of items. */
+export interface TowerOutput {
+  embeds: Float32Array;
+  dim: number;
+  attention: LayerAttention[];
+}
+
+/**
+ * The vision tower's output. `dense` (last-layer tokens) and `valueDense` (the last layer's value path,
+ * MaskCLIP) are items x tokens x dim in the joint space, each when the graph allows.
+ */
+export interface VisionOutput extends TowerOutput {
+  dense?: Float32Array;
+  valueDense?: Float32Array;
+  tokens: number;
+}
+
+/** Extra vision outputs: their tensor names when planned, else why not. */
+interface DenseOutputs {
+  dense: { output?: string; reason?: string };
+  valueDense: { output?: string; reason?: string };
+}
+
+/** The text tower's output with the batch it encoded. */
+export interface TextOutput extends TowerOutput {
+  batch: EncodedBatch;
+}
+
+/** A loaded two-tower model. */
+export class TwoTowerModel {
+  private constructor(
+    readonly folder: ModelFolder,
+    readonly vision: TappedGraph,
+    readonly text: TappedGraph,
+    readonly tokenizer: TextTokenizer,
+    private readonly denseOutputs: DenseOutputs,
+    private readonly sessions: { vision: OpenSession; text: OpenSession },
+  ) {}
+
+  /** Why dense patch embeddings are unavailable, when they are. */
+  get denseUnavailable(): string | undefined {
+    return this.denseOutputs.dense.reason;
+  }
+
+  /** Why the value-path (MaskCLIP) patch embeddings are unavailable, when they are. */
+  get valuePathUnavailable(): string | undefined {
+    return this.denseOutputs.valueDense.reason;
+  }
+
+  /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */
+  static async open(folder: ModelFolder, cache: SessionCache): Promise<TwoTowerModel> {
+    if (!folder.files.vision || !folder.files.text) {
+      throw badModel(folder.dir, 'has no onnx/vision_model.onnx + onnx/text_model.onnx pair', 'Export the towers separately (transformers.js or `optimum-cli export onnx` layout).');
+    }
+    const [vision, text] = await Promise.all([TappedGraph.load(folder.files.vision), TappedGraph.load(folder.files.text)]);
+    const denseOutputs = planDenseOutputs(vision);
+    const [visionSession, textSession] = await Promise.all([vision.open(cache, vision.file), text.open(cache, text.file)]);
+    return new TwoTowerModel(folder, vision, text, loadTokenizer(folder), denseOutputs, { vision: visionSession, text: textSession });
+  }
+
+  /** The providers that run the towers (one name when both agree). */
+  get executionProvider(): string {
+    const { vision, text } = this.sessions;
+    return vision.provider === text.provider ? vision.provider : `${vision.provider} (vision), ${text.provider} (text)`;
+  }
+
+  /** Runs the vision tower on preprocessed images of equal size. */
+  async encodeImages(images: PreprocessedImage[], options: LongRunOptions = {}): Promise<VisionOutput> {
+    const ort = await loadOrt();
+    const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
+    const embedsName = outputName(this.vision, 'image_embeds');
+    const { height, width } = images[0].outputSize;
+    checkImageSize(this.vision.file, input, images[0].outputSize);
+    const plane = 3 * height * width;
+    const result = await runInChunks(images.length, chunkSize(input), 'vision', async (start, end) => {
+      const pixels = new Float32Array((end - start) * plane);
+      images.slice(start, end).forEach((img, i) => pixels.set(img.pixels, i * plane));
+      const feeds = { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) };
+      const { outputs, attention } = await this.vision.run(this.sessions.vision, feeds, end - start);
+      const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName, this.vision.file) };
+      for (const key of ['dense', 'valueDense'] as const) {
+        const name = this.denseOutputs[key].output;
+        if (name) floats[key] = floatData(outputs, name, this.vision.file);
+      }
+      return { floats, attention };
+    }, options);
+    const { embeds, dense, valueDense } = result.floats;
+    const dim = embeds.length / images.length;
+    const tokens = dense ? dense.length / images.length / dim : result.attention[0]?.queries ?? 0;
+    return { embeds, dim, dense, valueDense, tokens, attention: result.attention };
+  }
+
+  /**
+   * image_embeds (count x dim) of `count` pixel tensors of `size` laid one after another (already
+   * preprocessed and normalised), without taps or dense outputs: the perturbation analyses' forward passes.
+   */
+  async embedPixels(pixels: Float32Array, count: number, size: Size2D): Promise<Float32Array> {
+    const ort = await loadOrt();
+    const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
+    const embedsName = outputName(this.vision, 'image_embeds');
+    const plane = 3 * size.height * size.width;
+    const result = await runInChunks(count, fixedDim(input, 0) ?? count, 'vision', async (start, end) => {
+      const feeds = { [input.name]: new ort.Tensor('float32', pixels.subarray(start * plane, end * plane), [end - start, 3, size.height, size.width]) };
+      const outputs = await this.vision.fetch(this.sessions.vision, feeds, [embedsName]);
+      return { floats: { embeds: floatData(outputs, embedsName, this.vision.file) }, attention: [] };
+    });
+    return result.floats.embeds;
+  }
+
+  /** Tokenises and runs the text tower. */
+  async encodeTexts(texts: string[], options: LongRunOptions = {}): Promise<TextOutput> {
+    const ort = await loadOrt();
+    const inputs = this.text.graph.inputs;
+    const idsInput = findInput(this.text.file, inputs, 'input_ids', isIdsInput, 'token ids (integer, rank 2)');
+    const maskInput = inputs.find((i) => i.name === 'attention_mask');
+    const batch = this.tokenizer.encodeBatch(texts, { padTo: fixedDim(idsInput, 1) });
+    const embedsName = outputName(this.text, 'text_embeds');
+    const length = batch.length;
+    const result = await runInChunks(texts.length, chunkSize(idsInput), 'text', async (start, end) => {
+      const rows = (data: BigInt64Array, input: OnnxValueInfo) => intTensor(ort, data.subarray(start * length, end * length), input, [end - start, length]);
+      const feeds: Record<string, Tensor> = { [idsInput.name]: rows(batch.ids, idsInput) };
+      if (maskInput) feeds[maskInput.name] = rows(batch.attentionMask, maskInput);
+      const { outputs, attention } = await this.text.run(this.sessions.text, feeds, end - start);
+      return { floats: { embeds: floatData(outputs, embedsName, this.text.file) }, attention };
+    }, options);
+    return { embeds: result.floats.embeds, dim: result.floats.embeds.length / texts.length, attention: result.attention, batch };
+  }
+}
+
+/** Plans the dense outputs (patch tokens and value path, through the model's own head) and adds them to `vision`. */
+function planDenseOutputs(vision: TappedGraph): DenseOutputs {
+  const hidden = outputName(vision, 'last_hidden_state');
+  const { head, reason } = findProjectionHead(vision.graph, outputName(vision, 'image_embeds'), hidden);
+  if (!head) return { dense: { reason }, valueDense: { reason } };
+  const plans = { dense: planDenseProjection(vision.graph, outputName(vision, 'image_embeds'), hidden), valueDense: planValuePath(vision.graph, vision.taps, head, hidden) };
+  const outputs: DenseOutputs = { dense: {}, valueDense: {} };
+  for (const key of ['dense', 'valueDense'] as const) {
+    const { plan, reason: why } = plans[key];
+    if (plan) vision.add({ outputs: [plan.output], nodes: plan.nodes });
+    outputs[key] = plan ? { output: plan.output } : { reason: why };
+  }
+  return outputs;
+}
+
+/** The output called `preferred`, or a badModel error listing the outputs there are. */
+function outputName(graph: TappedGraph, preferred: string): string {
+  return outputNamed(graph, [preferred], 'Export the tower with its projection (CLIPVisionModelWithProjection / CLIPTextModelWithProjection), as transformers.js and Optimum do.');
+}

@@ -1,0 +1,158 @@
+/**
+ * config.json of a model folder, normalised: the few numbers the inference core needs, whichever of the HF
+ * spellings (CLIP, SigLIP, old `*_config_dict` exports, our own single-stream demos) the file uses.
+ */
+import { FieldReader, isJsonObject, type JsonObject } from './configFields';
+import { badModel } from '../../core/errors';
+import { parseTokenLayout, type TokenLayout } from './tokenLayout';
+
+export type { TokenLayout } from './tokenLayout';
+
+/** A scalar the model learned; `default` means config.json did not have it and a stand-in is used. */
+export interface LearnedScalar {
+  value: number;
+  source: 'config' | 'default';
+}
+
+/** The vision tower's shape. */
+export interface VisionConfig {
+  imageSize: number;
+  patchSize: number;
+  hidden?: number;
+  layers?: number;
+  heads?: number;
+}
+
+/** The text tower's shape and special token ids as config.json states them (the tokenizer files win). */
+export interface TextConfig {
+  maxLength: number;
+  eosTokenId?: number;
+  bosTokenId?: number;
+  padTokenId?: number;
+  hidden?: number;
+  layers?: number;
+  heads?: number;
+}
+
+/** The normalised config.json. */
+export interface ModelConfig {
+  modelType: string;
+  projectionDim?: number;
+  /** Multiplies cosine similarities before the softmax (CLIP) or sigmoid (SigLIP); already exponentiated. */
+  logitScale: LearnedScalar;
+  /** SigLIP's additive bias before the sigmoid; absent for softmax models. */
+  logitBias?: LearnedScalar;
+  vision: VisionConfig;
+  text: TextConfig;
+  /** Present only for single-stream models. */
+  tokenLayout?: TokenLayout;
+  /** Things a user should know about how the file was read (defaults taken, legacy values ignored). */
+  notes: string[];
+}
+
+const FILE = 'config.json';
+
+/** Per-family defaults of HF's config classes, used when an export omits a field that equals the default. */
+const familyDefaults: Record<string, { patchSize: number; maxLength: number }> = {
+  siglip: { patchSize: 16, maxLength: 64 },
+  clip: { patchSize: 32, maxLength: 77 },
+};
+
+/** CLIP's trained logit scale: training clamps it at 100 and every released checkpoint sits at the clamp. */
+const CLIP_LOGIT_SCALE = 100;
+/** SigLIP's initial scale and bias (log 10 and -10); the trained values are weights, not config. */
+const SIGLIP_INIT = { scale: 10, bias: -10 };
+
+/** Normalises parsed config.json; throws a badModel error naming the field for invalid values. */
+export function parseModelConfig(json: unknown): ModelConfig {
+  if (!isJsonObject(json)) throw badModel(FILE, 'must hold a JSON object', 'Export the model again.');
+  const reader = new FieldReader(FILE);
+  const notes: string[] = [];
+  const modelType = typeof json.model_type === 'string' && json.model_type !== '' ? json.model_type : 'unknown';
+  if (modelType === 'unknown') notes.push('config.json has no model_type; reading it as a CLIP-like model.');
+  const family = familyDefaults[modelType] ?? familyDefaults.clip;
+
+  const config: ModelConfig = {
+    modelType,
+    logitScale: { value: CLIP_LOGIT_SCALE, source: 'default' },
+    vision: parseVision(json, reader, family.patchSize, notes),
+    text: parseText(json, reader, family.maxLength, modelType, notes),
+    notes,
+  };
+  const projectionDim = reader.number(json, 'projection_dim', 'positiveInt');
+  if (projectionDim !== undefined) config.projectionDim = projectionDim;
+
+  const scale = reader.number(json, 'logit_scale', 'positive');
+  const bias = reader.number(json, 'logit_bias', 'any');
+  if (scale !== undefined) config.logitScale = { value: scale, source: 'config' };
+  if (modelType === 'siglip') {
+    if (scale === undefined) config.logitScale = { value: SIGLIP_INIT.scale, source: 'default' };
+    config.logitBias = bias === undefined ? { value: SIGLIP_INIT.bias, source: 'default' } : { value: bias, source: 'config' };
+    if (scale === undefined || bias === undefined) {
+      notes.push(
+        'SigLIP keeps its trained logit scale and bias in the weights, not config.json; sigmoid scores use the ' +
+          `initial values (scale ${SIGLIP_INIT.scale}, bias ${SIGLIP_INIT.bias}), so probabilities are indicative only.`,
+      );
+    }
+  } else if (bias !== undefined) {
+    config.logitBias = { value: bias, source: 'config' };
+  }
+
+  const tokenLayout = parseTokenLayout(json, reader);
+  if (tokenLayout) config.tokenLayout = tokenLayout;
+  return config;
+}
+
+/** The sub-config `key` (or its old `*_dict` spelling); models without towers keep the fields at the root. */
+function section(json: JsonObject, key: string, reader: FieldReader): { obj: JsonObject; path: string } {
+  for (const name of [key, `${key}_dict`]) {
+    const obj = reader.object(json, name);
+    if (obj) return { obj, path: `${name}.` };
+  }
+  return { obj: json, path: '' };
+}
+
+function parseVision(json: JsonObject, reader: FieldReader, defaultPatch: number, notes: string[]): VisionConfig {
+  const { obj, path } = section(json, 'vision_config', reader);
+  const read = (key: string) => reader.number(obj, key, 'positiveInt', path + key);
+  const withDefault = (key: string, fallback: number) => {
+    const value = read(key);
+    if (value !== undefined) return value;
+    notes.push(`config.json has no ${path}${key}; assuming ${fallback}.`);
+    return fallback;
+  };
+  return compact({
+    imageSize: withDefault('image_size', 224),
+    patchSize: withDefault('patch_size', defaultPatch),
+    hidden: read('hidden_size'),
+    layers: read('num_hidden_layers'),
+    heads: read('num_attention_heads'),
+  });
+}
+
+function parseText(json: JsonObject, reader: FieldReader, defaultMax: number, modelType: string, notes: string[]): TextConfig {
+  const { obj, path } = section(json, 'text_config', reader);
+  const read = (key: string, rule: 'positiveInt' | 'nonNegativeInt' = 'positiveInt') =>
+    reader.number(obj, key, rule, path + key);
+  const text: TextConfig = {
+    maxLength: read('max_position_embeddings') ?? defaultMax,
+    eosTokenId: read('eos_token_id', 'nonNegativeInt'),
+    bosTokenId: read('bos_token_id', 'nonNegativeInt'),
+    padTokenId: read('pad_token_id', 'nonNegativeInt'),
+    hidden: read('hidden_size'),
+    layers: read('num_hidden_layers'),
+    heads: read('num_attention_heads'),
+  };
+  // The original OpenAI CLIP configs say bos 0 / pad 1 / eos 2, which are not the tokenizer's ids (HF itself
+  // special-cases eos 2 as "legacy"); keeping them would point pooling and padding at the wrong tokens.
+  if (modelType === 'clip' && text.eosTokenId === 2) {
+    notes.push('text_config has the legacy CLIP token ids (bos 0, pad 1, eos 2); the tokenizer files are used instead.');
+    text.eosTokenId = text.bosTokenId = text.padTokenId = undefined;
+  }
+  return compact(text);
+}
+
+/** Drops undefined fields so results compare and serialise cleanly. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

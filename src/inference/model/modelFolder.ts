@@ -1,0 +1,112 @@
+/**
+ * Loads a model folder in the Hugging Face layout (transformers.js or Optimum export): the configs, the
+ * tokenizer files and where the ONNX graphs are. Real CLIP exports and our bundled demos go through here alike.
+ */
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { isJsonObject, type JsonObject } from './configFields';
+import { badModel } from '../../core/errors';
+import { readJsonFile } from './jsonFile';
+import { parseModelConfig, type ModelConfig } from './modelConfig';
+import { findOnnxFiles, type OnnxFiles } from './onnxFiles';
+import { parsePreprocessorConfig, type PreprocessorConfig } from './preprocessorConfig';
+
+/** A loaded model folder; `files` holds absolute paths of the graphs present. */
+export interface ModelFolder {
+  dir: string;
+  /** The hub id from config `_name_or_path` when it is one, else the folder name. */
+  name: string;
+  /** 'singleStream' when config.json declares a token layout; a lone joint graph otherwise is a combined CLIP export. */
+  architecture: 'twoTower' | 'singleStream';
+  config: ModelConfig;
+  preprocessor: PreprocessorConfig;
+  tokenizerJson: JsonObject;
+  /** tokenizer_config.json merged over special_tokens_map.json ({} when neither exists). */
+  tokenizerConfig: JsonObject;
+  files: OnnxFiles;
+  /** Things a user should know: defaults taken, variants chosen (includes the config's notes). */
+  notes: string[];
+}
+
+const LAYOUT =
+  'A model folder needs config.json, preprocessor_config.json, tokenizer.json and onnx/vision_model.onnx + ' +
+  'onnx/text_model.onnx (or onnx/model.onnx)';
+const EXPORT_FIX =
+  `${LAYOUT}; export one with \`optimum-cli export onnx --model openai/clip-vit-base-patch32 DIR\` ` +
+  'or use the bundled demo model.';
+const REQUIRED = ['config.json', 'preprocessor_config.json', 'tokenizer.json'];
+
+/** Reads and validates the folder at `dir`; every problem is a LensError naming the file and the fix. */
+export async function loadModelFolder(dir: string): Promise<ModelFolder> {
+  const root = resolve(dir);
+  await checkIsFolder(root);
+  const json = await Promise.all(
+    [...REQUIRED, 'tokenizer_config.json', 'special_tokens_map.json'].map((name) => readJsonFile(join(root, name), name, EXPORT_FIX)),
+  );
+  const missing = REQUIRED.filter((_, i) => json[i] === undefined);
+  if (missing.length > 0) throw badModel(missing.join(', '), `not found in ${root}`, await missingFix(root, missing));
+  const [rawConfig, rawPreprocessor, tokenizerJson, tokenizerConfig, specialTokens] = json;
+  const config = parseModelConfig(rawConfig);
+  const preprocessor = parsePreprocessorConfig(rawPreprocessor);
+
+  const notes = [...config.notes, ...preprocessor.notes];
+  const files = await findOnnxFiles(root, notes);
+  checkGraphs(root, files, config);
+  return {
+    dir: root,
+    name: modelName(root, rawConfig),
+    architecture: config.tokenLayout ? 'singleStream' : 'twoTower',
+    config,
+    preprocessor,
+    tokenizerJson: asObject(tokenizerJson, 'tokenizer.json'),
+    tokenizerConfig: { ...asOptionalObject(specialTokens, 'special_tokens_map.json'), ...asOptionalObject(tokenizerConfig, 'tokenizer_config.json') },
+    files,
+    notes,
+  };
+}
+
+async function checkIsFolder(root: string): Promise<void> {
+  const info = await stat(root).catch(() => undefined);
+  if (!info) throw badModel(root, 'model folder not found', `Check the path. ${EXPORT_FIX}`);
+  if (!info.isDirectory()) {
+    throw badModel(root, 'is a file, not a model folder', `Choose the folder that holds config.json and the onnx files, e.g. ${dirname(root)}.`);
+  }
+}
+
+/** A folder saved by transformers without the fast tokenizer has vocab.json + merges.txt only. */
+async function missingFix(root: string, missing: string[]): Promise<string> {
+  const slowTokenizer = await stat(join(root, 'vocab.json')).then(() => true, () => false);
+  if (missing.includes('tokenizer.json') && slowTokenizer) {
+    return (
+      'This folder has vocab.json but no tokenizer.json; write one with Python: ' +
+      '`AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)` (transformers saves the fast tokenizer).'
+    );
+  }
+  return EXPORT_FIX;
+}
+
+function checkGraphs(root: string, files: OnnxFiles, config: ModelConfig): void {
+  if (config.tokenLayout && !files.joint) {
+    throw badModel('onnx/model.onnx', `not found in ${root}; config.json declares a token_layout (a single-stream model), which needs one joint graph`, EXPORT_FIX);
+  }
+  if (files.joint || (files.vision && files.text)) return;
+  const absent = files.vision ? 'onnx/text_model.onnx' : files.text ? 'onnx/vision_model.onnx' : 'onnx/vision_model.onnx, onnx/text_model.onnx, onnx/model.onnx';
+  throw badModel(absent, `not found in ${root} (nor at the folder root)`, EXPORT_FIX);
+}
+
+function modelName(root: string, config: unknown): string {
+  const named = isJsonObject(config) ? config._name_or_path : undefined;
+  // Exports from a local checkpoint record a filesystem path, which says nothing useful; keep hub ids only.
+  const isPath = (s: string) => isAbsolute(s) || s.startsWith('.') || s.includes('\\') || /^[A-Za-z]:/.test(s);
+  if (typeof named === 'string' && named.trim() !== '' && !isPath(named)) return named;
+  return basename(root);
+}
+
+function asObject(value: unknown, name: string): JsonObject {
+  if (!isJsonObject(value)) throw badModel(name, 'must hold a JSON object', EXPORT_FIX);
+  return value;
+}
+
+function asOptionalObject(value: unknown, name: string): JsonObject {
+  return value === undefined ? {} : asObject(value, name);
+}

@@ -1,0 +1,159 @@
+/**
+ * preprocessor_config.json normalised. Reads both the old CLIPFeatureExtractor spelling (`size: 224`,
+ * `crop_size: 224`) and the newer image-processor one (`{shortest_edge}`, `{height, width}`); absent fields
+ * take the defaults of the processor class the file names, as transformers does.
+ */
+import { FieldReader, isJsonObject, type JsonObject } from './configFields';
+import { badModel } from '../../core/errors';
+
+/** Resampling filters we can reproduce (PIL's BOX and HAMMING map to bilinear, with a note). */
+export type ResampleFilter = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
+
+/** An exact height and width in pixels. */
+export interface Size2D {
+  height: number;
+  width: number;
+}
+
+/** How images become the model's pixel tensor, in the order CLIPImageProcessor applies the steps. */
+export interface PreprocessorConfig {
+  resize: boolean;
+  /** A number: the short side becomes this, aspect kept. An object: resized to exactly that size. */
+  shortestEdge: number | Size2D;
+  resample: ResampleFilter;
+  centerCrop: boolean;
+  cropSize: Size2D;
+  rescale: boolean;
+  rescaleFactor: number;
+  normalize: boolean;
+  mean: [number, number, number];
+  std: [number, number, number];
+  convertRgb: boolean;
+  /** Things a user should know about how the file was read. */
+  notes: string[];
+}
+
+const FILE = 'preprocessor_config.json';
+
+/** PIL's resampling codes, as HF configs store them. */
+const pilResample: Record<number, ResampleFilter> = { 0: 'nearest', 1: 'lanczos', 2: 'bilinear', 3: 'bicubic', 4: 'bilinear', 5: 'bilinear' };
+const approximated: Record<number, string> = { 4: 'BOX', 5: 'HAMMING' };
+const namedResample = ['nearest', 'lanczos', 'bilinear', 'bicubic', 'box', 'hamming'];
+
+type Triple = [number, number, number];
+const OPENAI_CLIP_MEAN: Triple = [0.48145466, 0.4578275, 0.40821073];
+const OPENAI_CLIP_STD: Triple = [0.26862954, 0.26130258, 0.27577711];
+
+/** The defaults of the HF processor classes we know; anything else reads as CLIPImageProcessor. */
+function classDefaults(processorType: string) {
+  if (processorType.startsWith('Siglip')) {
+    return { size: { height: 224, width: 224 } as number | Size2D, resample: 2, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
+  }
+  return { size: 224 as number | Size2D, resample: 3, centerCrop: true, mean: OPENAI_CLIP_MEAN, std: OPENAI_CLIP_STD };
+}
+
+/** Normalises parsed preprocessor_config.json; throws a badModel error naming the field for invalid values. */
+export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
+  if (!isJsonObject(json)) throw badModel(FILE, 'must hold a JSON object', 'Export the model again.');
+  const reader = new FieldReader(FILE);
+  const notes: string[] = [];
+  const type = String(json.image_processor_type ?? json.feature_extractor_type ?? '');
+  const defaults = classDefaults(type);
+
+  const shortestEdge = absent(json.size) ? defaults.size : parseSize(json.size, reader, notes);
+  // CLIPImageProcessor's crop default is 224 whatever the resize size, so a config without crop_size does that too.
+  const crop = absent(json.crop_size) ? { height: 224, width: 224 } : parseCrop(json.crop_size, reader);
+  return {
+    resize: reader.boolean(json, 'do_resize') ?? true,
+    shortestEdge,
+    resample: parseResample(json.resample ?? defaults.resample, reader, notes),
+    centerCrop: reader.boolean(json, 'do_center_crop') ?? defaults.centerCrop,
+    cropSize: crop,
+    rescale: reader.boolean(json, 'do_rescale') ?? true,
+    rescaleFactor: reader.number(json, 'rescale_factor', 'positive') ?? 1 / 255,
+    normalize: reader.boolean(json, 'do_normalize') ?? true,
+    mean: parseTriple(json, 'image_mean', reader, false) ?? defaults.mean,
+    std: parseTriple(json, 'image_std', reader, true) ?? defaults.std,
+    convertRgb: reader.boolean(json, 'do_convert_rgb') ?? true,
+    notes,
+  };
+}
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+/**
+ * The largest resize or crop side we accept: real processors use at most a few hundred pixels, and a side of
+ * 1e9 from a corrupt file would only fail later, deep in the resize or an allocation.
+ */
+const MAX_SIDE = 8192;
+
+function checkSides<T extends number | Size2D>(value: T, path: string, reader: FieldReader): T {
+  const sides: [string, number][] = typeof value === 'number' ? [[path, value]] : [[`${path}.height`, value.height], [`${path}.width`, value.width]];
+  for (const [where, side] of sides) {
+    if (side > MAX_SIDE) throw reader.invalid(where, `is ${side} pixels; at most ${MAX_SIDE} is supported`);
+  }
+  return value;
+}
+
+function parseSize(value: unknown, reader: FieldReader, notes: string[]): number | Size2D {
+  return checkSides(parseSizeField(value, reader, notes), 'size', reader);
+}
+
+function parseSizeField(value: unknown, reader: FieldReader, notes: string[]): number | Size2D {
+  const wrapped: JsonObject = { size: value };
+  if (typeof value === 'number') return reader.number(wrapped, 'size', 'positiveInt') as number;
+  const obj = reader.object(wrapped, 'size') as JsonObject;
+  const shortest = reader.number(obj, 'shortest_edge', 'positiveInt', 'size.shortest_edge');
+  if (shortest !== undefined) {
+    if (obj.longest_edge !== undefined) notes.push('preprocessor_config.json: size.longest_edge is ignored (CLIP-style resize).');
+    return shortest;
+  }
+  return parseHeightWidth(obj, 'size', reader);
+}
+
+function parseCrop(value: unknown, reader: FieldReader): Size2D {
+  const wrapped: JsonObject = { crop_size: value };
+  if (typeof value === 'number') {
+    const side = checkSides(reader.number(wrapped, 'crop_size', 'positiveInt') as number, 'crop_size', reader);
+    return { height: side, width: side };
+  }
+  return checkSides(parseHeightWidth(reader.object(wrapped, 'crop_size') as JsonObject, 'crop_size', reader), 'crop_size', reader);
+}
+
+function parseHeightWidth(obj: JsonObject, path: string, reader: FieldReader): Size2D {
+  const height = reader.number(obj, 'height', 'positiveInt', `${path}.height`);
+  const width = reader.number(obj, 'width', 'positiveInt', `${path}.width`);
+  if (height === undefined || width === undefined) {
+    throw reader.invalid(path, `must be a number, {"shortest_edge": n} or {"height": h, "width": w}, got ${JSON.stringify(obj)}`);
+  }
+  return { height, width };
+}
+
+function parseResample(value: unknown, reader: FieldReader, notes: string[]): ResampleFilter {
+  const code = typeof value === 'string' ? namedResample.indexOf(value.toLowerCase()) : value;
+  const mapped = typeof code === 'number' ? pilResample[code] : undefined;
+  if (!mapped) {
+    throw reader.invalid('resample', `must be a PIL resampling code 0-5 (3 = bicubic), got ${JSON.stringify(value)}`);
+  }
+  if (approximated[code as number]) {
+    notes.push(`preprocessor_config.json: PIL ${approximated[code as number]} resampling is approximated with bilinear.`);
+  }
+  return mapped;
+}
+
+/** image_mean / image_std: three numbers, or one number for all channels (HF accepts both). */
+function parseTriple(json: JsonObject, key: string, reader: FieldReader, positive: boolean): Triple | undefined {
+  const value = json[key];
+  if (absent(value)) return undefined;
+  const rule = positive ? 'positive' : 'any';
+  if (typeof value === 'number') {
+    const one = reader.number(json, key, rule) as number;
+    return [one, one, one];
+  }
+  if (!Array.isArray(value) || value.length !== 3 || !value.every((v) => typeof v === 'number')) {
+    throw reader.invalid(key, `must be a list of 3 numbers (one per RGB channel), got ${JSON.stringify(value)}`);
+  }
+  return value.map((v, i) => reader.number({ v }, 'v', rule, `${key}[${i}]`) as number) as Triple;
+}

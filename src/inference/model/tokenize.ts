@@ -1,0 +1,136 @@
+/**
+ * Text to the model's input ids with the folder's own tokenizer.json (read by @huggingface/tokenizers, never
+ * a hand-written BPE). That library neither truncates nor pads, so both are done here the way HF's
+ * `tokenizer(texts, padding=True, truncation=True)` does them: the body is cut, the special tokens stay.
+ */
+import { Tokenizer } from '@huggingface/tokenizers';
+import { badInput, badModel } from '../../core/errors';
+import type { ModelFolder } from './modelFolder';
+import { makeTokenDisplay, type TokenDisplay } from './tokenDisplay';
+import { resolveSpecialIds } from './tokenizerSpecials';
+
+/** One encoded text. */
+export interface EncodedText {
+  text: string;
+  /** Display strings, special tokens included, padding excluded. */
+  tokens: string[];
+  ids: number[];
+  /** True when the text was longer than the model takes and its end was cut. */
+  truncated: boolean;
+  /** Where the end token is: the first eos, the token HF's CLIP pools; the last token when there is no eos. */
+  eosIndex: number;
+}
+
+/** A padded batch as the ONNX graph takes it: batch x length, row-major int64. */
+export interface EncodedBatch {
+  ids: BigInt64Array;
+  attentionMask: BigInt64Array;
+  length: number;
+  items: EncodedText[];
+}
+
+/** Options for encodeBatch. */
+export interface EncodeBatchOptions {
+  /** Pad every row to this length (for graphs with a fixed sequence length); it also caps truncation. */
+  padTo?: number;
+}
+
+/** The tokenizer of one model folder. */
+export interface TextTokenizer {
+  readonly maxLength: number;
+  readonly padId: number;
+  readonly eosId?: number;
+  /** Encodes, truncates to maxLength (or padTo) and pads to the longest text (or padTo). */
+  encodeBatch(texts: string[], opts?: EncodeBatchOptions): EncodedBatch;
+}
+
+const RESAVE = 'Save the tokenizer again with transformers (`AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`) or export the model again.';
+
+/** Builds the tokenizer of a loaded model folder. */
+export function loadTokenizer(folder: Pick<ModelFolder, 'tokenizerJson' | 'tokenizerConfig' | 'config'>): TextTokenizer {
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = new Tokenizer(folder.tokenizerJson, folder.tokenizerConfig);
+  } catch (error) {
+    throw badModel('tokenizer.json', `cannot be loaded (${error instanceof Error ? error.message : String(error)})`, RESAVE);
+  }
+  const special = resolveSpecialIds(tokenizer, folder);
+  for (const [name, id] of [['pad', special.padId], ['end', special.eosId ?? 0]] as const) {
+    if (!isTokenId(id)) throw badModel('tokenizer.json', `its ${name} token has the id ${JSON.stringify(id)}, not a whole number`, RESAVE);
+  }
+  const added = new Set([...tokenizer.get_added_tokens_decoder().values()].map((t) => t.content));
+  const display = makeTokenDisplay(folder.tokenizerJson, added);
+  return {
+    ...special,
+    encodeBatch: (texts, opts = {}) => encodeBatch(tokenizer, display, special, texts, opts),
+  };
+}
+
+type Specials = Pick<TextTokenizer, 'maxLength' | 'padId' | 'eosId'>;
+
+function encodeBatch(tokenizer: Tokenizer, display: TokenDisplay, special: Specials, texts: string[], opts: EncodeBatchOptions): EncodedBatch {
+  if (texts.length === 0) throw badInput('No texts to encode.', 'Give at least one text.');
+  if (opts.padTo !== undefined && !(Number.isInteger(opts.padTo) && opts.padTo > 0)) {
+    throw new RangeError(`padTo must be a positive integer, got ${opts.padTo}`);
+  }
+  const limit = Math.min(special.maxLength, opts.padTo ?? Infinity);
+  const items = texts.map((text) => encodeOne(tokenizer, display, special.eosId, text, limit));
+  const length = opts.padTo ?? Math.max(...items.map((item) => item.ids.length));
+  const ids = new BigInt64Array(texts.length * length).fill(BigInt(special.padId));
+  const attentionMask = new BigInt64Array(texts.length * length);
+  items.forEach((item, row) => {
+    item.ids.forEach((id, col) => {
+      ids[row * length + col] = BigInt(id);
+      attentionMask[row * length + col] = 1n;
+    });
+  });
+  return { ids, attentionMask, length, items };
+}
+
+function encodeOne(tokenizer: Tokenizer, display: TokenDisplay, eosId: number | undefined, text: string, limit: number): EncodedText {
+  let { ids, tokens } = encodeChecked(tokenizer, text, true);
+  const truncated = ids.length > limit;
+  if (truncated) {
+    // Cut the body only: find where the post-processor's prefix ends, keep prefix + body head + suffix.
+    const body = encodeChecked(tokenizer, text, false);
+    const extra = ids.length - body.ids.length;
+    const keep = limit - extra;
+    if (keep < 0) throw badModel('model', `its text length ${limit} cannot hold the ${extra} special tokens`, 'Use a model with a longer text input.');
+    const start = bodyStart(ids, body.ids);
+    const cut = <T>(all: T[], inner: T[]) => [...all.slice(0, start), ...inner.slice(0, keep), ...all.slice(start + inner.length)];
+    ids = cut(ids, body.ids);
+    tokens = cut(tokens, body.tokens);
+  }
+  const eos = eosId === undefined ? -1 : ids.indexOf(eosId);
+  return { text, tokens: tokens.map(display), ids, truncated, eosIndex: eos >= 0 ? eos : ids.length - 1 };
+}
+
+/**
+ * The library's encode, checked: a tokenizer.json it accepts can still fail or give non-numeric ids when
+ * applied (a broken vocabulary, post-processor or unknown token), which is the model folder's fault.
+ */
+function encodeChecked(tokenizer: Tokenizer, text: string, addSpecialTokens: boolean): { ids: number[]; tokens: string[] } {
+  const quoted = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+  let encoded: { ids: number[]; tokens: string[] };
+  try {
+    encoded = tokenizer.encode(text, { add_special_tokens: addSpecialTokens });
+  } catch (error) {
+    throw badModel('tokenizer.json', `fails to encode ${quoted} (${error instanceof Error ? error.message : String(error)})`, RESAVE);
+  }
+  const bad = encoded.ids.findIndex((id, i) => !isTokenId(id) || typeof encoded.tokens[i] !== 'string');
+  if (bad >= 0 || encoded.tokens.length !== encoded.ids.length) {
+    throw badModel('tokenizer.json', `gives the token ${JSON.stringify(encoded.tokens[bad])} the id ${JSON.stringify(encoded.ids[bad])} in ${quoted}; ids must be whole numbers`, RESAVE);
+  }
+  return encoded;
+}
+
+function isTokenId(id: unknown): id is number {
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
+}
+
+function bodyStart(full: number[], body: number[]): number {
+  for (let start = 0; start + body.length <= full.length; start++) {
+    if (body.every((id, i) => full[start + i] === id)) return start;
+  }
+  throw new Error('The tokenizer post-processor changed the body tokens; cannot truncate.');
+}

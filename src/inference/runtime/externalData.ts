@@ -1,0 +1,60 @@
+/**
+ * The model file onnxruntime creates a tapped session from: a copy of the original file with the additions
+ * appended (a ModelProto that protobuf merges into it), written by the kernel (a reflink where the file system
+ * has them), so the model's bytes never pass through JavaScript. Models over 2 GB keep their weights in files
+ * beside the .onnx (protobuf's size limit), and onnxruntime loads them only from inside the model's folder (it
+ * resolves links and refuses paths outside): the copy's folder holds hard links to them, or, where the scratch
+ * folder is on another file system, the copy (small for such models) goes beside the original as a hidden file.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFile, constants, copyFile, link, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { badModel } from '../../core/errors';
+import type { OnnxGraph } from '../onnx/onnxTypes';
+
+/** What a session is created from: model bytes, or the path of a model file. */
+export type ModelSource = Uint8Array | string;
+
+/** A model source with temporary files to delete once the session exists. */
+export interface PreparedModel {
+  source: ModelSource;
+  dispose(): Promise<void>;
+}
+
+/** Writes `file` + `tail` where onnxruntime finds its external data (see above) and returns its path. */
+export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Array, scratch: string): Promise<PreparedModel> {
+  // A location comes from the model file: it must stay inside the model's folder (and so inside the copy's).
+  const outside = graph.externalDataFiles.find((location) => isAbsolute(location) || normalize(location).split(sep).includes('..'));
+  if (outside !== undefined) {
+    throw badModel(file, `names an external data file outside its folder ("${outside}")`, 'Keep the weight files in the model\'s folder (or below it) and export the model again.');
+  }
+  await mkdir(scratch, { recursive: true });
+  const folder = await mkdtemp(join(scratch, 'mmlens-tapped-'));
+  const removeFolder = () => rm(folder, { recursive: true, force: true });
+  try {
+    for (const location of graph.externalDataFiles) {
+      await mkdir(dirname(join(folder, location)), { recursive: true });
+      await link(join(dirname(file), location), join(folder, location));
+    }
+    return { source: await writeCopy(file, join(folder, basename(file)), tail), dispose: removeFolder };
+  } catch (error) {
+    await removeFolder();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (graph.externalDataFiles.length === 0 || (code !== 'EXDEV' && code !== 'EPERM')) throw error;
+  }
+  const beside = join(dirname(file), `.${basename(file)}.mmlens-tapped-${randomBytes(6).toString('hex')}.onnx`);
+  const dispose = () => rm(beside, { force: true });
+  try {
+    return { source: await writeCopy(file, beside, tail), dispose };
+  } catch (error) {
+    await dispose();
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw badModel(file, `keeps its weights in external data files, and no tapped copy could be written where onnxruntime finds them (${reason})`, 'Put the cache folder on the same disk as the model, or make the model\'s folder writable.');
+  }
+}
+
+async function writeCopy(file: string, copy: string, tail: Uint8Array): Promise<string> {
+  await copyFile(file, copy, constants.COPYFILE_FICLONE);
+  await appendFile(copy, tail);
+  return copy;
+}

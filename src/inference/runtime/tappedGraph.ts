@@ -1,0 +1,116 @@
+/**
+ * One ONNX graph with its attention probabilities (and any extra tensors an adapter asks for) added as
+ * outputs, and a run that returns those tensors as plain typed arrays. Adapters (two-tower, single-stream)
+ * are built on this; the surgery itself is in ./onnx.
+ */
+import { dirname, join } from 'node:path';
+import type { Tensor } from 'onnxruntime-node';
+import { badModel, LensError } from '../../core/errors';
+import { decodeGraphStructure } from '../onnx/schema';
+import { appendToModel } from '../onnx/surgery';
+import { findAttentionTaps, type AttentionTap } from '../onnx/taps';
+import type { NodeSpec, OnnxGraph } from '../onnx/onnxTypes';
+import { tappedCopy } from './externalData';
+import { readModelStructure } from './onnxStructureFile';
+import type { OpenSession, SessionCache } from './sessions';
+
+/** Attention of one layer for a batch: [items, heads, queries, keys], row-major. */
+export interface LayerAttention {
+  heads: number;
+  queries: number;
+  keys: number;
+  data: Float32Array;
+}
+
+/** Extra outputs an adapter computes by appending nodes (for example dense patch embeddings). */
+export interface GraphAdditions {
+  outputs: string[];
+  nodes: NodeSpec[];
+}
+
+/**
+ * A graph prepared for tapping; create sessions with `open`. JavaScript never holds the model's weights: the
+ * structure is read without them (onnxStructureFile.ts), and onnxruntime reads the tapped model from a copy
+ * on disk (externalData.ts), or nothing at all when the disk cache has the session's optimized model.
+ */
+export class TappedGraph {
+  private additions: GraphAdditions = { outputs: [], nodes: [] };
+
+  private constructor(
+    readonly file: string,
+    readonly graph: OnnxGraph,
+    readonly taps: AttentionTap[],
+    readonly fusedOperators: string[],
+  ) {}
+
+  /** Reads the structure of `file` and finds its attention taps. */
+  static async load(file: string): Promise<TappedGraph> {
+    const bytes = await readModelStructure(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code) throw badModel(file, `cannot be read (${error.code})`, 'Check that the file exists and is readable.');
+      throw invalidModel(file, error);
+    });
+    let graph: OnnxGraph;
+    try {
+      graph = decodeGraphStructure(bytes);
+    } catch (error) {
+      throw invalidModel(file, error);
+    }
+    const scan = findAttentionTaps(graph);
+    return new TappedGraph(file, graph, scan.taps, scan.fusedOperators);
+  }
+
+  /** Adds nodes and outputs computed from the graph's own tensors; call before `open`. */
+  add(additions: GraphAdditions): void {
+    this.additions = { outputs: [...this.additions.outputs, ...additions.outputs], nodes: [...this.additions.nodes, ...additions.nodes] };
+  }
+
+  /** Names of the graph's own inputs (initializers excluded). */
+  get inputNames(): string[] {
+    return this.graph.inputs.map((i) => i.name);
+  }
+
+  /** A session that returns the taps and additions beside the graph's own outputs. */
+  open(cache: SessionCache, key: string): Promise<OpenSession> {
+    const existing = new Set(this.graph.outputs.map((o) => o.name));
+    const outputs = [...this.taps.map((t) => t.tensor), ...this.additions.outputs].filter((name) => !existing.has(name));
+    const additions = { outputs, nodes: this.additions.nodes };
+    const load = async () => (outputs.length === 0 ? this.file : tappedCopy(this.file, this.graph, appendToModel(new Uint8Array(0), additions), cache.scratchDir));
+    const dataFiles = this.graph.externalDataFiles.map((location) => join(dirname(this.file), location));
+    return cache.get(key, load, { file: this.file, dataFiles, additions: JSON.stringify(additions) });
+  }
+
+  /**
+   * Runs the session and reads every tap as [batch, heads, queries, keys], whether the graph computes it
+   * as [b, h, q, k] or as [b*h, q, k] (older Hugging Face CLIP exports, nn.MultiheadAttention).
+   */
+  async run(open: OpenSession, feeds: Record<string, Tensor>, batch: number): Promise<{ outputs: Record<string, Tensor>; attention: LayerAttention[] }> {
+    const outputs = await this.fetch(open, feeds);
+    const attention = this.taps.map((tap) => toLayerAttention(outputs[tap.tensor], batch, tap));
+    return { outputs, attention };
+  }
+
+  /**
+   * Runs the session for the named outputs only, without reading the taps: for the many forward passes of
+   * the perturbation analyses, which need one embedding or score per image. All outputs when `names` is absent.
+   */
+  async fetch(open: OpenSession, feeds: Record<string, Tensor>, names?: string[]): Promise<Record<string, Tensor>> {
+    try {
+      return (await open.run(feeds, names)) as Record<string, Tensor>;
+    } catch (error) {
+      throw new LensError('badModel', `${this.file}: running the model failed on ${open.provider}: ${(error as Error).message.split('\n')[0]}.`, 'Check that the inputs match what the graph expects (see `mmlens inspect`).');
+    }
+  }
+}
+
+function toLayerAttention(tensor: Tensor | undefined, batch: number, tap: AttentionTap): LayerAttention {
+  if (!tensor) throw new LensError('internal', `Attention tap ${tap.tensor} returned no tensor.`);
+  const dims = tensor.dims;
+  const data = tensor.data as Float32Array;
+  if (dims.length === 4 && dims[0] === batch) return { heads: dims[1], queries: dims[2], keys: dims[3], data };
+  if (dims.length === 3 && dims[0] % batch === 0) return { heads: dims[0] / batch, queries: dims[1], keys: dims[2], data };
+  throw new LensError('internal', `Attention tap ${tap.tensor} has shape [${dims.join(', ')}], expected [batch, heads, queries, keys] or [batch*heads, queries, keys] with batch ${batch}.`);
+}
+
+function invalidModel(file: string, error: unknown): LensError {
+  return badModel(file, `is not a valid ONNX model (${(error as Error).message})`, 'Export or download the model again; the file may be truncated.');
+}

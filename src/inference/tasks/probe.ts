@@ -1,0 +1,124 @@
+/**
+ * `mmlens probe`: retrieval and fusion probes over a set of image-caption pairs. The model scores every image
+ * of the set with every caption (two-tower: cosine of embeddings; single-stream: ITM log-odds of joint
+ * passes); retrieval, EMAP and the perceptual score come from that matrix, the modality ablation from the
+ * empty text and the mean image, and the geometry (two-tower) or cross-modal attention (single-stream) from
+ * the model's internals. Repeated images and captions are scored once.
+ */
+import type { PairKeys } from '../../analysis/retrieval';
+import { PROBE_SCHEMA_VERSION, type AblationSide, type ProbeMetric, type ProbeResult } from '../../shared/probeResult';
+import { badInput } from '../../core/errors';
+import type { Manifest, ManifestOptions } from '../datasets/manifest';
+import { unobservable } from './notices';
+import { crossModalCells } from '../families/singleStream/probeAttention';
+import { embeddingGeometry } from '../families/twoTower/probeGeometry';
+import { ProbeImages } from './probeImages';
+import { emapProbe, perceptualProbe, retrievalRecall } from './probeMetrics';
+import { probeSingleStream, type SingleStreamProbeScores } from '../families/singleStream/probeSingleStream';
+import { probeTwoTower, type TwoTowerProbeScores } from '../families/twoTower/probeTwoTower';
+import type { LongRunOptions } from '../../core/progress';
+import { SingleStreamModel } from '../families/singleStream/singleStreamModel';
+import type { Stopwatch } from './stopwatch';
+import type { TwoTowerModel } from '../families/twoTower/twoTowerModel';
+
+/** How to probe. */
+export interface ProbeSettings {
+  /** Seed of the permutations of the perceptual score (default 0). */
+  seed?: number;
+  /** The fusion probes' metric; default accuracy for a labelled manifest, else recall@1. */
+  metric?: ProbeMetric;
+  /** Refuse images with more pixels than this. */
+  maxPixels?: number;
+}
+
+/** A probe request to the inference service: the manifest, the model folder (the default model when omitted) and the settings. */
+export interface ProbeRequest extends Omit<ProbeSettings, 'maxPixels'> {
+  modelDir?: string;
+  manifest: ManifestOptions;
+}
+
+/** The score matrix goes into the JSON up to this many pairs (250 000 numbers). */
+export const MAX_MATRIX_PAIRS = 500;
+
+/** The distinct values of `values` and, for each value, the index of its distinct entry. */
+function distinct(values: string[]): { list: string[]; keys: Uint32Array } {
+  const index = new Map<string, number>();
+  const keys = Uint32Array.from(values, (v) => {
+    if (!index.has(v)) index.set(v, index.size);
+    return index.get(v)!;
+  });
+  return { list: [...index.keys()], keys };
+}
+
+function chooseMetric(metric: ProbeMetric | undefined, manifest: Manifest): ProbeMetric {
+  if (metric && metric !== 'recall@1' && !manifest.labelled) {
+    throw badInput(`The ${metric} metric needs a labelled manifest, and ${manifest.path} has no "label" field.`, 'Add a label (1 match, 0 no match) to every row, or use --metric recall@1.');
+  }
+  if (!manifest.pairs.some((p) => p.label !== false)) {
+    throw badInput(`Every pair of ${manifest.path} is labelled 0 (no match); retrieval needs matching pairs.`, 'Add pairs labelled 1.');
+  }
+  return metric ?? (manifest.labelled ? 'accuracy' : 'recall@1');
+}
+
+/** The score of every pair's image with every pair's caption, from the scores of the distinct ones. */
+function pairMatrix(distinctScores: Float32Array, keys: PairKeys, captions: number): Float32Array {
+  const n = keys.images.length;
+  const out = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = distinctScores[keys.images[i] * captions + keys.captions[j]];
+  return out;
+}
+
+function ablationSide(own: Float32Array, replaced: number[], keys: PairKeys): AblationSide {
+  const drop = replaced.map((score, i) => own[i] - score);
+  const matching = drop.filter((_, i) => keys.matches[i]);
+  return { scores: replaced, drop, meanDrop: matching.reduce((sum, d) => sum + d, 0) / matching.length };
+}
+
+function nested(scores: Float32Array, n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from(scores.subarray(i * n, (i + 1) * n)));
+}
+
+/** Runs every probe on `manifest` with `model`. */
+export async function runProbe(model: TwoTowerModel | SingleStreamModel, manifest: Manifest, settings: ProbeSettings, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeResult> {
+  const { pairs } = manifest;
+  const n = pairs.length;
+  const metric = chooseMetric(settings.metric, manifest);
+  const images = distinct(pairs.map((p) => p.image));
+  const captions = distinct(pairs.map((p) => p.caption));
+  const keys: PairKeys = { images: images.keys, captions: captions.keys, matches: pairs.map((p) => p.label !== false) };
+  const probeImages = new ProbeImages(images.list, model.folder.preprocessor, settings.maxPixels);
+  const single = model instanceof SingleStreamModel;
+  const matched = new Set(pairs.flatMap((p, i) => (p.label === false ? [] : [images.keys[i] * captions.list.length + captions.keys[i]])));
+  const run: TwoTowerProbeScores | SingleStreamProbeScores = single
+    ? await stopwatch.time('joint', () => probeSingleStream(model, probeImages, captions.list, matched, options))
+    : await stopwatch.time('towers', () => probeTwoTower(model, probeImages, captions.list, options));
+  return stopwatch.time('analysis', () => {
+    const scores = pairMatrix(run.scores, keys, captions.list.length);
+    const own = Float32Array.from({ length: n }, (_, i) => scores[i * n + i]);
+    const notices = [...run.notices];
+    const result: ProbeResult = {
+      schemaVersion: PROBE_SCHEMA_VERSION,
+      kind: 'probe',
+      model: { name: model.folder.name, architecture: single ? 'singleStream' : 'twoTower', executionProvider: model.executionProvider, notices },
+      manifest: { path: manifest.path, format: manifest.format, pairs: n, limit: manifest.limit, limited: manifest.limited, labelled: manifest.labelled, missingImages: manifest.missingImages },
+      pairs: pairs.map((p) => ({ image: p.image, caption: p.caption, ...(p.label !== undefined && { label: p.label ? 1 : 0 }) })),
+      scoreKind: single ? 'itmLogOdds' : 'cosine',
+      ...(n <= MAX_MATRIX_PAIRS && { scores: nested(scores, n) }),
+      retrieval: retrievalRecall(scores, keys),
+      emap: emapProbe(metric, scores, keys),
+      perceptualScore: perceptualProbe(metric, scores, keys, settings.seed ?? 0),
+      ablation: {
+        matched: Array.from(own),
+        emptyText: ablationSide(own, Array.from(images.keys, (k) => run.emptyText[k]), keys),
+        meanImage: ablationSide(own, Array.from(captions.keys, (k) => run.meanImage[k]), keys),
+      },
+      timings: {},
+    };
+    if ('imageEmbeds' in run) result.geometry = embeddingGeometry(run, keys);
+    else if (run.shares.length > 0) result.crossModalAttention = crossModalCells(run.shares);
+    else if (single) notices.push(`Cross-modal attention is not reported. ${unobservable(model.joint.fusedOperators)}`);
+    if (manifest.missingImages.count > 0) notices.push(`${manifest.missingImages.count} manifest row(s) were skipped because their image does not exist (${manifest.missingImages.examples.join('; ')}).`);
+    if (manifest.limited) notices.push(`The manifest has more rows; only the first ${manifest.limit} usable pairs were probed (--limit).`);
+    return result;
+  });
+}

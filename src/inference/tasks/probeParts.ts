@@ -1,0 +1,26 @@
+/**
+ * What both probe adapters (two-tower, single-stream) return, and the notice about captions cut to the
+ * model's text length.
+ */
+import type { EncodedText } from '../model/tokenize';
+
+/** Scores over the distinct images and captions of the set. */
+export interface ProbeScores {
+  /** distinct images x distinct captions, row-major: two-tower cosine similarity, single-stream ITM log-odds. */
+  scores: Float32Array;
+  /** Per distinct image: its score with the empty text. */
+  emptyText: Float32Array;
+  /** Per distinct caption: its score with the mean image. */
+  meanImage: Float32Array;
+  notices: string[];
+}
+
+const QUOTED_CAPTIONS = 3;
+
+/** A notice for the captions that were cut to the model's text length, or none. */
+export function truncationNotices(items: EncodedText[]): string[] {
+  const cut = items.filter((item) => item.truncated);
+  if (cut.length === 0) return [];
+  const quoted = cut.slice(0, QUOTED_CAPTIONS).map((item) => JSON.stringify(item.text)).join(', ');
+  return [`${cut.length} caption(s) are longer than the model's text length; their ends were cut (${quoted}${cut.length > QUOTED_CAPTIONS ? ', …' : ''}).`];
+}

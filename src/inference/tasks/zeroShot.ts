@@ -1,0 +1,122 @@
+/**
+ * `mmlens zeroshot`: zero-shot classification of images over a label list. Two-tower models do it as CLIP
+ * does (src/analysis/zeroShot.ts): prompt embeddings ensembled per label, softmax over the labels of the
+ * scaled cosines (SigLIP-style models with a logit bias: a sigmoid per label, as their own pipeline does).
+ * A single-stream model has no text embedding to compare: each label's prompts are scored with the image by
+ * the image-text matching head, and the matching probability is averaged over the templates.
+ */
+import { buildPrompts, DEFAULT_TEMPLATES, ensembleEmbeddings, requireTopK, topLabels, zeroShotScores } from '../../analysis/zeroShot';
+import { sigmoidScores } from '../../analysis/similarity';
+import type { Architecture } from '../../shared/analysisResult';
+import { requireSameSize, type PreparedRequest } from './analysisParts';
+import type { PreprocessedImage } from '../images/preprocess';
+import type { LongRunOptions } from '../../core/progress';
+import { SingleStreamModel } from '../families/singleStream/singleStreamModel';
+import type { EncodedText } from '../model/tokenize';
+import type { TwoTowerModel } from '../families/twoTower/twoTowerModel';
+
+/** The labels shown when a request names no top-k. */
+export const DEFAULT_TOP_K = 5;
+
+/** A zero-shot request: images by path, labels, optional prompt templates with `{label}`. */
+export interface ZeroShotRequest {
+  modelDir?: string;
+  images: string[];
+  labels: string[];
+  /** Default: DEFAULT_TEMPLATES ("a photo of a {label}."); several are ensembled. */
+  templates?: string[];
+  /** How many labels `top` lists per image (default DEFAULT_TOP_K, at most all). */
+  topK?: number;
+}
+
+/** How `probabilities` were computed: softmax over the labels, a sigmoid per label, or matching probability per label. */
+export type ZeroShotScoring = 'softmax' | 'sigmoid' | 'itm';
+
+/** One image's scores, `probabilities[l]` for `labels[l]`. */
+export interface ZeroShotImage {
+  path: string;
+  probabilities: number[];
+  /** Two-tower models: cosine of the image embedding with each label's ensembled text embedding. */
+  similarity?: number[];
+  top: { label: string; probability: number }[];
+}
+
+/** What `mmlens zeroshot --json` writes (docs/cli.md). */
+export interface ZeroShotResult {
+  schemaVersion: number;
+  model: { name: string; architecture: Architecture; executionProvider: string; notices: string[] };
+  scoring: ZeroShotScoring;
+  /** The factor on the cosines (two-tower models). */
+  logitScale?: number;
+  /** The bias of a sigmoid model. */
+  logitBias?: number;
+  templates: string[];
+  labels: string[];
+  images: ZeroShotImage[];
+}
+
+type Scores = Pick<ZeroShotResult, 'scoring' | 'logitScale' | 'logitBias'> & { probabilities: Float32Array; similarity?: Float32Array; prompts: EncodedText[] };
+
+/** Classifies preprocessed `images` with a loaded model. */
+export async function classifyZeroShot(model: TwoTowerModel | SingleStreamModel, images: PreparedRequest['images'], request: ZeroShotRequest, options: LongRunOptions = {}): Promise<ZeroShotResult> {
+  requireSameSize(images);
+  const templates = request.templates && request.templates.length > 0 ? request.templates : [...DEFAULT_TEMPLATES];
+  const prompts = buildPrompts(request.labels, templates);
+  const topK = request.topK ?? DEFAULT_TOP_K;
+  requireTopK(topK);
+  const pixels = images.map((i) => i.image);
+  const texts = prompts.map((p) => p.text);
+  const labels = request.labels.length;
+  const scores = model instanceof SingleStreamModel
+    ? await matchScores(model, pixels, texts, labels, templates.length, options)
+    : await embeddingScores(model, pixels, texts, labels, templates.length, options);
+  const cut = scores.prompts.filter((p) => p.truncated).map((p) => `The prompt "${p.text}" is longer than the model's text limit; its end was cut.`);
+  const itmNote = 'Single-stream model: each probability is the image-text matching probability of the label\'s prompts (averaged over the templates), scored label by label; they do not sum to 1.';
+  return {
+    schemaVersion: 1,
+    model: {
+      name: model.folder.name,
+      architecture: model instanceof SingleStreamModel ? 'singleStream' : 'twoTower',
+      executionProvider: model.executionProvider,
+      notices: [...(scores.scoring === 'itm' ? [itmNote] : []), ...cut],
+    },
+    scoring: scores.scoring,
+    ...(scores.logitScale !== undefined && { logitScale: scores.logitScale }),
+    ...(scores.logitBias !== undefined && { logitBias: scores.logitBias }),
+    templates,
+    labels: request.labels,
+    images: images.map(({ path }, i) => {
+      const row = scores.probabilities.subarray(i * labels, (i + 1) * labels);
+      return {
+        path,
+        probabilities: Array.from(row),
+        ...(scores.similarity && { similarity: Array.from(scores.similarity.subarray(i * labels, (i + 1) * labels)) }),
+        top: topLabels(row, topK).map((hit) => ({ label: request.labels[hit.label], probability: hit.probability })),
+      };
+    }),
+  };
+}
+
+async function embeddingScores(model: TwoTowerModel, pixels: PreprocessedImage[], texts: string[], labels: number, templates: number, options: LongRunOptions): Promise<Scores> {
+  const vision = await model.encodeImages(pixels, options);
+  const text = await model.encodeTexts(texts, options);
+  const classes = ensembleEmbeddings(text.embeds, labels, templates, text.dim);
+  const scale = model.folder.config.logitScale.value;
+  const bias = model.folder.config.logitBias?.value;
+  const { cosine, probabilities } = zeroShotScores(vision.embeds, classes, vision.dim, scale, 1);
+  if (bias === undefined) return { scoring: 'softmax', logitScale: scale, probabilities, similarity: cosine, prompts: text.batch.items };
+  return { scoring: 'sigmoid', logitScale: scale, logitBias: bias, probabilities: sigmoidScores(cosine, scale, bias), similarity: cosine, prompts: text.batch.items };
+}
+
+async function matchScores(model: SingleStreamModel, pixels: PreprocessedImage[], texts: string[], labels: number, templates: number, options: LongRunOptions): Promise<Scores> {
+  const pairs = await model.scorePairs(pixels, texts, options);
+  const probabilities = new Float32Array(pixels.length * labels);
+  // Prompts are label-major (buildPrompts), so label l's templates are prompts l·templates .. + templates − 1.
+  probabilities.forEach((_, k) => {
+    const [image, label] = [Math.floor(k / labels), k % labels];
+    let sum = 0;
+    for (let t = 0; t < templates; t++) sum += pairs.itm[image * texts.length + label * templates + t];
+    probabilities[k] = sum / templates;
+  });
+  return { scoring: 'itm', probabilities, prompts: pairs.batch.items };
+}
