@@ -3,7 +3,7 @@
  * text to image and back, and how much stays within its own modality. Heads that mix modalities stand out
  * in the z-scores.
  */
-import type { TokenLayout } from '../inference/model/tokenLayout';
+import type { TokenLayout } from '../core/tokenLayout';
 import { LensError } from '../core/errors';
 import { requireLength, requirePositiveInt } from './shape';
 

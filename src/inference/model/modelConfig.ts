@@ -4,9 +4,8 @@
  */
 import { FieldReader, isJsonObject, type JsonObject } from './configFields';
 import { badModel } from '../../core/errors';
-import { parseTokenLayout, type TokenLayout } from './tokenLayout';
-
-export type { TokenLayout } from './tokenLayout';
+import type { TokenLayout } from '../../core/tokenLayout';
+import { parseTokenLayout } from './tokenLayout';
 
 /** A scalar the model learned; `default` means config.json did not have it and a stand-in is used. */
 export interface LearnedScalar {

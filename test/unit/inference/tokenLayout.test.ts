@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FieldReader } from '../../../src/inference/model/configFields';
 import { LensError } from '../../../src/core/errors';
-import { firstPatchIndex, jointLength, parseTokenLayout } from '../../../src/inference/model/tokenLayout';
+import { firstPatchIndex, jointLength } from '../../../src/core/tokenLayout';
+import { parseTokenLayout } from '../../../src/inference/model/tokenLayout';
 
 const parse = (layout: Record<string, unknown>) => parseTokenLayout({ token_layout: layout }, new FieldReader('config.json'))!;
 // The shapes-fusion export: 12 text slots, then an 8x8 grid and no image CLS (Python writes None as null).

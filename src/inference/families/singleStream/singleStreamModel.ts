@@ -15,7 +15,7 @@ import type { PreprocessedImage } from '../../images/preprocess';
 import type { LongRunOptions } from '../../../core/progress';
 import { loadOrt, type OpenSession, type SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
-import { firstPatchIndex, jointLength, type TokenLayout } from '../../model/tokenLayout';
+import { firstPatchIndex, jointLength, type TokenLayout } from '../../../core/tokenLayout';
 import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
 import { runInChunks } from '../../runtime/batching';
 import { matchScores } from './itmScores';
