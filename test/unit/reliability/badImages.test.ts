@@ -128,7 +128,7 @@ test('an unreadable file says permission denied, checked as uid 65534 when the s
     const locked = join(dir, 'locked.png');
     await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } }).png().toFile(locked);
     chmodSync(locked, 0o000);
-    const script = `require('./src/inference/preprocess').preprocessImage(${JSON.stringify(locked)}, require('./test/unit/inference/imageFixtures').identityConfig())
+    const script = `require('./src/inference/images/preprocess').preprocessImage(${JSON.stringify(locked)}, require('./test/unit/inference/imageFixtures').identityConfig())
       .then(() => console.log('read'), (e) => console.log(JSON.stringify({ name: e.name, kind: e.kind, message: e.message, fix: e.fix })))`;
     const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '-e', script], { encoding: 'utf8', env: { ...process.env, HOME: dir, TMPDIR: dir } });
     const error = JSON.parse(out.trim().split('\n').pop()!) as { name: string; kind: string; message: string; fix: string };
