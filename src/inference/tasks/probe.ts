@@ -10,7 +10,7 @@ import { PROBE_SCHEMA_VERSION, type AblationSide, type ProbeMetric, type ProbeRe
 import { badInput } from '../../core/errors';
 import type { Manifest, ManifestOptions } from '../datasets/manifest';
 import { unobservable } from './notices';
-import { crossModalCells } from '../families/singleStream/probeAttention';
+import { crossModalCells } from '../../analysis/crossModalCells';
 import { embeddingGeometry } from '../families/twoTower/probeGeometry';
 import { ProbeImages } from './probeImages';
 import { emapProbe, perceptualProbe, retrievalRecall } from './probeMetrics';

@@ -1,6 +1,6 @@
-/** The single-stream probe's cross-modal attention: the mean share over the matched pairs, with z-scores, per layer and head. */
-import { meanShare, shareZScores, type CrossModalShare } from '../../../analysis/crossModalShare';
-import type { ShareCell } from '../../../shared/probeResult';
+/** Cross-modal attention as results report it: the mean share over several pairs, with z-scores, per layer and head. */
+import type { ShareCell } from '../shared/probeResult';
+import { meanShare, shareZScores, type CrossModalShare } from './crossModalShare';
 
 /** [layer][head] cells of the mean share of `shares` (one per matched pair), each with its z-scores across all heads. */
 export function crossModalCells(shares: CrossModalShare[]): ShareCell[][] {
