@@ -90,11 +90,12 @@ function scoresSection(result: AnalysisResult): HTMLElement {
   const rowLabels = result.images.map((image) => baseName(image.path));
   const colLabels = result.texts.map((text) => text.text);
   const common = { rowLabels, colLabels };
-  const joint = result.model.architecture === 'singleStream';
-  const similarityCaption = joint ? 'Match log-odds (ITM logit of match minus no match)' : 'Cosine similarity';
+  // A matching head's scores come with `itm`; without one, the similarity is a cosine of embeddings.
+  const matching = result.itm !== undefined;
+  const similarityCaption = matching ? 'Match log-odds (ITM logit of match minus no match)' : 'Cosine similarity';
   drawScoreTable(element, { ...common, caption: similarityCaption, values: result.similarity, format: format('.3f'), scale: extentScale(result.similarity.flat()) });
   const percent = format('.1%');
-  const probabilityCaption = joint ? 'Probability over texts (softmax of the match log-odds)' : 'Probability over texts (softmax of similarity x logit scale)';
+  const probabilityCaption = matching ? 'Probability over texts (softmax of the match log-odds)' : 'Probability over texts (softmax of similarity x logit scale)';
   drawScoreTable(element, { ...common, caption: probabilityCaption, values: result.probabilities, format: percent, scale: viridisScale(0, 1) });
   if (result.itm) drawScoreTable(element, { ...common, caption: 'Image-text match probability', values: result.itm, format: percent, scale: viridisScale(0, 1) });
   return element;

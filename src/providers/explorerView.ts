@@ -211,7 +211,8 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
     this.data.model = modelInfo(result);
     this.data.matrix = scoreMatrix(result);
     this.post({ type: Msg.Data, data: this.data });
-    if (result.model.architecture === 'singleStream' && (this.manifest || Math.min(images.length, texts.length) >= 2)) await this.probe();
+    // The probe is what reports cross-modal attention, which needs attention over one joint sequence.
+    if (result.model.tokenLayout && (this.manifest || Math.min(images.length, texts.length) >= 2)) await this.probe();
   }
 
   /** The fusion probes over the manifest the set came from, or over the pairs image i with text i. */

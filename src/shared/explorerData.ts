@@ -12,7 +12,7 @@ export function scoreMatrix(result: AnalysisResult): ScoreMatrix {
     rows: result.images.length,
     cols: result.texts.length,
     values: Float32Array.from(result.similarity.flat()),
-    kind: result.model.architecture === 'twoTower' ? 'cosine' : 'itmLogOdds',
+    kind: result.itm ? 'itmLogOdds' : 'cosine',
   };
 }
 
