@@ -8,10 +8,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../analysis/faithfulness';
-import { defaultScoreKind, type PerturbationScoreKind, type PerturbationTarget } from '../inference/tasks/perturbationScores';
+import { type PerturbationScoreKind, type PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
-import { SingleStreamModel } from '../inference/families/singleStream/singleStreamModel';
 import { generateScene } from '../shapesWorld/scene';
 import { ALL_KINDS } from '../shapesWorld/vocab';
 import type { Architecture } from '../shared/analysisResult';
@@ -99,11 +98,11 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
   }
   return {
     schemaVersion: EVALUATION_SCHEMA_VERSION,
-    model: { name: model.folder.name, architecture: model instanceof SingleStreamModel ? 'singleStream' : 'twoTower', executionProvider: model.executionProvider },
+    model: { name: model.folder.name, architecture: model.family, executionProvider: model.executionProvider },
     seed: options.seed,
     scenes: options.scenes,
     objects,
-    score: defaultScoreKind(model, ALL_PROMPTS.length),
+    score: model.defaultScoreKind(ALL_PROMPTS.length),
     curveSteps: CURVE_STEPS,
     riseMasks: options.riseMasks,
     methods: [...tally].map(([name, t]) => t.summary(name)),

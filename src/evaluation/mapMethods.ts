@@ -8,7 +8,6 @@ import { riseMap } from '../analysis/rise';
 import type { PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
-import { SingleStreamModel } from '../inference/families/singleStream/singleStreamModel';
 import type { Matrix } from '../shared/analysisResult';
 
 /** A map-making method, by its name on the command line and in the JSON. */
@@ -44,7 +43,8 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
   const analyze = (alignment: 'patchTokens' | 'valuePath') => service.analyze({ modelDir, images: [path], texts: prompts, alignment }, { signal });
   const tokens = methods.includes('rollout') || methods.includes('alignment') ? await analyze('patchTokens') : undefined;
   const values = methods.includes('valuePath') ? await analyze('valuePath') : undefined;
-  const valueReason = values?.alignmentMethod === 'valuePath' ? undefined : await valuePathReason(service, modelDir);
+  const { valuePath } = (await service.model(modelDir)).capabilities;
+  const valueReason = values?.alignmentMethod === 'valuePath' || valuePath.available ? undefined : valuePath.reason;
   const targets: PerturbationTarget[] = [];
   const maps: Map<MapMethod, MethodMap>[] = [];
   for (const [j, prompt] of prompts.entries()) {
@@ -65,10 +65,4 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
 
 function fromAnalysis(matrix: Matrix | undefined, why: string): MethodMap {
   return matrix ? { map: Float32Array.from(matrix.flat()), forwardPasses: 1 } : { unavailable: why };
-}
-
-async function valuePathReason(service: InferenceService, modelDir: string | undefined): Promise<string> {
-  const model = await service.model(modelDir);
-  if (model instanceof SingleStreamModel) return 'a single-stream model has no image-only value path';
-  return `the graph does not allow it: ${model.valuePathUnavailable ?? model.denseUnavailable}`;
 }

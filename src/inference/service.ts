@@ -8,21 +8,19 @@ import type { ProbeResult } from '../shared/probeResult';
 import type { DetailedAnalysisResult } from '../shared/attentionDetails';
 import type { PreparedRequest } from './tasks/analysisParts';
 import type { AttentionDetailOptions } from './tasks/attentionDetails';
-import { analyzeSingleStream } from './families/singleStream/analyzeSingleStream';
-import { analyzeTwoTower } from './families/twoTower/analyzeTwoTower';
-import { badInput, badModel } from '../core/errors';
+import { badInput } from '../core/errors';
 import type { ExecutionProviderSetting } from './runtime/executionProvider';
+import type { ModelAdapter } from './families/adapter';
+import { openAdapter } from './families/registry';
 import { loadModelFolder } from './model/modelFolder';
 import { preprocessImage, type PreprocessOptions } from './images/preprocess';
 import { throwIfCancelled, type LongRunOptions } from '../core/progress';
 import { SessionCache } from './runtime/sessions';
 import { Stopwatch } from './tasks/stopwatch';
-import { inspectSingleStream, inspectTwoTower, type InspectResult } from './tasks/inspect';
+import type { InspectResult } from './tasks/inspect';
 import { readManifest } from './datasets/manifest';
 import { perturbationTarget, type PerturbationRequest, type PerturbationTarget } from './tasks/perturbationScores';
 import { runProbe, type ProbeRequest } from './tasks/probe';
-import { SingleStreamModel } from './families/singleStream/singleStreamModel';
-import { TwoTowerModel } from './families/twoTower/twoTowerModel';
 import { classifyZeroShot, type ZeroShotRequest, type ZeroShotResult } from './tasks/zeroShot';
 
 /** An analysis request: images by path, texts, and the model folder (the default model when omitted). */
@@ -46,13 +44,10 @@ export interface ServiceOptions {
   cacheDir?: string;
 }
 
-/** A loaded model: a two-tower (dual encoder) or a single-stream (joint graph) adapter. */
-export type LoadedModel = TwoTowerModel | SingleStreamModel;
-
 /** Runs analyses; one instance per extension host or CLI run. Call `dispose` to release sessions. */
 export class InferenceService {
   private readonly sessions: SessionCache;
-  private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly models = new Map<string, Promise<ModelAdapter>>();
 
   /** @param options execution provider, default model and limits */
   constructor(private readonly options: ServiceOptions) {
@@ -60,11 +55,11 @@ export class InferenceService {
   }
 
   /** Loads (or returns the cached) model of `dir`. */
-  model(dir = this.options.defaultModelDir): Promise<LoadedModel> {
+  model(dir = this.options.defaultModelDir): Promise<ModelAdapter> {
     const key = resolve(dir);
     let model = this.models.get(key);
     if (!model) {
-      model = openModel(key, this.sessions);
+      model = loadModelFolder(key).then((folder) => openAdapter(folder, this.sessions));
       model.catch(() => this.models.delete(key));
       this.models.set(key, model);
     }
@@ -80,9 +75,7 @@ export class InferenceService {
     const images = await stopwatch.time('preprocess', () => this.preprocess(request.images, model, options.signal));
     const { headStats, textAttention, rollout } = request;
     const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, alignment: request.alignment, headStats, textAttention, rollout };
-    const result = model instanceof SingleStreamModel
-      ? await analyzeSingleStream(model, prepared, stopwatch, options)
-      : await analyzeTwoTower(model, prepared, stopwatch, options);
+    const result = await model.analyze(prepared, stopwatch, options);
     result.model.notices = this.notices(model, result.model.notices, images);
     result.timings = stopwatch.timings;
     return result;
@@ -99,11 +92,11 @@ export class InferenceService {
   }
 
   /** Every notice a result carries: providers, then the model folder, the adapter's own, the images'. */
-  private notices(model: LoadedModel, own: string[], images: PreparedRequest['images'] = []): string[] {
+  private notices(model: ModelAdapter, own: string[], images: PreparedRequest['images'] = []): string[] {
     return [...this.sessions.notices, ...model.folder.notes, ...own, ...imageNotes(images)];
   }
 
-  private async preprocess(paths: string[], model: LoadedModel, signal?: AbortSignal): Promise<PreparedRequest['images']> {
+  private async preprocess(paths: string[], model: ModelAdapter, signal?: AbortSignal): Promise<PreparedRequest['images']> {
     const out = [];
     for (const path of paths) {
       throwIfCancelled(signal);
@@ -137,7 +130,7 @@ export class InferenceService {
   async inspect(modelDir?: string): Promise<InspectResult> {
     const model = await this.model(modelDir);
     const notices = this.notices(model, []);
-    return model instanceof SingleStreamModel ? inspectSingleStream(model, notices) : inspectTwoTower(model, notices);
+    return model.inspect(notices);
   }
 
   /** Releases every session and forgets loaded models. */
@@ -149,17 +142,4 @@ export class InferenceService {
 
 function imageNotes(images: PreparedRequest['images']): string[] {
   return images.flatMap(({ path, image }) => image.notes.map((note) => `${path}: ${note}`));
-}
-
-async function openModel(dir: string, sessions: SessionCache): Promise<LoadedModel> {
-  const folder = await loadModelFolder(dir);
-  if (folder.architecture === 'singleStream') return SingleStreamModel.open(folder, sessions);
-  if (!folder.files.vision || !folder.files.text) {
-    throw badModel(
-      dir,
-      'has one joint graph (onnx/model.onnx), but its config.json declares no token_layout',
-      'A single-stream model needs "token_layout" in config.json (see docs/cli.md); a combined CLIP export is not supported: export the vision and text towers separately.',
-    );
-  }
-  return TwoTowerModel.open(folder, sessions);
 }

@@ -5,7 +5,7 @@
  */
 import type { DetailedAnalysisResult } from '../../src/shared/attentionDetails';
 import { preprocessImage } from '../../src/inference/images/preprocess';
-import { TwoTowerModel } from '../../src/inference/families/twoTower/twoTowerModel';
+import { asTwoTower } from '../../src/inference/families/twoTower/twoTowerModel';
 import type { BenchContext } from './context';
 import { log } from './context';
 import { goal, info, interleavedMedians, stageFigures, type Figure } from './figures';
@@ -19,8 +19,8 @@ export async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
   const model = ctx.model('ViT-B/32');
   log('End to end: ViT-B/32, one photo and five texts');
   const service = ctx.service();
-  const loaded = await service.model(model.dir);
-  if (!(loaded instanceof TwoTowerModel)) throw new Error(`${model.dir} did not load as a two-tower model.`);
+  const loaded = asTwoTower(await service.model(model.dir));
+  if (!loaded) throw new Error(`${model.dir} did not load as a two-tower model.`);
   const image = await photoImage(ctx.scratch);
   const batch = loaded.tokenizer.encodeBatch(FIVE_TEXTS);
   const vision = await ctx.untapped(model.vision);

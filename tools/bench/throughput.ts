@@ -4,7 +4,7 @@
  * blocks of 1, 8 and 32 preprocessed images on ViT-B/32, and the raw untapped tower at batch 8 beside it.
  */
 import { preprocessImage } from '../../src/inference/images/preprocess';
-import { TwoTowerModel } from '../../src/inference/families/twoTower/twoTowerModel';
+import { asTwoTower } from '../../src/inference/families/twoTower/twoTowerModel';
 import { visionFlops } from './benchModels';
 import type { BenchContext } from './context';
 import { log } from './context';
@@ -23,8 +23,8 @@ const BLOCKS = [
 export async function throughput(ctx: BenchContext): Promise<Figure[]> {
   const model = ctx.model('ViT-B/32');
   log('Throughput: ViT-B/32 blocks of 1, 8 and 32 images');
-  const loaded = await ctx.service().model(model.dir);
-  if (!(loaded instanceof TwoTowerModel)) throw new Error(`${model.dir} did not load as a two-tower model.`);
+  const loaded = asTwoTower(await ctx.service().model(model.dir));
+  if (!loaded) throw new Error(`${model.dir} did not load as a two-tower model.`);
   const image = await preprocessImage(await photoImage(ctx.scratch), loaded.folder.preprocessor);
   const figures: Figure[] = [];
   for (const { size, rounds } of BLOCKS) {

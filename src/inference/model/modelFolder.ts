@@ -16,8 +16,6 @@ export interface ModelFolder {
   dir: string;
   /** The hub id from config `_name_or_path` when it is one, else the folder name. */
   name: string;
-  /** 'singleStream' when config.json declares a token layout; a lone joint graph otherwise is a combined CLIP export. */
-  architecture: 'twoTower' | 'singleStream';
   config: ModelConfig;
   preprocessor: PreprocessorConfig;
   tokenizerJson: JsonObject;
@@ -55,7 +53,6 @@ export async function loadModelFolder(dir: string): Promise<ModelFolder> {
   return {
     dir: root,
     name: modelName(root, rawConfig),
-    architecture: config.tokenLayout ? 'singleStream' : 'twoTower',
     config,
     preprocessor,
     tokenizerJson: asObject(tokenizerJson, 'tokenizer.json'),

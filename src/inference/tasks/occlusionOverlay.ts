@@ -8,7 +8,6 @@ import { occlusionMap } from '../../analysis/occlusion';
 import type { OcclusionReply } from '../../shared/protocol';
 import type { LongRunOptions } from '../../core/progress';
 import type { InferenceService } from '../service';
-import { SingleStreamModel } from '../families/singleStream/singleStreamModel';
 
 /** Which image and text of an analysis to explain, and with which model (the service's default when omitted). */
 export interface OcclusionOverlayRequest {
@@ -23,7 +22,7 @@ const SCORE_NAMES = { similarity: 'cosine similarity', probability: 'probability
 /** The occlusion map of `request.image` for `request.texts[request.text]`. */
 export async function occlusionOverlay(service: InferenceService, request: OcclusionOverlayRequest, options: LongRunOptions = {}): Promise<OcclusionReply> {
   const model = await service.model(request.modelDir);
-  const target = await service.perturbation({ ...request, score: model instanceof SingleStreamModel ? 'itm' : 'similarity' });
+  const target = await service.perturbation({ ...request, score: model.capabilities.imageTextMatching ? 'itm' : 'similarity' });
   const result = await occlusionMap(target.image, target.fills.gray, target.score, options);
   return { rows: target.image.rows, cols: target.image.cols, values: result.map, score: SCORE_NAMES[target.kind], forwardPasses: result.forwardPasses };
 }

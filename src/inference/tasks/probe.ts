@@ -8,18 +8,12 @@
 import type { PairKeys } from '../../analysis/retrieval';
 import { PROBE_SCHEMA_VERSION, type AblationSide, type ProbeMetric, type ProbeResult } from '../../shared/probeResult';
 import { badInput } from '../../core/errors';
+import type { LongRunOptions } from '../../core/progress';
 import type { Manifest, ManifestOptions } from '../datasets/manifest';
-import { unobservable } from './notices';
-import { crossModalCells } from '../../analysis/crossModalCells';
-import { embeddingGeometry } from '../families/twoTower/probeGeometry';
+import type { ModelAdapter } from '../families/adapter';
 import { ProbeImages } from './probeImages';
 import { emapProbe, perceptualProbe, retrievalRecall } from './probeMetrics';
-import { probeSingleStream, type SingleStreamProbeScores } from '../families/singleStream/probeSingleStream';
-import { probeTwoTower, type TwoTowerProbeScores } from '../families/twoTower/probeTwoTower';
-import type { LongRunOptions } from '../../core/progress';
-import { SingleStreamModel } from '../families/singleStream/singleStreamModel';
 import type { Stopwatch } from './stopwatch';
-import type { TwoTowerModel } from '../families/twoTower/twoTowerModel';
 
 /** How to probe. */
 export interface ProbeSettings {
@@ -79,7 +73,7 @@ function nested(scores: Float32Array, n: number): number[][] {
 }
 
 /** Runs every probe on `manifest` with `model`. */
-export async function runProbe(model: TwoTowerModel | SingleStreamModel, manifest: Manifest, settings: ProbeSettings, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeResult> {
+export async function runProbe(model: ModelAdapter, manifest: Manifest, settings: ProbeSettings, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeResult> {
   const { pairs } = manifest;
   const n = pairs.length;
   const metric = chooseMetric(settings.metric, manifest);
@@ -87,11 +81,7 @@ export async function runProbe(model: TwoTowerModel | SingleStreamModel, manifes
   const captions = distinct(pairs.map((p) => p.caption));
   const keys: PairKeys = { images: images.keys, captions: captions.keys, matches: pairs.map((p) => p.label !== false) };
   const probeImages = new ProbeImages(images.list, model.folder.preprocessor, settings.maxPixels);
-  const single = model instanceof SingleStreamModel;
-  const matched = new Set(pairs.flatMap((p, i) => (p.label === false ? [] : [images.keys[i] * captions.list.length + captions.keys[i]])));
-  const run: TwoTowerProbeScores | SingleStreamProbeScores = single
-    ? await stopwatch.time('joint', () => probeSingleStream(model, probeImages, captions.list, matched, options))
-    : await stopwatch.time('towers', () => probeTwoTower(model, probeImages, captions.list, options));
+  const run = await model.probe(probeImages, captions.list, keys, stopwatch, options);
   return stopwatch.time('analysis', () => {
     const scores = pairMatrix(run.scores, keys, captions.list.length);
     const own = Float32Array.from({ length: n }, (_, i) => scores[i * n + i]);
@@ -99,10 +89,10 @@ export async function runProbe(model: TwoTowerModel | SingleStreamModel, manifes
     const result: ProbeResult = {
       schemaVersion: PROBE_SCHEMA_VERSION,
       kind: 'probe',
-      model: { name: model.folder.name, architecture: single ? 'singleStream' : 'twoTower', executionProvider: model.executionProvider, notices },
+      model: { name: model.folder.name, architecture: model.family, executionProvider: model.executionProvider, notices },
       manifest: { path: manifest.path, format: manifest.format, pairs: n, limit: manifest.limit, limited: manifest.limited, labelled: manifest.labelled, missingImages: manifest.missingImages },
       pairs: pairs.map((p) => ({ image: p.image, caption: p.caption, ...(p.label !== undefined && { label: p.label ? 1 : 0 }) })),
-      scoreKind: single ? 'itmLogOdds' : 'cosine',
+      scoreKind: run.scoreKind,
       ...(n <= MAX_MATRIX_PAIRS && { scores: nested(scores, n) }),
       retrieval: retrievalRecall(scores, keys),
       emap: emapProbe(metric, scores, keys),
@@ -114,9 +104,8 @@ export async function runProbe(model: TwoTowerModel | SingleStreamModel, manifes
       },
       timings: {},
     };
-    if ('imageEmbeds' in run) result.geometry = embeddingGeometry(run, keys);
-    else if (run.shares.length > 0) result.crossModalAttention = crossModalCells(run.shares);
-    else if (single) notices.push(`Cross-modal attention is not reported. ${unobservable(model.joint.fusedOperators)}`);
+    if (run.geometry) result.geometry = run.geometry;
+    if (run.crossModalAttention) result.crossModalAttention = run.crossModalAttention;
     if (manifest.missingImages.count > 0) notices.push(`${manifest.missingImages.count} manifest row(s) were skipped because their image does not exist (${manifest.missingImages.examples.join('; ')}).`);
     if (manifest.limited) notices.push(`The manifest has more rows; only the first ${manifest.limit} usable pairs were probed (--limit).`);
     return result;

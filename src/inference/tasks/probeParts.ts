@@ -1,7 +1,7 @@
 /**
- * What both probe adapters (two-tower, single-stream) return, and the notice about captions cut to the
- * model's text length.
+ * What every family's probe returns, and the notice about captions cut to the model's text length.
  */
+import type { ProbeResult } from '../../shared/probeResult';
 import type { EncodedText } from '../model/tokenize';
 
 /** Scores over the distinct images and captions of the set. */
@@ -14,6 +14,9 @@ export interface ProbeScores {
   meanImage: Float32Array;
   notices: string[];
 }
+
+/** A family's probe: the scores, what kind they are, and what the model's internals add (geometry or cross-modal attention). */
+export type ProbeRun = ProbeScores & Pick<ProbeResult, 'scoreKind' | 'geometry' | 'crossModalAttention'>;
 
 const QUOTED_CAPTIONS = 3;
 

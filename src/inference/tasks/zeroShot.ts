@@ -5,15 +5,12 @@
  * A single-stream model has no text embedding to compare: each label's prompts are scored with the image by
  * the image-text matching head, and the matching probability is averaged over the templates.
  */
-import { buildPrompts, DEFAULT_TEMPLATES, ensembleEmbeddings, requireTopK, topLabels, zeroShotScores } from '../../analysis/zeroShot';
-import { sigmoidScores } from '../../analysis/similarity';
+import { buildPrompts, DEFAULT_TEMPLATES, requireTopK, topLabels } from '../../analysis/zeroShot';
 import type { Architecture } from '../../shared/analysisResult';
 import { requireSameSize, type PreparedRequest } from './analysisParts';
-import type { PreprocessedImage } from '../images/preprocess';
 import type { LongRunOptions } from '../../core/progress';
-import { SingleStreamModel } from '../families/singleStream/singleStreamModel';
+import type { ModelAdapter } from '../families/adapter';
 import type { EncodedText } from '../model/tokenize';
-import type { TwoTowerModel } from '../families/twoTower/twoTowerModel';
 
 /** The labels shown when a request names no top-k. */
 export const DEFAULT_TOP_K = 5;
@@ -55,10 +52,11 @@ export interface ZeroShotResult {
   images: ZeroShotImage[];
 }
 
-type Scores = Pick<ZeroShotResult, 'scoring' | 'logitScale' | 'logitBias'> & { probabilities: Float32Array; similarity?: Float32Array; prompts: EncodedText[] };
+/** A family's zero-shot scores: `probabilities` (and `similarity`) image-major over the labels, and the prompts as encoded. */
+export type PromptScores = Pick<ZeroShotResult, 'scoring' | 'logitScale' | 'logitBias'> & { probabilities: Float32Array; similarity?: Float32Array; prompts: EncodedText[] };
 
 /** Classifies preprocessed `images` with a loaded model. */
-export async function classifyZeroShot(model: TwoTowerModel | SingleStreamModel, images: PreparedRequest['images'], request: ZeroShotRequest, options: LongRunOptions = {}): Promise<ZeroShotResult> {
+export async function classifyZeroShot(model: ModelAdapter, images: PreparedRequest['images'], request: ZeroShotRequest, options: LongRunOptions = {}): Promise<ZeroShotResult> {
   requireSameSize(images);
   const templates = request.templates && request.templates.length > 0 ? request.templates : [...DEFAULT_TEMPLATES];
   const prompts = buildPrompts(request.labels, templates);
@@ -67,16 +65,14 @@ export async function classifyZeroShot(model: TwoTowerModel | SingleStreamModel,
   const pixels = images.map((i) => i.image);
   const texts = prompts.map((p) => p.text);
   const labels = request.labels.length;
-  const scores = model instanceof SingleStreamModel
-    ? await matchScores(model, pixels, texts, labels, templates.length, options)
-    : await embeddingScores(model, pixels, texts, labels, templates.length, options);
+  const scores = await model.zeroShotScores(pixels, texts, labels, templates.length, options);
   const cut = scores.prompts.filter((p) => p.truncated).map((p) => `The prompt "${p.text}" is longer than the model's text limit; its end was cut.`);
   const itmNote = 'Single-stream model: each probability is the image-text matching probability of the label\'s prompts (averaged over the templates), scored label by label; they do not sum to 1.';
   return {
     schemaVersion: 1,
     model: {
       name: model.folder.name,
-      architecture: model instanceof SingleStreamModel ? 'singleStream' : 'twoTower',
+      architecture: model.family,
       executionProvider: model.executionProvider,
       notices: [...(scores.scoring === 'itm' ? [itmNote] : []), ...cut],
     },
@@ -95,28 +91,4 @@ export async function classifyZeroShot(model: TwoTowerModel | SingleStreamModel,
       };
     }),
   };
-}
-
-async function embeddingScores(model: TwoTowerModel, pixels: PreprocessedImage[], texts: string[], labels: number, templates: number, options: LongRunOptions): Promise<Scores> {
-  const vision = await model.encodeImages(pixels, options);
-  const text = await model.encodeTexts(texts, options);
-  const classes = ensembleEmbeddings(text.embeds, labels, templates, text.dim);
-  const scale = model.folder.config.logitScale.value;
-  const bias = model.folder.config.logitBias?.value;
-  const { cosine, probabilities } = zeroShotScores(vision.embeds, classes, vision.dim, scale, 1);
-  if (bias === undefined) return { scoring: 'softmax', logitScale: scale, probabilities, similarity: cosine, prompts: text.batch.items };
-  return { scoring: 'sigmoid', logitScale: scale, logitBias: bias, probabilities: sigmoidScores(cosine, scale, bias), similarity: cosine, prompts: text.batch.items };
-}
-
-async function matchScores(model: SingleStreamModel, pixels: PreprocessedImage[], texts: string[], labels: number, templates: number, options: LongRunOptions): Promise<Scores> {
-  const pairs = await model.scorePairs(pixels, texts, options);
-  const probabilities = new Float32Array(pixels.length * labels);
-  // Prompts are label-major (buildPrompts), so label l's templates are prompts l·templates .. + templates − 1.
-  probabilities.forEach((_, k) => {
-    const [image, label] = [Math.floor(k / labels), k % labels];
-    let sum = 0;
-    for (let t = 0; t < templates; t++) sum += pairs.itm[image * texts.length + label * templates + t];
-    probabilities[k] = sum / templates;
-  });
-  return { scoring: 'itm', probabilities, prompts: pairs.batch.items };
 }

@@ -42,7 +42,7 @@ export async function selectModel(host: InferenceHost, extensionPath: string, gl
   // The default bundled model is the empty setting, which survives the extension folder moving on update.
   const value = resolve(dir) === resolve(bundledModelDir(extensionPath)) ? '' : dir;
   await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
-  host.log.info(`Model set to ${dir} (${loaded.folder.name}, ${loaded.folder.architecture}).`);
+  host.log.info(`Model set to ${dir} (${loaded.folder.name}, ${loaded.family}).`);
   if (!vscode.workspace.isTrusted) void vscode.window.showInformationMessage(`Model saved in your user settings. ${UNTRUSTED_NOTE}`);
 }
 

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LensError } from '../../../src/core/errors';
+import { chooseFamily } from '../../../src/inference/families/registry';
 import { loadModelFolder } from '../../../src/inference/model/modelFolder';
 
 const GRAPH = 'not parsed here, only found';
@@ -42,7 +43,7 @@ test('a transformers.js two-tower folder: configs parsed, graphs found under onn
     const folder = await loadModelFolder(dir);
     assert.equal(folder.dir, dir);
     assert.equal(folder.name, 'openai/clip-vit-base-patch32');
-    assert.equal(folder.architecture, 'twoTower');
+    assert.equal(chooseFamily(folder).name, 'twoTower');
     assert.deepEqual(folder.files, { vision: join(dir, 'onnx/vision_model.onnx'), text: join(dir, 'onnx/text_model.onnx') });
     assert.equal(folder.config.projectionDim, 512);
     assert.equal(folder.preprocessor.shortestEdge, 224);
@@ -56,14 +57,17 @@ test('an Optimum export with model.onnx at the root is recorded as a joint graph
   await withFolder({ ...base, 'model.onnx': GRAPH }, async (dir) => {
     const folder = await loadModelFolder(dir);
     assert.deepEqual(folder.files, { joint: join(dir, 'model.onnx') });
-    assert.equal(folder.architecture, 'twoTower');
+    // No family takes a joint graph without a token layout (a combined CLIP export); the error says what is there.
+    assert.throws(() => chooseFamily(folder), (e: unknown) => e instanceof LensError && e.kind === 'badModel'
+      && /holds model\.onnx with config\.json's model_type "clip", no token_layout, which no supported model family takes/.test(e.message)
+      && /onnx\/vision_model\.onnx \+ onnx\/text_model\.onnx/.test(e.message) && /token_layout/.test(e.message));
     assert.deepEqual(folder.tokenizerConfig, {});
   });
   const layout = { text_start: 0, text_end: 8, image_start: 8, image_tokens: 4, rows: 2, cols: 2 };
   const single = { ...base, 'config.json': JSON.stringify({ model_type: 'mmlens', token_layout: layout }) };
   await withFolder({ ...single, 'onnx/model.onnx': GRAPH }, async (dir) => {
     const folder = await loadModelFolder(dir);
-    assert.equal(folder.architecture, 'singleStream');
+    assert.equal(chooseFamily(folder).name, 'singleStream');
     assert.equal(folder.name, basename(dir));
     assert.equal(folder.files.joint, join(dir, 'onnx/model.onnx'));
   });

@@ -4,20 +4,22 @@
  * with every caption. Scores are the ITM match log-odds. The attention of the matched pairs is reduced to
  * its cross-modal share as it arrives; the rest is dropped.
  */
+import { crossModalCells } from '../../../analysis/crossModalCells';
 import { crossModalShare, type CrossModalShare } from '../../../analysis/crossModalShare';
+import type { PairKeys } from '../../../analysis/retrieval';
 import { itemAttention } from '../../tasks/analysisParts';
 import { attentionBytes, forEachBlock } from '../../tasks/probeBlocks';
 import type { ProbeImages } from '../../tasks/probeImages';
-import { truncationNotices, type ProbeScores } from '../../tasks/probeParts';
+import { truncationNotices, type ProbeRun, type ProbeScores } from '../../tasks/probeParts';
+import { unobservable } from '../../tasks/notices';
+import type { Stopwatch } from '../../tasks/stopwatch';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { LongRunOptions } from '../../../core/progress';
 import type { PairScores, SingleStreamModel } from './singleStreamModel';
 import type { EncodedText } from '../../model/tokenize';
 
 /** The scores, and the cross-modal attention share of each matched combination (none when attention is hidden). */
-export interface SingleStreamProbeScores extends ProbeScores {
-  shares: CrossModalShare[];
-}
+type ScoredSet = ProbeScores & { shares: CrossModalShare[] };
 
 /** The share of pair `item` of a scorePairs call with one image, where pair k is text k. */
 function pairShare(model: SingleStreamModel, scores: PairScores, item: number): CrossModalShare {
@@ -28,15 +30,23 @@ function pairShare(model: SingleStreamModel, scores: PairScores, item: number): 
 }
 
 /**
- * Scores the distinct images x captions; `matched` holds image * captions + caption for the combinations that
- * some matching pair of the set holds, whose attention shares are kept.
+ * Scores the distinct images x captions, and reports the cross-modal attention of the pairs `keys` marks as
+ * matching (or, when the graph hides its attention, why it is not reported).
  */
-export async function probeSingleStream(model: SingleStreamModel, images: ProbeImages, captions: string[], matched: ReadonlySet<number>, options: LongRunOptions = {}): Promise<SingleStreamProbeScores> {
+export async function probeSingleStream(model: SingleStreamModel, images: ProbeImages, captions: string[], keys: PairKeys, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeRun> {
+  const matched = new Set(Array.from(keys.images).flatMap((image, i) => (keys.matches[i] ? [image * captions.length + keys.captions[i]] : [])));
+  const { shares, ...scores } = await stopwatch.time('joint', () => scoreSet(model, images, captions, matched, options));
+  if (shares.length > 0) return { ...scores, scoreKind: 'itmLogOdds', crossModalAttention: crossModalCells(shares) };
+  return { ...scores, scoreKind: 'itmLogOdds', notices: [...scores.notices, `Cross-modal attention is not reported. ${unobservable(model.joint.fusedOperators)}`] };
+}
+
+/** `matched` holds image * captions + caption for the combinations whose attention shares are kept. */
+async function scoreSet(model: SingleStreamModel, images: ProbeImages, captions: string[], matched: ReadonlySet<number>, options: LongRunOptions): Promise<ScoredSet> {
   const { signal, onProgress } = options;
   const count = images.paths.length;
   const texts = [...captions, ''];
   const T = texts.length;
-  const result: SingleStreamProbeScores = { scores: new Float32Array(count * captions.length), emptyText: new Float32Array(count), meanImage: new Float32Array(captions.length), notices: [], shares: [] };
+  const result: ScoredSet = { scores: new Float32Array(count * captions.length), emptyText: new Float32Array(count), meanImage: new Float32Array(captions.length), notices: [], shares: [] };
   let current: { index: number; image: PreprocessedImage } | undefined;
   const encoded: EncodedText[] = [];
   await forEachBlock(count * T, async (start, end) => {

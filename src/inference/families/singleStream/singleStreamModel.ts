@@ -2,9 +2,13 @@
  * The single-stream adapter (ViLT-like early fusion): one graph takes token ids, their attention mask and
  * pixels, runs one transformer over [text tokens; image tokens] (positions from config.json's token_layout)
  * and scores image-text matching (ITM). Every image x text pair is one item of the batch; the graph is tapped
- * for its joint attention.
+ * for its joint attention. The service's tasks are in the files beside this one (analyse, probe, scoring,
+ * inspect).
  */
+import type { ScoreBatch } from '../../../analysis/perturbation';
+import type { PairKeys } from '../../../analysis/retrieval';
 import { sigmoidScores } from '../../../analysis/similarity';
+import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import type { TokenLayoutInfo } from '../../../shared/analysisResult';
 import { badModel } from '../../../core/errors';
 import { checkImageSize, fixedDim, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
@@ -18,7 +22,19 @@ import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import { firstPatchIndex, jointLength, type TokenLayout } from '../../../core/tokenLayout';
 import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
 import { runInChunks } from '../../runtime/batching';
+import type { PreparedRequest } from '../../tasks/analysisParts';
+import type { InspectResult } from '../../tasks/inspect';
+import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
+import type { ProbeImages } from '../../tasks/probeImages';
+import type { ProbeRun } from '../../tasks/probeParts';
+import type { Stopwatch } from '../../tasks/stopwatch';
+import type { PromptScores } from '../../tasks/zeroShot';
+import type { ModelAdapter, ModelCapabilities } from '../adapter';
+import { analyzeSingleStream } from './analyzeSingleStream';
+import { inspectSingleStream } from './inspectSingleStream';
 import { matchScores } from './itmScores';
+import { probeSingleStream } from './probeSingleStream';
+import { itmScore, promptMatchScores } from './scoring';
 
 /** Scores and joint attention of every image x text pair; pair p is (image ⌊p / texts⌋, text p mod texts). */
 export interface PairScores {
@@ -41,8 +57,20 @@ interface JointInputs {
 
 const ITM_OUTPUTS = ['itm_logits', 'logits'];
 
+/** What every single-stream model can do: match pairs, over one joint attention; no embedding space to map in. */
+const CAPABILITIES: ModelCapabilities = {
+  similarity: false,
+  imageTextMatching: true,
+  generation: false,
+  attention: 'joint',
+  denseMaps: { available: false, reason: 'a single-stream model has no joint embedding space; its per-text maps come from attention rollout' },
+  valuePath: { available: false, reason: 'a single-stream model has no image-only value path' },
+};
+
 /** A loaded single-stream model. */
-export class SingleStreamModel {
+export class SingleStreamModel implements ModelAdapter {
+  readonly family = 'singleStream';
+  readonly capabilities = CAPABILITIES;
   /** Ids the tokenizer puts around every text (start and end tokens); per-text maps leave them out. */
   readonly specialIds: ReadonlySet<number>;
 
@@ -90,6 +118,41 @@ export class SingleStreamModel {
       tokens: jointLength(l), textStart: l.textStart, textEnd: l.textEnd, imageStart: l.imageStart, imageTokens: l.imageTokens,
       imageCls: l.imageCls ?? null, firstPatch: firstPatchIndex(l), itmToken: l.clsIndex ?? 0,
     };
+  }
+
+  /** Every image x text pair through the joint graph: ITM scores and rollout maps. */
+  analyze(request: PreparedRequest, stopwatch: Stopwatch, options?: LongRunOptions): Promise<DetailedAnalysisResult> {
+    return analyzeSingleStream(this, request, stopwatch, options);
+  }
+
+  /** Each label's prompts matched with the image, the probability averaged over the templates. */
+  zeroShotScores(images: PreprocessedImage[], prompts: string[], labels: number, templates: number, options: LongRunOptions = {}): Promise<PromptScores> {
+    return promptMatchScores(this, images, prompts, labels, templates, options);
+  }
+
+  /** One joint pass per distinct image and caption, with the cross-modal attention of the matching pairs. */
+  probe(images: ProbeImages, captions: string[], keys: PairKeys, stopwatch: Stopwatch, options?: LongRunOptions): Promise<ProbeRun> {
+    return probeSingleStream(this, images, captions, keys, stopwatch, options);
+  }
+
+  /** The patch grid of the token layout. */
+  perturbationGrid(): { rows: number; cols: number } {
+    return { rows: this.layout.rows, cols: this.layout.cols };
+  }
+
+  /** The matching probability, the one score a single-stream model gives. */
+  defaultScoreKind(): PerturbationScoreKind {
+    return 'itm';
+  }
+
+  /** The matching probability of `texts[text]` for batches of perturbed copies of `image`. */
+  async perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch> {
+    return itmScore(this, image, texts[text], kind);
+  }
+
+  /** The joint graph run once for its taps' shapes, with the token layout and the anatomy. */
+  inspect(notices: string[]): Promise<InspectResult> {
+    return inspectSingleStream(this, notices);
   }
 
   /** Runs every image (preprocessed, all the same size) with every text, in chunks of pairs. */

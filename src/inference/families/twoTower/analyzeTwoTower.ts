@@ -64,9 +64,10 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
 
 /** What this model does not let us observe. */
 function notices(model: TwoTowerModel): string[] {
+  const { denseMaps } = model.capabilities;
   return [
     ...(model.vision.taps.length === 0 ? [unobservable(model.vision.fusedOperators)] : []),
-    ...(model.denseUnavailable ? [`Patch alignment maps are unavailable: ${model.denseUnavailable}.`] : []),
+    ...(denseMaps.available ? [] : [`Patch alignment maps are unavailable: ${denseMaps.reason}.`]),
   ];
 }
 
@@ -90,7 +91,8 @@ function meanRolloutRow(layers: Float32Array[], heads: number, tokens: number, o
  */
 function alignmentSource(model: TwoTowerModel, vision: VisionOutput, requested: AlignmentMethod): { patches?: Float32Array; method?: AlignmentMethod; notices: string[] } {
   if (requested === 'valuePath' && vision.valueDense) return { patches: vision.valueDense, method: 'valuePath', notices: [] };
-  const notices = requested === 'valuePath' && vision.dense ? [`Value-path alignment maps are unavailable (${model.valuePathUnavailable}); the maps use the last layer's patch tokens.`] : [];
+  const { valuePath } = model.capabilities;
+  const notices = requested === 'valuePath' && vision.dense && !valuePath.available ? [`Value-path alignment maps are unavailable (${valuePath.reason}); the maps use the last layer's patch tokens.`] : [];
   return vision.dense ? { patches: vision.dense, method: 'patchTokens', notices } : { notices };
 }
 

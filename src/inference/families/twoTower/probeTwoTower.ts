@@ -1,22 +1,22 @@
 /**
  * The probe's model runs on a two-tower model: every distinct image and caption embedded once, in blocks,
  * plus the empty text and the mean image for the ablation. All scores are cosine similarities of the
- * embeddings, so the N x N matrix needs only N image and N text passes.
+ * embeddings, so the N x N matrix needs only N image and N text passes; the embeddings also give the geometry
+ * of the joint space (probeGeometry.ts).
  */
+import type { PairKeys } from '../../../analysis/retrieval';
 import { cosineSimilarityMatrix } from '../../../analysis/similarity';
 import { attentionBytes, forEachBlock } from '../../tasks/probeBlocks';
 import type { ProbeImages } from '../../tasks/probeImages';
-import { truncationNotices, type ProbeScores } from '../../tasks/probeParts';
+import { truncationNotices, type ProbeRun, type ProbeScores } from '../../tasks/probeParts';
+import type { Stopwatch } from '../../tasks/stopwatch';
+import { embeddingGeometry, type DistinctEmbeddings } from './probeGeometry';
 import type { LongRunOptions } from '../../../core/progress';
 import type { EncodedText } from '../../model/tokenize';
 import type { TwoTowerModel } from './twoTowerModel';
 
 /** The scores and the embeddings they came from (distinct images, distinct captions). */
-export interface TwoTowerProbeScores extends ProbeScores {
-  imageEmbeds: Float32Array;
-  textEmbeds: Float32Array;
-  dim: number;
-}
+type EmbeddedSet = ProbeScores & DistinctEmbeddings;
 
 /** Rows of embeddings filled block by block; the width is known from the first block. */
 class EmbeddingRows {
@@ -34,8 +34,14 @@ class EmbeddingRows {
   }
 }
 
-/** Embeds the distinct images and captions and scores them. */
-export async function probeTwoTower(model: TwoTowerModel, images: ProbeImages, captions: string[], options: LongRunOptions = {}): Promise<TwoTowerProbeScores> {
+/** Embeds the distinct images and captions, scores them, and adds the geometry of the set's embeddings. */
+export async function probeTwoTower(model: TwoTowerModel, images: ProbeImages, captions: string[], keys: PairKeys, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeRun> {
+  const { imageEmbeds, textEmbeds, dim, ...scores } = await stopwatch.time('towers', () => embedSet(model, images, captions, options));
+  const geometry = await stopwatch.time('analysis', () => embeddingGeometry({ imageEmbeds, textEmbeds, dim }, keys));
+  return { ...scores, scoreKind: 'cosine', geometry };
+}
+
+async function embedSet(model: TwoTowerModel, images: ProbeImages, captions: string[], options: LongRunOptions): Promise<EmbeddedSet> {
   const { signal, onProgress } = options;
   const imageRows = new EmbeddingRows(images.paths.length);
   await forEachBlock(images.paths.length, async (start, end) => {

@@ -2,9 +2,25 @@
  * The two-tower adapter (CLIP, SigLIP layout): a vision graph and a text graph, each tapped for attention;
  * the vision graph also gets dense patch embeddings (its own final norm and projection applied to every
  * token of the last hidden state, and to the last layer's value path). Many images and texts per call, batched.
+ * The service's tasks are in the files beside this one (analyse, probe, scoring, inspect).
  */
 import type { Tensor } from 'onnxruntime-node';
+import type { ScoreBatch } from '../../../analysis/perturbation';
+import type { PairKeys } from '../../../analysis/retrieval';
+import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import { badModel } from '../../../core/errors';
+import type { PreparedRequest } from '../../tasks/analysisParts';
+import type { InspectResult } from '../../tasks/inspect';
+import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
+import type { ProbeImages } from '../../tasks/probeImages';
+import type { ProbeRun } from '../../tasks/probeParts';
+import type { Stopwatch } from '../../tasks/stopwatch';
+import type { PromptScores } from '../../tasks/zeroShot';
+import type { Availability, ModelAdapter, ModelCapabilities } from '../adapter';
+import { analyzeTwoTower } from './analyzeTwoTower';
+import { inspectTwoTower } from './inspectTwoTower';
+import { probeTwoTower } from './probeTwoTower';
+import { embeddingScores, towerScore, towerScoreKind } from './scoring';
 import { checkImageSize, fixedDim, findInput, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
 import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/graphIo';
 import type { ModelFolder } from '../../model/modelFolder';
@@ -48,7 +64,10 @@ export interface TextOutput extends TowerOutput {
 }
 
 /** A loaded two-tower model. */
-export class TwoTowerModel {
+export class TwoTowerModel implements ModelAdapter {
+  readonly family = 'twoTower';
+  readonly capabilities: ModelCapabilities;
+
   private constructor(
     readonly folder: ModelFolder,
     readonly vision: TappedGraph,
@@ -56,16 +75,9 @@ export class TwoTowerModel {
     readonly tokenizer: TextTokenizer,
     private readonly denseOutputs: DenseOutputs,
     private readonly sessions: { vision: OpenSession; text: OpenSession },
-  ) {}
-
-  /** Why dense patch embeddings are unavailable, when they are. */
-  get denseUnavailable(): string | undefined {
-    return this.denseOutputs.dense.reason;
-  }
-
-  /** Why the value-path (MaskCLIP) patch embeddings are unavailable, when they are. */
-  get valuePathUnavailable(): string | undefined {
-    return this.denseOutputs.valueDense.reason;
+  ) {
+    const { dense, valueDense } = denseOutputs;
+    this.capabilities = { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense), valuePath: availability(valueDense) };
   }
 
   /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */
@@ -83,6 +95,42 @@ export class TwoTowerModel {
   get executionProvider(): string {
     const { vision, text } = this.sessions;
     return vision.provider === text.provider ? vision.provider : `${vision.provider} (vision), ${text.provider} (text)`;
+  }
+
+  /** Both towers on every image and text: similarity, probabilities, rollout and alignment maps. */
+  analyze(request: PreparedRequest, stopwatch: Stopwatch, options?: LongRunOptions): Promise<DetailedAnalysisResult> {
+    return analyzeTwoTower(this, request, stopwatch, options);
+  }
+
+  /** CLIP's zero-shot scoring over prompt embeddings ensembled per label. */
+  zeroShotScores(images: PreprocessedImage[], prompts: string[], labels: number, templates: number, options: LongRunOptions = {}): Promise<PromptScores> {
+    return embeddingScores(this, images, prompts, labels, templates, options);
+  }
+
+  /** The set's images and captions embedded once each, their cosines and the geometry of the joint space. */
+  probe(images: ProbeImages, captions: string[], keys: PairKeys, stopwatch: Stopwatch, options?: LongRunOptions): Promise<ProbeRun> {
+    return probeTwoTower(this, images, captions, keys, stopwatch, options);
+  }
+
+  /** The vision tower's patch grid (whole patches of the input). */
+  perturbationGrid(size: Size2D): { rows: number; cols: number } {
+    const { patchSize } = this.folder.config.vision;
+    return { rows: Math.floor(size.height / patchSize), cols: Math.floor(size.width / patchSize) };
+  }
+
+  /** The probability among the texts when it can vary, else the cosine. */
+  defaultScoreKind(texts: number): PerturbationScoreKind {
+    return towerScoreKind(this, texts);
+  }
+
+  /** Cosine or probability of text `text` for batches of perturbed copies of `image`. */
+  perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch> {
+    return towerScore(this, image, texts, text, kind);
+  }
+
+  /** Both towers run once for their taps' shapes, the patch grid and the anatomy. */
+  inspect(notices: string[]): Promise<InspectResult> {
+    return inspectTwoTower(this, notices);
   }
 
   /** Runs the vision tower on preprocessed images of equal size. */
@@ -163,7 +211,16 @@ function planDenseOutputs(vision: TappedGraph): DenseOutputs {
   return outputs;
 }
 
+function availability(output: { reason?: string }): Availability {
+  return output.reason === undefined ? { available: true } : { available: false, reason: output.reason };
+}
+
 /** The output called `preferred`, or a badModel error listing the outputs there are. */
 function outputName(graph: TappedGraph, preferred: string): string {
   return outputNamed(graph, [preferred], 'Export the tower with its projection (CLIPVisionModelWithProjection / CLIPTextModelWithProjection), as transformers.js and Optimum do.');
+}
+
+/** `model` as a two-tower model, for tools that measure its towers directly (the benchmarks), or undefined. */
+export function asTwoTower(model: ModelAdapter): TwoTowerModel | undefined {
+  return model instanceof TwoTowerModel ? model : undefined;
 }

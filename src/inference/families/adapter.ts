@@ -1,0 +1,77 @@
+/**
+ * The one interface every model family implements. The service, the CLI and the providers ask an adapter
+ * what it can do (its capabilities) and call its operations; none of them tells families apart by class.
+ */
+import type { ScoreBatch } from '../../analysis/perturbation';
+import type { PairKeys } from '../../analysis/retrieval';
+import type { Architecture } from '../../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
+import type { LongRunOptions } from '../../core/progress';
+import type { PreprocessedImage } from '../images/preprocess';
+import type { ModelFolder } from '../model/modelFolder';
+import type { Size2D } from '../model/preprocessorConfig';
+import type { SessionCache } from '../runtime/sessions';
+import type { PreparedRequest } from '../tasks/analysisParts';
+import type { InspectResult } from '../tasks/inspect';
+import type { PerturbationScoreKind } from '../tasks/perturbationScores';
+import type { ProbeImages } from '../tasks/probeImages';
+import type { ProbeRun } from '../tasks/probeParts';
+import type { Stopwatch } from '../tasks/stopwatch';
+import type { PromptScores } from '../tasks/zeroShot';
+
+/** Something a model may or may not give, and why not. */
+export type Availability = { available: true } | { available: false; reason: string };
+
+/** What a loaded model can do; views and commands offer what these say, whatever family the model is. */
+export interface ModelCapabilities {
+  /** Images and texts embedded in one space and compared by cosine similarity. */
+  similarity: boolean;
+  /** A head that scores each image-text pair as a match. */
+  imageTextMatching: boolean;
+  /** Writes text about an image. */
+  generation: boolean;
+  /** Where the attention is: within each tower, or over one joint sequence of text and image tokens. */
+  attention: 'towers' | 'joint';
+  /** Patch embeddings in the joint space, for patch-level alignment maps. */
+  denseMaps: Availability;
+  /** The last layer's value path through the model's head, for value-path alignment maps. */
+  valuePath: Availability;
+}
+
+/** A loaded model of some family, with the operations the service's tasks need. */
+export interface ModelAdapter {
+  /** The family's name, as results report it. */
+  readonly family: Architecture;
+  readonly folder: ModelFolder;
+  /** The provider(s) that run the model's graphs. */
+  readonly executionProvider: string;
+  readonly capabilities: ModelCapabilities;
+  /** Scores, maps and attention details of every image with every text. */
+  analyze(request: PreparedRequest, stopwatch: Stopwatch, options?: LongRunOptions): Promise<DetailedAnalysisResult>;
+  /** Scores of every image with every label, from `templates` prompts per label (label-major). */
+  zeroShotScores(images: PreprocessedImage[], prompts: string[], labels: number, templates: number, options?: LongRunOptions): Promise<PromptScores>;
+  /**
+   * The probe's model runs over the distinct images and captions of a set (tasks/probe.ts); `keys` map each
+   * pair of the set to its distinct image and caption. Model stages are timed on `stopwatch`.
+   */
+  probe(images: ProbeImages, captions: string[], keys: PairKeys, stopwatch: Stopwatch, options?: LongRunOptions): Promise<ProbeRun>;
+  /** The patch grid an image of `size` (after preprocessing) is hidden on by the perturbation methods. */
+  perturbationGrid(size: Size2D): { rows: number; cols: number };
+  /** The score perturbation methods explain when a request names none, given how many texts there are. */
+  defaultScoreKind(texts: number): PerturbationScoreKind;
+  /** Scores batches of perturbed copies of `image` by `kind`, for text `text` of `texts`. */
+  perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch>;
+  /** What the folder holds and what can be observed in it, from one run on a blank input. */
+  inspect(notices: string[]): Promise<InspectResult>;
+}
+
+/** A model family: how to recognise its folders and how to open one. */
+export interface ModelFamily {
+  readonly name: Architecture;
+  /** The folder layout the family needs, in the words of an error message. */
+  readonly layout: string;
+  /** Whether `folder` is laid out for this family (config.json and the graphs present). */
+  claims(folder: ModelFolder): boolean;
+  /** Loads the graphs and opens their sessions through `sessions`. */
+  open(folder: ModelFolder, sessions: SessionCache): Promise<ModelAdapter>;
+}
