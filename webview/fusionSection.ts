@@ -3,8 +3,8 @@
  * pairs, how much each head sends from text to image, from image to text and within each modality (the probe's
  * cross-modal attention, here over the pairs of one analysis rather than a dataset).
  */
-import { crossModalCells } from '../src/analysis/crossModalCells';
-import { crossModalShare } from '../src/analysis/crossModalShare';
+import { crossModalCells } from '../src/analysis/attention/crossModalCells';
+import { crossModalShare } from '../src/analysis/attention/crossModalShare';
 import type { AnalysisResult } from '../src/shared/analysisResult';
 import { crossModalSection } from './probeInternals';
 

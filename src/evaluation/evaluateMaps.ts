@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../analysis/faithfulness';
+import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../analysis/perturbation/faithfulness';
 import { type PerturbationScoreKind, type PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';

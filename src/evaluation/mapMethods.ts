@@ -3,8 +3,8 @@
  * attention rollout, patch alignment (last-layer patch tokens), value-path alignment (MaskCLIP), occlusion
  * and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
  */
-import { occlusionMap } from '../analysis/occlusion';
-import { riseMap } from '../analysis/rise';
+import { occlusionMap } from '../analysis/perturbation/occlusion';
+import { riseMap } from '../analysis/perturbation/rise';
 import type { PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';

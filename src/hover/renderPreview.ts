@@ -3,7 +3,7 @@
  * square thumbnail of the image's centre (the region the CLIP preprocessing crops to the patch grid), as PNG
  * data: URLs, with the top zero-shot labels, the model and the execution provider that ran.
  */
-import type { HeadFusion } from '../analysis/rollout';
+import type { HeadFusion } from '../analysis/attention/rollout';
 import { decodeRgb, getSharp } from '../inference/images/imageDecode';
 import { throwIfCancelled } from '../core/progress';
 import type { InferenceService } from '../inference/service';

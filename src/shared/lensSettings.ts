@@ -5,7 +5,7 @@
  * any settings file says: the bundled demo model, on the CPU, with the default limit. The extension has no
  * custom-operator library setting, so a workspace cannot name native code to load either.
  */
-import type { HeadFusion } from '../analysis/rollout';
+import type { HeadFusion } from '../analysis/attention/rollout';
 import { EXECUTION_PROVIDER_SETTINGS, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
 
 /** The typed settings, as package.json declares them. */

@@ -2,8 +2,8 @@
  * The one interface every model family implements. The service, the CLI and the providers ask an adapter
  * what it can do (its capabilities) and call its operations; none of them tells families apart by class.
  */
-import type { ScoreBatch } from '../../analysis/perturbation';
-import type { PairKeys } from '../../analysis/retrieval';
+import type { ScoreBatch } from '../../analysis/perturbation/perturbation';
+import type { PairKeys } from '../../analysis/probes/retrieval';
 import type { Architecture } from '../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
 import type { LongRunOptions } from '../../core/progress';

@@ -4,9 +4,9 @@
  * statistics and text maps read only real tokens: padded text slots are cut out first, so neither a padded
  * query row nor the zero mass on masked padding keys enters an average.
  */
-import { headStatistics, type HeadStatistics, type PatchGeometry } from '../../analysis/headStats';
-import type { RolloutOptions } from '../../analysis/rollout';
-import { textTokenAttention, textToImageAttention } from '../../analysis/textAttention';
+import { headStatistics, type HeadStatistics, type PatchGeometry } from '../../analysis/attention/headStats';
+import type { RolloutOptions } from '../../analysis/attention/rollout';
+import { textTokenAttention, textToImageAttention } from '../../analysis/attention/textAttention';
 import { toNested } from '../../analysis/grid';
 import type { AttentionDetails, HeadStat, RolloutSettings, TextAttention } from '../../shared/attentionDetails';
 import type { TokenLayoutInfo } from '../../shared/analysisResult';

@@ -4,7 +4,7 @@
  * texts saturates near 1, so hiding one patch barely moves it), the ITM match probability for single-stream
  * models. One forward pass per patch, batched, so it is offered as a button rather than run with every analysis.
  */
-import { occlusionMap } from '../../analysis/occlusion';
+import { occlusionMap } from '../../analysis/perturbation/occlusion';
 import type { OcclusionReply } from '../../shared/protocol';
 import type { LongRunOptions } from '../../core/progress';
 import type { InferenceService } from '../service';

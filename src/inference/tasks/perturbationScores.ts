@@ -3,7 +3,7 @@
  * src/analysis): an image in the model's own preprocessing, the fills that hide its pixels, and a scoring
  * function from a batch of perturbed pixel tensors to one number per image for one fixed text.
  */
-import type { Fill, PatchedImage, ScoreBatch } from '../../analysis/perturbation';
+import type { Fill, PatchedImage, ScoreBatch } from '../../analysis/perturbation/perturbation';
 import { badInput } from '../../core/errors';
 import type { ModelAdapter } from '../families/adapter';
 import type { PreprocessedImage } from '../images/preprocess';

@@ -5,7 +5,7 @@
  * empty text and the mean image, and the geometry (two-tower) or cross-modal attention (single-stream) from
  * the model's internals. Repeated images and captions are scored once.
  */
-import type { PairKeys } from '../../analysis/retrieval';
+import type { PairKeys } from '../../analysis/probes/retrieval';
 import { PROBE_SCHEMA_VERSION, type AblationSide, type ProbeMetric, type ProbeResult } from '../../shared/probeResult';
 import { badInput } from '../../core/errors';
 import type { LongRunOptions } from '../../core/progress';

@@ -3,11 +3,11 @@
  * the full scores against their additive projection) and the perceptual score (the metric with one modality
  * permuted across the set). Every permuted set is an index permutation of the matrix: no model run.
  */
-import { emapProjection } from '../../analysis/emap';
-import { bestThreshold } from '../../analysis/pairMetrics';
-import { diagonal, permuteCaptions, permuteImages, taskMetric, type PermutedSet } from '../../analysis/pairTask';
-import { perceptualScore, permutedPairs } from '../../analysis/perceptualScore';
-import { recallWithRelevance, retrievalSet, type PairKeys } from '../../analysis/retrieval';
+import { emapProjection } from '../../analysis/probes/emap';
+import { bestThreshold } from '../../analysis/probes/pairMetrics';
+import { diagonal, permuteCaptions, permuteImages, taskMetric, type PermutedSet } from '../../analysis/probes/pairTask';
+import { perceptualScore, permutedPairs } from '../../analysis/probes/perceptualScore';
+import { recallWithRelevance, retrievalSet, type PairKeys } from '../../analysis/probes/retrieval';
 import type { ProbeMetric, ProbeResult, RecallSet } from '../../shared/probeResult';
 
 /** How many random derangements the perceptual score averages over (seeds seed, seed + 1, ...). */

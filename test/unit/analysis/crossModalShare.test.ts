@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crossModalShare, meanShare, shareZScores, zScores } from '../../../src/analysis/crossModalShare';
+import { crossModalShare, meanShare, shareZScores, zScores } from '../../../src/analysis/attention/crossModalShare';
 import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { emapProjection } from '../../../src/analysis/emap';
+import { emapProjection } from '../../../src/analysis/probes/emap';
 import { assertClose, seededRandom } from './helpers';
 
 test('an additive matrix r_i + c_j has no interaction, so EMAP gives it back', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { modalityGap, pairAlignment, uniformity } from '../../../src/analysis/embeddingGeometry';
-import { pca2d } from '../../../src/analysis/pca';
+import { modalityGap, pairAlignment, uniformity } from '../../../src/analysis/probes/embeddingGeometry';
+import { pca2d } from '../../../src/analysis/probes/pca';
 import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 

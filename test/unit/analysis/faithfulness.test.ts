@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../../../src/analysis/faithfulness';
-import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation';
+import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../../../src/analysis/perturbation/faithfulness';
+import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation/perturbation';
 import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headStatistics } from '../../../src/analysis/headStats';
+import { headStatistics } from '../../../src/analysis/attention/headStats';
 import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { occlusionMap } from '../../../src/analysis/occlusion';
-import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation';
+import { occlusionMap } from '../../../src/analysis/perturbation/occlusion';
+import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation/perturbation';
 import type { ProgressReport } from '../../../src/core/progress';
 import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracyAt, bestThreshold, recallAtK, rocAuc } from '../../../src/analysis/pairMetrics';
-import { emapProjection } from '../../../src/analysis/emap';
+import { accuracyAt, bestThreshold, recallAtK, rocAuc } from '../../../src/analysis/probes/pairMetrics';
+import { emapProjection } from '../../../src/analysis/probes/emap';
 import { LensError } from '../../../src/core/errors';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} !== ${expected}`);

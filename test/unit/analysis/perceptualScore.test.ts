@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { perceptualScore, permutedPairs } from '../../../src/analysis/perceptualScore';
+import { perceptualScore, permutedPairs } from '../../../src/analysis/probes/perceptualScore';
 import { LensError } from '../../../src/core/errors';
 
 test('permutedPairs is a permutation with no fixed point, repeatable from its seed', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boxBlur } from '../../../src/analysis/boxBlur';
-import { hiddenImage, patchSpan, scoreInBatches } from '../../../src/analysis/perturbation';
+import { boxBlur } from '../../../src/analysis/perturbation/boxBlur';
+import { hiddenImage, patchSpan, scoreInBatches } from '../../../src/analysis/perturbation/perturbation';
 import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 

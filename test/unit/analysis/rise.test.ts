@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { riseMap, riseMask } from '../../../src/analysis/rise';
-import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation';
+import { riseMap, riseMask } from '../../../src/analysis/perturbation/rise';
+import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation/perturbation';
 import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 

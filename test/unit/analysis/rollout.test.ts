@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attentionRollout, attentionRolloutRow, type HeadFusion } from '../../../src/analysis/rollout';
+import { attentionRollout, attentionRolloutRow, type HeadFusion } from '../../../src/analysis/attention/rollout';
 import { LensError } from '../../../src/core/errors';
 import { assertClose, seededRandom } from './helpers';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { textToImageAttention, textTokenAttention } from '../../../src/analysis/textAttention';
+import { textToImageAttention, textTokenAttention } from '../../../src/analysis/attention/textAttention';
 import { LensError } from '../../../src/core/errors';
 import { assertClose } from './helpers';
 

@@ -3,9 +3,9 @@
 // the perceptual score.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { recallAtK } from '../../../src/analysis/pairMetrics';
-import { permuteCaptions, permuteImages, taskMetric } from '../../../src/analysis/pairTask';
-import { recallWithRelevance, retrievalSet } from '../../../src/analysis/retrieval';
+import { recallAtK } from '../../../src/analysis/probes/pairMetrics';
+import { permuteCaptions, permuteImages, taskMetric } from '../../../src/analysis/probes/pairTask';
+import { recallWithRelevance, retrievalSet } from '../../../src/analysis/probes/retrieval';
 import { mulberry32 } from '../../../src/analysis/random';
 
 const distinctKeys = (n: number) => ({ images: Array.from({ length: n }, (_, i) => i), captions: Array.from({ length: n }, (_, i) => i), matches: Array(n).fill(true) });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { headStatistics, type PatchGeometry } from '../../../src/analysis/headStats';
+import { headStatistics, type PatchGeometry } from '../../../src/analysis/attention/headStats';
 import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import type { HeadStat } from '../../../src/shared/attentionDetails';

@@ -6,7 +6,7 @@
  * own tokens (`alignment`).
  */
 import { toNested, rowToGrid } from '../../../analysis/grid';
-import { attentionRollout, type RolloutOptions } from '../../../analysis/rollout';
+import { attentionRollout, type RolloutOptions } from '../../../analysis/attention/rollout';
 import { softmaxRows } from '../../../analysis/similarity';
 import { SCHEMA_VERSION, type AnalysisResult, type Matrix, type TokenLayoutInfo } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';

@@ -4,9 +4,9 @@
  * with every caption. Scores are the ITM match log-odds. The attention of the matched pairs is reduced to
  * its cross-modal share as it arrives; the rest is dropped.
  */
-import { crossModalCells } from '../../../analysis/crossModalCells';
-import { crossModalShare, type CrossModalShare } from '../../../analysis/crossModalShare';
-import type { PairKeys } from '../../../analysis/retrieval';
+import { crossModalCells } from '../../../analysis/attention/crossModalCells';
+import { crossModalShare, type CrossModalShare } from '../../../analysis/attention/crossModalShare';
+import type { PairKeys } from '../../../analysis/probes/retrieval';
 import { itemAttention } from '../../tasks/analysisParts';
 import { attentionBytes, forEachBlock } from '../../tasks/probeBlocks';
 import type { ProbeImages } from '../../tasks/probeImages';

@@ -3,7 +3,7 @@
  * labels are scored by the image-text matching head (each label's prompts with the image, the matching
  * probability averaged over the templates), and the perturbation methods explain the matching probability.
  */
-import type { ScoreBatch } from '../../../analysis/perturbation';
+import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import { badInput } from '../../../core/errors';
 import type { LongRunOptions } from '../../../core/progress';
 import type { PreprocessedImage } from '../../images/preprocess';

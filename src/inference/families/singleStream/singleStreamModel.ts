@@ -5,8 +5,8 @@
  * for its joint attention. The service's tasks are in the files beside this one (analyse, probe, scoring,
  * inspect).
  */
-import type { ScoreBatch } from '../../../analysis/perturbation';
-import type { PairKeys } from '../../../analysis/retrieval';
+import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
+import type { PairKeys } from '../../../analysis/probes/retrieval';
 import { sigmoidScores } from '../../../analysis/similarity';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import type { TokenLayoutInfo } from '../../../shared/analysisResult';

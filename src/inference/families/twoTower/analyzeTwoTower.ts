@@ -4,7 +4,7 @@
  */
 import { patchAlignment } from '../../../analysis/alignment';
 import { toNested } from '../../../analysis/grid';
-import { attentionRolloutRow, type RolloutOptions } from '../../../analysis/rollout';
+import { attentionRolloutRow, type RolloutOptions } from '../../../analysis/attention/rollout';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../analysis/similarity';
 import { SCHEMA_VERSION, type AlignmentMethod, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';

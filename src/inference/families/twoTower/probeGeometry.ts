@@ -4,9 +4,9 @@
  * as it appears), alignment the matching pairs, and uniformity each distinct image or caption once, since a
  * repeated item would add distances of exactly 0.
  */
-import { modalityGap, pairAlignment, uniformity } from '../../../analysis/embeddingGeometry';
-import { pca2d } from '../../../analysis/pca';
-import type { PairKeys } from '../../../analysis/retrieval';
+import { modalityGap, pairAlignment, uniformity } from '../../../analysis/probes/embeddingGeometry';
+import { pca2d } from '../../../analysis/probes/pca';
+import type { PairKeys } from '../../../analysis/probes/retrieval';
 import type { ProbeResult } from '../../../shared/probeResult';
 
 /** The embeddings of the distinct items, `dim` wide. */

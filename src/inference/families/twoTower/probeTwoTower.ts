@@ -4,7 +4,7 @@
  * embeddings, so the N x N matrix needs only N image and N text passes; the embeddings also give the geometry
  * of the joint space (probeGeometry.ts).
  */
-import type { PairKeys } from '../../../analysis/retrieval';
+import type { PairKeys } from '../../../analysis/probes/retrieval';
 import { cosineSimilarityMatrix } from '../../../analysis/similarity';
 import { attentionBytes, forEachBlock } from '../../tasks/probeBlocks';
 import type { ProbeImages } from '../../tasks/probeImages';

@@ -3,7 +3,7 @@
  * ensembled per label, softmax over the labels of the scaled cosines; with a logit bias, SigLIP's sigmoid per
  * label), and the scores the perturbation methods explain (cosine with a text, or its probability among texts).
  */
-import type { ScoreBatch } from '../../../analysis/perturbation';
+import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../analysis/similarity';
 import { ensembleEmbeddings, zeroShotScores } from '../../../analysis/zeroShot';
 import { badInput } from '../../../core/errors';

@@ -5,8 +5,8 @@
  * The service's tasks are in the files beside this one (analyse, probe, scoring, inspect).
  */
 import type { Tensor } from 'onnxruntime-node';
-import type { ScoreBatch } from '../../../analysis/perturbation';
-import type { PairKeys } from '../../../analysis/retrieval';
+import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
+import type { PairKeys } from '../../../analysis/probes/retrieval';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import { badModel } from '../../../core/errors';
 import type { PreparedRequest } from '../../tasks/analysisParts';

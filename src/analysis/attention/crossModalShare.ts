@@ -3,9 +3,9 @@
  * text to image and back, and how much stays within its own modality. Heads that mix modalities stand out
  * in the z-scores.
  */
-import type { TokenLayout } from '../core/tokenLayout';
-import { LensError } from '../core/errors';
-import { requireLength, requirePositiveInt } from './shape';
+import type { TokenLayout } from '../../core/tokenLayout';
+import { LensError } from '../../core/errors';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** The token ranges the share needs; a model's `TokenLayout` fits. */
 export type ShareLayout = Pick<TokenLayout, 'textStart' | 'textEnd' | 'imageStart' | 'imageTokens'>;

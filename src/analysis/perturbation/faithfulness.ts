@@ -4,9 +4,9 @@
  * fall fast (low area) and the insertion curve rise fast (high area). The pointing game (Zhang et al. 2016)
  * and its energy-based form (Score-CAM, Wang et al. 2020) compare the map with a known object location.
  */
-import { badInput, LensError } from '../core/errors';
+import { badInput, LensError } from '../../core/errors';
 import { channelsOf, copyPatches, hiddenImage, scoreInBatches, type BatchOptions, type Fill, type PatchedImage, type ScoreBatch } from './perturbation';
-import { requireLength, requirePositiveInt } from './shape';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** Choices of a deletion or insertion curve; every field has the default shown. */
 export interface CurveOptions extends BatchOptions {

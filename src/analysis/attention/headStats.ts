@@ -4,8 +4,8 @@
  * distance, as in Dosovitskiy et al. 2021, "An Image is Worth 16x16 Words", fig. 7), and how much it parks
  * on the CLS token or on the query itself.
  */
-import { LensError } from '../core/errors';
-import { requireLength, requirePositiveInt } from './shape';
+import { LensError } from '../../core/errors';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** Where the patches sit among the tokens (the same fields as the inference side's PatchGrid). */
 export interface PatchGeometry {

@@ -2,7 +2,7 @@
  * Occlusion attribution (Zeiler & Fergus 2014), model-agnostic: hide a square window of patches, score the
  * image again, and credit each patch with the score drop of the windows that covered it.
  */
-import { badInput } from '../core/errors';
+import { badInput } from '../../core/errors';
 import { channelsOf, copyPatches, hiddenImage, scoreInBatches, type BatchOptions, type Fill, type PatchedImage, type ScoreBatch } from './perturbation';
 
 /** Occlusion choices; every field has the default shown. */

@@ -3,10 +3,10 @@
  * grid, the fill that replaces hidden pixels, and the batched calls of the caller's scoring function. The
  * model stays behind the callback, so these analyses work for any model that maps an image to one number.
  */
-import { badInput, LensError } from '../core/errors';
-import { throwIfCancelled, type LongRunOptions } from '../core/progress';
+import { badInput, LensError } from '../../core/errors';
+import { throwIfCancelled, type LongRunOptions } from '../../core/progress';
 import { boxBlur } from './boxBlur';
-import { requireLength, requirePositiveInt } from './shape';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** One preprocessed (already normalised) image, channels x height x width row-major, and its patch grid. */
 export interface PatchedImage {

@@ -5,8 +5,8 @@
  * top k. Ties count as broken at random, as in pairMetrics'
  * recallAtK, which this equals when the only right answer of row i is column i.
  */
-import { LensError } from '../core/errors';
-import { requireLength, requirePositiveInt } from './shape';
+import { LensError } from '../../core/errors';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /**
  * Which image and which caption each pair holds, as non-negative keys (equal keys: the same item), and whether

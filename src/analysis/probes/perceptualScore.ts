@@ -3,8 +3,8 @@
  * Perceive?"): how much a metric drops when one modality is shuffled across the set, breaking its link with the
  * other. The caller scores the model on the permuted pairs; this file gives the permutation and the arithmetic.
  */
-import { badInput } from '../core/errors';
-import { mulberry32 } from './random';
+import { badInput } from '../../core/errors';
+import { mulberry32 } from '../random';
 
 /**
  * A seeded random derangement of 0..n-1: `perm[i] !== i` for every i, so item i is paired with another item's

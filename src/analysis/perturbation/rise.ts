@@ -2,10 +2,10 @@
  * RISE, Randomized Input Sampling for Explanation (Petsiuk, Das & Saenko 2018): score the image under many
  * random smooth masks and weight each mask by its score; pixels whose presence raises the score collect weight.
  */
-import { badInput } from '../core/errors';
+import { badInput } from '../../core/errors';
 import { channelsOf, hiddenImage, patchSpan, scoreInBatches, type BatchOptions, type Fill, type PatchedImage, type ScoreBatch } from './perturbation';
-import { mulberry32 } from './random';
-import { requireLength, requirePositiveInt } from './shape';
+import { mulberry32 } from '../random';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** RISE choices; the defaults are the paper's. */
 export interface RiseOptions extends BatchOptions {

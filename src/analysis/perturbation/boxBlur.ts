@@ -2,8 +2,8 @@
  * A box blur of a CHW image, the 'blur' reference of the perturbation analyses: it removes the detail of a
  * region while keeping its average colour, so a masked region looks less out of distribution than a flat fill.
  */
-import { LensError } from '../core/errors';
-import { requireLength, requirePositiveInt } from './shape';
+import { LensError } from '../../core/errors';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** Blurs one line of `length` values read at `start + i * step`, writing the same positions of `out`. */
 function blurLine(source: Float32Array, out: Float32Array, start: number, step: number, length: number, radius: number): void {

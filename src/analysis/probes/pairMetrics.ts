@@ -3,8 +3,8 @@
  * (EMAP, permuted pairs): retrieval recall@k, thresholded accuracy and ROC AUC. Ties are counted half-and-half
  * throughout, so a probe that flattens scores into ties is not rewarded by the order of iteration.
  */
-import { badInput, LensError } from '../core/errors';
-import { requireLength, requirePositiveInt } from './shape';
+import { badInput, LensError } from '../../core/errors';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** Recall@k in both retrieval directions. */
 export interface RecallAtK {

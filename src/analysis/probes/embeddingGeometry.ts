@@ -3,8 +3,8 @@
  * alignment and uniformity of contrastive embeddings (Wang & Isola 2020). All are measured on L2-normalised
  * embeddings, the sphere the contrastive loss works on.
  */
-import { LensError } from '../core/errors';
-import { rowCount } from './shape';
+import { LensError } from '../../core/errors';
+import { rowCount } from '../shape';
 
 /** The rows of a row-major matrix scaled to unit length, in float64; a zero row stays zero. */
 export function unitRows(data: Float32Array, dim: number, what: string): Float64Array {

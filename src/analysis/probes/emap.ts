@@ -4,7 +4,7 @@
  * every image-text combination onto the best additive function f(image) + g(text) removes all interaction
  * between the modalities; if the projected scores do as well as the real ones, the model does not use any.
  */
-import { requireLength, requirePositiveInt } from './shape';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /**
  * The additive projection of an N x M score matrix (row-major; rows one modality, columns the other, every

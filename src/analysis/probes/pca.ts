@@ -2,10 +2,10 @@
  * A 2-D principal component view of image and text embeddings together, to show the modality gap as two
  * separate clouds. Power iteration on the covariance, done as Xᵀ(Xv) so the d x d matrix is never formed.
  */
-import { LensError } from '../core/errors';
+import { LensError } from '../../core/errors';
 import { unitRows } from './embeddingGeometry';
-import { mulberry32 } from './random';
-import { rowCount } from './shape';
+import { mulberry32 } from '../random';
+import { rowCount } from '../shape';
 
 /** The two leading principal components of the image and text embeddings together. */
 export interface Pca2d {

@@ -2,8 +2,8 @@
  * Attention among text tokens and from text tokens to the image. A text tower pads every input to a fixed
  * length (77 for CLIP); only the first n tokens are real, so the maps keep those and drop the rest.
  */
-import { badInput, LensError } from '../core/errors';
-import { requireLength, requirePositiveInt } from './shape';
+import { badInput, LensError } from '../../core/errors';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** Which heads a map shows: one head by index, or all heads fused elementwise by mean or max. */
 export type HeadChoice = number | 'mean' | 'max';

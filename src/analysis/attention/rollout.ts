@@ -12,9 +12,9 @@
  * The rollout is the product Â_L · … · Â_start (last layer on the left), so its row q says how much each input
  * token flows into output token q.
  */
-import { badInput } from '../core/errors';
-import { throwIfCancelled, type LongRunOptions } from '../core/progress';
-import { requireLength, requirePositiveInt } from './shape';
+import { badInput } from '../../core/errors';
+import { throwIfCancelled, type LongRunOptions } from '../../core/progress';
+import { requireLength, requirePositiveInt } from '../shape';
 
 /** How the heads of one layer are combined into one matrix, elementwise. */
 export type HeadFusion = 'mean' | 'max' | 'min';

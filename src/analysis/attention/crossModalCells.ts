@@ -1,5 +1,5 @@
 /** Cross-modal attention as results report it: the mean share over several pairs, with z-scores, per layer and head. */
-import type { ShareCell } from '../shared/probeResult';
+import type { ShareCell } from '../../shared/probeResult';
 import { meanShare, shareZScores, type CrossModalShare } from './crossModalShare';
 
 /** [layer][head] cells of the mean share of `shares` (one per matched pair), each with its z-scores across all heads. */

@@ -3,10 +3,10 @@
  * pairs: retrieval recall@1 from image to text, or, for a labelled set, the accuracy or ROC AUC of each
  * pair's own score (the diagonal) against its label. Also the permuted sets of the perceptual score.
  */
-import type { ProbeMetric } from '../shared/probeResult';
+import type { ProbeMetric } from '../../shared/probeResult';
 import { accuracyAt, rocAuc } from './pairMetrics';
 import { imageToTextRecall, retrievalSet, type PairKeys } from './retrieval';
-import { requireLength } from './shape';
+import { requireLength } from '../shape';
 
 /** The diagonal of an n x n matrix: each pair's own score. */
 export function diagonal(scores: Float32Array, n: number): Float32Array {
