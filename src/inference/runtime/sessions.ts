@@ -6,6 +6,7 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import { LensError } from '../../core/errors';
+import { requireShortCommandLine } from './commandLine';
 import { providerCandidates, webgpuUnavailableReason, type ExecutionProviderSetting } from './executionProvider';
 import { tmpdir } from 'node:os';
 import type { ModelSource, PreparedModel } from './externalData';
@@ -115,6 +116,7 @@ export class SessionCache {
   }
 
   private async create(recipe: Recipe, cpuOnly: boolean): Promise<BuiltSession> {
+    requireShortCommandLine();
     const ort = await loadOrt();
     const candidates = cpuOnly ? ['cpu'] : providerCandidates(this.setting).filter((p) => p === 'cpu' || !this.failedProviders.has(p));
     // The model is loaded at most once per creation, and only when no cached optimized model serves.
