@@ -10,6 +10,7 @@ import { bundledModelDir } from '../inference/model/bundledModels';
 import { InferenceService } from '../inference/service';
 import { parseCommandLine, usage, type ParsedCommandLine } from './args';
 import { COMMANDS } from './commands';
+import { cliArguments, relaunchIfCommandLineTooLong } from './relaunch';
 
 /** The package root: dist/cli.js lives one folder below it. */
 const packageRoot = join(__dirname, '..');
@@ -35,10 +36,15 @@ async function run(line: ParsedCommandLine, signal: AbortSignal): Promise<void> 
 }
 
 async function main(): Promise<void> {
+  const relaunched = relaunchIfCommandLineTooLong();
+  if (relaunched) {
+    process.exitCode = await relaunched;
+    return;
+  }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    await run(parseCommandLine(process.argv.slice(2), COMMANDS), controller.signal);
+    await run(parseCommandLine(cliArguments(), COMMANDS), controller.signal);
     process.exitCode = 0;
   } catch (error) {
     if (isUserError(error)) {
