@@ -14,6 +14,7 @@ import { buildHtmlReport } from './htmlReport';
 import { terminalProgress, writeFileAtomically, writeJson } from './output';
 import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
+import { textFlags, textList } from './textFiles';
 
 /** Options of `mmlens analyze`. */
 export interface AnalyzeArgs {
@@ -35,12 +36,12 @@ const ALIGNMENT_WORDS: Record<string, AlignmentMethod> = { patch: 'patchTokens',
 /** The analyze command. */
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
-  usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...]\n' +
+  usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...] [--text-file FILE|-]\n' +
     '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--attention] [--alignment patch|value]\n' +
     `                 ${ATTENTION_USAGE}`,
   flags: {
     image: { type: 'string', multiple: true },
-    text: { type: 'string', multiple: true },
+    ...textFlags('text'),
     html: { type: 'string' },
     attention: { type: 'boolean' },
     alignment: { type: 'string' },
@@ -50,7 +51,7 @@ export const analyzeCommand: CliCommand = {
     const args: AnalyzeArgs = {
       model: values.model as string | undefined,
       images: stringList(values, 'image', analyzeCommand),
-      texts: stringList(values, 'text', analyzeCommand),
+      texts: textList(values, 'text', analyzeCommand),
       json: values.json as string | undefined,
       html: values.html as string | undefined,
       attention: values.attention === true,

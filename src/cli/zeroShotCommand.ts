@@ -6,16 +6,17 @@
 import { DEFAULT_TOP_K, type ZeroShotRequest, type ZeroShotResult } from '../inference/tasks/zeroShot';
 import { integerFlag, stringList } from './args';
 import type { CliCommand } from './command';
+import { textFlags, textList } from './textFiles';
 import { terminalProgress, writeJson } from './output';
 
 /** The zeroshot command. */
 export const zeroShotCommand: CliCommand = {
   name: 'zeroshot',
-  usage: 'zeroshot [--model DIR] --image PATH [--image PATH ...] --label L [--label L ...]\n' +
+  usage: 'zeroshot [--model DIR] --image PATH [--image PATH ...] --label L [--label L ...] [--label-file FILE|-]\n' +
     '                 [--template T ...] [--top-k K] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
   flags: {
     image: { type: 'string', multiple: true },
-    label: { type: 'string', multiple: true },
+    ...textFlags('label'),
     template: { type: 'string', multiple: true },
     'top-k': { type: 'string' },
   },
@@ -23,7 +24,7 @@ export const zeroShotCommand: CliCommand = {
     const request: ZeroShotRequest = {
       modelDir: values.model as string | undefined,
       images: stringList(values, 'image', zeroShotCommand),
-      labels: stringList(values, 'label', zeroShotCommand),
+      labels: textList(values, 'label', zeroShotCommand),
       templates: values.template as string[] | undefined,
       topK: integerFlag(values, 'top-k', zeroShotCommand, 1) ?? DEFAULT_TOP_K,
     };
