@@ -1,6 +1,9 @@
 /** The plain-text summary `mmlens analyze` prints: similarity, probability (and ITM) of every image x text. */
 import type { AnalysisResult } from '../shared/analysisResult';
 
+/** Characters of a text the table shows; a longer one is cut there, with its length said. */
+const SHOWN_CHARACTERS = 80;
+
 /** A table with one row per (image, text) pair, then the model, provider and notices. */
 export function summaryTable(result: AnalysisResult): string {
   const lines = [`model ${result.model.name} (${result.model.architecture}) on ${result.model.executionProvider}`];
@@ -9,9 +12,15 @@ export function summaryTable(result: AnalysisResult): string {
     result.texts.forEach((text, j) => {
       const truncated = text.truncated ? ' (truncated)' : '';
       const match = result.itm ? `  itm=${result.itm[i][j].toFixed(4)}` : '';
-      lines.push(`  ${result.similarity[i][j].toFixed(4).padStart(8)}  p=${result.probabilities[i][j].toFixed(4)}${match}  ${JSON.stringify(text.text)}${truncated}`);
+      lines.push(`  ${result.similarity[i][j].toFixed(4).padStart(8)}  p=${result.probabilities[i][j].toFixed(4)}${match}  ${shownText(text.text)}${truncated}`);
     });
   });
   for (const notice of result.model.notices) lines.push(`note: ${notice}`);
   return lines.join('\n');
+}
+
+function shownText(text: string): string {
+  const characters = [...text];
+  if (characters.length <= SHOWN_CHARACTERS) return JSON.stringify(text);
+  return `${JSON.stringify(`${characters.slice(0, SHOWN_CHARACTERS).join('')}…`)} (${characters.length} characters)`;
 }
