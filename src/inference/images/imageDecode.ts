@@ -9,10 +9,10 @@
  * A resize asked for here happens in the same sharp pipeline as the decode when that gives the same pixels
  * as resizing the decoded RGB (8-bit images without alpha), and after a full decode otherwise.
  */
-import { access, constants, stat } from 'node:fs/promises';
 import { badInput } from '../../core/errors';
 import type { Sharp } from 'sharp';
 import type { Size2D } from '../model/preprocessorConfig';
+import { readImageFile } from './imageFile';
 
 /** An image as interleaved 8-bit RGB rows. */
 export interface RgbImage {
@@ -68,11 +68,11 @@ export async function decodeRgb(
   plan?: (width: number, height: number) => ResizePlan | undefined,
 ): Promise<RgbImage> {
   const label = typeof source === 'string' ? source : 'The image data';
-  if (typeof source === 'string') await checkReadable(source);
-  else if (source.length === 0) throw badInput('The image data is empty (0 bytes).', `Pass the bytes of a ${FORMATS} image.`);
+  if (typeof source !== 'string' && source.length === 0) throw badInput('The image data is empty (0 bytes).', `Pass the bytes of a ${FORMATS} image.`);
 
   const sharp = await getSharp();
-  const input = typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.length);
+  // A path is read into memory first: libvips could map a file that shrinks while it decodes (SIGBUS).
+  const input = typeof source === 'string' ? await readImageFile(source, maxPixels) : Buffer.from(source.buffer, source.byteOffset, source.length);
   // Headers only: a decompression bomb is measured here and refused before any pixel is decoded.
   const meta = await sharp(input, { ...DECODE, limitInputPixels: false }).metadata().catch((e: unknown) => {
     throw notAnImage(label, e);
@@ -129,21 +129,6 @@ function withResize(pipeline: Sharp, resize: ResizePlan): Sharp {
 function resizeRaw(sharp: Awaited<ReturnType<typeof getSharp>>, rgb: Buffer, from: { width: number; height: number }, resize: ResizePlan): Promise<Buffer> {
   const raw = { width: from.width, height: from.height, channels: 3 as const };
   return withResize(sharp(rgb, { raw, limitInputPixels: false }), resize).raw().toBuffer();
-}
-
-/** Turns file-system failures into messages that name the path and say what to do. */
-async function checkReadable(path: string): Promise<void> {
-  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') throw badInput(`Image not found: ${path}.`, 'Check the path and the file name.');
-    throw badInput(`${path}: cannot be read (${e.code ?? e.message}).`, 'Check the path and the file permissions.');
-  });
-  if (info.isDirectory()) throw badInput(`${path} is a folder, not an image.`, `Give the path of a ${FORMATS} file.`);
-  if (info.size === 0) {
-    throw badInput(`${path} is empty (0 bytes).`, 'The file may not have finished downloading or copying; replace it.');
-  }
-  await access(path, constants.R_OK).catch(() => {
-    throw badInput(`${path}: permission denied.`, 'Make the file readable (e.g. `chmod u+r`) or copy it somewhere you can read.');
-  });
 }
 
 function notAnImage(label: string, error: unknown): Error {
