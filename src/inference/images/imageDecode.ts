@@ -13,6 +13,7 @@ import { badInput } from '../../core/errors';
 import type { Sharp } from 'sharp';
 import type { Size2D } from '../model/preprocessorConfig';
 import { readImageFile } from './imageFile';
+import { looksLikeSvg, rasterFormat } from './imageFormat';
 
 /** An image as interleaved 8-bit RGB rows. */
 export interface RgbImage {
@@ -73,6 +74,10 @@ export async function decodeRgb(
   const sharp = await getSharp();
   // A path is read into memory first: libvips could map a file that shrinks while it decodes (SIGBUS).
   const input = typeof source === 'string' ? await readImageFile(source, maxPixels) : Buffer.from(source.buffer, source.byteOffset, source.length);
+  if (!rasterFormat(input)) {
+    if (looksLikeSvg(input)) throw badInput(`${label} is an SVG (or other XML) drawing, which is not decoded.`, `Export the drawing as PNG first; the lens reads ${FORMATS} images.`);
+    throw notAnImage(label, new Error('unsupported image format: its first bytes match none of the supported formats'));
+  }
   // Headers only: a decompression bomb is measured here and refused before any pixel is decoded.
   const meta = await sharp(input, { ...DECODE, limitInputPixels: false }).metadata().catch((e: unknown) => {
     throw notAnImage(label, e);
