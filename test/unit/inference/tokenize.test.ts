@@ -7,7 +7,7 @@ import { LensError } from '../../../src/core/errors';
 import { parseModelConfig } from '../../../src/inference/model/modelConfig';
 import { loadTokenizer } from '../../../src/inference/model/tokenize';
 
-const clipDir = resolve(process.cwd(), '../shared/models/clip-vit-base-patch32-tokenizer');
+const clipDir = resolve(__dirname, '../../fixtures/clip-vit-base-patch32-tokenizer');
 const readJson = (name: string) => JSON.parse(readFileSync(resolve(clipDir, name), 'utf8'));
 const clip = loadTokenizer({
   tokenizerJson: readJson('tokenizer.json'),

@@ -3,7 +3,7 @@
 // character, out-of-vocabulary words on the bundled demo model, and all of them through the whole service.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { loadModelFolder } from '../../../src/inference/model/modelFolder';
@@ -11,7 +11,7 @@ import { loadTokenizer, type TextTokenizer } from '../../../src/inference/model/
 import { tinyClipIds } from '../../support/tinyClip';
 import { useTinyClipService } from '../../support/tinyClipService';
 
-const clipDir = resolve(process.cwd(), '../shared/models/clip-vit-base-patch32-tokenizer');
+const clipDir = resolve(__dirname, '../../fixtures/clip-vit-base-patch32-tokenizer');
 const demoDir = resolve(process.cwd(), 'models/shapes-clip');
 const SOT = 49406;
 const EOT = 49407;
@@ -23,15 +23,11 @@ const run = useTinyClipService('mmlens-badtext-');
 let realClip: TextTokenizer | undefined;
 
 before(async () => {
-  if (existsSync(clipDir)) {
-    const read = (name: string) => JSON.parse(readFileSync(join(clipDir, name), 'utf8'));
-    realClip = loadTokenizer({ tokenizerJson: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'), config: (await import('../../../src/inference/model/modelConfig')).parseModelConfig({ model_type: 'clip' }) });
-  }
+  const read = (name: string) => JSON.parse(readFileSync(join(clipDir, name), 'utf8'));
+  realClip = loadTokenizer({ tokenizerJson: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'), config: (await import('../../../src/inference/model/modelConfig')).parseModelConfig({ model_type: 'clip' }) });
 });
 
-const skipReal = { skip: !existsSync(clipDir) && 'no shared CLIP tokenizer' };
-
-test('real CLIP tokenizer: whitespace only is just start and end; 100k characters are cut to 77 in bounded time', skipReal, () => {
+test('real CLIP tokenizer: whitespace only is just start and end; 100k characters are cut to 77 in bounded time', () => {
   const [blank, long] = realClip!.encodeBatch([' \t\n  \r\n ', hundredK]).items;
   assert.deepEqual(blank.ids, [SOT, EOT]);
   assert.equal(blank.truncated, false);
@@ -46,7 +42,7 @@ test('real CLIP tokenizer: whitespace only is just start and end; 100k character
   assert.deepEqual(long.ids, cut.ids);
 });
 
-test('real CLIP tokenizer: RTL and invisible marks, NUL and all 32 control characters encode inside start/end', skipReal, () => {
+test('real CLIP tokenizer: RTL and invisible marks, NUL and all 32 control characters encode inside start/end', () => {
   const texts = [...marks, '\u0000', control, `cat${control}dog`];
   for (const item of realClip!.encodeBatch(texts).items) {
     assert.equal(item.ids[0], SOT, JSON.stringify(item.text));
