@@ -31,17 +31,19 @@ export function usage(commands: readonly CliCommand[]): string {
 /** Parses argv (without the node and script paths) against the known commands. */
 export function parseCommandLine(argv: string[], commands: readonly CliCommand[]): ParsedCommandLine {
   if (argv.length === 0) throw badInput('No command given.', `Run one of: ${names(commands)}; \`mmlens --help\` shows the usage.`);
-  if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help' };
+  if (argv[0] === '--help' || argv[0] === '-h') return { kind: 'help' };
   if (argv[0] === '--version') return { kind: 'version' };
   const command = commands.find((c) => c.name === argv[0]);
   if (!command) throw badInput(`Unknown command "${argv[0]}".`, `The commands are ${names(commands)}; \`mmlens --help\` shows the usage.`);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv.slice(1), options: { ...COMMON_FLAGS, ...command.flags }, allowPositionals: true, strict: true });
+    // --help after the command is a flag like any other, so a text "-h" is never taken for it (it needs --text=-h).
+    parsed = parseArgs({ args: argv.slice(1), options: { ...COMMON_FLAGS, ...command.flags, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw badInput(`${(error as Error).message}.`, `Usage: mmlens ${command.usage}`);
+    throw badInput(`${(error as Error).message.replace(/\.$/, '')}.`, `Usage: mmlens ${command.usage}`);
   }
   if (parsed.positionals.length > 0) throw badInput(`Unexpected argument "${parsed.positionals[0]}".`, `Usage: mmlens ${command.usage}`);
+  if (parsed.values.help === true) return { kind: 'help' };
   const values = parsed.values as FlagValues;
   return { kind: 'run', command, values, model: values.model as string | undefined, ep: parseExecutionProvider((values.ep as string | undefined) ?? 'auto') };
 }

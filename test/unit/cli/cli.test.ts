@@ -145,3 +145,20 @@ test('without --model the bundled shapes-clip is used, and it recognises the sam
   assert.ok(json.probabilities[0][0] > 0.9, `p(red circle) = ${json.probabilities[0][0]}`);
   assert.deepEqual(json.grid, { rows: 8, cols: 8 });
 });
+
+test('a text "-h" is never taken for --help: it is refused with the --text=-h spelling, which then runs (issue 19 item 9)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmlens-dash-'));
+  try {
+    const out = join(dir, 'out.json');
+    const ambiguous = mmlens('analyze', '--image', SAMPLE_SCENE, '--text', '-h', '--json', out);
+    assert.equal(ambiguous.status, 2);
+    assert.match(ambiguous.stderr, /--text=-XYZ/);
+    assert.equal(existsSync(out), false);
+    const spelled = mmlens('analyze', '--image', SAMPLE_SCENE, '--text=-h', '--json', out);
+    assert.equal(spelled.status, 0, spelled.stderr);
+    assert.deepEqual((JSON.parse(readFileSync(out, 'utf8')) as { texts: { text: string }[] }).texts.map((t) => t.text), ['-h']);
+    assert.match(mmlens('analyze', '--help').stdout, /^mmlens: look inside/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
