@@ -2,24 +2,41 @@
  * Reads one JSON file of a model folder. Errors name the file and, for a syntax error, the line and column,
  * because these files are often hand-edited.
  */
-import { readFile } from 'node:fs/promises';
 import { badModel } from '../../core/errors';
+import { FileReadError, readRegularFile } from '../../core/regularFile';
+
+/** The largest JSON file of a model folder read (tokenizer.json files of large vocabularies reach tens of MB). */
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
 /** Reads and parses `path`; `name` is how errors refer to it (e.g. "config.json"). Undefined when absent. */
 export async function readJsonFile(path: string, name: string, fix: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path, MAX_JSON_BYTES)).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw badModel(name, `is a folder, not a file (${path})`, fix);
-    throw badModel(name, `cannot be read (${code ?? String(error)}: ${path})`, 'Check the file permissions.');
+    if (!(error instanceof FileReadError)) throw error;
+    if (error.reason === 'missing') return undefined;
+    throw refusal(error, path, name, fix);
   }
   try {
     return JSON.parse(stripBom(text));
   } catch (error) {
     throw badModel(name, `is not valid JSON: ${describeSyntaxError(String((error as Error).message), text)}`, fix);
+  }
+}
+
+function refusal(error: FileReadError, path: string, name: string, fix: string): Error {
+  switch (error.reason) {
+    case 'folder':
+      return badModel(name, `is a folder, not a file (${path})`, fix);
+    case 'empty':
+      return badModel(name, `is empty (0 bytes: ${path})`, 'The file may not have finished downloading or copying; download or export it again.');
+    case 'special':
+      return badModel(name, `is not a regular file (a device, pipe or socket: ${path})`, 'Replace it with the JSON file itself.');
+    case 'tooLarge':
+      return badModel(name, `is ${error.size} bytes, more than the ${MAX_JSON_BYTES} a model folder's JSON file may have (${path})`, fix);
+    default:
+      return badModel(name, `cannot be read (${error.code ?? error.reason}: ${path})`, 'Check the file permissions.');
   }
 }
 
