@@ -69,7 +69,8 @@ export function parseModelConfig(json: unknown): ModelConfig {
   const notes: string[] = [];
   const modelType = typeof json.model_type === 'string' && json.model_type !== '' ? json.model_type : 'unknown';
   if (modelType === 'unknown') notes.push('config.json has no model_type; reading it as a CLIP-like model.');
-  const family = familyDefaults[modelType] ?? familyDefaults.clip;
+  // Own keys only: "constructor" or "__proto__" as model_type would otherwise find Object.prototype's members.
+  const family = Object.hasOwn(familyDefaults, modelType) ? familyDefaults[modelType] : familyDefaults.clip;
 
   const config: ModelConfig = {
     modelType,

@@ -57,7 +57,9 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
   if (!isJsonObject(json)) throw badModel(FILE, 'must hold a JSON object', 'Export the model again.');
   const reader = new FieldReader(FILE);
   const notes: string[] = [];
-  const type = String(json.image_processor_type ?? json.feature_extractor_type ?? '');
+  // Only a string names a class: String() of an object such as {"toString": 0} would throw.
+  const named = json.image_processor_type ?? json.feature_extractor_type;
+  const type = typeof named === 'string' ? named : '';
   const defaults = classDefaults(type);
 
   const shortestEdge = absent(json.size) ? defaults.size : parseSize(json.size, reader, notes);
@@ -150,10 +152,22 @@ function parseTriple(json: JsonObject, key: string, reader: FieldReader, positiv
   const rule = positive ? 'positive' : 'any';
   if (typeof value === 'number') {
     const one = reader.number(json, key, rule) as number;
+    if (positive) checkDivisor(one, key, reader);
     return [one, one, one];
   }
   if (!Array.isArray(value) || value.length !== 3 || !value.every((v) => typeof v === 'number')) {
     throw reader.invalid(key, `must be a list of 3 numbers (one per RGB channel), got ${JSON.stringify(value)}`);
   }
-  return value.map((v, i) => reader.number({ v }, 'v', rule, `${key}[${i}]`) as number) as Triple;
+  return value.map((v, i) => {
+    const one = reader.number({ v }, 'v', rule, `${key}[${i}]`) as number;
+    if (positive) checkDivisor(one, `${key}[${i}]`, reader);
+    return one;
+  }) as Triple;
+}
+
+/** Pixels are divided by image_std in float32: a value this small becomes 0 there (1e-320) or blows every pixel up. */
+const MIN_STD = 1e-6;
+
+function checkDivisor(value: number, path: string, reader: FieldReader): void {
+  if (value < MIN_STD) throw reader.invalid(path, `is ${value}, too small to divide pixels by (under ${MIN_STD}; it becomes 0 or infinite in float32)`);
 }
