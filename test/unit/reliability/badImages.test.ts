@@ -103,11 +103,11 @@ test('a path through a file, a FIFO and a device file are refused at once, never
   const file = join(run.work, 'plain.png');
   writeFileSync(file, 'x');
   await rejectsLens(preprocessImage(join(file, 'inner.png'), identityConfig()), { kind: 'badInput', what: [/Image not found: .*plain\.png\/inner\.png/] });
-  // Reading a FIFO with no writer would block forever; it reports size 0 and is refused as empty.
+  // Reading a FIFO with no writer would block forever, and /dev/zero never ends: neither is a regular file.
   const fifo = join(run.work, 'pipe.png');
   execFileSync('mkfifo', [fifo]);
-  await rejectsLens(preprocessImage(fifo, identityConfig()), { kind: 'badInput', what: [/pipe\.png is empty/] });
-  await rejectsLens(preprocessImage('/dev/zero', identityConfig()), { kind: 'badInput', what: [/\/dev\/zero is empty/] });
+  await rejectsLens(preprocessImage(fifo, identityConfig()), { kind: 'badInput', what: [/pipe\.png is not a regular file/] });
+  await rejectsLens(preprocessImage('/dev/zero', identityConfig()), { kind: 'badInput', what: [/\/dev\/zero is not a regular file/] });
 });
 
 test('an animated GIF: the result notices say that frame 0 of N was used', async () => {
