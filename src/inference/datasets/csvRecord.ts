@@ -36,3 +36,33 @@ export function splitCsvRecord(record: string): string[] | undefined {
     start = comma + 1;
   }
 }
+
+/**
+ * Tells, line by line, where a CSV record ends, with the same quoting rules as splitCsvRecord: a record goes on
+ * while a quoted field is open. Each line is scanned once, so a quote that is never closed costs linear time,
+ * where re-splitting the growing record on every line cost quadratic time (100,000 rows took over 90 s).
+ */
+export class CsvRecordEnds {
+  private inQuotes = false;
+  private atFieldStart = true;
+
+  /** Scans the next line of the file; true when the record is complete at its end. */
+  endsRecord(line: string): boolean {
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (this.inQuotes) {
+        if (c !== '"') continue;
+        if (line[i + 1] === '"') i++;
+        else this.inQuotes = false;
+      } else if (c === ',') this.atFieldStart = true;
+      else if (c === '"' && this.atFieldStart) {
+        this.inQuotes = true;
+        this.atFieldStart = false;
+      } else this.atFieldStart = false;
+    }
+    // The line break belongs to the open quoted field, or ends the record and starts a new first field.
+    if (this.inQuotes) return false;
+    this.atFieldStart = true;
+    return true;
+  }
+}

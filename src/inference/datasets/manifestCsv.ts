@@ -3,10 +3,10 @@
  * chosen by flags). Quoted fields may span lines; a record is reported by the line it starts on.
  */
 import { basename } from 'node:path';
-import { splitCsvRecord } from './csvRecord';
+import { CsvRecordEnds, splitCsvRecord } from './csvRecord';
 import { badInput } from '../../core/errors';
 import { captionValue, imageValue, labelValue, LABEL_FIELD, type ManifestFields, type ManifestRow } from './manifestFields';
-import { textLines, type NumberedLine } from './textLines';
+import { textLines } from './textLines';
 
 /** A whole CSV record and the line it starts on. */
 interface CsvRecord {
@@ -16,16 +16,19 @@ interface CsvRecord {
 
 /** Joins lines until every quoted field is closed. */
 async function* csvRecords(path: string): AsyncGenerator<CsvRecord> {
-  let pending: NumberedLine | undefined;
+  const ends = new CsvRecordEnds();
+  let lines: string[] = [];
+  let first = 0;
   for await (const line of textLines(path)) {
-    const start: NumberedLine = pending ? { text: `${pending.text}\n${line.text}`, number: pending.number } : line;
-    const fields = splitCsvRecord(start.text);
-    if (fields) {
-      pending = undefined;
-      yield { fields, line: start.number };
-    } else pending = start;
+    if (lines.length === 0) first = line.number;
+    lines.push(line.text);
+    if (!ends.endsRecord(line.text)) continue;
+    const fields = splitCsvRecord(lines.join('\n'));
+    if (!fields) throw new Error(`${basename(path)} line ${first}: the record end scanner and the splitter disagree.`);
+    lines = [];
+    yield { fields, line: first };
   }
-  if (pending) throw badInput(`${basename(path)} line ${pending.number}: a quoted field is never closed.`, 'Close the field with a double quote; write a quote inside a quoted field as "".');
+  if (lines.length > 0) throw badInput(`${basename(path)} line ${first}: a quoted field is never closed.`, 'Close the field with a double quote; write a quote inside a quoted field as "".');
 }
 
 /** Index of the column called `name` (case and surrounding spaces ignored), or -1. */
