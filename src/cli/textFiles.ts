@@ -18,9 +18,9 @@ export function textFlags(flag: string): FlagSpec {
 /** The `--flag` values, then the lines of `--flag-file`; an error when there are none at all. */
 export function textList(values: FlagValues, flag: string, command: CliCommand): string[] {
   const given = values[flag];
-  const texts = Array.isArray(given) ? [...given] : [];
   const file = values[`${flag}-file`];
-  if (typeof file === 'string') texts.push(...textFileLines(file, `--${flag}-file`));
+  // concat, not push(...lines): a spread of a million lines overflows the call stack.
+  const texts = (Array.isArray(given) ? given : []).concat(typeof file === 'string' ? textFileLines(file, `--${flag}-file`) : []);
   if (texts.length === 0) throw badInput(`mmlens ${command.name} needs at least one --${flag} or a --${flag}-file.`, `Usage: mmlens ${command.usage}`);
   return texts;
 }

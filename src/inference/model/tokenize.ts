@@ -75,7 +75,8 @@ function encodeBatch(tokenizer: Tokenizer, display: TokenDisplay, special: Speci
   }
   const limit = Math.min(special.maxLength, opts.padTo ?? Infinity);
   const items = texts.map((text) => encodeOne(tokenizer, display, special.eosId, text, limit));
-  const length = opts.padTo ?? Math.max(...items.map((item) => item.ids.length));
+  // reduce, not Math.max(...): a spread of 200,000 lengths overflows the call stack.
+  const length = opts.padTo ?? items.reduce((longest, item) => Math.max(longest, item.ids.length), 0);
   const ids = new BigInt64Array(texts.length * length).fill(BigInt(special.padId));
   const attentionMask = new BigInt64Array(texts.length * length);
   items.forEach((item, row) => {

@@ -1,4 +1,4 @@
-// Tokenisation with the real CLIP tokenizer files (shared/ beside the repo) and a tiny WordPiece one.
+// Tokenisation with the real CLIP tokenizer files (test/fixtures) and a tiny WordPiece one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -125,4 +125,13 @@ test('a tokenizer.json the library cannot read is a badModel error naming the fi
     () => loadTokenizer({ tokenizerJson: { model: { type: 'BPE', vocab: {}, merges: [] } }, tokenizerConfig: {}, config: parseModelConfig({}) }),
     (e: unknown) => e instanceof LensError && e.kind === 'badModel' && /^tokenizer\.json: cannot be loaded/.test(e.message),
   );
+});
+
+test('200,000 texts in one batch are padded to the longest (issue 19 item 5: a spread of their lengths overflowed the stack)', () => {
+  const texts = Array.from({ length: 200_000 }, (_, i) => (i === 123_456 ? 'a photo of a cat' : 'cat'));
+  const batch = clip.encodeBatch(texts);
+  // "a photo of a cat" is 5 words between the start and end tokens; "cat" is 1.
+  assert.equal(batch.length, 7);
+  assert.equal(batch.ids.length, 200_000 * 7);
+  assert.deepEqual(Array.from(batch.ids.subarray(0, 7), Number), [SOT, 2368, EOT, EOT, EOT, EOT, EOT]);
 });
