@@ -18,7 +18,8 @@ type Check = (m: Fields) => string | null;
 
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 31;
 const isText = (v: unknown, max = MAX_TEXT_CHARS): v is string => typeof v === 'string' && v.length <= max;
-const isTextList = (v: unknown, count: number, chars = MAX_TEXT_CHARS): v is string[] => Array.isArray(v) && v.length <= count && v.every((s) => isText(s, chars));
+/** Every index is checked: `every` skips the holes of a sparse array, which would let `[, , 'a']` through. */
+const isTextList = (v: unknown, count: number, chars = MAX_TEXT_CHARS): v is string[] => Array.isArray(v) && v.length <= count && Array.from(v).every((s) => isText(s, chars));
 
 function requestId(m: Fields): string | null {
   return isIndex(m.requestId) ? null : 'requestId must be a non-negative integer';
@@ -68,7 +69,9 @@ const CHECKS: Record<FromWebview['type'], Check> = {
 export function messageProblem(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
   const m = raw as Fields;
-  if (typeof m.type !== 'string' || !Object.hasOwn(CHECKS, m.type)) return `unknown type ${JSON.stringify(String(m.type)).slice(0, 60)}`;
+  // String() of an object such as {toString: "x"} throws: a type that is not a string is described by its typeof.
+  if (typeof m.type !== 'string') return `type must be a string, got ${m.type === null ? 'null' : typeof m.type}`;
+  if (!Object.hasOwn(CHECKS, m.type)) return `unknown type ${JSON.stringify(m.type).slice(0, 60)}`;
   return CHECKS[m.type as FromWebview['type']](m);
 }
 

@@ -31,6 +31,13 @@ const malformed: [string, unknown][] = [
   ['no type', { requestId: 1 }],
   ['unknown type', { type: 'runShell', command: 'rm -rf /' }],
   ['a prototype key as type', { type: 'constructor' }],
+  // Issue 19 item 9: String() of this type threw inside the validator.
+  ['a type whose toString is not a function', { type: { toString: 'x' } }],
+  ['a type object without a prototype', { type: Object.create(null) }],
+  // Issue 19 item 9: `every` skipped the holes, so a sparse list of "strings" passed.
+  // eslint-disable-next-line no-sparse-arrays
+  ['a sparse label list', { type: 'setTexts', labels: [, , 'a'], template: '' }],
+  ['a sparse uri list', { type: 'addImages', uris: new Array(3) }],
   ['a host-to-webview type', { type: 'data', data: {} }],
   ['ready without id', { type: 'ready' }],
   ['ready with a fractional id', { type: 'ready', requestId: 1.5 }],
@@ -78,6 +85,7 @@ test('each malformed or unknown message is dropped and logged, not thrown', () =
 
 test('the problem names the field that was wrong', () => {
   assert.match(messageProblem({ type: 'runShell' })!, /unknown type "runShell"/);
+  assert.match(messageProblem({ type: { toString: 'x' } })!, /type must be a string, got object/);
   assert.match(messageProblem({ type: 'selectCell', requestId: 1, image: -1, text: 0 })!, /image and text/);
   assert.match(messageProblem({ type: 'export', requestId: 1, format: 'json', fileName: 'a/b.json', content: '' })!, /fileName/);
 });
