@@ -15,6 +15,7 @@ import { terminalProgress, writeFileAtomically, writeJson } from './output';
 import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
 import { textFlags, textList } from './textFiles';
+import { terminalText } from './terminalText';
 
 /** Options of `mmlens analyze`. */
 export interface AnalyzeArgs {
@@ -73,7 +74,7 @@ export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, p
   if (args.html) await writeHtml(args.html, result, packageRoot);
   if (!args.attention) delete result.attention;
   if (args.json) await writeJson(args.json, result);
-  if (args.json !== '-') console.log(summaryTable(result));
+  if (args.json !== '-') console.log(terminalText(summaryTable(result)));
 }
 
 function alignmentFlag(text: unknown): AlignmentMethod | undefined {

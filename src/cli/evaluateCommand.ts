@@ -11,6 +11,7 @@ import { integerFlag } from './args';
 import type { CliCommand, FlagValues } from './command';
 import { evaluationTable } from './evaluationTable';
 import { terminalProgress, writeJson } from './output';
+import { terminalText } from './terminalText';
 
 /** Defaults sized for about a minute on two CPU cores with the bundled demo model. */
 const DEFAULT_SCENES = 20;
@@ -41,7 +42,7 @@ export const evaluateCommand: CliCommand = {
     progress.clear();
     const json = values.json as string | undefined;
     if (json) await writeJson(json, result);
-    if (json !== '-') console.log(evaluationTable(result));
+    if (json !== '-') console.log(terminalText(evaluationTable(result)));
   },
 };
 

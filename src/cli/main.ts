@@ -11,6 +11,7 @@ import { InferenceService } from '../inference/service';
 import { parseCommandLine, usage, type ParsedCommandLine } from './args';
 import { COMMANDS } from './commands';
 import { cliArguments, relaunchIfCommandLineTooLong } from './relaunch';
+import { terminalText } from './terminalText';
 
 /** The package root: dist/cli.js lives one folder below it. */
 const packageRoot = join(__dirname, '..');
@@ -48,13 +49,13 @@ async function main(): Promise<void> {
     process.exitCode = 0;
   } catch (error) {
     if (isUserError(error)) {
-      console.error(`mmlens: ${error.message}`);
+      console.error(terminalText(`mmlens: ${error.message}`));
       process.exitCode = 2;
     } else if (error instanceof LensError && error.kind === 'cancelled') {
       console.error('mmlens: cancelled.');
       process.exitCode = 130;
     } else {
-      console.error(`mmlens: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      console.error(terminalText(`mmlens: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
       console.error('Please report this with the command you ran.');
       process.exitCode = 1;
     }

@@ -12,6 +12,7 @@ import { buildHtmlReport } from './htmlReport';
 import { terminalProgress, writeFileAtomically, writeJson } from './output';
 import { probeSummary } from './probeSummary';
 import { readReportAssets } from './reportAssets';
+import { terminalText } from './terminalText';
 
 const METRICS: readonly ProbeMetric[] = ['recall@1', 'accuracy', 'auc'];
 
@@ -75,5 +76,5 @@ export async function runProbeCommand(service: InferenceService, request: ProbeR
   progress.clear();
   if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result }, await readReportAssets(packageRoot, 'probe')));
   if (out.json) await writeJson(out.json, result);
-  if (out.json !== '-') console.log(probeSummary(result));
+  if (out.json !== '-') console.log(terminalText(probeSummary(result)));
 }

@@ -8,6 +8,7 @@ import { integerFlag, stringList } from './args';
 import type { CliCommand } from './command';
 import { textFlags, textList } from './textFiles';
 import { terminalProgress, writeJson } from './output';
+import { terminalText } from './terminalText';
 
 /** The zeroshot command. */
 export const zeroShotCommand: CliCommand = {
@@ -33,7 +34,7 @@ export const zeroShotCommand: CliCommand = {
     progress.clear();
     const json = values.json as string | undefined;
     if (json) await writeJson(json, result);
-    if (json !== '-') console.log(zeroShotTable(result));
+    if (json !== '-') console.log(terminalText(zeroShotTable(result)));
   },
 };
 

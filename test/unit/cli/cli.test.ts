@@ -162,3 +162,22 @@ test('a text "-h" is never taken for --help: it is refused with the --text=-h sp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('escape sequences in a file name reach the terminal as visible text, in the summary and in errors (issue 19 item 9)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmlens-escape-'));
+  try {
+    const evil = join(dir, 'scene\u001b]0;pwned\u0007\u001b[2J.png');
+    writeFileSync(evil, readFileSync(SAMPLE_SCENE));
+    const ran = mmlens('analyze', '--image', evil, '--text', 'a red\u001b[31m circle');
+    assert.equal(ran.status, 0, ran.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(ran.stdout), 'no control character on stdout');
+    assert.ok(ran.stdout.includes('scene\\u{1b}]0;pwned\\u{7}\\u{1b}[2J.png'), ran.stdout);
+    const missing = mmlens('analyze', '--image', join(dir, 'gone\u001b[2J.png'), '--text', 'x');
+    assert.equal(missing.status, 2);
+    assert.ok(!missing.stderr.includes('\u001b'), 'no escape on stderr');
+    assert.match(missing.stderr, /gone\\u\{1b\}\[2J\.png/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
