@@ -25,7 +25,7 @@ export interface DownloadRequest {
 }
 
 /** Cancellation, progress (stage: the file being fetched; done/total: bytes of the whole model) and retry policy. */
-export type DownloadOptions = LongRunOptions & Pick<FileDownloadOptions, 'retries' | 'retryDelayMs'>;
+export type DownloadOptions = LongRunOptions & Pick<FileDownloadOptions, 'retries' | 'retryDelayMs' | 'stallMs'>;
 
 /** A finished download: the loaded model folder and the repo paths fetched into it. */
 export interface DownloadResult {

@@ -29,12 +29,13 @@ export interface FileDownloadOptions {
   retries?: number;
   /** Wait before the n-th retry in a row: n times this (default 1000 ms). */
   retryDelayMs?: number;
+  /** A response body that sends nothing for this long counts as a broken connection (default 60 000 ms). */
+  stallMs?: number;
 }
 
 /** Where one request left the partial file, and why it stopped early if it did. */
 interface Attempt {
   have: number;
-  received: number;
   cause?: unknown;
 }
 
@@ -58,12 +59,15 @@ export async function downloadFile(ref: RepoRef, access: HubAccess, job: FileJob
   options.onBytes(have);
   const handle = await open(part, 'a');
   try {
-    for (let failures = 0; have < file.size;) {
+    // Progress is getting further into the file than ever before: a server that restarts the file (200) and
+    // then breaks off at the same place again would otherwise reset the count on every attempt, forever.
+    for (let failures = 0, furthest = have; have < file.size;) {
       throwIfCancelled(options.signal);
       const attempt = await transfer(ref, access, job, handle, have, hash, options);
       have = attempt.have;
       if (have >= file.size) break;
-      failures = attempt.received > 0 ? 1 : failures + 1;
+      failures = have > furthest ? 1 : failures + 1;
+      furthest = Math.max(furthest, have);
       if (failures > (options.retries ?? 3)) {
         throw badInput(
           `The connection broke while downloading ${file.path} (${networkCause(attempt.cause)}); ${have} of ${file.size} bytes are kept in ${basename(part)}.`,
@@ -99,17 +103,17 @@ async function transfer(
     have = 0;
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => undefined);
-      return { have, received: 0, cause: new Error(`HTTP ${response.status} to a range request`) };
+      return { have, cause: new Error(`HTTP ${response.status} to a range request`) };
     }
   }
   return readBody(response, job.file, handle, have, hash.current, options);
 }
 
 async function readBody(response: Response, file: RepoFile, handle: FileHandle, have: number, hash: ContentHash | undefined, options: FileDownloadOptions): Promise<Attempt> {
-  const start = have;
   const reader = response.body?.getReader();
+  const next = () => (reader ? withinStall(reader, options.stallMs ?? DEFAULT_STALL_MS) : undefined);
   try {
-    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+    for (let chunk = await next(); chunk && !chunk.done; chunk = await next()) {
       if (have + chunk.value.byteLength > file.size) {
         await reader?.cancel();
         throw badModel(file.path, `the server sent more than the ${file.size} bytes the Hub lists`, 'Run the download again; if it fails the same way, check HF_ENDPOINT or the proxy.');
@@ -119,11 +123,30 @@ async function readBody(response: Response, file: RepoFile, handle: FileHandle, 
       have += chunk.value.byteLength;
       options.onBytes(chunk.value.byteLength);
     }
-    return { have, received: have - start, cause: have < file.size ? new Error('the server closed the connection early') : undefined };
+    return { have, cause: have < file.size ? new Error('the server closed the connection early') : undefined };
   } catch (error) {
     throwIfCancelled(options.signal);
     if (error instanceof LensError) throw error;
-    return { have, received: have - start, cause: error };
+    return { have, cause: error };
+  }
+}
+
+const DEFAULT_STALL_MS = 60_000;
+
+/** The reader's next chunk, or a thrown error (and the body cancelled) when none comes within `stallMs`. */
+async function withinStall(reader: ReadableStreamDefaultReader<Uint8Array>, stallMs: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no data for ${stallMs / 1000} s`)), stallMs);
+  });
+  try {
+    return await Promise.race([reader.read(), stalled]);
+  } catch (error) {
+    // Not awaited: cancelling a body whose server has gone quiet may itself wait on that server.
+    void reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

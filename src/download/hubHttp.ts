@@ -37,7 +37,8 @@ export async function hubGet(
   init: { signal?: AbortSignal; headers?: Record<string, string>; accepted?: number[] } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers };
-  if (access.token) headers.authorization = `Bearer ${access.token}`;
+  // The token goes to the Hub (HF_ENDPOINT) only, never to a URL of another origin a response pointed to.
+  if (access.token && new URL(url).origin === new URL(access.endpoint).origin) headers.authorization = `Bearer ${access.token}`;
   let response: Response;
   try {
     response = await fetch(url, { headers, signal: init.signal, redirect: 'follow' });

@@ -29,18 +29,26 @@ export async function listRepoFiles(ref: RepoRef, access: HubAccess, signal?: Ab
     if (!Array.isArray(body)) {
       throw badInput(`${access.endpoint} did not answer the file list of ${repoId(ref)} with a JSON array.`, 'Check HF_ENDPOINT: it must name a Hugging Face Hub or a mirror of its API.');
     }
-    files.push(...body.flatMap(toRepoFile));
+    for (const entry of body) files.push(...toRepoFile(entry, ref, access));
     url = nextPage(response.headers.get('link'), url);
+    if (url && new URL(url).origin !== new URL(access.endpoint).origin) {
+      throw badInput(`The file list of ${repoId(ref)} continues on another site (${new URL(url).origin}), not on ${access.endpoint}.`, 'Check HF_ENDPOINT: a Hub or mirror lists its files on its own site.');
+    }
   }
   return files;
 }
 
-function toRepoFile(entry: unknown): RepoFile[] {
+/** A listed file, checked: a size that is not a whole number or a file without a hash cannot be downloaded safely. */
+function toRepoFile(entry: unknown, ref: RepoRef, access: HubAccess): RepoFile[] {
   const e = entry as { type?: unknown; path?: unknown; size?: unknown; oid?: unknown; lfs?: { oid?: unknown } };
-  if (e?.type !== 'file' || typeof e.path !== 'string' || typeof e.size !== 'number') return [];
+  if (e?.type !== 'file' || typeof e.path !== 'string') return [];
+  const listing = `${access.endpoint}'s file list of ${repoId(ref)}`;
+  const fix = 'Check HF_ENDPOINT: it must name a Hugging Face Hub or a mirror of its API, which lists each file with its size and hash.';
+  if (typeof e.size !== 'number' || !Number.isSafeInteger(e.size) || e.size < 0) throw badInput(`${listing} gives ${e.path} the size ${JSON.stringify(e.size)}.`, fix);
   const file: RepoFile = { path: e.path, size: e.size };
-  if (typeof e.lfs?.oid === 'string') file.sha256 = e.lfs.oid.toLowerCase();
-  else if (typeof e.oid === 'string') file.gitSha1 = e.oid.toLowerCase();
+  if (typeof e.lfs?.oid === 'string' && /^[0-9a-f]{64}$/i.test(e.lfs.oid)) file.sha256 = e.lfs.oid.toLowerCase();
+  else if (typeof e.oid === 'string' && /^[0-9a-f]{40}$/i.test(e.oid)) file.gitSha1 = e.oid.toLowerCase();
+  else throw badInput(`${listing} gives no hash for ${e.path}, so its download could not be checked.`, fix);
   return [file];
 }
 

@@ -186,3 +186,48 @@ test('a repo without ONNX graphs is refused before anything is written, saying w
   await assert.rejects(download(root, 'test/pytorch-only'), isLens('badModel', 'test/pytorch-only: it has no .onnx files', 'onnx/vision_model.onnx + onnx/text_model.onnx'));
   assert.deepEqual(readdirSync(root), []);
 });
+
+test('the token goes to the Hub only: a next page on another origin is refused before it is asked for (issue 19 item 6)', async () => {
+  const other = await startFakeHub();
+  try {
+    hub.repos.set('test/private-clip', { dir: clip.dir, token: 'hf_secret' });
+    hub.knobs.pageSize = 2;
+    hub.knobs.nextPageOrigin = other.endpoint;
+    await assert.rejects(download(freshRoot(), 'test/private-clip', {}, { token: 'hf_secret' }), isLens('badInput', 'continues on another site', new URL(other.endpoint).origin));
+    assert.equal(other.requests.length, 0, 'nothing was sent to the other origin');
+    // The CDN the Hub redirects to (another origin) never sees the token either.
+    hub.knobs = { pageSize: 100, wrongSha256: new Set(), ignoreRange: false };
+    hub.requests.length = 0;
+    await download(freshRoot(), 'test/private-clip', {}, { token: 'hf_secret' });
+    assert.ok(hub.requests.some((r) => r.server === 'api' && r.authorization === 'Bearer hf_secret'));
+    assert.ok(hub.requests.filter((r) => r.server === 'cdn').every((r) => r.authorization === undefined));
+  } finally {
+    hub.repos.delete('test/private-clip');
+    await other.close();
+  }
+});
+
+test('a server that restarts the file and breaks off at the same byte every time is given up on (issue 19 item 6)', async () => {
+  hub.knobs.ignoreRange = true;
+  hub.knobs.drop = { path: 'onnx/vision_model.onnx', bytes: 40_000, times: 1000 };
+  await assert.rejects(download(freshRoot(), 'test/tiny-clip', { retries: 3 }), isLens('badInput', 'connection broke', 'onnx/vision_model.onnx'));
+  // One attempt that got 40,000 bytes, then three that got no further.
+  assert.equal(cdnRanges('onnx/vision_model.onnx').length, 4);
+});
+
+test('a body that stops sending counts as a broken connection after the stall time, and is resumed (issue 19 item 6)', async () => {
+  hub.knobs.stall = { path: 'onnx/vision_model.onnx', bytes: 40_000, times: 1 };
+  const result = await download(freshRoot(), 'test/tiny-clip', { stallMs: 300 });
+  assert.deepEqual(cdnRanges('onnx/vision_model.onnx'), [undefined, 'bytes=40000-']);
+  assert.ok(readFileSync(join(result.dir, 'onnx/vision_model.onnx')).equals(source('onnx/vision_model.onnx')));
+  // With no retries left, the stall is reported as what it was.
+  hub.knobs.stall = { path: 'onnx/vision_model.onnx', bytes: 40_000, times: 1 };
+  await assert.rejects(download(freshRoot(), 'test/tiny-clip', { retries: 0, stallMs: 300 }), isLens('badInput', 'connection broke', 'no data for 0.3 s', '40000 of'));
+});
+
+test('a listing with a negative size or without hashes is refused, naming the file (issue 19 item 6)', async () => {
+  hub.knobs.editEntry = (entry) => (entry.path === 'config.json' ? { ...entry, size: -1 } : entry);
+  await assert.rejects(download(freshRoot()), isLens('badInput', 'gives config.json the size -1'));
+  hub.knobs.editEntry = (entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'oid' && key !== 'lfs'));
+  await assert.rejects(download(freshRoot()), isLens('badInput', 'gives no hash for', 'could not be checked'));
+});

@@ -24,6 +24,12 @@ export interface HubKnobs {
   wrongSha256: Set<string>;
   /** Answer Range requests with the whole file (200), as servers without range support do. */
   ignoreRange: boolean;
+  /** Send this many bytes of `path`, then nothing more without closing the connection, for the next `times` responses. */
+  stall?: { path: string; bytes: number; times: number };
+  /** Link the listing's next page to this origin instead of the Hub's own. */
+  nextPageOrigin?: string;
+  /** Rewrites each tree entry before it is listed (a mirror that leaves fields out or gets them wrong). */
+  editEntry?: (entry: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** One request the servers saw. */
@@ -102,9 +108,10 @@ function serveApi(hub: FakeHub, cdnUrl: string, req: IncomingMessage, res: Serve
   const page = entries.slice(cursor, cursor + hub.knobs.pageSize);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (cursor + hub.knobs.pageSize < entries.length) {
-    headers.link = `<${hub.endpoint}/api/models/${match[1]}/tree/main?recursive=true&cursor=${cursor + hub.knobs.pageSize}>; rel="next"`;
+    headers.link = `<${hub.knobs.nextPageOrigin ?? hub.endpoint}/api/models/${match[1]}/tree/main?recursive=true&cursor=${cursor + hub.knobs.pageSize}>; rel="next"`;
   }
-  res.writeHead(200, headers).end(JSON.stringify(page));
+  const edit = hub.knobs.editEntry;
+  res.writeHead(200, headers).end(JSON.stringify(edit ? page.map((entry) => edit(entry as Record<string, unknown>)) : page));
 }
 
 /** The Hub's tree entries: folders, files with their git blob id, and an lfs object holding the sha256 for LFS files. */
@@ -154,11 +161,13 @@ async function serveFile(hub: FakeHub, req: IncomingMessage, res: ServerResponse
   res.writeHead(range && !hub.knobs.ignoreRange ? 206 : 200, headers);
   const drop = hub.knobs.drop?.path === file && hub.knobs.drop.times > 0 ? hub.knobs.drop : undefined;
   if (drop) drop.times--;
-  const end = drop ? Math.min(bytes.length, start + drop.bytes) : bytes.length;
+  const stall = hub.knobs.stall?.path === file && hub.knobs.stall.times > 0 ? hub.knobs.stall : undefined;
+  if (stall) stall.times--;
+  const end = drop ? Math.min(bytes.length, start + drop.bytes) : stall ? Math.min(bytes.length, start + stall.bytes) : bytes.length;
   for (let at = start; at < end && !res.destroyed; at += CHUNK) {
     await new Promise<void>((done) => res.write(bytes.subarray(at, Math.min(end, at + CHUNK)), () => done()));
     await new Promise((done) => setTimeout(done, 1));
   }
   if (drop) res.destroy();
-  else res.end();
+  else if (!stall) res.end();
 }
