@@ -44,9 +44,14 @@ async function parseCoco(path: string): Promise<JsonObject> {
 export async function cocoRows(path: string, allCaptions: boolean): Promise<ManifestRow[]> {
   const root = await parseCoco(path);
   const files = new Map<string | number, string>();
+  const firstEntry = new Map<string | number, number>();
   entries(root, 'images', path).forEach((image, i) => {
     const where = `images[${i}]`;
-    files.set(idValue(image.id, path, where, 'id'), imageValue(image.file_name, path, where, 'file_name'));
+    const id = idValue(image.id, path, where, 'id');
+    // A second image with the same id would take the first one's captions and drop the first image unsaid.
+    if (firstEntry.has(id)) throw badInput(`${basename(path)} ${where}: id ${JSON.stringify(id)} is already the id of images[${firstEntry.get(id)}].`, `Give every image its own id; ${COCO_FIX}`);
+    firstEntry.set(id, i);
+    files.set(id, imageValue(image.file_name, path, where, 'file_name'));
   });
   const rows: ManifestRow[] = [];
   const firstCaption = new Map<string | number, ManifestRow>();

@@ -100,6 +100,9 @@ test('COCO: the first caption per image by default, every annotation with allCap
   await rejectsInput({ path: file('nococo.json', '{"images": []}') }, /nococo\.json: no "annotations" array/);
   await rejectsInput({ path: file('badref.json', JSON.stringify({ images: coco.images, annotations: [{ image_id: 4, caption: 'x' }] })) }, /annotations\[0\]: image_id 4 is not in "images"/);
   await rejectsInput({ path: file('syntax.json', '{"images": [,]}') }, /syntax\.json is not valid JSON: .*line 1, column/);
+  // Issue 19 item 9: a repeated image id silently dropped the first image and gave its captions to the second.
+  const twice = { images: [...coco.images, { id: 3, file_name: 'd.png' }], annotations: coco.annotations };
+  await rejectsInput({ path: file('twice.json', JSON.stringify(twice)) }, /twice\.json images\[3\]: id 3 is already the id of images\[1\]/);
 });
 
 test('rows whose image is missing are skipped, counted and listed; the limit stops reading', async () => {
