@@ -11,7 +11,7 @@ import { stringList } from './args';
 import { ATTENTION_FLAGS, ATTENTION_USAGE, attentionDetailOptions } from './attentionFlags';
 import type { CliCommand } from './command';
 import { buildHtmlReport } from './htmlReport';
-import { terminalProgress, writeFileAtomically, writeJson } from './output';
+import { refuseOverwritingInputs, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
 import { textFlags, textList } from './textFiles';
@@ -59,6 +59,8 @@ export const analyzeCommand: CliCommand = {
       details: attentionDetailOptions(values, analyzeCommand),
       alignment: alignmentFlag(values.alignment),
     };
+    const textFile = values['text-file'];
+    refuseOverwritingInputs([args.json, args.html], [...args.images, ...(typeof textFile === 'string' && textFile !== '-' ? [textFile] : [])]);
     return runAnalyze(service, args, packageRoot, signal);
   },
 };

@@ -2,7 +2,10 @@
  * Writing results: JSON to a file or standard output, and whole files written atomically (a temporary file
  * renamed into place) so an interrupted run never leaves a half-written report behind.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { badInput } from '../core/errors';
 import type { ProgressCallback } from '../core/progress';
 
@@ -16,14 +19,32 @@ export async function writeJson(target: string, value: unknown): Promise<void> {
   }
 }
 
-/** Writes `text` to `path` through a temporary file in the same folder. */
+/**
+ * Writes `text` to `path` through a temporary file in the same folder. Its name is random and it must not exist
+ * yet (`wx`): a predictable name let a symlink planted there redirect the write; a failed write removes it.
+ */
 export async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, text);
+    await writeFile(temporary, text, { flag: 'wx' });
     await rename(temporary, path);
   } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw badInput(`Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'Check that the folder exists and is writable.');
+  }
+}
+
+/** Refuses, before any work, outputs that are one of the inputs (the same path, or the same file by another name). */
+export function refuseOverwritingInputs(outputs: (string | undefined)[], inputs: string[]): void {
+  const identity = (path: string) => {
+    const info = statSync(path, { throwIfNoEntry: false });
+    return info ? `${info.dev}:${info.ino}` : resolve(path);
+  };
+  const taken = new Map(inputs.map((input) => [identity(input), input]));
+  for (const output of outputs) {
+    if (output === undefined || output === '-') continue;
+    const input = taken.get(identity(output));
+    if (input !== undefined) throw badInput(`The output ${output} is the input ${input}; writing it would destroy the input.`, 'Choose another output file name.');
   }
 }
 

@@ -9,7 +9,7 @@ import type { InferenceService } from '../inference/service';
 import type { ProbeMetric } from '../shared/probeResult';
 import type { CliCommand, FlagValues } from './command';
 import { buildHtmlReport } from './htmlReport';
-import { terminalProgress, writeFileAtomically, writeJson } from './output';
+import { refuseOverwritingInputs, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { probeSummary } from './probeSummary';
 import { readReportAssets } from './reportAssets';
 import { terminalText } from './terminalText';
@@ -34,7 +34,10 @@ export const probeCommand: CliCommand = {
     html: { type: 'string' },
   },
   run(values, { service, packageRoot, signal }) {
-    return runProbeCommand(service, probeRequest(values), { json: values.json as string | undefined, html: values.html as string | undefined }, packageRoot, signal);
+    const request = probeRequest(values);
+    const out = { json: values.json as string | undefined, html: values.html as string | undefined };
+    refuseOverwritingInputs([out.json, out.html], [request.manifest.path]);
+    return runProbeCommand(service, request, out, packageRoot, signal);
   },
 };
 

@@ -7,7 +7,7 @@ import { DEFAULT_TOP_K, type ZeroShotRequest, type ZeroShotResult } from '../inf
 import { integerFlag, stringList } from './args';
 import type { CliCommand } from './command';
 import { textFlags, textList } from './textFiles';
-import { terminalProgress, writeJson } from './output';
+import { refuseOverwritingInputs, terminalProgress, writeJson } from './output';
 import { terminalText } from './terminalText';
 
 /** The zeroshot command. */
@@ -29,6 +29,8 @@ export const zeroShotCommand: CliCommand = {
       templates: values.template as string[] | undefined,
       topK: integerFlag(values, 'top-k', zeroShotCommand, 1) ?? DEFAULT_TOP_K,
     };
+    const labelFile = values['label-file'];
+    refuseOverwritingInputs([values.json as string | undefined], [...request.images, ...(typeof labelFile === 'string' && labelFile !== '-' ? [labelFile] : [])]);
     const progress = terminalProgress();
     const result = await service.zeroShot(request, { signal, onProgress: progress.onProgress });
     progress.clear();

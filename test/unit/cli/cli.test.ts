@@ -2,7 +2,7 @@
 // messages, the JSON contract and the HTML report.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
@@ -177,6 +177,32 @@ test('escape sequences in a file name reach the terminal as visible text, in the
     assert.equal(missing.status, 2);
     assert.ok(!missing.stderr.includes('\u001b'), 'no escape on stderr');
     assert.match(missing.stderr, /gone\\u\{1b\}\[2J\.png/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an output that is one of the inputs is refused before the run, by any name (issue 19 item 7)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmlens-overwrite-'));
+  try {
+    const image = join(dir, 'scene.png');
+    const original = readFileSync(SAMPLE_SCENE);
+    writeFileSync(image, original);
+    linkSync(image, join(dir, 'hard.png'));
+    for (const output of [image, join(dir, '.', 'scene.png'), join(dir, 'hard.png')]) {
+      for (const flag of ['--json', '--html']) {
+        const run = mmlens('analyze', '--image', image, '--text', 'a red circle', flag, output);
+        assert.equal(run.status, 2, `${flag} ${output}: ${run.stderr}`);
+        assert.match(run.stderr, /is the input .*scene\.png; writing it would destroy the input/);
+      }
+    }
+    assert.ok(readFileSync(image).equals(original), 'the image is untouched');
+    const zeroshot = mmlens('zeroshot', '--image', image, '--label', 'circle', '--json', join(dir, 'hard.png'));
+    assert.equal(zeroshot.status, 2);
+    // A report into a folder that does not exist fails without leaving a temporary file.
+    const missing = mmlens('analyze', '--image', image, '--text', 'a red circle', '--json', join(dir, 'no', 'out.json'));
+    assert.equal(missing.status, 2);
+    assert.deepEqual(readdirSync(dir).sort(), ['hard.png', 'scene.png']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
