@@ -81,7 +81,9 @@ async function rewrite(reader: WindowReader, start: number, end: number, rule: (
     if (action === 'copy') out.push(await reader.copy(pos, bodyEnd - pos));
     else if (action !== 'skip') {
       const inner = await action(bodyStart, bodyEnd);
-      out.push(Uint8Array.from(encodeVarint(field * 8 + 2)), Uint8Array.from(encodeVarint(inner.reduce((n, c) => n + c.length, 0))), ...inner);
+      out.push(Uint8Array.from(encodeVarint(field * 8 + 2)), Uint8Array.from(encodeVarint(inner.reduce((n, c) => n + c.length, 0))));
+      // One push per chunk: spreading a graph of 200,000 fields into push() overflowed the call stack.
+      for (const chunk of inner) out.push(chunk);
     }
     pos = bodyEnd;
   }

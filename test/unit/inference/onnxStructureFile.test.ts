@@ -8,6 +8,7 @@ import { LensError } from '../../../src/core/errors';
 import { decodeGraphStructure } from '../../../src/inference/onnx/schema';
 import { readModelStructure } from '../../../src/inference/runtime/onnxStructureFile';
 import { TappedGraph } from '../../../src/inference/runtime/tappedGraph';
+import { decodeModel, encodeModelMessage } from '../../fuzz/onnxMutations';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
 
 let clips: TinyClip[];
@@ -48,4 +49,17 @@ test('a truncated model is refused as invalid, and a missing one as unreadable',
   }
   await assert.rejects(TappedGraph.load(cut), (e: unknown) => e instanceof LensError && e.kind === 'badModel' && /cut\.onnx: is not a valid ONNX model/.test(e.message));
   await assert.rejects(TappedGraph.load(join(clips[0].dir, 'missing.onnx')), /missing\.onnx: cannot be read \(ENOENT\)/);
+});
+
+test('a valid graph with 500,000 value_info entries reads as the whole file decodes (issue 19 item 5: spreading its fields overflowed the stack)', async () => {
+  const file = join(clips[0].dir, 'onnx', 'text_model.onnx');
+  const model = decodeModel(readFileSync(file));
+  for (let i = 0; i < 500_000; i++) model.graph!.valueInfo.push({ name: `unused_${i}` });
+  const big = join(clips[0].dir, 'onnx', 'many_fields.onnx');
+  writeFileSync(big, encodeModelMessage(model));
+  const read = decodeGraphStructure(await readModelStructure(big));
+  const whole = decodeGraphStructure(readFileSync(big));
+  assert.equal(read.valueInfo?.length, whole.valueInfo?.length);
+  assert.equal(read.valueInfo?.at(-1)?.name, 'unused_499999');
+  assert.deepEqual(read.nodes.length, whole.nodes.length);
 });
