@@ -28,6 +28,22 @@ export type RawSetting = (key: string) => unknown;
 const HEAD_FUSIONS: readonly HeadFusion[] = ['mean', 'max', 'min'];
 const MB = 1024 * 1024;
 
+/**
+ * Upper bounds of every unbounded setting (package.json declares the same): a settings file, a workspace's
+ * among them, once froze the host with 2,000 labels x 2,000 characters x 4 templates, and made one hover read a
+ * 1.5 GB file. Values past a bound are cut to it.
+ */
+export const SETTING_LIMITS = {
+  labels: 1000,
+  promptTemplates: 16,
+  /** Characters of one label or template. */
+  textChars: 200,
+  hoverImageMegabytes: 200,
+  cacheMegabytes: 4096,
+  maxImageMegapixels: 1000,
+  rolloutStartLayer: 1000,
+} as const;
+
 /** The typed settings, with invalid values replaced by their defaults and the restricted ones ignored when untrusted. */
 export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
   const restricted = (key: string) => (trusted ? raw(key) : undefined);
@@ -37,26 +53,26 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
   return {
     model: typeof model === 'string' ? model.trim() : '',
     executionProvider: trusted ? EXECUTION_PROVIDER_SETTINGS.find((s) => s === ep) ?? 'auto' : 'cpu',
-    promptTemplates: strings(raw('promptTemplates'), ['a {label}']),
-    labels: strings(raw('labels'), []),
+    promptTemplates: strings(raw('promptTemplates'), ['a {label}'], SETTING_LIMITS.promptTemplates),
+    labels: strings(raw('labels'), [], SETTING_LIMITS.labels),
     hover: {
       enabled: raw('hover.enabled') !== false,
-      maxImageBytes: positive(raw('hover.maxImageMegabytes'), 20) * MB,
+      maxImageBytes: Math.min(positive(raw('hover.maxImageMegabytes'), 20), SETTING_LIMITS.hoverImageMegabytes) * MB,
     },
-    maxImagePixels: Math.round(positive(restricted('maxImageMegapixels'), 50) * 1e6),
+    maxImagePixels: Math.round(Math.min(positive(restricted('maxImageMegapixels'), 50), SETTING_LIMITS.maxImageMegapixels) * 1e6),
     rollout: {
       headFusion: HEAD_FUSIONS.find((f) => f === fusion) ?? 'mean',
-      startLayer: Math.floor(positive(raw('rollout.startLayer'), 0)),
+      startLayer: Math.floor(Math.min(positive(raw('rollout.startLayer'), 0), SETTING_LIMITS.rolloutStartLayer)),
       residual: raw('rollout.residual') !== false,
     },
-    cacheBytes: positive(raw('cache.maxMegabytes'), 64) * MB,
+    cacheBytes: Math.min(positive(raw('cache.maxMegabytes'), 64), SETTING_LIMITS.cacheMegabytes) * MB,
   };
 }
 
-/** Non-empty strings of an array setting, or `fallback` when it holds none. */
-function strings(value: unknown, fallback: string[]): string[] {
+/** The first `max` non-empty strings of an array setting, each cut to the text limit, or `fallback` when it holds none. */
+function strings(value: unknown, fallback: string[], max: number): string[] {
   const list = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
-  return list.length > 0 ? list.map((v) => v.trim()) : fallback;
+  return list.length > 0 ? list.slice(0, max).map((v) => [...v.trim()].slice(0, SETTING_LIMITS.textChars).join('')) : fallback;
 }
 
 /** A finite non-negative number, or `fallback`. */

@@ -3,7 +3,9 @@
 // fall back to the defaults package.json declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lensSettings } from '../../../src/shared/lensSettings';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lensSettings, SETTING_LIMITS } from '../../../src/shared/lensSettings';
 
 const MB = 1024 * 1024;
 const chosen: Record<string, unknown> = {
@@ -56,4 +58,31 @@ test('unset or invalid values take the defaults', () => {
   };
   assert.deepEqual(lensSettings((key) => invalid[key], true), expected);
   assert.deepEqual(lensSettings(() => undefined, true), expected);
+});
+
+test('every unbounded setting is cut to its bound, as package.json declares it (issue 19 item 4)', () => {
+  const huge: Record<string, unknown> = {
+    labels: Array.from({ length: 2000 }, (_, i) => `${i}${'x'.repeat(2000)}`),
+    promptTemplates: Array(40).fill(`a ${'y'.repeat(500)} {label}`),
+    'hover.maxImageMegabytes': 1e9,
+    'cache.maxMegabytes': 1e9,
+    maxImageMegapixels: 1e9,
+    'rollout.startLayer': 1e9,
+  };
+  const settings = lensSettings((key) => huge[key], true);
+  assert.equal(settings.labels.length, 1000);
+  assert.ok(settings.labels.every((l) => l.length === 200));
+  assert.equal(settings.promptTemplates.length, 16);
+  assert.equal(settings.hover.maxImageBytes, 200 * 1024 * 1024);
+  assert.equal(settings.cacheBytes, 4096 * 1024 * 1024);
+  assert.equal(settings.maxImagePixels, 1000 * 1e6);
+  assert.equal(settings.rollout.startLayer, 1000);
+  const declared = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).contributes.configuration.properties;
+  assert.equal(declared['multimodalLens.labels'].maxItems, SETTING_LIMITS.labels);
+  assert.equal(declared['multimodalLens.labels'].items.maxLength, SETTING_LIMITS.textChars);
+  assert.equal(declared['multimodalLens.promptTemplates'].maxItems, SETTING_LIMITS.promptTemplates);
+  assert.equal(declared['multimodalLens.hover.maxImageMegabytes'].maximum, SETTING_LIMITS.hoverImageMegabytes);
+  assert.equal(declared['multimodalLens.cache.maxMegabytes'].maximum, SETTING_LIMITS.cacheMegabytes);
+  assert.equal(declared['multimodalLens.maxImageMegapixels'].maximum, SETTING_LIMITS.maxImageMegapixels);
+  assert.equal(declared['multimodalLens.rollout.startLayer'].maximum, SETTING_LIMITS.rolloutStartLayer);
 });
