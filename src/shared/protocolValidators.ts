@@ -8,6 +8,8 @@ import { Msg, type ExportFormat, type FromWebview } from './protocol';
 /** The most texts the explorer takes at once, and the longest text (the model truncates long ones anyway). */
 export const MAX_TEXTS = 256;
 export const MAX_TEXT_CHARS = 100_000;
+/** The most characters the explorer's texts may add up to once every label is put into the template. */
+export const MAX_EXPANDED_CHARS = 2_000_000;
 /** The most images one drop or message may add. */
 export const MAX_URIS = 100;
 /** The largest export a webview may hand over: 64 MB of text or data: URL. */
@@ -50,9 +52,22 @@ function exportProblem(m: Fields): string | null {
   return fileNameProblem(m.fileName) ?? requestId(m);
 }
 
+/**
+ * SetTexts: the lists are bounded, and so is what they expand to, since every label goes into every `{label}` of
+ * the template (256 labels of 100,000 characters and a template of 142 `{label}`s passed: 3.6 G characters).
+ */
+function setTextsProblem(m: Fields): string | null {
+  const { labels, template } = m;
+  if (!isTextList(labels, MAX_TEXTS)) return `labels must be at most ${MAX_TEXTS} strings`;
+  if (!isText(template, 1000)) return 'template must be a string of at most 1000 characters';
+  const slots = template.split('{label}').length - 1;
+  const expanded = labels.reduce((sum, label) => sum + template.length + slots * (label.length - '{label}'.length), 0);
+  return expanded <= MAX_EXPANDED_CHARS ? null : `labels put into the template make ${expanded} characters, more than ${MAX_EXPANDED_CHARS}`;
+}
+
 const CHECKS: Record<FromWebview['type'], Check> = {
   [Msg.Ready]: requestId,
-  [Msg.SetTexts]: (m) => (isTextList(m.labels, MAX_TEXTS) ? (isText(m.template, 1000) ? null : 'template must be a string of at most 1000 characters') : `labels must be at most ${MAX_TEXTS} strings`),
+  [Msg.SetTexts]: setTextsProblem,
   [Msg.AddImages]: (m) => (isTextList(m.uris, MAX_URIS, 4096) ? null : `uris must be at most ${MAX_URIS} strings`),
   [Msg.PickImages]: () => null,
   [Msg.RemoveImage]: (m) => (isIndex(m.index) ? null : 'index must be a non-negative integer'),

@@ -38,6 +38,8 @@ const malformed: [string, unknown][] = [
   // eslint-disable-next-line no-sparse-arrays
   ['a sparse label list', { type: 'setTexts', labels: [, , 'a'], template: '' }],
   ['a sparse uri list', { type: 'addImages', uris: new Array(3) }],
+  // Issue 19 item 4: each list within bounds, but expanded through a template of 142 `{label}`s: 3.6 G characters.
+  ['labels that expand past the limit', { type: 'setTexts', labels: Array(256).fill('x'.repeat(100_000)), template: '{label}'.repeat(142) }],
   ['a host-to-webview type', { type: 'data', data: {} }],
   ['ready without id', { type: 'ready' }],
   ['ready with a fractional id', { type: 'ready', requestId: 1.5 }],
@@ -105,4 +107,10 @@ test('safeFileName turns any name into one the validator accepts', () => {
   for (const name of ['<img src=x onerror=alert(1)>.png', '../../x', '.hidden', 'a'.repeat(500), 'ok.json']) {
     assert.equal(messageProblem({ type: 'export', requestId: 1, format: 'json', fileName: safeFileName(name), content: '' }), null, name);
   }
+});
+
+test('SetTexts is bounded by what its labels expand to in the template, computed by hand at the edge', () => {
+  // Each label replaces the whole template: 256 x 7,800 = 1,996,800 characters passes; 256 x 7,900 = 2,022,400 does not.
+  assert.equal(messageProblem({ type: 'setTexts', labels: Array(256).fill('x'.repeat(7800)), template: '{label}' }), null);
+  assert.match(messageProblem({ type: 'setTexts', labels: Array(256).fill('x'.repeat(7900)), template: '{label}' })!, /make 2022400 characters, more than 2000000/);
 });
