@@ -3,7 +3,8 @@
  * of the set with every caption (two-tower: cosine of embeddings; single-stream: ITM log-odds of joint
  * passes); retrieval, EMAP and the perceptual score come from that matrix, the modality ablation from the
  * empty text and the mean image, and the geometry (two-tower) or cross-modal attention (single-stream) from
- * the model's internals. Repeated images and captions are scored once.
+ * the model's internals (each family's `probe` gives its scores and internals). Repeated images and captions
+ * are scored once.
  */
 import type { PairKeys } from '../../analysis/probes/retrieval';
 import { PROBE_SCHEMA_VERSION, type AblationSide, type ProbeMetric, type ProbeResult } from '../../shared/probeResult';

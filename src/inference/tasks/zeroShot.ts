@@ -1,5 +1,6 @@
 /**
- * `mmlens zeroshot`: zero-shot classification of images over a label list. Two-tower models do it as CLIP
+ * `mmlens zeroshot`: zero-shot classification of images over a label list. The prompts and the result are made
+ * here; the model's family scores the prompts (`ModelAdapter.zeroShotScores`). Two-tower models do it as CLIP
  * does (src/analysis/zeroShot.ts): prompt embeddings ensembled per label, softmax over the labels of the
  * scaled cosines (SigLIP-style models with a logit bias: a sigmoid per label, as their own pipeline does).
  * A single-stream model has no text embedding to compare: each label's prompts are scored with the image by
