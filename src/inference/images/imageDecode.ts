@@ -13,7 +13,7 @@ import { badInput } from '../../core/errors';
 import type { Sharp } from 'sharp';
 import type { Size2D } from '../model/preprocessorConfig';
 import { readImageFile } from './imageFile';
-import { looksLikeSvg, rasterFormat } from './imageFormat';
+import { looksLikeSvg, rasterFormat, SUPPORTED_FORMATS } from './imageFormat';
 
 /** An image as interleaved 8-bit RGB rows. */
 export interface RgbImage {
@@ -53,7 +53,6 @@ export function getSharp(): ReturnType<typeof loadSharp> {
   return sharpPromise;
 }
 
-const FORMATS = 'PNG, JPEG, WebP, GIF, TIFF or AVIF';
 /** What a resize may make in memory, in multiples of the pixel limit: room for elongated images enlarged to the model's size. */
 const RESIZE_HEADROOM = 4;
 const DECODE = { pages: 1, page: 0, failOn: 'error', autoOrient: false, ignoreIcc: true } as const;
@@ -69,13 +68,13 @@ export async function decodeRgb(
   plan?: (width: number, height: number) => ResizePlan | undefined,
 ): Promise<RgbImage> {
   const label = typeof source === 'string' ? source : 'The image data';
-  if (typeof source !== 'string' && source.length === 0) throw badInput('The image data is empty (0 bytes).', `Pass the bytes of a ${FORMATS} image.`);
+  if (typeof source !== 'string' && source.length === 0) throw badInput('The image data is empty (0 bytes).', `Pass the bytes of a ${SUPPORTED_FORMATS} image.`);
 
   const sharp = await getSharp();
   // A path is read into memory first: libvips could map a file that shrinks while it decodes (SIGBUS).
   const input = typeof source === 'string' ? await readImageFile(source, maxPixels) : Buffer.from(source.buffer, source.byteOffset, source.length);
   if (!rasterFormat(input)) {
-    if (looksLikeSvg(input)) throw badInput(`${label} is an SVG (or other XML) drawing, which is not decoded.`, `Export the drawing as PNG first; the lens reads ${FORMATS} images.`);
+    if (looksLikeSvg(input)) throw badInput(`${label} is an SVG (or other XML) drawing, which is not decoded.`, `Export the drawing as PNG first; the lens reads ${SUPPORTED_FORMATS} images.`);
     throw notAnImage(label, new Error('unsupported image format: its first bytes match none of the supported formats'));
   }
   // Headers only: a decompression bomb is measured here and refused before any pixel is decoded.
@@ -140,7 +139,7 @@ function notAnImage(label: string, error: unknown): Error {
   const reason = error instanceof Error ? error.message : String(error);
   return badInput(
     `${label} is not a readable image (${reason}).`,
-    `Use a ${FORMATS} image; if it is one, it is truncated or corrupt: save or download it again.`,
+    `Use a ${SUPPORTED_FORMATS} image; if it is one, it is truncated or corrupt: save or download it again.`,
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import { badInput } from '../../core/errors';
 import { FileReadError, readRegularFile } from '../../core/regularFile';
+import { SUPPORTED_FORMATS } from './imageFormat';
 
 /** Bytes an image file may have per pixel of the decode limit (16-bit RGBA stored raw is 8), plus room for metadata. */
 const BYTES_PER_PIXEL = 8;
@@ -28,7 +29,7 @@ function refusal(path: string, error: FileReadError, limit: number): Error {
     case 'denied':
       return badInput(`${path}: permission denied.`, 'Make the file readable (e.g. `chmod u+r`) or copy it somewhere you can read.');
     case 'folder':
-      return badInput(`${path} is a folder, not an image.`, 'Give the path of a PNG, JPEG, WebP, GIF, TIFF or AVIF file.');
+      return badInput(`${path} is a folder, not an image.`, `Give the path of a ${SUPPORTED_FORMATS} file.`);
     case 'empty':
       return badInput(`${path} is empty (0 bytes).`, 'The file may not have finished downloading or copying; replace it.');
     case 'special':

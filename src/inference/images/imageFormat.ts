@@ -6,6 +6,9 @@
  * explains what a model sees of pixels, and a vector drawing is rasterised by the user's own tools first.
  */
 
+/** The formats decoded, as messages name them. */
+export const SUPPORTED_FORMATS = 'PNG, JPEG, WebP, GIF, TIFF or AVIF';
+
 /** The formats decoded, by the names sharp's metadata reports. */
 export type RasterFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'heif';
 
