@@ -37,16 +37,26 @@ export function exceedsLimit(bytes: number | undefined, limit: number): boolean 
   return bytes !== undefined && bytes > limit;
 }
 
+/** This process's command line and its limit, read once: neither changes while the process runs. */
+let measured: { bytes: number | undefined; limit: number } | undefined;
+
+function measure(): { bytes: number | undefined; limit: number } {
+  measured ??= { bytes: commandLineBytes(), limit: commandLineLimit() };
+  return measured;
+}
+
 /** True when a session started now could crash this process. */
 export function commandLineTooLong(): boolean {
-  return exceedsLimit(commandLineBytes(), commandLineLimit());
+  const { bytes, limit } = measure();
+  return exceedsLimit(bytes, limit);
 }
 
 /** Throws, instead of letting onnxruntime crash the process, when this process's command line is too long. */
 export function requireShortCommandLine(): void {
-  if (!commandLineTooLong()) return;
+  const { bytes, limit } = measure();
+  if (!exceedsLimit(bytes, limit)) return;
   throw badInput(
-    `This process's command line is ${commandLineBytes()} bytes; onnxruntime crashes the process when it reads one longer than about ${commandLineLimit()} bytes with this stack size, so no model is started.`,
+    `This process's command line is ${bytes} bytes; onnxruntime crashes the process when it reads one longer than about ${limit} bytes with this stack size, so no model is started.`,
     'Pass long texts in a file (mmlens analyze --text-file FILE, zeroshot --label-file FILE) instead of on the command line.',
   );
 }
