@@ -1,5 +1,6 @@
 /** The plain-text summary `mmlens analyze` prints: similarity, probability (and ITM) of every image x text. */
 import type { AnalysisResult } from '../shared/analysisResult';
+import { characterCount, firstCharacters } from '../shared/characters';
 
 /** Characters of a text the table shows; a longer one is cut there, with its length said. */
 const SHOWN_CHARACTERS = 80;
@@ -20,7 +21,7 @@ export function summaryTable(result: AnalysisResult): string {
 }
 
 function shownText(text: string): string {
-  const characters = [...text];
-  if (characters.length <= SHOWN_CHARACTERS) return JSON.stringify(text);
-  return `${JSON.stringify(`${characters.slice(0, SHOWN_CHARACTERS).join('')}…`)} (${characters.length} characters)`;
+  const count = characterCount(text);
+  if (count <= SHOWN_CHARACTERS) return JSON.stringify(text);
+  return `${JSON.stringify(`${firstCharacters(text, SHOWN_CHARACTERS)}…`)} (${count} characters)`;
 }

@@ -7,6 +7,7 @@
  */
 import type { HeadFusion } from '../analysis/attention/rollout';
 import { EXECUTION_PROVIDER_SETTINGS, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
+import { firstCharacters } from './characters';
 
 /** The typed settings, as package.json declares them. */
 export interface LensSettings {
@@ -72,7 +73,7 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
 /** The first `max` non-empty strings of an array setting, each cut to the text limit, or `fallback` when it holds none. */
 function strings(value: unknown, fallback: string[], max: number): string[] {
   const list = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
-  return list.length > 0 ? list.slice(0, max).map((v) => [...v.trim()].slice(0, SETTING_LIMITS.textChars).join('')) : fallback;
+  return list.length > 0 ? list.slice(0, max).map((v) => firstCharacters(v.trim(), SETTING_LIMITS.textChars)) : fallback;
 }
 
 /** A finite non-negative number, or `fallback`. */
