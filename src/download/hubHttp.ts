@@ -24,6 +24,11 @@ export function hubAccessFromEnv(env: NodeJS.ProcessEnv = process.env): HubAcces
   return { endpoint: endpoint.replace(/\/+$/, ''), token: token || undefined };
 }
 
+/** Whether `url` is on the Hub itself (HF_ENDPOINT's origin), the only place the token may go. */
+export function onHub(url: string, access: HubAccess): boolean {
+  return new URL(url).origin === new URL(access.endpoint).origin;
+}
+
 /**
  * GETs `url` and returns the response when its status is one of `accepted`, following redirects (the Hub
  * sends LFS files from a CDN; fetch drops the Authorization header when a redirect leaves the origin).
@@ -38,7 +43,7 @@ export async function hubGet(
 ): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers };
   // The token goes to the Hub (HF_ENDPOINT) only, never to a URL of another origin a response pointed to.
-  if (access.token && new URL(url).origin === new URL(access.endpoint).origin) headers.authorization = `Bearer ${access.token}`;
+  if (access.token && onHub(url, access)) headers.authorization = `Bearer ${access.token}`;
   let response: Response;
   try {
     response = await fetch(url, { headers, signal: init.signal, redirect: 'follow' });

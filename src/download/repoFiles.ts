@@ -4,7 +4,7 @@
  * with a `Link: <...>; rel="next"` header.
  */
 import { badInput } from '../core/errors';
-import { hubGet, type HubAccess } from './hubHttp';
+import { hubGet, onHub, type HubAccess } from './hubHttp';
 import { repoId, type RepoRef } from './repoRef';
 
 /** One file of a repo: its path (always '/'-separated), size in bytes and what its content must hash to. */
@@ -31,7 +31,7 @@ export async function listRepoFiles(ref: RepoRef, access: HubAccess, signal?: Ab
     }
     for (const entry of body) files.push(...toRepoFile(entry, ref, access));
     url = nextPage(response.headers.get('link'), url);
-    if (url && new URL(url).origin !== new URL(access.endpoint).origin) {
+    if (url && !onHub(url, access)) {
       throw badInput(`The file list of ${repoId(ref)} continues on another site (${new URL(url).origin}), not on ${access.endpoint}.`, 'Check HF_ENDPOINT: a Hub or mirror lists its files on its own site.');
     }
   }
