@@ -14,7 +14,7 @@ import { buildHtmlReport } from './htmlReport';
 import { refuseOverwritingInputs, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
-import { textFlags, textList } from './textFiles';
+import { textFileInputs, textFlags, textList } from './textFiles';
 import { terminalText } from './terminalText';
 
 /** Options of `mmlens analyze`. */
@@ -59,8 +59,7 @@ export const analyzeCommand: CliCommand = {
       details: attentionDetailOptions(values, analyzeCommand),
       alignment: alignmentFlag(values.alignment),
     };
-    const textFile = values['text-file'];
-    refuseOverwritingInputs([args.json, args.html], [...args.images, ...(typeof textFile === 'string' && textFile !== '-' ? [textFile] : [])]);
+    refuseOverwritingInputs([args.json, args.html], [...args.images, ...textFileInputs(values, 'text')]);
     return runAnalyze(service, args, packageRoot, signal);
   },
 };

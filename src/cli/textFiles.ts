@@ -3,8 +3,8 @@
  * line, `-` for standard input), so texts of any length or number need not pass through the command line,
  * which stops at 128 KiB per argument.
  */
-import { readFileSync } from 'node:fs';
-import { badInput } from '../core/errors';
+import { readFileSync, statSync } from 'node:fs';
+import { badInput, LensError } from '../core/errors';
 import type { CliCommand, FlagSpec, FlagValues } from './command';
 
 /** Largest text file read (a file of texts, not a corpus). */
@@ -25,15 +25,26 @@ export function textList(values: FlagValues, flag: string, command: CliCommand):
   return texts;
 }
 
+/** The `--flag-file` path, when one is given and is not standard input: an input the outputs must not overwrite. */
+export function textFileInputs(values: FlagValues, flag: string): string[] {
+  const file = values[`${flag}-file`];
+  return typeof file === 'string' && file !== '-' ? [file] : [];
+}
+
 /** The non-empty lines of a UTF-8 file (LF or CRLF, a byte-order mark dropped); `-` reads standard input. */
 function textFileLines(path: string, flag: string): string[] {
+  const tooLarge = (size: number) => badInput(`${flag} ${path}: is ${size} bytes, more than the ${MAX_TEXT_FILE_BYTES} a file of texts may have.`, 'Split it, or pass fewer texts.');
   let bytes: Buffer;
   try {
+    // A file's size is checked before it is read; standard input can only be measured by reading it.
+    const size = path === '-' ? 0 : statSync(path).size;
+    if (size > MAX_TEXT_FILE_BYTES) throw tooLarge(size);
     bytes = readFileSync(path === '-' ? 0 : path);
   } catch (error) {
+    if (error instanceof LensError) throw error;
     throw badInput(`${flag} ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, 'Give a text file with one text per line, or - for standard input.');
   }
-  if (bytes.length > MAX_TEXT_FILE_BYTES) throw badInput(`${flag} ${path}: is ${bytes.length} bytes, more than the ${MAX_TEXT_FILE_BYTES} a file of texts may have.`, 'Split it, or pass fewer texts.');
+  if (bytes.length > MAX_TEXT_FILE_BYTES) throw tooLarge(bytes.length);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '');
   return text.split(/\r?\n/).filter((line) => line.trim() !== '');
 }

@@ -6,7 +6,7 @@
 import { DEFAULT_TOP_K, type ZeroShotRequest, type ZeroShotResult } from '../inference/tasks/zeroShot';
 import { integerFlag, stringList } from './args';
 import type { CliCommand } from './command';
-import { textFlags, textList } from './textFiles';
+import { textFileInputs, textFlags, textList } from './textFiles';
 import { refuseOverwritingInputs, terminalProgress, writeJson } from './output';
 import { terminalText } from './terminalText';
 
@@ -29,8 +29,7 @@ export const zeroShotCommand: CliCommand = {
       templates: values.template as string[] | undefined,
       topK: integerFlag(values, 'top-k', zeroShotCommand, 1) ?? DEFAULT_TOP_K,
     };
-    const labelFile = values['label-file'];
-    refuseOverwritingInputs([values.json as string | undefined], [...request.images, ...(typeof labelFile === 'string' && labelFile !== '-' ? [labelFile] : [])]);
+    refuseOverwritingInputs([values.json as string | undefined], [...request.images, ...textFileInputs(values, 'label')]);
     const progress = terminalProgress();
     const result = await service.zeroShot(request, { signal, onProgress: progress.onProgress });
     progress.clear();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLineLimit, exceedsLimit } from '../../../src/inference/runtime/commandLine';
@@ -96,6 +96,13 @@ test('a --text-file with CRLF lines and a byte-order mark gives one text per non
     const missing = mmlens('analyze', '--image', SAMPLE_SCENE, '--text-file', join(dir, 'nope.txt'));
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /--text-file .*nope\.txt: cannot be read \(ENOENT\)/);
+    // Sparse, so nothing is written: refused by its size before it is read.
+    const huge = join(dir, 'huge.txt');
+    writeFileSync(huge, '');
+    truncateSync(huge, 100_000_000);
+    const refused = mmlens('analyze', '--image', SAMPLE_SCENE, '--text-file', huge);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /huge\.txt: is 100000000 bytes, more than the 67108864 a file of texts may have/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
