@@ -18,8 +18,11 @@ export class FileReadError extends Error {
   }
 }
 
-/** The bytes of the regular file at `path`, at most `maxBytes` of them; throws FileReadError otherwise. */
-export async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
+/**
+ * A descriptor of the regular file at `path`, for reading it in pieces (a streamed manifest); throws
+ * FileReadError for a missing, unreadable or special file or a folder. The caller closes it.
+ */
+export async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number }> {
   // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
     const reason = e.code === 'ENOENT' || e.code === 'ENOTDIR' ? 'missing' : e.code === 'EACCES' || e.code === 'EPERM' ? 'denied' : 'unreadable';
@@ -29,9 +32,20 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<B
     const info = await handle.stat();
     if (info.isDirectory()) throw new FileReadError('folder');
     if (!info.isFile()) throw new FileReadError('special');
-    if (info.size === 0) throw new FileReadError('empty');
-    if (info.size > maxBytes) throw new FileReadError('tooLarge', info.size);
-    const bytes = await readUpTo(handle, info.size);
+    return { handle, size: info.size };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** The bytes of the regular file at `path`, at most `maxBytes` of them; throws FileReadError otherwise. */
+export async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
+  const { handle, size } = await openRegularFile(path);
+  try {
+    if (size === 0) throw new FileReadError('empty');
+    if (size > maxBytes) throw new FileReadError('tooLarge', size);
+    const bytes = await readUpTo(handle, size);
     // Emptied between the size check and the read: the same as a file that was empty all along.
     if (bytes.length === 0) throw new FileReadError('empty');
     return bytes;

@@ -1,15 +1,21 @@
 /**
  * COCO captions files (captions_train2017.json and the like): `images [{id, file_name}]` and
  * `annotations [{image_id, caption}]`. The file is one JSON document, so it is read whole (the largest COCO
- * captions file is about 90 MB). By default each image gives one pair with its first caption (in annotation
- * order), in the order of `images`; with `allCaptions`, every annotation is a pair, in annotation order.
+ * captions file is about 90 MB), through one descriptor that must be a regular file of at most MAX_COCO_BYTES
+ * (a FIFO named captions.json blocked a plain read forever). By default each image gives one pair with its
+ * first caption (in annotation order), in the order of `images`; with `allCaptions`, every annotation is a
+ * pair, in annotation order.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { badInput } from '../../core/errors';
+import { FileReadError, readRegularFile } from '../../core/regularFile';
 import { isJsonObject, type JsonObject } from '../model/configFields';
 import { describeSyntaxError } from '../model/jsonFile';
+import { manifestFileError } from './manifestFile';
 import { captionValue, imageValue, type ManifestRow } from './manifestFields';
+
+/** The largest COCO captions file read: about three times the largest published one, and its text far below V8's string limit. */
+export const MAX_COCO_BYTES = 256 * 2 ** 20;
 
 const COCO_FIX = 'A COCO captions file holds "images": [{"id", "file_name"}] and "annotations": [{"image_id", "caption"}].';
 
@@ -28,7 +34,12 @@ function idValue(value: unknown, path: string, where: string, field: string): st
 }
 
 async function parseCoco(path: string): Promise<JsonObject> {
-  let text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = (await readRegularFile(path, MAX_COCO_BYTES)).toString('utf8');
+  } catch (error) {
+    throw error instanceof FileReadError ? manifestFileError(path, error, MAX_COCO_BYTES) : error;
+  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let root: unknown;
   try {

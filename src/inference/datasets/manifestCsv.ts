@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { CsvRecordEnds, splitCsvRecord } from './csvRecord';
 import { badInput } from '../../core/errors';
 import { captionValue, imageValue, labelValue, LABEL_FIELD, type ManifestFields, type ManifestRow } from './manifestFields';
-import { textLines } from './textLines';
+import { MAX_LINE_BYTES, textLines, type LineOptions } from './textLines';
 
 /** A whole CSV record and the line it starts on. */
 interface CsvRecord {
@@ -14,18 +14,34 @@ interface CsvRecord {
   line: number;
 }
 
-/** Joins lines until every quoted field is closed. */
-async function* csvRecords(path: string): AsyncGenerator<CsvRecord> {
+/**
+ * Joins lines until every quoted field is closed. A record is bounded like a line (`maxLineBytes`), so a quote
+ * left open over many short lines is refused before the joined record passes V8's string limit.
+ */
+async function* csvRecords(path: string, options: LineOptions): AsyncGenerator<CsvRecord> {
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
   const ends = new CsvRecordEnds();
   let lines: string[] = [];
+  let bytes = 0;
   let first = 0;
-  for await (const line of textLines(path)) {
+  for await (const line of textLines(path, options)) {
     if (lines.length === 0) first = line.number;
+    else {
+      // Measured only once a record spans lines: each line alone is bounded by textLines.
+      bytes += (lines.length === 1 ? Buffer.byteLength(lines[0]) : 0) + 1 + Buffer.byteLength(line.text);
+      if (bytes > max) {
+        throw badInput(
+          `${basename(path)} line ${first}: a record of more than ${max} bytes (its quoted field is still open at line ${line.number}).`,
+          'Close the quoted field with a double quote where it ends; write a quote inside a quoted field as "".',
+        );
+      }
+    }
     lines.push(line.text);
     if (!ends.endsRecord(line.text)) continue;
     const fields = splitCsvRecord(lines.join('\n'));
     if (!fields) throw new Error(`${basename(path)} line ${first}: the record end scanner and the splitter disagree.`);
     lines = [];
+    bytes = 0;
     yield { fields, line: first };
   }
   if (lines.length > 0) throw badInput(`${basename(path)} line ${first}: a quoted field is never closed.`, 'Close the field with a double quote; write a quote inside a quoted field as "".');
@@ -49,10 +65,10 @@ function requireColumn(header: string[], name: string, path: string, line: numbe
 }
 
 /** Yields the rows of a CSV manifest; blank lines are skipped. */
-export async function* csvRows(path: string, fields: ManifestFields): AsyncGenerator<ManifestRow> {
+export async function* csvRows(path: string, fields: ManifestFields, options: LineOptions = {}): AsyncGenerator<ManifestRow> {
   let columns: { image: number; caption: number; label: number } | undefined;
   let width = 0;
-  for await (const record of csvRecords(path)) {
+  for await (const record of csvRecords(path, options)) {
     if (record.fields.length === 1 && record.fields[0].trim() === '') continue;
     if (!columns) {
       columns = {

@@ -3,11 +3,11 @@ import { basename } from 'node:path';
 import { badInput } from '../../core/errors';
 import { isJsonObject } from '../model/configFields';
 import { captionValue, imageValue, labelValue, LABEL_FIELD, type ManifestFields, type ManifestRow } from './manifestFields';
-import { textLines } from './textLines';
+import { textLines, type LineOptions } from './textLines';
 
 /** Yields the rows of a JSONL manifest; blank lines are skipped. */
-export async function* jsonlRows(path: string, fields: ManifestFields): AsyncGenerator<ManifestRow> {
-  for await (const line of textLines(path)) {
+export async function* jsonlRows(path: string, fields: ManifestFields, options: LineOptions = {}): AsyncGenerator<ManifestRow> {
+  for await (const line of textLines(path, options)) {
     if (line.text.trim() === '') continue;
     const where = `line ${line.number}`;
     let value: unknown;
