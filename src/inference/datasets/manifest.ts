@@ -2,10 +2,12 @@
  * Manifests of image-caption pairs for `mmlens probe`: JSON Lines, CSV with a header, or a COCO captions
  * file, told apart by the extension. JSONL and CSV are streamed line by line, and reading stops once the set
  * is full. Image paths are relative to the manifest's folder (or `imageRoot`); rows whose image file does not
- * exist are skipped and counted.
+ * exist are skipped and counted. So are rows whose image lies outside that folder, by real path (an absolute
+ * path elsewhere, a "../" escape, a symbolic link that points out): a manifest from a cloned repository must
+ * not make the probe read, and a report show, files it has no business with, unless `allowOutsidePaths`.
  */
-import { stat } from 'node:fs/promises';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ManifestFormat } from '../../shared/probeResult';
 import { badInput, LensError } from '../../core/errors';
 import { cocoRows } from './manifestCoco';
@@ -19,19 +21,23 @@ export interface ManifestOptions {
   path: string;
   /** JSONL keys / CSV columns of the image path and caption (default image, caption). */
   fields?: Partial<ManifestFields>;
-  /** The folder relative image paths start from (default: the manifest's folder). */
+  /** The folder relative image paths start from, and that every image must be inside (default: the manifest's folder). */
   imageRoot?: string;
+  /** Read images outside the image root too (--allow-outside-paths). */
+  allowOutsidePaths?: boolean;
   /** Stop after this many usable pairs (default DEFAULT_PAIR_LIMIT). */
   limit?: number;
   /** COCO only: one pair per annotation instead of the first caption per image. */
   allCaptions?: boolean;
 }
 
-/** One usable pair: the image path resolved, the caption, and the label of a labelled manifest. */
+/** One usable pair: the image path resolved, the caption, the label of a labelled manifest, and where the row is. */
 export interface ManifestPair {
   image: string;
   caption: string;
   label?: boolean;
+  /** "line 12" or "annotations[3]", for messages. */
+  where: string;
 }
 
 /** A manifest read into pairs. */
@@ -43,14 +49,26 @@ export interface Manifest {
   limit: number;
   /** True when rows beyond `limit` were left unread. */
   limited: boolean;
-  missingImages: { count: number; examples: string[] };
+  missingImages: SkippedRows;
+  /** Rows skipped because their image is outside `imageFolder`; the first few as "where: path". */
+  outsideImages: SkippedRows;
+  /** Rows dropped because their file is not a usable image (withoutImages); the first few as "where: why". */
+  unreadableImages: SkippedRows;
+  /** The real path of the folder images must be in. */
+  imageFolder: string;
+}
+
+/** Rows skipped for one reason: how many, and the first few as "where: path". */
+export interface SkippedRows {
+  count: number;
+  examples: string[];
 }
 
 /** The default cap on the set: the probes score all N x N combinations. */
 export const DEFAULT_PAIR_LIMIT = 500;
 /** The largest set allowed: its N x N float32 score matrix takes 100 MB, and the probes hold a few such matrices at once. */
 export const MAX_PAIR_LIMIT = 5_000;
-const MISSING_EXAMPLES = 5;
+const SKIPPED_EXAMPLES = 5;
 
 const FORMATS: Record<string, ManifestFormat> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv', '.json': 'coco' };
 
@@ -83,8 +101,12 @@ export async function readManifest(options: ManifestOptions, run: LongRunOptions
   if (!Number.isInteger(limit) || limit < 2 || limit > MAX_PAIR_LIMIT) {
     throw badInput(`The pair limit must be a whole number from 2 to ${MAX_PAIR_LIMIT}, got ${limit}.`, `Use --limit with a value in that range (the default is ${DEFAULT_PAIR_LIMIT}).`);
   }
-  const root = options.imageRoot ?? dirname(resolve(options.path));
-  const manifest: Manifest = { path: options.path, format: manifestFormat(options.path), pairs: [], labelled: false, limit, limited: false, missingImages: { count: 0, examples: [] } };
+  const root = resolve(options.imageRoot ?? dirname(resolve(options.path)));
+  const folder = await realpath(root).catch(() => root);
+  const manifest: Manifest = {
+    path: options.path, format: manifestFormat(options.path), pairs: [], labelled: false, limit, limited: false,
+    missingImages: { count: 0, examples: [] }, outsideImages: { count: 0, examples: [] }, unreadableImages: { count: 0, examples: [] }, imageFolder: folder,
+  };
   let first: ManifestRow | undefined;
   for await (const row of manifestRows(options)) {
     throwIfCancelled(run.signal);
@@ -97,12 +119,16 @@ export async function readManifest(options: ManifestOptions, run: LongRunOptions
       break;
     }
     const image = resolve(root, row.image);
-    if (!(await isFile(image))) {
-      manifest.missingImages.count += 1;
-      if (manifest.missingImages.examples.length < MISSING_EXAMPLES) manifest.missingImages.examples.push(`${row.where}: ${image}`);
+    const place = options.allowOutsidePaths ? { inside: true } : await placeOf(image, root, folder);
+    if (!place.inside) {
+      skip(manifest.outsideImages, `${row.where}: ${image}${place.real && place.real !== image ? ` (real path ${place.real})` : ''}`);
       continue;
     }
-    manifest.pairs.push({ image, caption: row.caption, ...(row.label !== undefined && { label: row.label }) });
+    if (!(await isFile(image))) {
+      skip(manifest.missingImages, `${row.where}: ${image}`);
+      continue;
+    }
+    manifest.pairs.push({ image, caption: row.caption, ...(row.label !== undefined && { label: row.label }), where: row.where });
     if (manifest.pairs.length % 100 === 0) run.onProgress?.({ stage: 'manifest', done: manifest.pairs.length, total: limit });
   }
   manifest.labelled = first?.label !== undefined;
@@ -110,13 +136,55 @@ export async function readManifest(options: ManifestOptions, run: LongRunOptions
   return manifest;
 }
 
+/**
+ * The manifest without the pairs whose image `unusable` names (image path -> why it cannot be used), each
+ * counted in `unreadableImages` with its row; badInput when fewer than 2 pairs remain.
+ */
+export function withoutImages(manifest: Manifest, unusable: ReadonlyMap<string, string>): Manifest {
+  const unreadableImages = { ...manifest.unreadableImages, examples: [...manifest.unreadableImages.examples] };
+  const pairs = manifest.pairs.filter((pair) => {
+    const why = unusable.get(pair.image);
+    if (why !== undefined) skip(unreadableImages, `${pair.where}: ${why}`);
+    return why === undefined;
+  });
+  const out = { ...manifest, pairs, unreadableImages };
+  requireEnoughPairs(out);
+  return out;
+}
+
+function skip(rows: SkippedRows, example: string): void {
+  rows.count += 1;
+  if (rows.examples.length < SKIPPED_EXAMPLES) rows.examples.push(example);
+}
+
+/** True when `path` is `folder` or below it (both absolute). */
+function isWithin(folder: string, path: string): boolean {
+  const rest = relative(folder, path);
+  return rest === '' || (rest !== '..' && !rest.startsWith(`..${sep}`) && !isAbsolute(rest));
+}
+
+/**
+ * Whether `image` (absolute, as the row resolves) is inside the image root: `root` as given and `folder`, its
+ * real path. A path outside both is not looked at; one inside is followed through its links, and its real path
+ * must be inside `folder` too. A path that does not exist is judged as written (and is then missing).
+ */
+async function placeOf(image: string, root: string, folder: string): Promise<{ inside: boolean; real?: string }> {
+  if (!isWithin(root, image) && !isWithin(folder, image)) return { inside: false };
+  const real = await realpath(image).catch(() => undefined);
+  return { inside: real === undefined || isWithin(folder, real), real };
+}
+
 function requireEnoughPairs(manifest: Manifest): void {
-  const { count, examples } = manifest.missingImages;
   if (manifest.pairs.length >= 2) return;
-  const missing = count > 0 ? ` ${count} row(s) name images that do not exist (${examples.join('; ')}).` : '';
+  const { missingImages: missing, outsideImages: outside, unreadableImages: unreadable } = manifest;
+  const missingText = missing.count > 0 ? ` ${missing.count} row(s) name images that do not exist (${missing.examples.join('; ')}).` : '';
+  const outsideText = outside.count > 0 ? ` ${outside.count} row(s) name images outside the folder ${manifest.imageFolder} (${outside.examples.join('; ')}).` : '';
+  const unreadableText = unreadable.count > 0 ? ` ${unreadable.count} row(s) name files that are not usable images (${unreadable.examples.join('; ')}).` : '';
+  const unreadableFix = unreadable.count > 0 ? ' Replace files that are not images (or are cut short) with PNG or JPEG images.' : '';
+  const outsideFix = outside.count > 0 ? ' Images outside that folder are read only with --allow-outside-paths: pass it if you trust the manifest, or give --image-root a folder that holds every image.' : '';
   throw badInput(
-    `${basename(manifest.path)} gives ${manifest.pairs.length} usable image-caption pair(s); the probes need at least 2.${missing}`,
-    'Image paths are relative to the manifest\'s folder (or --image-root); add rows or correct the paths.',
+    `${basename(manifest.path)} gives ${manifest.pairs.length} usable image-caption pair(s); the probes need at least 2.${missingText}${outsideText}${unreadableText}`,
+    `Image paths are relative to the manifest's folder (or --image-root); add rows or correct the paths.${unreadableFix}${outsideFix}`,
   );
 }
 

@@ -36,7 +36,7 @@ test('JSONL: one pair per line, paths relative to the manifest folder, blank lin
   const path = file('set.jsonl', '\ufeff{"image": "imgs/a.png", "caption": "a red circle"}\n\n{"image": "imgs/b.png", "caption": "two\\nlines", "extra": 1}\r\n');
   const manifest = await readManifest({ path });
   assert.equal(manifest.format, 'jsonl');
-  assert.deepEqual(manifest.pairs, [{ image: img('a.png'), caption: 'a red circle' }, { image: img('b.png'), caption: 'two\nlines' }]);
+  assert.deepEqual(manifest.pairs, [{ image: img('a.png'), caption: 'a red circle', where: 'line 1' }, { image: img('b.png'), caption: 'two\nlines', where: 'line 3' }]);
   assert.equal(manifest.labelled, false);
   assert.equal(manifest.limited, false);
   assert.deepEqual(manifest.missingImages, { count: 0, examples: [] });
@@ -64,17 +64,17 @@ test('CSV: quoted fields with commas, doubled quotes and line breaks; CRLF; BOM;
   const manifest = await readManifest({ path: file('set.csv', text) });
   assert.equal(manifest.format, 'csv');
   assert.deepEqual(manifest.pairs, [
-    { image: img('a.png'), caption: 'a cat, sitting' },
-    { image: img('b.png'), caption: 'she said "hi"' },
+    { image: img('a.png'), caption: 'a cat, sitting', where: 'line 2' },
+    { image: img('b.png'), caption: 'she said "hi"', where: 'line 3' },
     // readline splits at the CRLF inside the quotes; the reader joins the record back with \n.
-    { image: img('c.png'), caption: 'first line\nsecond line' },
+    { image: img('c.png'), caption: 'first line\nsecond line', where: 'line 4' },
   ]);
 });
 
 test('CSV: chosen columns and a label column', async () => {
   const path = file('chosen.csv', 'path,text,label\nimgs/a.png,red,1\nimgs/b.png,blue,0\n');
   const manifest = await readManifest({ path, fields: { image: 'path', caption: 'text' } });
-  assert.deepEqual(manifest.pairs, [{ image: img('a.png'), caption: 'red', label: true }, { image: img('b.png'), caption: 'blue', label: false }]);
+  assert.deepEqual(manifest.pairs, [{ image: img('a.png'), caption: 'red', label: true, where: 'line 2' }, { image: img('b.png'), caption: 'blue', label: false, where: 'line 3' }]);
 });
 
 test('CSV: a missing column names it and line 1; a short row and an unclosed quote name their line', async () => {
@@ -94,7 +94,7 @@ test('COCO: the first caption per image by default, every annotation with allCap
   const first = await readManifest({ path, imageRoot: join(work, 'imgs') });
   assert.equal(first.format, 'coco');
   // In the order of `images`; image 9 has no caption and gives no pair.
-  assert.deepEqual(first.pairs, [{ image: img('b.png'), caption: 'b one' }, { image: img('a.png'), caption: 'a one' }]);
+  assert.deepEqual(first.pairs, [{ image: img('b.png'), caption: 'b one', where: 'annotations[1]' }, { image: img('a.png'), caption: 'a one', where: 'annotations[0]' }]);
   const all = await readManifest({ path, imageRoot: join(work, 'imgs'), allCaptions: true });
   assert.deepEqual(all.pairs.map((p) => p.caption), ['a one', 'b one', 'a two']);
   await rejectsInput({ path: file('nococo.json', '{"images": []}') }, /nococo\.json: no "annotations" array/);

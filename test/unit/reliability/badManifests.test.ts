@@ -27,7 +27,7 @@ function file(name: string, text: string): string {
 
 test('JSONL with a BOM and CRLF line ends, and a COCO file with a BOM, read as without them', async () => {
   const jsonl = file('win.jsonl', '\ufeff{"image": "imgs/a.png", "caption": "red"}\r\n{"image": "imgs/b.png", "caption": "blue"}\r\n\r\n');
-  assert.deepEqual((await readManifest({ path: jsonl })).pairs, [{ image: img('a.png'), caption: 'red' }, { image: img('b.png'), caption: 'blue' }]);
+  assert.deepEqual((await readManifest({ path: jsonl })).pairs, [{ image: img('a.png'), caption: 'red', where: 'line 1' }, { image: img('b.png'), caption: 'blue', where: 'line 2' }]);
   const coco = { images: [{ id: 1, file_name: 'imgs/a.png' }, { id: 2, file_name: 'imgs/b.png' }], annotations: [{ image_id: 1, caption: 'red' }, { image_id: 2, caption: 'blue' }] };
   const path = file('win.json', `\ufeff${JSON.stringify(coco, null, 2).replace(/\n/g, '\r\n')}`);
   assert.deepEqual((await readManifest({ path })).pairs.map((p) => p.caption), ['red', 'blue']);
