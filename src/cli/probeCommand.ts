@@ -20,7 +20,7 @@ const METRICS: readonly ProbeMetric[] = ['recall@1', 'accuracy', 'auc'];
 export const probeCommand: CliCommand = {
   name: 'probe',
   usage: 'probe --manifest FILE [--model DIR] [--limit N] [--seed S] [--metric recall@1|accuracy|auc]\n' +
-    '                 [--image-field NAME] [--caption-field NAME] [--image-root DIR] [--all-captions]\n' +
+    '                 [--image-field NAME] [--caption-field NAME] [--image-root DIR] [--allow-outside-paths] [--all-captions]\n' +
     '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE]',
   flags: {
     manifest: { type: 'string' },
@@ -30,6 +30,7 @@ export const probeCommand: CliCommand = {
     'image-field': { type: 'string' },
     'caption-field': { type: 'string' },
     'image-root': { type: 'string' },
+    'allow-outside-paths': { type: 'boolean' },
     'all-captions': { type: 'boolean' },
     html: { type: 'string' },
   },
@@ -64,6 +65,7 @@ export function probeRequest(values: FlagValues): ProbeRequest {
       path: manifest,
       fields: { ...(typeof values['image-field'] === 'string' && { image: values['image-field'] }), ...(typeof values['caption-field'] === 'string' && { caption: values['caption-field'] }) },
       imageRoot: values['image-root'] as string | undefined,
+      allowOutsidePaths: values['allow-outside-paths'] === true,
       limit: integerFlag(values, 'limit', DEFAULT_PAIR_LIMIT, 2, MAX_PAIR_LIMIT),
       allCaptions: values['all-captions'] === true,
     },

@@ -67,6 +67,10 @@ export interface ProbeResult {
     labelled: boolean;
     /** Rows skipped because their image file does not exist; the first few as "where: path". */
     missingImages: { count: number; examples: string[] };
+    /** Rows skipped because their image is outside the manifest's folder (or --image-root), by real path; the first few as "where: path". Absent before issue 19. */
+    outsideImages?: { count: number; examples: string[] };
+    /** Rows skipped because their file is not a usable image (not an image, an SVG, truncated, empty, over the pixel limit); the first few as "where: why". Absent before issue 19. */
+    unreadableImages?: { count: number; examples: string[] };
   };
   pairs: ProbePair[];
   /** What `scores` holds: cosine similarity (two-tower) or the ITM match log-odds (single-stream). */

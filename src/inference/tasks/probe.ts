@@ -4,15 +4,16 @@
  * passes); retrieval, EMAP and the perceptual score come from that matrix, the modality ablation from the
  * empty text and the mean image, and the geometry (two-tower) or cross-modal attention (single-stream) from
  * the model's internals (each family's `probe` gives its scores and internals). Repeated images and captions
- * are scored once.
+ * are scored once. Rows whose file turns out not to be a usable image are dropped and counted, and the rest is
+ * probed again from the start, so that every number is that of the usable rows alone.
  */
 import type { PairKeys } from '../../analysis/probes/retrieval';
 import { PROBE_SCHEMA_VERSION, type AblationSide, type ProbeMetric, type ProbeResult } from '../../shared/probeResult';
 import { badInput } from '../../core/errors';
 import type { LongRunOptions } from '../../core/progress';
-import type { Manifest, ManifestOptions } from '../datasets/manifest';
+import { withoutImages, type Manifest, type ManifestOptions } from '../datasets/manifest';
 import type { ModelAdapter } from '../families/adapter';
-import { ProbeImages } from './probeImages';
+import { ProbeImages, UnusableImages } from './probeImages';
 import { emapProbe, perceptualProbe, retrievalRecall } from './probeMetrics';
 import type { Stopwatch } from './stopwatch';
 
@@ -73,15 +74,31 @@ function nested(scores: Float32Array, n: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from(scores.subarray(i * n, (i + 1) * n)));
 }
 
-/** Runs every probe on `manifest` with `model`. */
+/**
+ * Runs every probe on `manifest` with `model`. A family's run that meets unusable images ends early with all
+ * of them (UnusableImages); their rows are dropped and the run starts again on the rest, which the checked
+ * images make the last run unless a file changes in between.
+ */
 export async function runProbe(model: ModelAdapter, manifest: Manifest, settings: ProbeSettings, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeResult> {
+  for (;;) {
+    try {
+      return await probeOnce(model, manifest, settings, stopwatch, options);
+    } catch (error) {
+      if (!(error instanceof UnusableImages)) throw error;
+      const images = distinct(manifest.pairs.map((p) => p.image)).list;
+      manifest = withoutImages(manifest, new Map([...error.reasons].map(([index, reason]) => [images[index], reason])));
+    }
+  }
+}
+
+async function probeOnce(model: ModelAdapter, manifest: Manifest, settings: ProbeSettings, stopwatch: Stopwatch, options: LongRunOptions): Promise<ProbeResult> {
   const { pairs } = manifest;
   const n = pairs.length;
   const metric = chooseMetric(settings.metric, manifest);
   const images = distinct(pairs.map((p) => p.image));
   const captions = distinct(pairs.map((p) => p.caption));
   const keys: PairKeys = { images: images.keys, captions: captions.keys, matches: pairs.map((p) => p.label !== false) };
-  const probeImages = new ProbeImages(images.list, model.folder.preprocessor, settings.maxPixels);
+  const probeImages = new ProbeImages(images.list, model.folder.preprocessor, settings.maxPixels, options.signal);
   const run = await model.probe(probeImages, captions.list, keys, stopwatch, options);
   return stopwatch.time('analysis', () => {
     const scores = pairMatrix(run.scores, keys, captions.list.length);
@@ -91,7 +108,10 @@ export async function runProbe(model: ModelAdapter, manifest: Manifest, settings
       schemaVersion: PROBE_SCHEMA_VERSION,
       kind: 'probe',
       model: { name: model.folder.name, architecture: model.family, executionProvider: model.executionProvider, notices },
-      manifest: { path: manifest.path, format: manifest.format, pairs: n, limit: manifest.limit, limited: manifest.limited, labelled: manifest.labelled, missingImages: manifest.missingImages },
+      manifest: {
+        path: manifest.path, format: manifest.format, pairs: n, limit: manifest.limit, limited: manifest.limited, labelled: manifest.labelled,
+        missingImages: manifest.missingImages, outsideImages: manifest.outsideImages, unreadableImages: manifest.unreadableImages,
+      },
       pairs: pairs.map((p) => ({ image: p.image, caption: p.caption, ...(p.label !== undefined && { label: p.label ? 1 : 0 }) })),
       scoreKind: run.scoreKind,
       ...(n <= MAX_MATRIX_PAIRS && { scores: nested(scores, n) }),
@@ -108,6 +128,9 @@ export async function runProbe(model: ModelAdapter, manifest: Manifest, settings
     if (run.geometry) result.geometry = run.geometry;
     if (run.crossModalAttention) result.crossModalAttention = run.crossModalAttention;
     if (manifest.missingImages.count > 0) notices.push(`${manifest.missingImages.count} manifest row(s) were skipped because their image does not exist (${manifest.missingImages.examples.join('; ')}).`);
+    const { outsideImages: outside, unreadableImages: unreadable } = manifest;
+    if (outside.count > 0) notices.push(`${outside.count} manifest row(s) were skipped because their image is outside the folder ${manifest.imageFolder} (${outside.examples.join('; ')}); --allow-outside-paths reads them.`);
+    if (unreadable.count > 0) notices.push(`${unreadable.count} manifest row(s) were skipped because their file is not a usable image (${unreadable.examples.join('; ')}).`);
     if (manifest.limited) notices.push(`The manifest has more rows; only the first ${manifest.limit} usable pairs were probed (--limit).`);
     return result;
   });

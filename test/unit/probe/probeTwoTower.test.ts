@@ -64,7 +64,7 @@ test('unlabelled set: scores, retrieval, EMAP, perceptual score, ablation and ge
   assert.equal(result.kind, 'probe');
   assert.equal(result.scoreKind, 'cosine');
   assert.deepEqual(result.pairs, CAPTIONS.map((caption, i) => ({ image: images[i], caption })));
-  assert.deepEqual(result.manifest, { path: join(work, 'set.jsonl'), format: 'jsonl', pairs: n, limit: 500, limited: false, labelled: false, missingImages: { count: 1, examples: [`line 3: ${join(work, 'missing.png')}`] } });
+  assert.deepEqual(result.manifest, { path: join(work, 'set.jsonl'), format: 'jsonl', pairs: n, limit: 500, limited: false, labelled: false, missingImages: { count: 1, examples: [`line 3: ${join(work, 'missing.png')}`] }, outsideImages: { count: 0, examples: [] }, unreadableImages: { count: 0, examples: [] } });
   assert.ok(result.model.notices.some((note) => note.includes('1 manifest row(s) were skipped')));
   result.scores!.forEach((row, i) => row.forEach((v, j) => near(v, S[i * n + j], 1e-4, `scores[${i}][${j}]`)));
 
