@@ -16,18 +16,43 @@ export interface ClsSelection {
 
 /** The tensor behind a chain of Identity nodes (an export may alias a graph output that way). */
 function canonicalTensor(index: GraphIndex, tensor: string): string {
+  const seen = new Set<string>();
   let current = tensor;
-  for (let node = index.producerOf(current); isOp(node, 'Identity'); node = index.producerOf(current)) current = node.inputs[0];
+  for (let node = index.producerOf(current); isOp(node, 'Identity') && !seen.has(current); node = index.producerOf(current)) {
+    seen.add(current);
+    current = node.inputs[0];
+  }
   return current;
 }
 
-/** Every CLS selection that reads `hidden` (or a tensor equal to it), in topological order. */
+/** `tensor` and every tensor that a chain of Identity nodes copies it to. */
+function identityAliases(index: GraphIndex, tensor: string): Set<string> {
+  const aliases = new Set([tensor]);
+  const stack = [tensor];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    for (const node of index.consumersOf(current)) {
+      const out = node.outputs[0];
+      if (isOp(node, 'Identity') && node.inputs[0] === current && out && !aliases.has(out) && index.producerOf(out) === node) {
+        aliases.add(out);
+        stack.push(out);
+      }
+    }
+  }
+  return aliases;
+}
+
+/**
+ * Every CLS selection that reads `hidden` (or a tensor equal to it), in topological order. The tensors equal
+ * to `hidden` are found once, forward from the tensor behind its Identity chain: following each node's
+ * input back through the chain cost the chain's length per node, minutes for a chain of 60,000.
+ */
 export function findClsSelections(index: GraphIndex, hidden: string): ClsSelection[] {
-  const target = canonicalTensor(index, hidden);
+  const same = identityAliases(index, canonicalTensor(index, hidden));
   const found: ClsSelection[] = [];
   for (const node of index.order) {
     const data = node.inputs[0];
-    if (!data || canonicalTensor(index, data) !== target) continue;
+    if (!data || !same.has(data)) continue;
     if (isOp(node, 'Gather') && isTokenAxis(intAttribute(node, 'axis', 0)) && sameValues(index.constantValues(node.inputs[1]), [0])) {
       const indexRank = index.constantDims(node.inputs[1])?.length ?? 0;
       found.push({ hidden: data, output: node.outputs[0], rank: indexRank === 0 ? 2 : 3 });
