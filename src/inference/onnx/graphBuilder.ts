@@ -8,6 +8,7 @@ import { encodeModel, encodeModelChunks, type ModelSpec } from './schema';
 import {
   DataType, type Dim, type NodeSpec, type OnnxAttribute, type OnnxTensor, type OnnxValueInfo, type OpsetImport,
 } from './onnxTypes';
+import { UniqueNames } from './graphWalk';
 
 /** Options of a GraphBuilder. */
 export interface GraphBuilderOptions {
@@ -39,7 +40,7 @@ function irVersionFor(opset: number): number {
 
 /** Builds an ONNX model node by node; names are made unique by suffixing a counter. */
 export class GraphBuilder {
-  private readonly used = new Set<string>();
+  private readonly used = new UniqueNames();
   private readonly nodes: NodeSpec[] = [];
   private readonly inputs: OnnxValueInfo[] = [];
   private readonly outputs: OnnxValueInfo[] = [];
@@ -50,12 +51,9 @@ export class GraphBuilder {
     this.opset = options.opset ?? 17;
   }
 
-  /** A name not used yet in this graph, derived from `base`. */
+  /** A name not used yet in this graph: `base`, else the first free `base_1`, `base_2`, ... */
   uniqueName(base: string): string {
-    let name = base;
-    for (let n = 1; this.used.has(name); n++) name = `${base}_${n}`;
-    this.used.add(name);
-    return name;
+    return this.used.take(base);
   }
 
   /** Declares a graph input (dims may be symbolic names) and returns its name. */

@@ -19,6 +19,8 @@ export class GraphIndex {
   private readonly producers = new Map<string, OnnxNode>();
   private readonly consumers = new Map<string, OnnxNode[]>();
   private readonly initializers = new Map<string, OnnxInitializerInfo>();
+  /** The nodes some graph output depends on, found on first use. */
+  private live: Set<OnnxNode> | undefined;
   /** The nodes, every producer before its consumers, otherwise in file order. */
   readonly order: OnnxNode[];
 
@@ -74,12 +76,37 @@ export class GraphIndex {
     return attr?.ints || attr?.floats ? [(attr.ints ?? attr.floats ?? []).length] : [];
   }
 
+  /** Every node that one of `tensors` depends on, their producers included. */
+  ancestorsOf(tensors: Iterable<string>): Set<OnnxNode> {
+    const seen = new Set<OnnxNode>();
+    const stack = [...tensors];
+    while (stack.length > 0) {
+      const node = this.producers.get(stack.pop()!);
+      if (!node || seen.has(node)) continue;
+      seen.add(node);
+      for (const input of node.inputs) if (input) stack.push(input);
+    }
+    return seen;
+  }
+
+  /**
+   * True when a graph output depends on `node`. A node that reaches no output computes nothing the model
+   * returns (onnxruntime prunes it), so it is not part of what the model does: a Softmax there is no layer.
+   */
+  reachesOutput(node: OnnxNode): boolean {
+    this.live ??= this.ancestorsOf(this.graph.outputs.map((o) => o.name));
+    return this.live.has(node);
+  }
+
   private topologicalOrder(): OnnxNode[] {
     const done = new Set<OnnxNode>();
     const entered = new Set<OnnxNode>();
     const order: OnnxNode[] = [];
-    // Iterative depth-first search over producers, so deep graphs do not exhaust the call stack.
+    // Iterative depth-first search over producers, so deep graphs do not exhaust the call stack. A node's
+    // producers are pushed one by one (last input first, so the first input's producer comes out first):
+    // spreading them into push() overflowed the stack for a node of 200,000 inputs.
     for (const start of this.graph.nodes) {
+      if (done.has(start)) continue;
       const stack: OnnxNode[] = [start];
       while (stack.length > 0) {
         const node = stack[stack.length - 1];
@@ -87,13 +114,14 @@ export class GraphIndex {
           stack.pop();
           continue;
         }
-        const pending = entered.has(node) ? [] : node.inputs
-          .map((t) => this.producers.get(t))
-          .filter((p): p is OnnxNode => p !== undefined && !done.has(p) && !entered.has(p));
-        entered.add(node);
-        if (pending.length > 0) {
-          stack.push(...pending.reverse());
-          continue;
+        if (!entered.has(node)) {
+          entered.add(node);
+          const below = stack.length;
+          for (let i = node.inputs.length - 1; i >= 0; i--) {
+            const producer = this.producers.get(node.inputs[i]);
+            if (producer && !done.has(producer) && !entered.has(producer)) stack.push(producer);
+          }
+          if (stack.length > below) continue;
         }
         stack.pop();
         done.add(node);
