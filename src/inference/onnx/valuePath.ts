@@ -68,14 +68,25 @@ function miss(reason: string): ValuePathResult {
   return { plan: undefined, reason };
 }
 
-/** The MatMul whose first operand is the probabilities (through ops that do not change them). */
+/**
+ * The MatMul whose first operand is the probabilities (through ops that do not change them): depth-first in
+ * consumer order, with a stack, so a chain of any length is followed without recursion.
+ */
 function valuesMatMul(index: GraphIndex, probs: string): OnnxNode | undefined {
-  for (const consumer of index.consumersOf(probs)) {
-    if (consumer.inputs[0] !== probs) continue;
-    if (is(consumer, 'MatMul')) return consumer;
-    if (is(consumer, ...passThrough)) {
-      const found = valuesMatMul(index, consumer.outputs[0]);
-      if (found) return found;
+  const seen = new Set([probs]);
+  const stack: OnnxNode[] = [];
+  const pushReaders = (tensor: string) => {
+    const readers = index.consumersOf(tensor).filter((c) => c.inputs[0] === tensor);
+    for (let i = readers.length - 1; i >= 0; i--) stack.push(readers[i]);
+  };
+  pushReaders(probs);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (is(node, 'MatMul')) return node;
+    const out = node.outputs[0];
+    if (is(node, ...passThrough) && out && !seen.has(out)) {
+      seen.add(out);
+      pushReaders(out);
     }
   }
   return undefined;
