@@ -3,7 +3,8 @@
  * through every node except Shape and Size, whose outputs depend on a tensor's shape and not on its values
  * (exports build masks and reshapes from Shape(input_ids) without mixing any text into the data). The
  * queries of a layer are the first input of its scores MatMul, the keys the second; fused attention
- * operators are read the same way from their own inputs.
+ * operators are read the same way from their own inputs. Nodes no graph output depends on are left out, as
+ * ./taps leaves them out: a dead fused operator is no layer and a dead sum fuses nothing.
  */
 import { GraphIndex, isDefaultDomain, isOp } from './graphIndex';
 import type { OnnxGraph, OnnxNode } from './onnxTypes';
@@ -51,6 +52,7 @@ export function traceGraphFlow(graph: OnnxGraph, taps: AttentionTap[], fusedOper
   const sums: InputSum[] = [];
   const names = (mask: bigint) => inputs.filter((_, i) => (mask >> BigInt(i)) & 1n);
   for (const node of index.order) {
+    if (!index.reachesOutput(node)) continue;
     const present = node.inputs.filter(Boolean);
     const mask = isOp(node, 'Shape', 'Size') ? 0n : present.reduce((m, t) => m | (deps.get(t) ?? 0n), 0n);
     const after = present.some((t) => afterAttention.has(t)) || isFused(node) || node.outputs.some((t) => tapTensors.has(t));

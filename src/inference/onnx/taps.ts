@@ -3,6 +3,10 @@
  * A tap is a last-axis Softmax fed by a queries x keys MatMul (through scaling and masking) whose result
  * is the first operand of the attention x values MatMul. Layout-agnostic: [b, h, q, k] and [b*h, q, k]
  * exports match alike. Fused attention operators compute the softmax internally; they are reported.
+ * Only attention the model's outputs depend on counts: a Softmax (or fused operator) from which no graph
+ * output is reachable is dead code (onnxruntime prunes it), not a layer, and is neither tapped nor counted.
+ * Identity nodes are aliases: they do not count towards the search depth, so a chain of them between the
+ * scores, the Softmax and the values MatMul changes nothing.
  */
 import { intAttribute, type OnnxGraph, type OnnxNode } from './onnxTypes';
 import { GraphIndex, isOp } from './graphIndex';
@@ -47,12 +51,13 @@ export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
   const opset = index.opsetVersion() ?? 1;
   const softmaxes = index.order.filter((node) =>
     isOp(node, 'Softmax')
+    && index.reachesOutput(node)
     && isLastAxis(node, opset, ranks)
-    && feedsValuesMatMul(index, node.outputs[0], 0)
+    && feedsValuesMatMul(index, node.outputs[0])
     && scoresMatMul(index, node.inputs[0]) !== undefined);
-  const fused = index.order.filter((node) =>
+  const fused = index.order.filter((node) => index.reachesOutput(node) && (
     (node.domain === 'com.microsoft' && fusedMicrosoftOps.has(node.opType))
-    || (isOp(node, 'Attention') && opset >= onnxAttentionOpset));
+    || (isOp(node, 'Attention') && opset >= onnxAttentionOpset)));
   return {
     taps: softmaxes.map((node, layer) => ({ tensor: node.outputs[0], nodeName: node.name, layer })),
     fusedOperators: [...new Set(fused.map((n) => n.opType))],
@@ -67,28 +72,61 @@ function isLastAxis(node: OnnxNode, opset: number, ranks: RankInference): boolea
   return rank !== undefined && axis === rank - 1;
 }
 
-function isMatMul(node: OnnxNode | undefined): node is OnnxNode {
+function isMatMul(node: OnnxNode | undefined): boolean {
   return (node?.domain === 'com.microsoft' && node.opType === 'FusedMatMul') || isOp(node, 'MatMul');
 }
 
-function feedsValuesMatMul(index: GraphIndex, tensor: string, depth: number): boolean {
-  if (depth > searchDepth) return false;
-  return index.consumersOf(tensor).some((c) =>
-    (isMatMul(c) && c.inputs[0] === tensor)
-    || (isOp(c, ...passThroughAfter) && c.inputs[0] === tensor && feedsValuesMatMul(index, c.outputs[0], depth + 1)));
+/** isOp without the type guard, which would narrow a known node to `never` on the false branch. */
+function is(node: OnnxNode, ...opTypes: string[]): boolean {
+  return isOp(node, ...opTypes);
+}
+
+/**
+ * True when `probs` is the first operand of a MatMul, through at most `searchDepth` ops that leave it unchanged
+ * (Identity nodes not counted). Walked with a stack; a tensor is walked again only when reached in fewer steps.
+ */
+function feedsValuesMatMul(index: GraphIndex, probs: string): boolean {
+  const steps = new Map([[probs, 0]]);
+  const stack: [string, number][] = [[probs, 0]];
+  while (stack.length > 0) {
+    const [tensor, depth] = stack.pop()!;
+    for (const c of index.consumersOf(tensor)) {
+      if (c.inputs[0] !== tensor) continue;
+      if (isMatMul(c)) return true;
+      const out = c.outputs[0];
+      if (!is(c, ...passThroughAfter) || !out) continue;
+      const next = c.opType === 'Identity' ? depth : depth + 1;
+      if (next > searchDepth || (steps.get(out) ?? Infinity) <= next) continue;
+      steps.set(out, next);
+      stack.push([out, next]);
+    }
+  }
+  return false;
 }
 
 /**
  * The queries x keys MatMul that `tensor` (a Softmax's input) is computed from, through scaling and masking;
- * its first input carries the queries and its second the keys.
+ * its first input carries the queries and its second the keys. Depth-first, the first data input first, as
+ * far as `searchDepth` ops (Identity nodes not counted), with a stack instead of recursion.
  */
-export function scoresMatMul(index: GraphIndex, tensor: string, depth = 0): OnnxNode | undefined {
-  const node = index.producerOf(tensor);
-  if (isMatMul(node)) return node;
-  if (depth >= searchDepth || !isOp(node, ...betweenScoresAndSoftmax)) return undefined;
-  for (const input of dataInputs(node)) {
-    const found = scoresMatMul(index, input, depth + 1);
-    if (found) return found;
+export function scoresMatMul(index: GraphIndex, tensor: string): OnnxNode | undefined {
+  const steps = new Map([[tensor, 0]]);
+  const stack: [string, number][] = [[tensor, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    const node = index.producerOf(current);
+    if (!node) continue;
+    if (isMatMul(node)) return node;
+    if (!is(node, ...betweenScoresAndSoftmax)) continue;
+    const alias = node.opType === 'Identity';
+    if (depth >= searchDepth && !alias) continue;
+    const next = alias ? depth : depth + 1;
+    const inputs = dataInputs(node);
+    for (let i = inputs.length - 1; i >= 0; i--) {
+      if ((steps.get(inputs[i]) ?? Infinity) <= next) continue;
+      steps.set(inputs[i], next);
+      stack.push([inputs[i], next]);
+    }
   }
   return undefined;
 }
