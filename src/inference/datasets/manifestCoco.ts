@@ -8,6 +8,7 @@
  */
 import { basename } from 'node:path';
 import { badInput } from '../../core/errors';
+import { quoteJson } from '../../core/quoteJson';
 import { FileReadError, readRegularFile } from '../../core/regularFile';
 import { isJsonObject, type JsonObject } from '../model/configFields';
 import { describeSyntaxError } from '../model/jsonFile';
@@ -30,7 +31,7 @@ function entries(root: JsonObject, key: string, path: string): JsonObject[] {
 
 function idValue(value: unknown, path: string, where: string, field: string): string | number {
   if (typeof value === 'number' || typeof value === 'string') return value;
-  throw badInput(`${basename(path)} ${where}: "${field}" must be a number or a string, got ${JSON.stringify(value ?? null)}.`, COCO_FIX);
+  throw badInput(`${basename(path)} ${where}: "${field}" must be a number or a string, got ${quoteJson(value ?? null)}.`, COCO_FIX);
 }
 
 async function parseCoco(path: string): Promise<JsonObject> {
@@ -60,7 +61,7 @@ export async function cocoRows(path: string, allCaptions: boolean): Promise<Mani
     const where = `images[${i}]`;
     const id = idValue(image.id, path, where, 'id');
     // A second image with the same id would take the first one's captions and drop the first image unsaid.
-    if (firstEntry.has(id)) throw badInput(`${basename(path)} ${where}: id ${JSON.stringify(id)} is already the id of images[${firstEntry.get(id)}].`, `Give every image its own id; ${COCO_FIX}`);
+    if (firstEntry.has(id)) throw badInput(`${basename(path)} ${where}: id ${quoteJson(id)} is already the id of images[${firstEntry.get(id)}].`, `Give every image its own id; ${COCO_FIX}`);
     firstEntry.set(id, i);
     files.set(id, imageValue(image.file_name, path, where, 'file_name'));
   });
@@ -70,7 +71,7 @@ export async function cocoRows(path: string, allCaptions: boolean): Promise<Mani
     const where = `annotations[${i}]`;
     const id = idValue(annotation.image_id, path, where, 'image_id');
     const image = files.get(id);
-    if (image === undefined) throw badInput(`${basename(path)} ${where}: image_id ${JSON.stringify(id)} is not in "images".`, COCO_FIX);
+    if (image === undefined) throw badInput(`${basename(path)} ${where}: image_id ${quoteJson(id)} is not in "images".`, COCO_FIX);
     const row = { image, caption: captionValue(annotation.caption, path, where, 'caption'), where };
     if (allCaptions) rows.push(row);
     else if (!firstCaption.has(id)) firstCaption.set(id, row);

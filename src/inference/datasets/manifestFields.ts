@@ -4,6 +4,7 @@
  */
 import { basename } from 'node:path';
 import { badInput } from '../../core/errors';
+import { quoteJson } from '../../core/quoteJson';
 
 /** One row as the manifest states it: the image path as written, relative to the manifest's folder or absolute. */
 export interface ManifestRow {
@@ -32,14 +33,14 @@ const FIELD_FIX = 'Every row needs an image path and a caption; name the fields 
 /** `value` as a row's image path: a non-empty string. */
 export function imageValue(value: unknown, file: string, where: string, field: string): string {
   if (value === undefined || value === null) throw badInput(`${basename(file)} ${where}: no "${field}" field.`, FIELD_FIX);
-  if (typeof value !== 'string' || value.trim() === '') throw badInput(`${basename(file)} ${where}: "${field}" must be a non-empty path, got ${JSON.stringify(value)}.`, FIELD_FIX);
+  if (typeof value !== 'string' || value.trim() === '') throw badInput(`${basename(file)} ${where}: "${field}" must be a non-empty path, got ${quoteJson(value)}.`, FIELD_FIX);
   return value.trim();
 }
 
 /** `value` as a row's caption: a string (an empty caption is allowed, it is a valid model input). */
 export function captionValue(value: unknown, file: string, where: string, field: string): string {
   if (value === undefined || value === null) throw badInput(`${basename(file)} ${where}: no "${field}" field.`, FIELD_FIX);
-  if (typeof value !== 'string') throw badInput(`${basename(file)} ${where}: "${field}" must be a string, got ${JSON.stringify(value)}.`, FIELD_FIX);
+  if (typeof value !== 'string') throw badInput(`${basename(file)} ${where}: "${field}" must be a string, got ${quoteJson(value)}.`, FIELD_FIX);
   return value;
 }
 
@@ -49,7 +50,7 @@ const LABELS = new Map<unknown, boolean>([[1, true], [0, false], [true, true], [
 export function labelValue(value: unknown, file: string, where: string): boolean {
   const label = LABELS.get(typeof value === 'string' ? value.trim().toLowerCase() : value);
   if (label === undefined) {
-    throw badInput(`${basename(file)} ${where}: "${LABEL_FIELD}" must be 1 (the caption matches the image) or 0 (it does not), got ${JSON.stringify(value ?? null)}.`, 'Label every row with 1 or 0, or leave the label out of every row.');
+    throw badInput(`${basename(file)} ${where}: "${LABEL_FIELD}" must be 1 (the caption matches the image) or 0 (it does not), got ${quoteJson(value ?? null)}.`, 'Label every row with 1 or 0, or leave the label out of every row.');
   }
   return label;
 }

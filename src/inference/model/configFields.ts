@@ -3,6 +3,7 @@
  * with a hand-edited or half-converted config knows exactly what to correct.
  */
 import { badModel, type LensError } from '../../core/errors';
+import { quoteJson } from '../../core/quoteJson';
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -39,7 +40,7 @@ export class FieldReader {
     const value = obj[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'number' || !isValid(value, rule)) {
-      throw this.invalid(path, `must be ${ruleText[rule]}, got ${JSON.stringify(value)}`);
+      throw this.invalid(path, `must be ${ruleText[rule]}, got ${quoteJson(value)}`);
     }
     return value;
   }
@@ -48,7 +49,7 @@ export class FieldReader {
   boolean(obj: JsonObject, key: string, path = key): boolean | undefined {
     const value = obj[key];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'boolean') throw this.invalid(path, `must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean') throw this.invalid(path, `must be true or false, got ${quoteJson(value)}`);
     return value;
   }
 
@@ -56,7 +57,7 @@ export class FieldReader {
   object(obj: JsonObject, key: string, path = key): JsonObject | undefined {
     const value = obj[key];
     if (value === undefined || value === null) return undefined;
-    if (!isJsonObject(value)) throw this.invalid(path, `must be an object, got ${JSON.stringify(value)}`);
+    if (!isJsonObject(value)) throw this.invalid(path, `must be an object, got ${quoteJson(value)}`);
     return value;
   }
 }

@@ -4,6 +4,7 @@
  * take the defaults of the processor class the file names, as transformers does.
  */
 import { FieldReader, isJsonObject, type JsonObject } from './configFields';
+import { quoteJson } from '../../core/quoteJson';
 import { badModel } from '../../core/errors';
 
 /** Resampling filters we can reproduce (PIL's BOX and HAMMING map to bilinear, with a note). */
@@ -128,7 +129,7 @@ function parseHeightWidth(obj: JsonObject, path: string, reader: FieldReader): S
   const height = reader.number(obj, 'height', 'positiveInt', `${path}.height`);
   const width = reader.number(obj, 'width', 'positiveInt', `${path}.width`);
   if (height === undefined || width === undefined) {
-    throw reader.invalid(path, `must be a number, {"shortest_edge": n} or {"height": h, "width": w}, got ${JSON.stringify(obj)}`);
+    throw reader.invalid(path, `must be a number, {"shortest_edge": n} or {"height": h, "width": w}, got ${quoteJson(obj)}`);
   }
   return { height, width };
 }
@@ -137,7 +138,7 @@ function parseResample(value: unknown, reader: FieldReader, notes: string[]): Re
   const code = typeof value === 'string' ? namedResample.indexOf(value.toLowerCase()) : value;
   const mapped = typeof code === 'number' ? pilResample[code] : undefined;
   if (!mapped) {
-    throw reader.invalid('resample', `must be a PIL resampling code 0-5 (3 = bicubic), got ${JSON.stringify(value)}`);
+    throw reader.invalid('resample', `must be a PIL resampling code 0-5 (3 = bicubic), got ${quoteJson(value)}`);
   }
   if (approximated[code as number]) {
     notes.push(`preprocessor_config.json: PIL ${approximated[code as number]} resampling is approximated with bilinear.`);
@@ -156,7 +157,7 @@ function parseTriple(json: JsonObject, key: string, reader: FieldReader, positiv
     return [one, one, one];
   }
   if (!Array.isArray(value) || value.length !== 3 || !value.every((v) => typeof v === 'number')) {
-    throw reader.invalid(key, `must be a list of 3 numbers (one per RGB channel), got ${JSON.stringify(value)}`);
+    throw reader.invalid(key, `must be a list of 3 numbers (one per RGB channel), got ${quoteJson(value)}`);
   }
   return value.map((v, i) => {
     const one = reader.number({ v }, 'v', rule, `${key}[${i}]`) as number;

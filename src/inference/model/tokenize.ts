@@ -5,6 +5,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { badInput, badModel } from '../../core/errors';
+import { quoteJson } from '../../core/quoteJson';
 import type { ModelFolder } from './modelFolder';
 import { makeTokenDisplay, type TokenDisplay } from './tokenDisplay';
 import { resolveSpecialIds } from './tokenizerSpecials';
@@ -52,11 +53,13 @@ export function loadTokenizer(folder: Pick<ModelFolder, 'tokenizerJson' | 'token
   try {
     tokenizer = new Tokenizer(folder.tokenizerJson, folder.tokenizerConfig);
   } catch (error) {
-    throw badModel('tokenizer.json', `cannot be loaded (${error instanceof Error ? error.message : String(error)})`, RESAVE);
+    // The tokenizer library walks the file's values recursively: a value nested thousands deep overflows its stack.
+    const reason = error instanceof RangeError && /call stack/.test(error.message) ? 'a value is nested too deeply to read' : error instanceof Error ? error.message : String(error);
+    throw badModel('tokenizer.json', `cannot be loaded (${reason})`, RESAVE);
   }
   const special = resolveSpecialIds(tokenizer, folder);
   for (const [name, id] of [['pad', special.padId], ['end', special.eosId ?? 0]] as const) {
-    if (!isTokenId(id)) throw badModel('tokenizer.json', `its ${name} token has the id ${JSON.stringify(id)}, not a whole number`, RESAVE);
+    if (!isTokenId(id)) throw badModel('tokenizer.json', `its ${name} token has the id ${quoteJson(id)}, not a whole number`, RESAVE);
   }
   const added = new Set([...tokenizer.get_added_tokens_decoder().values()].map((t) => t.content));
   const display = makeTokenDisplay(folder.tokenizerJson, added);
@@ -120,7 +123,7 @@ function encodeChecked(tokenizer: Tokenizer, text: string, addSpecialTokens: boo
   }
   const bad = encoded.ids.findIndex((id, i) => !isTokenId(id) || typeof encoded.tokens[i] !== 'string');
   if (bad >= 0 || encoded.tokens.length !== encoded.ids.length) {
-    throw badModel('tokenizer.json', `gives the token ${JSON.stringify(encoded.tokens[bad])} the id ${JSON.stringify(encoded.ids[bad])} in ${quoted}; ids must be whole numbers`, RESAVE);
+    throw badModel('tokenizer.json', `gives the token ${quoteJson(encoded.tokens[bad])} the id ${quoteJson(encoded.ids[bad])} in ${quoted}; ids must be whole numbers`, RESAVE);
   }
   return encoded;
 }

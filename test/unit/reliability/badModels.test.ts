@@ -138,3 +138,32 @@ test('found by the config fuzzer: a vocabulary id that is not a number, an unkno
   const huge = variant((d) => editJson(d, 'preprocessor_config.json', (j) => (j.size = 1e9)));
   await failsThenRecovers(huge, { kind: 'badModel', what: [/^preprocessor_config\.json: field "size" is 1000000000 pixels; at most 8192 is supported/] });
 });
+
+test('found by the deep-structure fuzzer: a config value nested 100,000 deep is quoted in a line, not a stack overflow', async () => {
+  const deep = (inner: string) => `${'['.repeat(50_000)}${'{"a":'.repeat(50_000)}${inner}${'}'.repeat(50_000)}${']'.repeat(50_000)}`;
+  const splice = (d: string, name: string, key: string, inner = '0') => {
+    const text = readFileSync(join(d, name), 'utf8').replace(/\s*}\s*$/, `, "${key}": ${deep(inner)}}`);
+    writeFileSync(join(d, name), text);
+  };
+  // The quote is the value's first three levels, [[[[...]]]], not 200,000 characters (nor a RangeError).
+  const quote = /got \[\[\[\[\.\.\.\]\]\]\]\./;
+  const mean = variant((d) => splice(d, 'preprocessor_config.json', 'image_mean'));
+  const meanError = await rejectsLens(run.service.analyze({ modelDir: mean, images: [image], texts: [text] }), { kind: 'badModel', what: [/^preprocessor_config\.json: field "image_mean" must be a list of 3 numbers/, quote] });
+  assert.ok(meanError.message.length < 300, meanError.message);
+  const size = variant((d) => splice(d, 'config.json', 'projection_dim'));
+  await failsThenRecovers(size, { kind: 'badModel', what: [/^config\.json: field "projection_dim" must be a positive integer, got \[\[\[\[\.\.\.\]\]\]\]\./] });
+  // A vocabulary id nested 100,000 deep: the tokenizer library walks values recursively and overflows; that is the file's fault.
+  const tokenizerId = variant((d) => {
+    const json = JSON.parse(readFileSync(join(d, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, unknown> } };
+    json.model.vocab.circle = '\u0000deep\u0000';
+    writeFileSync(join(d, 'tokenizer.json'), JSON.stringify(json).replace('"\\u0000deep\\u0000"', deep('7')));
+  });
+  await failsThenRecovers(tokenizerId, { kind: 'badModel', what: [/^tokenizer\.json: cannot be loaded \(a value is nested too deeply to read\)/], fix: /save_pretrained/ });
+  // Nested 20 deep, the library loads it and the id it gives is quoted in three levels.
+  const shallowId = variant((d) => {
+    const json = JSON.parse(readFileSync(join(d, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, unknown> } };
+    json.model.vocab.circle = '\u0000deep\u0000';
+    writeFileSync(join(d, 'tokenizer.json'), JSON.stringify(json).replace('"\\u0000deep\\u0000"', `${'['.repeat(20)}7${']'.repeat(20)}`));
+  });
+  await failsThenRecovers(shallowId, { kind: 'badModel', what: [/^tokenizer\.json: gives the token "circle" the id \[\[\[\[\.\.\.\]\]\]\] in "a red circle"/] });
+});
