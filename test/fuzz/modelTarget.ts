@@ -24,7 +24,7 @@ import type { FuzzRunner, FuzzTarget } from './fuzzTarget';
 import { mutateModelFields } from './onnxMutations';
 import type { FuzzRandom } from './random';
 
-interface Seed {
+export interface Seed {
   label: string;
   bytes: Uint8Array;
   /** The tower this graph stands for in a two-tower folder; none for a joint graph. */
@@ -33,7 +33,7 @@ interface Seed {
 }
 
 /** Decodes, taps and appends; checks the tapped copy lists every tap. Decode errors are TappedGraph.load's to wrap. */
-function checkSurgery(bytes: Uint8Array): void {
+export function checkSurgery(bytes: Uint8Array): void {
   let graph;
   try {
     graph = decodeGraphStructure(bytes);
@@ -52,7 +52,7 @@ function checkSurgery(bytes: Uint8Array): void {
  * Opens the folder with the mutated tower in place of the seed's and runs it. The cache is shared between
  * cases: the untouched tower's session is made once, the mutated one's is released after its case.
  */
-async function runTower(seed: Seed, file: string, image: PreprocessedImage, cache: SessionCache): Promise<void> {
+export async function runTower(seed: Seed, file: string, image: PreprocessedImage, cache: SessionCache): Promise<void> {
   const folder = { ...seed.folder!, files: { ...seed.folder!.files, [seed.tower!]: file } };
   try {
     const model = await TwoTowerModel.open(folder, cache);
@@ -63,46 +63,70 @@ async function runTower(seed: Seed, file: string, image: PreprocessedImage, cach
   }
 }
 
+/** The seed graphs, a preprocessed image for the vision towers, a scratch folder and a session cache; `dispose` removes them. */
+export interface ModelSeeds {
+  seeds: Seed[];
+  image: PreprocessedImage;
+  cache: SessionCache;
+  /** Decodes, taps and checks `bytes`, then (for a tower) opens and runs it in place of `seed`'s tower. */
+  run(seed: Seed, bytes: Uint8Array): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** Writes the seed models (three tiny CLIPs, a single-stream graph) and what running a mutated tower needs. */
+export async function prepareModelSeeds(): Promise<ModelSeeds> {
+  const clips: TinyClip[] = [writeTinyClip(), writeTinyClip({ attentionLayout: '3d' }), writeTinyClip({ fusedAttention: true })];
+  const fusion: TinyFusion = writeTinyFusion();
+  const seeds: Seed[] = [];
+  for (const clip of clips) {
+    const folder = await loadModelFolder(clip.dir);
+    const label = `clip ${clip.options.attentionLayout}${clip.options.fusedAttention ? ' fused' : ''}`;
+    for (const tower of ['vision', 'text'] as const) seeds.push({ label: `${label} ${tower}`, bytes: clip.towerBytes(tower), tower, folder });
+  }
+  seeds.push({ label: 'single-stream joint', bytes: fusion.graphBytes() });
+  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c81e1e' } }).png().toBuffer();
+  const image = await preprocessImage(png, seeds[0].folder!.preprocessor);
+  const work = mkdtempSync(join(tmpdir(), 'mmlens-fuzz-model-'));
+  const cache = new SessionCache('cpu');
+  let count = 0;
+  return {
+    seeds,
+    image,
+    cache,
+    async run(seed, bytes): Promise<void> {
+      checkSurgery(bytes);
+      if (!seed.tower) return;
+      // A new path per case: the session cache is keyed by path.
+      const file = join(work, `case-${count++}.onnx`);
+      writeFileSync(file, bytes);
+      try {
+        await runTower(seed, file, image, cache);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+    async dispose(): Promise<void> {
+      await cache.release();
+      for (const clip of clips) clip.remove();
+      fusion.remove();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
 /** The model target. */
 export const modelTarget: FuzzTarget = {
   name: 'model',
   async prepare(): Promise<FuzzRunner> {
-    const clips: TinyClip[] = [writeTinyClip(), writeTinyClip({ attentionLayout: '3d' }), writeTinyClip({ fusedAttention: true })];
-    const fusion: TinyFusion = writeTinyFusion();
-    const seeds: Seed[] = [];
-    for (const clip of clips) {
-      const folder = await loadModelFolder(clip.dir);
-      const label = `clip ${clip.options.attentionLayout}${clip.options.fusedAttention ? ' fused' : ''}`;
-      for (const tower of ['vision', 'text'] as const) seeds.push({ label: `${label} ${tower}`, bytes: clip.towerBytes(tower), tower, folder });
-    }
-    seeds.push({ label: 'single-stream joint', bytes: fusion.graphBytes() });
-    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c81e1e' } }).png().toBuffer();
-    const image = await preprocessImage(png, seeds[0].folder!.preprocessor);
-    const work = mkdtempSync(join(tmpdir(), 'mmlens-fuzz-model-'));
-    const cache = new SessionCache('cpu');
-    let count = 0;
+    const prepared = await prepareModelSeeds();
     return {
       async runCase(random: FuzzRandom, note): Promise<void> {
-        const seed = random.pick(seeds);
+        const seed = random.pick(prepared.seeds);
         const mutated = random.chance(0.5) ? mutateModelFields(seed.bytes, random) : mutateBytes(seed.bytes, random);
         note(`${seed.label}: ${mutated.description}`);
-        checkSurgery(mutated.bytes);
-        if (!seed.tower) return;
-        // A new path per case: the session cache is keyed by path.
-        const file = join(work, `case-${count++}.onnx`);
-        writeFileSync(file, mutated.bytes);
-        try {
-          await runTower(seed, file, image, cache);
-        } finally {
-          rmSync(file, { force: true });
-        }
+        await prepared.run(seed, mutated.bytes);
       },
-      async dispose(): Promise<void> {
-        await cache.release();
-        for (const clip of clips) clip.remove();
-        fusion.remove();
-        rmSync(work, { recursive: true, force: true });
-      },
+      dispose: () => prepared.dispose(),
     };
   },
 };

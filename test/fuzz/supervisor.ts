@@ -20,6 +20,8 @@ export interface FuzzOptions {
   caseTimeoutMs: number;
   /** Called with a short line now and then (progress). */
   log?: (line: string) => void;
+  /** How many targets run at once, each in its own worker (default 1: one after another). */
+  lanes?: number;
 }
 
 /** Counts for one target. */
@@ -54,33 +56,45 @@ const worker = join(__dirname, 'runFuzz.ts');
 /** Preparing a target writes tiny models and loads onnxruntime: allow it far longer than one case. */
 const prepareTimeoutMs = 120_000;
 
-/** Runs each target for its number of cases, each in as many workers as crashes and hangs make necessary. */
+/**
+ * Runs each target for its number of cases, each in as many workers as crashes and hangs make necessary;
+ * with `lanes` > 1, that many targets at a time (the next target starts when a lane is free). The summary
+ * lists the targets, and the failures, in the order of `cases` whatever the lanes did.
+ */
 export async function superviseFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const summary: FuzzSummary = { seed: options.seed, targets: {}, failures: [] };
-  for (const [target, cases] of Object.entries(options.cases)) {
-    const began = performance.now();
-    const counts: TargetSummary = { cases: 0, ok: 0, badInput: 0, badModel: 0, failed: 0, maxCaseMs: 0, seconds: 0 };
-    summary.targets[target] = counts;
-    let next = 0;
-    while (next < cases) {
-      const result = await runWorker(target, next, cases, options, (line) => {
-        counts.cases++;
-        counts.maxCaseMs = Math.max(counts.maxCaseMs, line.ms);
-        if (line.outcome === 'fail') {
-          counts.failed++;
-          summary.failures.push(failure(target, line.index, 'error', line.description, line.error ?? '', options.seed));
-        } else counts[line.outcome]++;
-      });
-      if (result.lost === undefined) break;
-      counts.cases++;
-      counts.failed++;
-      summary.failures.push(failure(target, result.lost, result.kind, result.description ?? '', result.detail, options.seed));
-      next = result.lost + 1;
-    }
-    counts.seconds = Math.round((performance.now() - began) / 100) / 10;
-    options.log?.(`${target}: ${JSON.stringify(counts)}`);
-  }
+  const queue = Object.entries(options.cases);
+  const failures = new Map<string, FuzzFailure[]>(queue.map(([target]) => [target, []]));
+  for (const [target] of queue) summary.targets[target] = { cases: 0, ok: 0, badInput: 0, badModel: 0, failed: 0, maxCaseMs: 0, seconds: 0 };
+  const lane = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) await superviseTarget(next[0], next[1], options, summary.targets[next[0]], failures.get(next[0])!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.lanes ?? 1) }, lane));
+  summary.failures = [...failures.values()].flat();
   return summary;
+}
+
+/** One target's cases, in as many workers as crashes and hangs make necessary. */
+async function superviseTarget(target: string, cases: number, options: FuzzOptions, counts: TargetSummary, failures: FuzzFailure[]): Promise<void> {
+  const began = performance.now();
+  let next = 0;
+  while (next < cases) {
+    const result = await runWorker(target, next, cases, options, (line) => {
+      counts.cases++;
+      counts.maxCaseMs = Math.max(counts.maxCaseMs, line.ms);
+      if (line.outcome === 'fail') {
+        counts.failed++;
+        failures.push(failure(target, line.index, 'error', line.description, line.error ?? '', options.seed));
+      } else counts[line.outcome]++;
+    });
+    if (result.lost === undefined) break;
+    counts.cases++;
+    counts.failed++;
+    failures.push(failure(target, result.lost, result.kind, result.description ?? '', result.detail, options.seed));
+    next = result.lost + 1;
+  }
+  counts.seconds = Math.round((performance.now() - began) / 100) / 10;
+  options.log?.(`${target}: ${JSON.stringify(counts)}`);
 }
 
 function failure(target: string, index: number, kind: FuzzFailure['kind'], description: string, error: string, seed: number): FuzzFailure {
