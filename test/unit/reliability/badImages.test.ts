@@ -3,7 +3,7 @@
 // service's pixel-limit setting, a path through a file, a FIFO and a device, an animated GIF's notice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,8 +120,15 @@ test('an animated GIF: the result notices say that frame 0 of N was used', async
 
 // test/unit/inference/preprocessErrors.test.ts skips its chmod 000 case as root (root reads anything); run as
 // root, this drops to the unprivileged uid 65534 with setpriv for that one check.
-const asRoot = process.getuid?.() === 0;
-test('an unreadable file says permission denied, checked as uid 65534 when the suite runs as root', { skip: !asRoot ? 'not root: preprocessErrors.test.ts covers it' : !existsSync('/usr/bin/setpriv') && 'no setpriv' }, async () => {
+/** Why the uid-65534 check cannot run here, or false when it can. */
+function unprivilegedSkip(): string | false {
+  if (process.getuid?.() !== 0) return 'not root: preprocessErrors.test.ts covers it';
+  if (!existsSync('/usr/bin/setpriv')) return 'no setpriv';
+  // A clone inside a folder only root may enter (mode 700): uid 65534 cannot load the code it would test.
+  const probe = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(__filename)})`]);
+  return probe.status === 0 ? false : `uid 65534 cannot read the repository at ${process.cwd()} (a parent folder is closed to others)`;
+}
+test('an unreadable file says permission denied, checked as uid 65534 when the suite runs as root', { skip: unprivilegedSkip() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mmlens-perm-'));
   try {
     chmodSync(dir, 0o777);
