@@ -18,22 +18,22 @@ export function resizeOutputSize(width: number, height: number, target: number |
   return width <= height ? { height: newLong, width: target } : { height: target, width: newLong };
 }
 
+/** Where a centre crop takes its pixels from: `window` of the resized image goes to (`x`, `y`) of the crop. */
+export interface CropPlacement {
+  window: { left: number; top: number; width: number; height: number };
+  x: number;
+  y: number;
+}
+
 /**
- * HF's center_crop on interleaved RGB bytes: top = (h - ch) // 2, left = (w - cw) // 2 (floor division, so
- * negative when the image is smaller than the crop), and pixels outside the image are zero (black).
+ * HF's center_crop of a width x height image: top = (h - ch) // 2, left = (w - cw) // 2 (floor division, so
+ * negative when the image is smaller than the crop); the part of the crop outside the image is black.
  */
-export function centerCropRgb(rgb: Uint8Array, width: number, height: number, crop: Size2D): Uint8Array {
+export function centerCropPlacement(width: number, height: number, crop: Size2D): CropPlacement {
   const top = Math.floor((height - crop.height) / 2);
   const left = Math.floor((width - crop.width) / 2);
-  const out = new Uint8Array(crop.height * crop.width * 3);
-  const x0 = Math.max(0, -left);
-  const x1 = Math.min(crop.width, width - left);
-  if (x1 <= x0) return out;
-  for (let y = 0; y < crop.height; y++) {
-    const sy = y + top;
-    if (sy < 0 || sy >= height) continue;
-    const from = (sy * width + left + x0) * 3;
-    out.set(rgb.subarray(from, from + (x1 - x0) * 3), (y * crop.width + x0) * 3);
-  }
-  return out;
+  const x = Math.max(0, -left);
+  const y = Math.max(0, -top);
+  const window = { left: left + x, top: top + y, width: Math.min(crop.width, width - left) - x, height: Math.min(crop.height, height - top) - y };
+  return { window, x, y };
 }

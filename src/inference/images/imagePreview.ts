@@ -10,8 +10,7 @@ import { DEFAULT_MAX_PIXELS } from './preprocess';
 export async function imagePreviewDataUrl(path: string, maxSide = 384, maxPixels = DEFAULT_MAX_PIXELS): Promise<string> {
   const rgb = await decodeRgb(path, maxPixels, (width, height) => {
     const scale = Math.min(1, maxSide / Math.min(width, height));
-    const size = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-    return { size, kernel: 'cubic', exact: false };
+    return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
   });
   const sharp = await getSharp();
   const png = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer();

@@ -1,10 +1,13 @@
 /**
- * Image to pixel tensor, step for step as HF's CLIPImageProcessor: convert to RGB, shortest-edge resize,
- * centre crop, rescale, normalise. Decoding and its PIL-compatible RGB rules live in imageDecode.ts.
+ * Image to pixel tensor, step for step as HF's CLIPImageProcessor: convert to RGB, shortest-edge resize (with
+ * Pillow's filters, byte for byte: pilResample.ts), centre crop, rescale, normalise. Decoding and its
+ * PIL-compatible RGB rules live in imageDecode.ts.
  */
-import { decodeRgb, type ResizeKernel, type ResizePlan } from './imageDecode';
-import { centerCropRgb, resizeOutputSize } from './imageGeometry';
-import type { PreprocessorConfig, ResampleFilter, Size2D } from '../model/preprocessorConfig';
+import { badInput } from '../../core/errors';
+import { decodeRgb, pixelCount } from './imageDecode';
+import { centerCropPlacement, resizeOutputSize } from './imageGeometry';
+import { pilResizeRgb } from './pilResample';
+import type { PreprocessorConfig, Size2D } from '../model/preprocessorConfig';
 
 /** The model input for one image plus what the user should know about how it was made. */
 export interface PreprocessedImage {
@@ -28,41 +31,48 @@ export interface PreprocessOptions {
 /** The default pixel limit: far above any photo, far below what would exhaust memory when decoded. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
-/** sharp's kernels for PIL's filters; its cubic is Catmull-Rom (a = -0.5), the same as PIL's BICUBIC. */
-const KERNELS: Record<ResampleFilter, ResizeKernel> = {
-  nearest: 'nearest',
-  bilinear: 'linear',
-  bicubic: 'cubic',
-  lanczos: 'lanczos3',
-};
+/** What an uncropped resize may make, in multiples of the pixel limit: room for elongated images enlarged to the model's size. */
+const RESIZE_HEADROOM = 4;
 
 /**
  * Decodes `source` (a path or file bytes) and turns it into the tensor `cfg` describes. The image is made RGB
  * even when `cfg.convertRgb` is false: the graphs take three channels, and HF would fail on a grey image there.
+ * With a centre crop only the cropped part of the resize is computed, so an elongated image costs its crop.
  */
 export async function preprocessImage(
   source: string | Uint8Array,
   cfg: PreprocessorConfig,
   opts: PreprocessOptions = {},
 ): Promise<PreprocessedImage> {
-  // Decode, resize and crop in one sharp pipeline; a crop that pads (the image is smaller) or that follows an
-  // enlarging resize is done here afterwards.
-  const plan = (width: number, height: number): ResizePlan => {
-    const size = cfg.resize ? resizeOutputSize(width, height, cfg.shortestEdge) : { width, height };
-    return { size, kernel: KERNELS[cfg.resample], crop: cfg.centerCrop ? centerCropBox(size.width, size.height, cfg.cropSize) : undefined };
-  };
-  const image = await decodeRgb(source, opts.maxPixels ?? DEFAULT_MAX_PIXELS, plan);
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const image = await decodeRgb(source, maxPixels);
+  const from = { width: image.width, height: image.height };
+  const resized = cfg.resize ? resizeOutputSize(from.width, from.height, cfg.shortestEdge) : from;
   const notes: string[] = [];
   if (image.frames > 1) notes.push(`The image has ${image.frames} frames; the first frame was used.`);
 
-  let rgb: Uint8Array = image.data;
-  let size: Size2D = { height: image.height, width: image.width };
-  if (cfg.centerCrop && !image.cropped) {
-    if (size.width < cfg.cropSize.width || size.height < cfg.cropSize.height) {
-      notes.push(`The image (${size.width}x${size.height} after resizing) is smaller than the ${cfg.cropSize.width}x${cfg.cropSize.height} crop; the rest is padded with black, as the reference processor does.`);
+  let rgb: Uint8Array;
+  let size: Size2D;
+  if (cfg.centerCrop) {
+    const { window, x, y } = centerCropPlacement(resized.width, resized.height, cfg.cropSize);
+    if (window.width < cfg.cropSize.width || window.height < cfg.cropSize.height) {
+      notes.push(`The image (${resized.width}x${resized.height} after resizing) is smaller than the ${cfg.cropSize.width}x${cfg.cropSize.height} crop; the rest is padded with black, as the reference processor does.`);
     }
-    rgb = centerCropRgb(rgb, size.width, size.height, cfg.cropSize);
     size = cfg.cropSize;
+    rgb = new Uint8Array(size.width * size.height * 3);
+    const part = pilResizeRgb(image.data, from, resized, cfg.resample, window);
+    for (let row = 0; row < window.height; row++) rgb.set(part.subarray(row * window.width * 3, (row + 1) * window.width * 3), ((y + row) * size.width + x) * 3);
+  } else {
+    const label = typeof source === 'string' ? source : 'The image data';
+    // An elongated image can be small and still resize to a huge one (50000x1 at shortest edge 224 is 11200000x224).
+    if (resized.width * resized.height > RESIZE_HEADROOM * maxPixels) {
+      throw badInput(
+        `${label}: ${from.width}x${from.height} would be resized to ${resized.width}x${resized.height}, ${pixelCount(resized.width * resized.height)}, over ${RESIZE_HEADROOM} times the limit of ${pixelCount(maxPixels)}.`,
+        'Crop the image to a less elongated shape first, or, if you trust it, raise the limit (the maxPixels option, or the image pixel limit setting).',
+      );
+    }
+    size = resized;
+    rgb = pilResizeRgb(image.data, from, resized, cfg.resample);
   }
   return {
     pixels: toNormalizedChw(rgb, size, cfg),
@@ -72,12 +82,6 @@ export async function preprocessImage(
     format: image.format,
     notes,
   };
-}
-
-/** HF's centre crop offsets (floor division, as centerCropRgb) when the crop lies inside the image; undefined when it pads. */
-function centerCropBox(width: number, height: number, crop: Size2D): ResizePlan['crop'] {
-  if (width < crop.width || height < crop.height) return undefined;
-  return { left: Math.floor((width - crop.width) / 2), top: Math.floor((height - crop.height) / 2), width: crop.width, height: crop.height };
 }
 
 /**

@@ -7,8 +7,8 @@ import { FieldReader, isJsonObject, type JsonObject } from './configFields';
 import { quoteJson } from '../../core/quoteJson';
 import { badModel } from '../../core/errors';
 
-/** Resampling filters we can reproduce (PIL's BOX and HAMMING map to bilinear, with a note). */
-export type ResampleFilter = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
+/** Pillow's resampling filters, all reproduced exactly. */
+export type ResampleFilter = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos' | 'box' | 'hamming';
 
 /** An exact height and width in pixels. */
 export interface Size2D {
@@ -37,9 +37,7 @@ export interface PreprocessorConfig {
 const FILE = 'preprocessor_config.json';
 
 /** PIL's resampling codes, as HF configs store them. */
-const pilResample: Record<number, ResampleFilter> = { 0: 'nearest', 1: 'lanczos', 2: 'bilinear', 3: 'bicubic', 4: 'bilinear', 5: 'bilinear' };
-const approximated: Record<number, string> = { 4: 'BOX', 5: 'HAMMING' };
-const namedResample = ['nearest', 'lanczos', 'bilinear', 'bicubic', 'box', 'hamming'];
+const pilResample: ResampleFilter[] = ['nearest', 'lanczos', 'bilinear', 'bicubic', 'box', 'hamming'];
 
 type Triple = [number, number, number];
 const OPENAI_CLIP_MEAN: Triple = [0.48145466, 0.4578275, 0.40821073];
@@ -69,7 +67,7 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
   return {
     resize: reader.boolean(json, 'do_resize') ?? true,
     shortestEdge,
-    resample: parseResample(json.resample ?? defaults.resample, reader, notes),
+    resample: parseResample(json.resample ?? defaults.resample, reader),
     centerCrop: reader.boolean(json, 'do_center_crop') ?? defaults.centerCrop,
     cropSize: crop,
     rescale: reader.boolean(json, 'do_rescale') ?? true,
@@ -134,14 +132,11 @@ function parseHeightWidth(obj: JsonObject, path: string, reader: FieldReader): S
   return { height, width };
 }
 
-function parseResample(value: unknown, reader: FieldReader, notes: string[]): ResampleFilter {
-  const code = typeof value === 'string' ? namedResample.indexOf(value.toLowerCase()) : value;
-  const mapped = typeof code === 'number' ? pilResample[code] : undefined;
+function parseResample(value: unknown, reader: FieldReader): ResampleFilter {
+  const code = typeof value === 'string' ? pilResample.indexOf(value.toLowerCase() as ResampleFilter) : value;
+  const mapped = typeof code === 'number' && Number.isInteger(code) ? pilResample[code] : undefined;
   if (!mapped) {
     throw reader.invalid('resample', `must be a PIL resampling code 0-5 (3 = bicubic), got ${quoteJson(value)}`);
-  }
-  if (approximated[code as number]) {
-    notes.push(`preprocessor_config.json: PIL ${approximated[code as number]} resampling is approximated with bilinear.`);
   }
   return mapped;
 }

@@ -39,14 +39,13 @@ test('the newer image-processor spelling (objects), and flags turned off', () =>
   assert.deepEqual(parsePreprocessorConfig({ size: { height: 10, width: 20 } }).shortestEdge, { height: 10, width: 20 });
 });
 
-test('PIL resampling codes map to filters; BOX and HAMMING are approximated with a note', () => {
+test('PIL resampling codes map to their filters, all six reproduced (no approximation note)', () => {
   const filter = (resample: unknown) => parsePreprocessorConfig({ resample });
-  assert.deepEqual([0, 1, 2, 3].map((code) => filter(code).resample), ['nearest', 'lanczos', 'bilinear', 'bicubic']);
-  assert.equal(filter(4).resample, 'bilinear');
-  assert.match(filter(4).notes.join(' '), /BOX resampling is approximated/);
-  assert.match(filter(5).notes.join(' '), /HAMMING/);
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((code) => filter(code).resample), ['nearest', 'lanczos', 'bilinear', 'bicubic', 'box', 'hamming']);
+  assert.deepEqual(filter(4).notes, []);
   assert.equal(filter('BICUBIC').resample, 'bicubic');
   rejects({ resample: 7 }, /"resample" must be a PIL resampling code 0-5/);
+  rejects({ resample: 2.5 }, /"resample" must be a PIL resampling code 0-5/);
 });
 
 test('absent fields take the defaults of the processor class the file names', () => {

@@ -147,9 +147,17 @@ test('an unreadable file says permission denied, checked as uid 65534 when the s
   }
 });
 
-test('an extreme aspect ratio must not get past the pixel limit by the resize', async () => {
-  // The same arithmetic at a small scale: 1000x1 (1000 pixels, under the limit) resizes to 32000x32 (1 megapixel).
-  const cfg = parsePreprocessorConfig({ size: 32, crop_size: 32 });
+test('an extreme aspect ratio costs only its crop, and without a crop must not get past the pixel limit by the resize', async () => {
+  // The arithmetic at a small scale: 1000x1 (1000 pixels, under the limit) resizes to 32000x32 (1 megapixel).
   const line = await sharp({ create: { width: 1000, height: 1, channels: 3, background: '#ffffff' } }).png().toBuffer();
-  await rejectsLens(preprocessImage(line, cfg, { maxPixels: 10_000 }), { kind: 'badInput', what: [/1000x1/, /limit/] });
+  // With the centre crop only the 32x32 window of the resize is computed: every pixel is the white of the line.
+  const cfg = parsePreprocessorConfig({ size: 32, crop_size: 32 });
+  const cropped = await preprocessImage(line, cfg, { maxPixels: 10_000 });
+  // HF's rescale and normalise of 255 in float32: (1 - mean) / std.
+  const expected = [0, 1, 2].map((c) => Math.fround(Math.fround(1 - Math.fround(cfg.mean[c])) / Math.fround(cfg.std[c])));
+  assert.deepEqual(cropped.outputSize, { width: 32, height: 32 });
+  for (let c = 0; c < 3; c++) assert.ok(cropped.pixels.subarray(c * 1024, (c + 1) * 1024).every((v) => v === expected[c]), `channel ${c}`);
+  // Without it the whole 32000x32 resize would be the tensor: refused, saying both sizes.
+  const uncropped = parsePreprocessorConfig({ size: 32, do_center_crop: false });
+  await rejectsLens(preprocessImage(line, uncropped, { maxPixels: 10_000 }), { kind: 'badInput', what: [/1000x1 would be resized to 32000x32/, /limit/] });
 });
