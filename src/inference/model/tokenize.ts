@@ -5,6 +5,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { badInput, badModel } from '../../core/errors';
+import { throwIfCancelled } from '../../core/progress';
 import { quoteJson } from '../../core/quoteJson';
 import type { ModelFolder } from './modelFolder';
 import { makeTokenDisplay, type TokenDisplay } from './tokenDisplay';
@@ -43,7 +44,16 @@ export interface TextTokenizer {
   readonly eosId?: number;
   /** Encodes, truncates to maxLength (or padTo) and pads to the longest text (or padTo). */
   encodeBatch(texts: string[], opts?: EncodeBatchOptions): EncodedBatch;
+  /**
+   * The same batch, encoded a slice at a time: it yields to the event loop every ~20 ms and stops with a
+   * 'cancelled' LensError once `signal` fires. 16,000 label prompts of 5,000 characters take about a minute to
+   * tokenise; the extension host must stay responsive and able to cancel meanwhile. One text is never split.
+   */
+  encodeBatchAsync(texts: string[], opts?: EncodeBatchOptions & { signal?: AbortSignal }): Promise<EncodedBatch>;
 }
+
+/** How long encodeBatchAsync works before it yields to the event loop. */
+const SLICE_MS = 20;
 
 const RESAVE = 'Save the tokenizer again with transformers (`AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`) or export the model again.';
 
@@ -65,23 +75,44 @@ export function loadTokenizer(folder: Pick<ModelFolder, 'tokenizerJson' | 'token
   const display = makeTokenDisplay(folder.tokenizerJson, added);
   return {
     ...special,
-    encodeBatch: (texts, opts = {}) => encodeBatch(tokenizer, display, special, texts, opts),
+    encodeBatch: (texts, opts = {}) => {
+      const limit = batchLimit(texts, special, opts);
+      return assembleBatch(texts.map((text) => encodeOne(tokenizer, display, special.eosId, text, limit)), special, opts);
+    },
+    encodeBatchAsync: async (texts, opts = {}) => {
+      const limit = batchLimit(texts, special, opts);
+      const items: EncodedText[] = [];
+      let sliceStart = performance.now();
+      for (const text of texts) {
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
+        throwIfCancelled(opts.signal);
+        items.push(encodeOne(tokenizer, display, special.eosId, text, limit));
+      }
+      return assembleBatch(items, special, opts);
+    },
   };
 }
 
 type Specials = Pick<TextTokenizer, 'maxLength' | 'padId' | 'eosId'>;
 
-function encodeBatch(tokenizer: Tokenizer, display: TokenDisplay, special: Specials, texts: string[], opts: EncodeBatchOptions): EncodedBatch {
+/** Checks the batch's arguments; the length a text is cut to. */
+function batchLimit(texts: string[], special: Specials, opts: EncodeBatchOptions): number {
   if (texts.length === 0) throw badInput('No texts to encode.', 'Give at least one text.');
   if (opts.padTo !== undefined && !(Number.isInteger(opts.padTo) && opts.padTo > 0)) {
     throw new RangeError(`padTo must be a positive integer, got ${opts.padTo}`);
   }
-  const limit = Math.min(special.maxLength, opts.padTo ?? Infinity);
-  const items = texts.map((text) => encodeOne(tokenizer, display, special.eosId, text, limit));
+  return Math.min(special.maxLength, opts.padTo ?? Infinity);
+}
+
+/** The encoded texts as one padded batch. */
+function assembleBatch(items: EncodedText[], special: Specials, opts: EncodeBatchOptions): EncodedBatch {
   // reduce, not Math.max(...): a spread of 200,000 lengths overflows the call stack.
   const length = opts.padTo ?? items.reduce((longest, item) => Math.max(longest, item.ids.length), 0);
-  const ids = new BigInt64Array(texts.length * length).fill(BigInt(special.padId));
-  const attentionMask = new BigInt64Array(texts.length * length);
+  const ids = new BigInt64Array(items.length * length).fill(BigInt(special.padId));
+  const attentionMask = new BigInt64Array(items.length * length);
   items.forEach((item, row) => {
     item.ids.forEach((id, col) => {
       ids[row * length + col] = BigInt(id);

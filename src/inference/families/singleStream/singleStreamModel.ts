@@ -159,7 +159,7 @@ export class SingleStreamModel implements ModelAdapter {
   async scorePairs(images: PreprocessedImage[], texts: string[], options: LongRunOptions = {}): Promise<PairScores> {
     const ort = await loadOrt();
     const { ids, mask, pixels } = this.inputs;
-    const batch = this.tokenizer.encodeBatch(texts, { padTo: this.textLength });
+    const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo: this.textLength, signal: options.signal });
     const { height, width } = images[0].outputSize;
     checkImageSize(this.joint.file, pixels, images[0].outputSize);
     const plane = 3 * height * width;

@@ -182,7 +182,7 @@ export class TwoTowerModel implements ModelAdapter {
     const inputs = this.text.graph.inputs;
     const idsInput = findInput(this.text.file, inputs, 'input_ids', isIdsInput, 'token ids (integer, rank 2)');
     const maskInput = inputs.find((i) => i.name === 'attention_mask');
-    const batch = this.tokenizer.encodeBatch(texts, { padTo: fixedDim(idsInput, 1) });
+    const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo: fixedDim(idsInput, 1), signal: options.signal });
     const embedsName = outputName(this.text, 'text_embeds');
     const length = batch.length;
     const result = await runInChunks(texts.length, chunkSize(idsInput), 'text', async (start, end) => {
