@@ -1,9 +1,11 @@
 /**
  * The extension's settings as typed values, from whatever reads the raw ones (VS Code's configuration in
  * src/providers/settings.ts, a plain object in the tests). In an untrusted workspace the settings that choose
- * what is loaded and run (model folder, execution provider, image pixel limit) keep their safe defaults, whatever
- * any settings file says: the bundled demo model, on the CPU, with the default limit. The extension has no
- * custom-operator library setting, so a workspace cannot name native code to load either.
+ * what is loaded and run (model folder, execution provider, image pixel limit) and how much memory and reading it
+ * may take (hover file size, cache size) keep their safe defaults, whatever any settings file says: the bundled
+ * demo model, on the CPU, with the default limits. Labels and prompt templates stay the workspace's (they are its
+ * data, bounded by SETTING_LIMITS and tokenised cancellably). The extension has no custom-operator library
+ * setting, so a workspace cannot name native code to load either.
  */
 import type { HeadFusion } from '../analysis/attention/rollout';
 import { EXECUTION_PROVIDER_SETTINGS, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
@@ -58,7 +60,7 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
     labels: strings(raw('labels'), [], SETTING_LIMITS.labels),
     hover: {
       enabled: raw('hover.enabled') !== false,
-      maxImageBytes: Math.min(positive(raw('hover.maxImageMegabytes'), 20), SETTING_LIMITS.hoverImageMegabytes) * MB,
+      maxImageBytes: Math.min(positive(restricted('hover.maxImageMegabytes'), 20), SETTING_LIMITS.hoverImageMegabytes) * MB,
     },
     maxImagePixels: Math.round(Math.min(positive(restricted('maxImageMegapixels'), 50), SETTING_LIMITS.maxImageMegapixels) * 1e6),
     rollout: {
@@ -66,7 +68,7 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
       startLayer: Math.floor(Math.min(positive(raw('rollout.startLayer'), 0), SETTING_LIMITS.rolloutStartLayer)),
       residual: raw('rollout.residual') !== false,
     },
-    cacheBytes: Math.min(positive(raw('cache.maxMegabytes'), 64), SETTING_LIMITS.cacheMegabytes) * MB,
+    cacheBytes: Math.min(positive(restricted('cache.maxMegabytes'), 64), SETTING_LIMITS.cacheMegabytes) * MB,
   };
 }
 

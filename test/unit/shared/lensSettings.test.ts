@@ -35,11 +35,16 @@ test('a trusted workspace reads every setting', () => {
   });
 });
 
-test('an untrusted workspace runs the bundled model on the cpu with the default pixel limit, and reads the rest', () => {
+test('an untrusted workspace runs the bundled model on the cpu with the default pixel, hover-file and cache limits, and reads the rest', () => {
   const settings = lensSettings((key) => chosen[key], false);
   assert.equal(settings.model, '');
   assert.equal(settings.executionProvider, 'cpu');
   assert.equal(settings.maxImagePixels, 50_000_000);
+  // The largest values allowed, from the workspace: the defaults instead.
+  const greedy = lensSettings((key) => ({ ...chosen, 'hover.maxImageMegabytes': 200, 'cache.maxMegabytes': 4096 })[key], false);
+  assert.equal(greedy.hover.maxImageBytes, 20 * MB);
+  assert.equal(greedy.cacheBytes, 64 * MB);
+  assert.equal(settings.hover.enabled, false);
   assert.deepEqual(settings.labels, ['cat', 'dog']);
   assert.deepEqual(settings.rollout, { headFusion: 'max', startLayer: 2, residual: false });
 });
@@ -85,4 +90,20 @@ test('every unbounded setting is cut to its bound, as package.json declares it (
   assert.equal(declared['multimodalLens.cache.maxMegabytes'].maximum, SETTING_LIMITS.cacheMegabytes);
   assert.equal(declared['multimodalLens.maxImageMegapixels'].maximum, SETTING_LIMITS.maxImageMegapixels);
   assert.equal(declared['multimodalLens.rollout.startLayer'].maximum, SETTING_LIMITS.rolloutStartLayer);
+});
+
+test('package.json restricts in untrusted workspaces exactly the settings lensSettings ignores there', () => {
+  const readKeys = (trusted: boolean) => {
+    const keys = new Set<string>();
+    lensSettings((key) => {
+      keys.add(key);
+      return chosen[key];
+    }, trusted);
+    return keys;
+  };
+  const untrusted = readKeys(false);
+  const ignored = [...readKeys(true)].filter((key) => !untrusted.has(key)).map((key) => `multimodalLens.${key}`).sort();
+  const manifest = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
+  assert.deepEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), ignored);
+  assert.deepEqual(ignored, ['multimodalLens.cache.maxMegabytes', 'multimodalLens.executionProvider', 'multimodalLens.hover.maxImageMegabytes', 'multimodalLens.maxImageMegapixels', 'multimodalLens.model']);
 });
