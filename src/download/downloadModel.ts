@@ -1,5 +1,6 @@
 /**
- * Downloads a CLIP-style model from the Hugging Face Hub into `<targetRoot>/<owner>__<name>/`: lists the
+ * Downloads a CLIP-style model from the Hugging Face Hub into `<targetRoot>/<owner>__<name>/` (plus
+ * `@<revision>` for a revision other than main; repoFolderName has the exact rule): lists the
  * repo, fetches config.json to learn which graphs the model needs, then the chosen files one by one, and
  * finally checks the folder the way the inference service will load it.
  */
@@ -18,7 +19,7 @@ import { repoFolderName, repoId, type RepoRef } from './repoRef';
 /** What to download and where. */
 export interface DownloadRequest {
   repo: RepoRef;
-  /** The folder that holds downloaded models; the model goes into `<owner>__<name>` inside it. */
+  /** The folder that holds downloaded models; the model goes into `repoFolderName(repo)` inside it, one folder per revision. */
   targetRoot: string;
   /** Endpoint and token; HF_ENDPOINT and HF_TOKEN from the environment when left out. */
   access?: HubAccess;

@@ -231,3 +231,69 @@ test('a listing with a negative size or without hashes is refused, naming the fi
   hub.knobs.editEntry = (entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'oid' && key !== 'lfs'));
   await assert.rejects(download(freshRoot()), isLens('badInput', 'gives no hash for', 'could not be checked'));
 });
+
+/** A copy of the tiny CLIP whose config.json carries `marker` and, when `quantized`, whose graphs are the `_quantized` variant only. */
+function variantOf(marker: string, quantized: boolean): string {
+  const dir = mkdtempSync(join(work, `${marker}-`));
+  cpSync(clip.dir, dir, { recursive: true });
+  const config = JSON.parse(source('config.json').toString('utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, mmlens_test_marker: marker }, null, 2));
+  if (quantized) {
+    for (const tower of ['vision', 'text']) {
+      writeFileSync(join(dir, `onnx/${tower}_model_quantized.onnx`), readFileSync(join(dir, `onnx/${tower}_model.onnx`)));
+      rmSync(join(dir, `onnx/${tower}_model.onnx`));
+    }
+  }
+  return dir;
+}
+
+/** `dir` holds exactly the files of `expected`, byte for byte. */
+function assertSameFiles(dir: string, expected: string): void {
+  assert.deepEqual(filesIn(dir), filesIn(expected));
+  for (const f of filesIn(expected)) assert.ok(readFileSync(join(dir, f)).equals(readFileSync(join(expected, f))), `${dir}: ${f}`);
+}
+
+test('another revision goes into its own folder and gets exactly its files; the other revisions stay as they were (issue 19 item 6)', async () => {
+  // v2 has only quantized graphs: in v1's folder, v1's fp32 graphs would have been kept, and loaded, beside v2's config.
+  const v2 = variantOf('v2', true);
+  hub.repos.set('test/revisions', { dir: clip.dir, revisions: { v1: clip.dir, v2 } });
+  try {
+    const root = freshRoot();
+    const main = await download(root, 'test/revisions');
+    const v1 = await download(root, 'test/revisions@v1');
+    hub.requests.length = 0;
+    const second = await download(root, 'test/revisions@v2');
+    assertSameFiles(second.dir, v2);
+    assert.deepEqual([...second.files].sort(), filesIn(v2));
+    assert.equal(hub.requests.filter((r) => r.server === 'cdn').length, filesIn(v2).length, 'every v2 file was fetched, none taken from v1');
+    assertSameFiles(main.dir, clip.dir);
+    assertSameFiles(v1.dir, clip.dir);
+    assert.deepEqual([main.dir, v1.dir, second.dir], ['test__revisions', 'test__revisions@v1', 'test__revisions@v2'].map((name) => join(root, name)));
+    assert.deepEqual(readdirSync(root).sort(), ['test__revisions', 'test__revisions@v1', 'test__revisions@v2']);
+  } finally {
+    hub.repos.delete('test/revisions');
+  }
+});
+
+test('a__b/c and a/b__c land in different folders, each with its own files (issue 19 item 6)', async () => {
+  const other = variantOf('b__c', false);
+  hub.repos.set('a__b/c', { dir: clip.dir });
+  hub.repos.set('a/b__c', { dir: other });
+  try {
+    const root = freshRoot();
+    const first = await download(root, 'a__b/c');
+    const second = await download(root, 'a/b__c');
+    assertSameFiles(first.dir, clip.dir);
+    assertSameFiles(second.dir, other);
+    assert.notEqual(first.dir, second.dir);
+    // Downloading the first again finds its own complete files: nothing is fetched.
+    hub.requests.length = 0;
+    await download(root, 'a__b/c');
+    assert.equal(hub.requests.filter((r) => r.server === 'cdn').length, 0);
+    assertSameFiles(first.dir, clip.dir);
+    assert.equal(readdirSync(root).length, 2);
+  } finally {
+    hub.repos.delete('a__b/c');
+    hub.repos.delete('a/b__c');
+  }
+});

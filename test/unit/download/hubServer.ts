@@ -7,11 +7,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
 
-/** A repo the server knows: its folder and, optionally, the token it requires. */
+/** A repo the server knows: its folder (revision main) and, optionally, the token it requires. */
 export interface FakeRepo {
   dir: string;
   token?: string;
   gated?: boolean;
+  /** Folders served for revisions other than main (tags, branches); any other revision is not found. */
+  revisions?: Record<string, string>;
 }
 
 /** Behaviour that tests change between calls. */
@@ -81,13 +83,18 @@ function fail(res: ServerResponse, status: number, code?: string): void {
 }
 
 /** Access rules of the Hub: unknown and private repos alike answer 401 to strangers, gated ones 401/403 GatedRepo. */
-function checkAccess(hub: FakeHub, id: string, revision: string, req: IncomingMessage, res: ServerResponse): FakeRepo | undefined {
+function checkAccess(hub: FakeHub, id: string, revision: string, req: IncomingMessage, res: ServerResponse): string | undefined {
   const repo = hub.repos.get(id);
   const authorized = !repo?.token || req.headers.authorization === `Bearer ${repo.token}`;
   if (!repo || (!authorized && !repo.gated)) return void fail(res, 401, 'RepoNotFound');
   if (!authorized) return void fail(res, req.headers.authorization ? 403 : 401, 'GatedRepo');
-  if (revision !== 'main') return void fail(res, 404, 'RevisionNotFound');
-  return repo;
+  const dir = revisionDir(repo, revision);
+  if (!dir) return void fail(res, 404, 'RevisionNotFound');
+  return dir;
+}
+
+function revisionDir(repo: FakeRepo, revision: string): string | undefined {
+  return revision === 'main' ? repo.dir : repo.revisions?.[revision];
 }
 
 function serveApi(hub: FakeHub, cdnUrl: string, req: IncomingMessage, res: ServerResponse): void {
@@ -96,19 +103,21 @@ function serveApi(hub: FakeHub, cdnUrl: string, req: IncomingMessage, res: Serve
   const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
   const match = tree ?? resolve;
   if (!match) return fail(res, 404);
-  const repo = checkAccess(hub, match[1], match[2], req, res);
-  if (!repo) return;
+  const dir = checkAccess(hub, match[1], match[2], req, res);
+  if (!dir) return;
   if (resolve) {
-    if (!isFileIn(repo.dir, resolve[3])) return fail(res, 404, 'EntryNotFound');
-    res.writeHead(302, { location: `${cdnUrl}/${match[1]}/${resolve[3]}` }).end();
+    if (!isFileIn(dir, resolve[3])) return fail(res, 404, 'EntryNotFound');
+    // The revision travels in the query, so the CDN paths tests look at stay `/<id>/<file>`.
+    const query = match[2] === 'main' ? '' : `?revision=${encodeURIComponent(match[2])}`;
+    res.writeHead(302, { location: `${cdnUrl}/${match[1]}/${resolve[3]}${query}` }).end();
     return;
   }
-  const entries = treeEntries(hub, repo.dir);
+  const entries = treeEntries(hub, dir);
   const cursor = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('cursor') ?? 0);
   const page = entries.slice(cursor, cursor + hub.knobs.pageSize);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (cursor + hub.knobs.pageSize < entries.length) {
-    headers.link = `<${hub.knobs.nextPageOrigin ?? hub.endpoint}/api/models/${match[1]}/tree/main?recursive=true&cursor=${cursor + hub.knobs.pageSize}>; rel="next"`;
+    headers.link = `<${hub.knobs.nextPageOrigin ?? hub.endpoint}/api/models/${match[1]}/tree/${encodeURIComponent(match[2])}?recursive=true&cursor=${cursor + hub.knobs.pageSize}>; rel="next"`;
   }
   const edit = hub.knobs.editEntry;
   res.writeHead(200, headers).end(JSON.stringify(edit ? page.map((entry) => edit(entry as Record<string, unknown>)) : page));
@@ -147,9 +156,10 @@ async function serveFile(hub: FakeHub, req: IncomingMessage, res: ServerResponse
   const path = record(hub, 'cdn', req);
   const [owner, name, ...rest] = path.slice(1).split('/');
   const repo = hub.repos.get(`${owner}/${name}`);
+  const dir = repo && revisionDir(repo, new URL(req.url ?? '/', 'http://x').searchParams.get('revision') ?? 'main');
   const file = rest.join('/');
-  if (!repo || !isFileIn(repo.dir, file)) return fail(res, 404);
-  const bytes = readFileSync(join(repo.dir, file));
+  if (!dir || !isFileIn(dir, file)) return fail(res, 404);
+  const bytes = readFileSync(join(dir, file));
   const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   const start = range && !hub.knobs.ignoreRange ? Number(range[1]) : 0;
   if (start >= bytes.length && start > 0) {
