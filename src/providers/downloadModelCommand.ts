@@ -20,8 +20,8 @@ const USE_MODEL = 'Use this model';
 const running = new Set<string>();
 
 /**
- * Runs the command; models go to `<globalStorage>/models/<owner>__<name>`. Errors other than a cancel are
- * thrown for the command wrapper to log and show.
+ * Runs the command; models go to `<globalStorage>/models/<owner>__<name>` (with `@<revision>` appended for a
+ * revision other than main). Errors other than a cancel are thrown for the command wrapper to log and show.
  */
 export async function downloadModelCommand(log: vscode.LogOutputChannel, globalStorage: vscode.Uri): Promise<void> {
   const input = await vscode.window.showInputBox({
