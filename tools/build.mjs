@@ -1,5 +1,5 @@
-// One esbuild script for the three bundles: the extension (node, cjs), the `mmlens` CLI (node, cjs, with a
-// shebang) and the webview bundles (browser, iife). Native modules stay external: the package ships them.
+// One esbuild script for the bundles: the extension (node, cjs), its inference process (node, cjs), the `mmlens`
+// CLI (node, cjs, with a shebang) and the webview bundles (browser, iife). Native modules stay external: the package ships them.
 // `--watch` rebuilds on change; `--production` minifies and drops source maps; `--quiet` prints only problems.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
@@ -12,6 +12,8 @@ const common = { bundle: true, minify: production, sourcemap: production ? false
 
 const builds = [
   { ...common, entryPoints: ['extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: native },
+  // The process the extension host forks for all native work (src/inference/remote/).
+  { ...common, entryPoints: ['src/inference/remote/inferenceProcess.ts'], outfile: 'dist/inferenceProcess.js', platform: 'node', format: 'cjs', target: 'node20', external: native },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],

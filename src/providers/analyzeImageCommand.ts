@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import { buildPrompts } from '../analysis/zeroShot';
-import { imagePreviewDataUrl } from '../inference/images/imagePreview';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
 import { pickImage } from './commands/pickFile';
@@ -44,7 +43,7 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
     }, options);
     host.observe(result.model);
-    return { result, images: [await imagePreviewDataUrl(image.fsPath, undefined, maxImagePixels)] };
+    return { result, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)] };
   });
   if (!data) return;
   host.lastReport = { kind: 'analysis', data };

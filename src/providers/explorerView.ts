@@ -125,7 +125,7 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
     if (fresh.length > room) void vscode.window.showWarningMessage(`Multimodal Lens: the explorer holds at most ${MAX_IMAGES} images; ${fresh.length - room} were not added.`);
     for (const path of fresh.slice(0, Math.max(0, room))) {
       try {
-        this.data.images.push(await imageEntry(path));
+        this.data.images.push(await imageEntry(this.host.get(), path));
       } catch (error) {
         this.post({ type: Msg.Error, message: errorText(error) });
       }
@@ -163,7 +163,7 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
     try {
       const manifest = await readManifest({ path: picked.fsPath, limit: MANIFEST_PAIRS });
       const images = [...new Set(manifest.pairs.map((p) => p.image))];
-      this.data = { ...emptyData(), labels: [...new Set(manifest.pairs.map((p) => p.caption))], images: await Promise.all(images.map(imageEntry)) };
+      this.data = { ...emptyData(), labels: [...new Set(manifest.pairs.map((p) => p.caption))], images: await Promise.all(images.map((path) => imageEntry(this.host.get(), path))) };
       this.data.texts = [...this.data.labels];
       this.manifest = picked.fsPath;
       await this.analyze();

@@ -10,7 +10,7 @@ import { isUserError, LensError } from '../core/errors';
 import { documentKind, findImageReference } from '../hover/findReference';
 import { HOVER_COMMANDS, noPreviewMarkdown, previewMarkdown } from '../hover/hoverMarkdown';
 import { PreviewService } from '../hover/previewService';
-import { renderPreview, type PreviewSettings } from '../hover/renderPreview';
+import type { PreviewSettings } from '../hover/renderPreview';
 import { resolveImagePath } from '../hover/resolveImagePath';
 import { Disposable } from './disposable';
 import type { InferenceHost } from './inferenceHost';
@@ -26,7 +26,7 @@ export class ImageHoverProvider extends Disposable implements vscode.HoverProvid
   /** @param host the inference service, taken at each render so that a model or provider change applies */
   constructor(private readonly host: InferenceHost) {
     super();
-    this.previews = new PreviewService((path, caption, settings, signal) => renderPreview(host.get(), path, caption, settings, signal), readSettings().cacheBytes);
+    this.previews = new PreviewService((path, caption, settings, signal) => host.get().renderPreview(path, caption, settings, signal), readSettings().cacheBytes);
     this.register(vscode.languages.registerHoverProvider(SELECTOR, this));
   }
 

@@ -1,13 +1,13 @@
 /**
- * Owns the inference service for the extension host: created on first use (which loads onnxruntime and
- * sharp), and replaced when a setting it depends on changes or the workspace becomes trusted, so changes
- * apply without a reload. It also keeps what the status bar shows: the model, the provider that ran, and
+ * Owns the inference service for the extension host: created on first use (which starts the inference
+ * process, where onnxruntime and sharp load), and replaced when a setting it depends on changes or the
+ * workspace becomes trusted, so changes apply without a reload. It also keeps what the status bar shows: the model, the provider that ran, and
  * the last report for Export Report.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { bundledModelDir } from '../inference/model/bundledModels';
-import { InferenceService } from '../inference/service';
+import { InferenceClient } from '../inference/remote/inferenceClient';
 import type { LensStatus } from '../shared/lensStatus';
 import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
@@ -28,7 +28,7 @@ export interface ResultModel {
 
 /** Lazily creates the service, disposes it on setting changes and on deactivation, and tracks its state. */
 export class InferenceHost extends Disposable {
-  private service: InferenceService | undefined;
+  private service: InferenceClient | undefined;
   private activeProvider: string | undefined;
   private readonly logged = new Set<string>();
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -51,15 +51,18 @@ export class InferenceHost extends Disposable {
     this.register({ dispose: () => void this.reset() });
   }
 
-  /** The service, created on first call. */
-  get(): InferenceService {
+  /**
+   * The service, created on first call. It runs in its own process (dist/inferenceProcess.js): onnxruntime,
+   * sharp and the tokenizers meet the user's files there, so a native crash cannot take the extension host down.
+   */
+  get(): InferenceClient {
     const settings = readSettings();
-    this.service ??= new InferenceService({
+    this.service ??= new InferenceClient({
       executionProvider: settings.executionProvider,
       defaultModelDir: this.modelDir(),
       maxImagePixels: settings.maxImagePixels,
       cacheDir: this.cacheDir,
-    });
+    }, join(this.extensionPath, 'dist', 'inferenceProcess.js'), (why) => this.log.warn(`${why} The calls it was running failed; the next one starts a new process.`));
     return this.service;
   }
 

@@ -6,7 +6,6 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { occlusionOverlay } from '../inference/tasks/occlusionOverlay';
 import type { AnalysisResult } from '../shared/analysisResult';
 import { Msg, respond, type FromWebview, type ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/protocolValidators';
@@ -29,7 +28,7 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
       return;
     }
     const reply = await runWithProgress(host.log, `occlusion for "${texts[message.text]}"`, (options) =>
-      occlusionOverlay(host.get(), { modelDir, image: image.path, texts, text: message.text }, options));
+      host.get().occlusionOverlay({ modelDir, image: image.path, texts, text: message.text }, options));
     post(respond(message.requestId, reply ? { body: reply } : { error: 'cancelled, or failed (see the Multimodal Lens log)' }));
   });
 }

@@ -5,7 +5,7 @@
 import { basename, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import { badInput } from '../core/errors';
-import { imagePreviewDataUrl } from '../inference/images/imagePreview';
+import type { InferenceClient } from '../inference/remote/inferenceClient';
 import { hasImageExtension, IMAGE_EXTENSIONS } from '../shared/imagePaths';
 import { Msg, respond, type FromWebview, type ImageEntry, type ToWebview } from '../shared/protocol';
 import { readSettings } from './settings';
@@ -40,9 +40,9 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : value === undefined ? 'nothing' : typeof value;
 }
 
-/** The image's entry for a page: path, name and a PNG preview as a data: URL. */
-export async function imageEntry(path: string): Promise<ImageEntry> {
-  return { path, name: basename(path), preview: await imagePreviewDataUrl(path, PREVIEW_SIDE, readSettings().maxImagePixels) };
+/** The image's entry for a page: path, name and a PNG preview as a data: URL, made by the inference process. */
+export async function imageEntry(inference: Pick<InferenceClient, 'imagePreview'>, path: string): Promise<ImageEntry> {
+  return { path, name: basename(path), preview: await inference.imagePreview(path, PREVIEW_SIDE, readSettings().maxImagePixels) };
 }
 
 const FILTERS: Record<string, Record<string, string[]>> = { png: { 'PNG image': ['png'] }, svg: { 'SVG image': ['svg'] }, json: { JSON: ['json'] } };

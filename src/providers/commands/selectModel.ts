@@ -37,12 +37,12 @@ export async function selectModel(host: InferenceHost, extensionPath: string, gl
   if (!picked) return;
   const dir = picked.dir ?? (await browse());
   if (!dir) return;
-  const loaded = await runWithProgress(host.log, `loading ${basename(dir)}`, (options) => unlessCancelled(host.get().model(dir), options.signal));
+  const loaded = await runWithProgress(host.log, `loading ${basename(dir)}`, (options) => unlessCancelled(host.get().describeModel(dir, options), options.signal));
   if (!loaded) return;
   // The default bundled model is the empty setting, which survives the extension folder moving on update.
   const value = resolve(dir) === resolve(bundledModelDir(extensionPath)) ? '' : dir;
   await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
-  host.log.info(`Model set to ${dir} (${loaded.folder.name}, ${loaded.family}).`);
+  host.log.info(`Model set to ${dir} (${loaded.name}, ${loaded.family}).`);
   if (!vscode.workspace.isTrusted) void vscode.window.showInformationMessage(`Model saved in your user settings. ${UNTRUSTED_NOTE}`);
 }
 

@@ -1,0 +1,64 @@
+/**
+ * The inference process: the extension host forks it (inferenceClient.ts) and every piece of work that runs
+ * native code on the user's files happens here (onnxruntime sessions, sharp's decoders, the tokenizers), so a
+ * native crash or a runaway ends this process and not the extension host. It holds one InferenceService,
+ * answers calls in parallel, reports progress and honours cancellation per call.
+ */
+import { LensError } from '../../core/errors';
+import { renderPreview, type PreviewSettings } from '../../hover/renderPreview';
+import { imagePreviewDataUrl } from '../images/imagePreview';
+import { InferenceService, type AnalyzeRequest } from '../service';
+import type { ProbeRequest } from '../tasks/probe';
+import type { ZeroShotRequest } from '../tasks/zeroShot';
+import { occlusionOverlay, type OcclusionOverlayRequest } from '../tasks/occlusionOverlay';
+import type { LongRunOptions } from '../../core/progress';
+import { REMOTE_METHODS, toRemoteError, type FromInferenceProcess, type RemoteMethod, type ToInferenceProcess } from './remoteProtocol';
+
+type Handler = (service: InferenceService, args: unknown[], options: LongRunOptions) => Promise<unknown>;
+
+/** Each method's work; the arguments are the client's, checked by its types on the host side. */
+const handlers: Record<RemoteMethod, Handler> = {
+  analyze: (s, [request], o) => s.analyze(request as AnalyzeRequest, o),
+  zeroShot: (s, [request], o) => s.zeroShot(request as ZeroShotRequest, o),
+  probe: (s, [request], o) => s.probe(request as ProbeRequest, o),
+  inspect: (s, [dir]) => s.inspect(dir as string | undefined),
+  describeModel: async (s, [dir]) => {
+    const model = await s.model(dir as string | undefined);
+    return { name: model.folder.name, family: model.family };
+  },
+  occlusionOverlay: (s, [request], o) => occlusionOverlay(s, request as OcclusionOverlayRequest, o),
+  renderPreview: (s, [path, caption, settings], o) => renderPreview(s, path as string, caption as string | undefined, settings as PreviewSettings, o.signal),
+  imagePreview: (_s, [path, maxSide, maxPixels]) => imagePreviewDataUrl(path as string, maxSide as number | undefined, maxPixels as number | undefined),
+};
+
+let service: InferenceService | undefined;
+const running = new Map<number, AbortController>();
+
+function send(message: FromInferenceProcess): void {
+  process.send?.(message);
+}
+
+async function call(id: number, method: RemoteMethod, args: unknown[]): Promise<void> {
+  const controller = new AbortController();
+  running.set(id, controller);
+  try {
+    if (!service) throw new LensError('internal', 'The inference process was called before it was given its options.');
+    if (!REMOTE_METHODS.includes(method)) throw new LensError('internal', `The inference process has no method "${String(method)}".`);
+    const value = await handlers[method](service, args, { signal: controller.signal, onProgress: (report) => send({ type: 'progress', id, report }) });
+    send({ type: 'result', id, value });
+  } catch (error) {
+    send({ type: 'error', id, error: toRemoteError(error) });
+  } finally {
+    running.delete(id);
+  }
+}
+
+process.on('message', (message: ToInferenceProcess) => {
+  if (message.type === 'init') service = new InferenceService(message.options);
+  else if (message.type === 'call') void call(message.id, message.method, message.args);
+  else if (message.type === 'cancel') running.get(message.id)?.abort();
+});
+// The host went away (closed the channel, or died): nothing is left to answer.
+process.on('disconnect', () => {
+  void (service?.dispose() ?? Promise.resolve()).finally(() => process.exit(0));
+});

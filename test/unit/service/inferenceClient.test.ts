@@ -1,0 +1,93 @@
+// Issue 19, the crash-proof boundary: the extension host's inference runs in a forked process
+// (src/inference/remote/). Its results must equal the in-process service's, its errors keep their kind, message
+// and fix, cancellation reaches it, and a native crash there (SIGSEGV sent to it mid-call) fails only the calls in
+// flight, with a message saying so, while the next call starts a new process that answers as before.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { LensError } from '../../../src/core/errors';
+import { bundledModelDir } from '../../../src/inference/model/bundledModels';
+import { InferenceClient } from '../../../src/inference/remote/inferenceClient';
+import { InferenceService } from '../../../src/inference/service';
+
+const root = join(__dirname, '..', '..', '..');
+const script = join(root, 'dist', 'inferenceProcess.js');
+const scene = join(root, 'media', 'samples', 'scene-1.png');
+const options = { executionProvider: 'cpu' as const, defaultModelDir: bundledModelDir(root) };
+const texts = ['a red circle', 'a blue square', 'a green triangle'];
+let local: InferenceService;
+let exits: string[];
+let client: InferenceClient;
+
+before(() => {
+  local = new InferenceService(options);
+  exits = [];
+  client = new InferenceClient(options, script, (why) => exits.push(why));
+});
+after(async () => {
+  await client.dispose();
+  await local.dispose();
+});
+
+/** A label set whose zero-shot takes seconds: long enough to be interrupted. */
+function manyLabels(): string[] {
+  return Array.from({ length: 1_000 }, (_, i) => `${i} ${'red blue circle square '.repeat(8)}`.slice(0, 200));
+}
+
+test('an analysis through the inference process equals the same analysis in this process, typed arrays included', async () => {
+  const request = { images: [scene], texts, includeAttention: true };
+  const [remote, here] = await Promise.all([client.analyze(request), local.analyze(request)]);
+  assert.equal(remote.maps.rollout.length, 1);
+  assert.ok(remote.attention?.vision && remote.attention.vision.length > 0, 'every layer of the vision tower');
+  // Everything but the stage timings, which are the two runs' own.
+  assert.deepEqual({ ...remote, timings: {} }, { ...here, timings: {} });
+  assert.ok(client.pid !== undefined && client.pid !== process.pid);
+});
+
+test('a user error crosses the boundary as the same LensError: kind, message and fix', async () => {
+  const request = { images: [join(root, 'no-such-image.png')], texts };
+  const expected = await local.analyze(request).then(() => assert.fail('resolved'), (error: unknown) => error as LensError);
+  const actual = await client.analyze(request).then(() => assert.fail('resolved'), (error: unknown) => error as LensError);
+  assert.ok(actual instanceof LensError);
+  assert.deepEqual([actual.kind, actual.message, actual.fix], [expected.kind, expected.message, expected.fix]);
+  assert.equal(actual.kind, 'badInput');
+});
+
+test('progress reaches the caller, as the service reports it', async () => {
+  const labels = manyLabels().slice(0, 300);
+  const reports = { remote: [] as unknown[], here: [] as unknown[] };
+  await client.zeroShot({ images: [scene], labels }, { onProgress: (report) => reports.remote.push(report) });
+  await local.zeroShot({ images: [scene], labels }, { onProgress: (report) => reports.here.push(report) });
+  assert.ok(reports.here.length > 1, `${reports.here.length} reports`);
+  assert.deepEqual(reports.remote, reports.here);
+});
+
+test('a cancel reaches the process, which then answers the next call', async () => {
+  const controller = new AbortController();
+  const work = client.zeroShot({ images: [scene], labels: manyLabels(), templates: ['a {label}', 'a photo of {label}'] }, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 300);
+  await assert.rejects(work, (error: unknown) => error instanceof LensError && error.kind === 'cancelled');
+  // The same process then answers the next call.
+  const pid = client.pid;
+  const ok = await client.zeroShot({ images: [scene], labels: ['red circle', 'blue square'] });
+  assert.equal(ok.images[0].top.length, 2);
+  assert.equal(client.pid, pid);
+  assert.deepEqual(exits, []);
+});
+
+test('a native crash in the inference process fails the call in flight with a clear error, and the next call starts a new process', async () => {
+  const before = await client.analyze({ images: [scene], texts });
+  const crashed = client.pid!;
+  const work = client.zeroShot({ images: [scene], labels: manyLabels() });
+  setTimeout(() => process.kill(crashed, 'SIGSEGV'), 200);
+  const error = await work.then(() => assert.fail('resolved'), (e: unknown) => e as LensError);
+  assert.ok(error instanceof LensError, String(error));
+  assert.equal(error.kind, 'internal');
+  assert.match(error.message, /The inference process was killed by SIGSEGV while running zeroShot/);
+  assert.match(error.fix ?? '', /Try again/);
+  assert.deepEqual(exits, ['The inference process was killed by SIGSEGV.']);
+  // This process (standing in for the extension host) lives on, and the next call is served by a new process.
+  const after = await client.analyze({ images: [scene], texts });
+  assert.notEqual(client.pid, crashed);
+  assert.deepEqual(after.similarity, before.similarity);
+});
