@@ -5,15 +5,13 @@
  * seen, with the model's sessions already warm (any earlier hover or command warmed them); "cached" the same hover
  * again. The very first hover of a session also loads the model: reported apart, without a goal.
  */
-import { PreviewService, type PreviewRequest } from '../../src/hover/previewService';
+import { PreviewService } from '../../src/hover/previewService';
 import { renderPreview } from '../../src/hover/renderPreview';
-import { DEFAULT_MAX_PIXELS } from '../../src/inference/images/preprocess';
 import { InferenceService } from '../../src/inference/service';
-import { ALL_KINDS } from '../../src/shapesWorld/vocab';
 import type { BenchContext } from './context';
 import { log } from './context';
 import { goal, info, median, timed, type Figure } from './figures';
-import { DEMO_MODEL, SAMPLE_SCENE } from './sampleInputs';
+import { DEMO_MODEL, sampleHover } from './sampleInputs';
 
 const ROUNDS = 9;
 const CACHE_BYTES = 64 * 2 ** 20;
@@ -22,20 +20,7 @@ const CACHE_BYTES = 64 * 2 ** 20;
 export async function hover(ctx: BenchContext): Promise<Figure[]> {
   log('Hover: the hover preview path on the demo model');
   const service = new InferenceService({ executionProvider: ctx.ep, defaultModelDir: DEMO_MODEL });
-  const request: PreviewRequest = {
-    path: SAMPLE_SCENE,
-    caption: 'a red circle',
-    maxImageBytes: 20 * 2 ** 20,
-    // The extension's defaults: the bundled model, the 24 shapes-world labels, the shapes-world template.
-    settings: {
-      model: '',
-      executionProvider: ctx.ep,
-      labels: ALL_KINDS.map((k) => `${k.colour} ${k.shape}`),
-      promptTemplates: ['a {label}'],
-      rollout: { headFusion: 'mean', startLayer: 0, residual: true },
-      maxImagePixels: DEFAULT_MAX_PIXELS,
-    },
-  };
+  const request = sampleHover(ctx.ep);
   // A fresh cache for each measured hover, so that it renders; the sessions stay warm in `service`.
   const previews = () => new PreviewService((path, caption, settings, signal) => renderPreview(service, path, caption, settings, signal), CACHE_BYTES);
   try {

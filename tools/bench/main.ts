@@ -16,6 +16,7 @@ import { info, type Figure } from './figures';
 import { hover } from './hover';
 import { firstTouchCost, machineInfo } from './machine';
 import { memory } from './memory';
+import { processBoundary } from './processBoundary';
 import { sessionCreation } from './sessionCreation';
 import { markdownReport, writeJsonReport, type BenchReport } from './table';
 import { tapOverheadB16, tapOverheadB32 } from './tapOverhead';
@@ -31,6 +32,7 @@ const STEPS: { group: GroupName; run: (ctx: BenchContext) => Promise<Figure[]>; 
   { group: 'taps', run: tapOverheadB16, release: true },
   { group: 'sessions', run: sessionCreation },
   { group: 'hover', run: hover },
+  { group: 'boundary', run: processBoundary },
   { group: 'memory', run: memory },
   { group: 'webview', run: webview },
   { group: 'activation', run: () => activation() },

@@ -5,7 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PreviewRequest } from '../../src/hover/previewService';
 import { getSharp } from '../../src/inference/images/imageDecode';
+import { DEFAULT_MAX_PIXELS } from '../../src/inference/images/preprocess';
+import type { ExecutionProviderSetting } from '../../src/inference/runtime/executionProvider';
+import { ALL_KINDS } from '../../src/shapesWorld/vocab';
 
 /** The bundled sample scene and demo model (the hover figure's inputs). */
 export const SAMPLE_SCENE = 'media/samples/scene-1.png';
@@ -30,4 +34,21 @@ export async function photoImage(scratch: string): Promise<string> {
     await sharp(SAMPLE_SCENE).resize(1280, 960, { fit: 'fill', kernel: 'cubic' }).jpeg({ quality: 90 }).toFile(path);
   }
   return path;
+}
+
+/** A hover over the sample scene with the extension's defaults: the bundled model, the 24 shapes-world labels, the shapes-world template. */
+export function sampleHover(ep: ExecutionProviderSetting): PreviewRequest {
+  return {
+    path: SAMPLE_SCENE,
+    caption: 'a red circle',
+    maxImageBytes: 20 * 2 ** 20,
+    settings: {
+      model: '',
+      executionProvider: ep,
+      labels: ALL_KINDS.map((k) => `${k.colour} ${k.shape}`),
+      promptTemplates: ['a {label}'],
+      rollout: { headFusion: 'mean', startLayer: 0, residual: true },
+      maxImagePixels: DEFAULT_MAX_PIXELS,
+    },
+  };
 }
