@@ -106,11 +106,13 @@ export class OptimizedModelCache {
 
   /**
    * The SHA-256 of a model file, remembered in `hashes.json` by the file's identity (path, size, modification
-   * time, inode): a changed file gets a new identity and is hashed again, an unchanged one is not re-read.
+   * time, change time, inode): a changed file gets a new identity and is hashed again, an unchanged one is not
+   * re-read. The change time is there because a file rewritten in place with its size and mtime kept (`rsync
+   * --inplace -t`) would otherwise keep its identity; every write moves ctime, and no user call can set it back.
    */
   private contentHash(file: string): Promise<string> {
     return stat(file).then((info) => {
-      const id = `${file}\0${info.size}\0${info.mtimeMs}\0${info.ino}`;
+      const id = `${file}\0${info.size}\0${info.mtimeMs}\0${info.ctimeMs}\0${info.ino}`;
       let hash = this.hashes.get(id);
       if (!hash) {
         hash = this.rememberedHash(id, file);

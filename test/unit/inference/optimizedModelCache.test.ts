@@ -130,3 +130,43 @@ test('the key follows the content, the additions and the provider, not the path'
     rmSync(copyDir, { recursive: true, force: true });
   }
 });
+
+test('a model rewritten in place with its size and mtime kept (rsync --inplace -t) is hashed again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmlens-inplace-'));
+  try {
+    const file = join(dir, 'model.onnx');
+    const first = Buffer.alloc(4096, 1);
+    writeFileSync(file, first);
+    // A whole second, which utimes sets back exactly.
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    const before = statSync(file);
+    const model = { file, additions: 'none' };
+    const cache = new OptimizedModelCache(cacheDir);
+    const firstKey = await cache.key(model, 'cpu', '1.30.0');
+    const second = Buffer.alloc(4096, 2);
+    // Rewritten in place (same inode, same size), then the mtime set back, until the kernel's coarse clock
+    // has moved the change time (a write in the same clock tick keeps it).
+    for (let i = 0; statSync(file).ctimeMs === before.ctimeMs || i === 0; i++) {
+      writeFileSync(file, second, { flag: 'r+' });
+      utimesSync(file, 1_700_000_000, 1_700_000_000);
+    }
+    const after = statSync(file);
+    assert.equal(after.ino, before.ino, 'rewritten in place');
+    assert.equal(after.size, before.size);
+    assert.equal(after.mtimeMs, before.mtimeMs, 'mtime set back');
+    const expectedHash = createHash('sha256').update(second).digest('hex');
+    assert.equal(sha256(file), expectedHash);
+    // The key is computed from the hash; the hashes.json entry of the new identity holds the new bytes' hash.
+    for (const fresh of [cache, new OptimizedModelCache(cacheDir)]) {
+      const key = await fresh.key(model, 'cpu', '1.30.0');
+      assert.notEqual(key, firstKey, 'the old graph\'s key is not served');
+    }
+    const remembered = JSON.parse(readFileSync(join(cacheDir, 'hashes.json'), 'utf8')) as Record<string, string>;
+    const id = `${file}\0${after.size}\0${after.mtimeMs}\0${after.ctimeMs}\0${after.ino}`;
+    assert.equal(remembered[id], expectedHash, 'the hash of the new bytes');
+    const oldId = `${file}\0${before.size}\0${before.mtimeMs}\0${before.ctimeMs}\0${before.ino}`;
+    assert.equal(remembered[oldId], createHash('sha256').update(first).digest('hex'), 'the old identity keeps the old hash');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
