@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, constants, copyFile, link, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { badModel } from '../../core/errors';
+import { sweepStaleTemporaries } from './optimizedModelCache';
 import type { OnnxGraph } from '../onnx/onnxTypes';
 
 /** What a session is created from: model bytes, or the path of a model file. */
@@ -29,7 +30,8 @@ export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Arra
     throw badModel(file, `names an external data file outside its folder ("${outside}")`, 'Keep the weight files in the model\'s folder (or below it) and export the model again.');
   }
   await mkdir(scratch, { recursive: true });
-  const folder = await mkdtemp(join(scratch, 'mmlens-tapped-'));
+  await sweepStaleTemporaries(scratch, tappedFolderOwner);
+  const folder = await mkdtemp(join(scratch, `mmlens-tapped-${process.pid}-`));
   const removeFolder = () => rm(folder, { recursive: true, force: true });
   try {
     for (const location of graph.externalDataFiles) {
@@ -42,7 +44,8 @@ export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Arra
     const code = (error as NodeJS.ErrnoException).code;
     if (graph.externalDataFiles.length === 0 || (code !== 'EXDEV' && code !== 'EPERM')) throw error;
   }
-  const beside = join(dirname(file), `.${basename(file)}.mmlens-tapped-${randomBytes(6).toString('hex')}.onnx`);
+  await sweepStaleTemporaries(dirname(file), (name) => tappedBesideOwner(basename(file), name));
+  const beside = join(dirname(file), `.${basename(file)}.mmlens-tapped-${process.pid}-${randomBytes(6).toString('hex')}.onnx`);
   const dispose = () => rm(beside, { force: true });
   try {
     return { source: await writeCopy(file, beside, tail), dispose };
@@ -57,4 +60,25 @@ async function writeCopy(file: string, copy: string, tail: Uint8Array): Promise<
   await copyFile(file, copy, constants.COPYFILE_FICLONE);
   await appendFile(copy, tail);
   return copy;
+}
+
+/**
+ * Which process made a tapped copy's folder in the scratch folder: the pid in `mmlens-tapped-<pid>-XXXXXX`,
+ * undefined for one of an older version (`mmlens-tapped-XXXXXX`), null for any other name.
+ */
+export function tappedFolderOwner(name: string): number | undefined | null {
+  if (!name.startsWith('mmlens-tapped-')) return null;
+  const match = /^mmlens-tapped-(\d+)-[^-]+$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Which process wrote the hidden tapped copy `.MODEL.mmlens-tapped-<pid>-<hex>.onnx` of model file `model`:
+ * its pid, undefined for one of an older version (no pid), null for any other name.
+ */
+export function tappedBesideOwner(model: string, name: string): number | undefined | null {
+  const prefix = `.${model}.mmlens-tapped-`;
+  if (!name.startsWith(prefix) || !name.endsWith('.onnx')) return null;
+  const match = /^(\d+)-[0-9a-f]+\.onnx$/.exec(name.slice(prefix.length));
+  return match ? Number(match[1]) : /^[0-9a-f]+\.onnx$/.test(name.slice(prefix.length)) ? undefined : null;
 }

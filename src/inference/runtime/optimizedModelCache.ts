@@ -8,7 +8,7 @@
  * integrity.json (truncated, corrupted, half-written) is deleted and rebuilt, never loaded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,8 +47,16 @@ export class OptimizedModelCache {
   /** Content hashes by file identity, so one process reads hashes.json (or hashes a file) once per model file. */
   private readonly hashes = new Map<string, Promise<string>>();
 
+  /** The sweep of leftovers of dead runs, done once before this instance first writes. */
+  private swept: Promise<void> | undefined;
+
   /** @param dir a folder the extension owns (its global storage), or a CLI cache folder */
   constructor(readonly dir: string) {}
+
+  /** Removes what killed or failed runs left in the folder (see `sweepStaleTemporaries`); once per instance. */
+  sweep(): Promise<void> {
+    return (this.swept ??= sweepStaleTemporaries(this.dir, cacheTemporaryOwner));
+  }
 
   /** The entry key of `model` on `provider` with onnxruntime `ortVersion`. */
   async key(model: ModelIdentity, provider: string, ortVersion: string): Promise<string> {
@@ -82,6 +90,7 @@ export class OptimizedModelCache {
 
   /** A private folder for onnxruntime to write entry `key` into. */
   async writer(key: string): Promise<CacheWriter> {
+    await this.sweep();
     const staging = join(this.dir, `.staging-${process.pid}-${randomBytes(6).toString('hex')}`);
     await mkdir(staging, { recursive: true });
     return {
@@ -125,9 +134,11 @@ export class OptimizedModelCache {
 
   private async rememberedHash(id: string, file: string): Promise<string> {
     const index = join(this.dir, HASHES);
-    const known = await readFile(index, 'utf8').then((text) => JSON.parse(text) as Record<string, string>, () => ({}) as Record<string, string>);
+    // A missing or damaged hashes.json (cut by a full disk) only costs hashing again.
+    const known = await readFile(index, 'utf8').then((text) => { const parsed: unknown = JSON.parse(text); return (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, string>; }).catch(() => ({}) as Record<string, string>);
     if (typeof known[id] === 'string' && /^[0-9a-f]{64}$/.test(known[id])) return known[id];
     const hash = await fileSha256(file);
+    await this.sweep();
     const staging = `${index}.${process.pid}-${randomBytes(4).toString('hex')}`;
     // Written whole and renamed, so a reader never sees half a file; an entry lost to a race is only hashed again.
     await mkdir(this.dir, { recursive: true });
@@ -135,6 +146,50 @@ export class OptimizedModelCache {
     await rename(staging, index).catch(() => rm(staging, { force: true }));
     return hash;
   }
+}
+
+/** A leftover older than this is removed even when its name says nothing of its process. */
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Which process wrote a temporary of the cache folder: a pid for `.staging-<pid>-<hex>` and
+ * `hashes.json.<pid>-<hex>`, null for a name that is no temporary of the cache.
+ */
+export function cacheTemporaryOwner(name: string): number | null {
+  const match = /^\.staging-(\d+)-[0-9a-f]+$/.exec(name) ?? /^hashes\.json\.(\d+)-[0-9a-f]+$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** Whether process `pid` exists (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temporaries in `dir` that killed or failed runs left behind. `owner` says of each name whether it
+ * is such a temporary (null: not one) and which process wrote it (undefined: the name does not say). One of a
+ * process that no longer exists goes; one whose process the name does not say goes once older than a day; one of
+ * a live process (this one included) is never touched. Best effort: what cannot be read or removed stays.
+ */
+export async function sweepStaleTemporaries(dir: string, owner: (name: string) => number | undefined | null): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const now = Date.now();
+  await Promise.all(names.map(async (name) => {
+    const pid = owner(name);
+    if (pid === null) return;
+    if (pid !== undefined) {
+      if (pid === process.pid || processAlive(pid)) return;
+    } else {
+      const info = await lstat(join(dir, name)).catch(() => undefined);
+      if (!info || now - info.mtimeMs < STALE_MS) return;
+    }
+    await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+  }));
 }
 
 /**
