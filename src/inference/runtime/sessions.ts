@@ -9,9 +9,10 @@ import { LensError } from '../../core/errors';
 import { requireShortCommandLine } from './commandLine';
 import { providerCandidates, webgpuUnavailableReason, type ExecutionProviderSetting } from './executionProvider';
 import { tmpdir } from 'node:os';
+import { sep } from 'node:path';
 import type { ModelSource, PreparedModel } from './externalData';
 import { conciseError, ManagedSession, type BuiltSession, type OpenSession } from './managedSession';
-import { OptimizedModelCache, type ModelIdentity } from './optimizedModelCache';
+import { OptimizedModelCache, type CacheWriter, type ModelIdentity } from './optimizedModelCache';
 
 export { conciseError, type OpenSession } from './managedSession';
 
@@ -54,6 +55,8 @@ export class SessionCache {
   private readonly sessions = new Map<string, Promise<ManagedSession>>();
   private readonly failedProviders = new Set<string>();
   private readonly disk: OptimizedModelCache | undefined;
+  /** Set once the cache folder failed: sessions are then created without it. */
+  private diskFailed = false;
   /** Sessions are created one at a time, so a provider that fails is tried once, not once per graph. */
   private creating: Promise<unknown> = Promise.resolve();
   /** Notices for the user, one per provider that could not start or failed while running. */
@@ -67,11 +70,12 @@ export class SessionCache {
     const noWebgpu = providerCandidates(setting).includes('webgpu') ? webgpuUnavailableReason() : undefined;
     if (noWebgpu) this.fail('webgpu', noWebgpu);
     this.disk = options.cacheDir ? new OptimizedModelCache(options.cacheDir) : undefined;
-    this.scratchDir = options.cacheDir ?? tmpdir();
   }
 
   /** Where temporary model files go: the cache folder (same disk as the entries written from them), else the system's. */
-  readonly scratchDir: string;
+  get scratchDir(): string {
+    return this.options.cacheDir && !this.diskFailed ? this.options.cacheDir : tmpdir();
+  }
 
   /**
    * The session for `key`, created from the model `load` returns (bytes or a path) when not cached. With
@@ -101,6 +105,21 @@ export class SessionCache {
       const open = await entry?.catch(() => undefined);
       await open?.release();
     }
+  }
+
+  /**
+   * Whether `error` is the cache folder failing (unwritable, full, not a folder): then the cache is off for this
+   * instance, with one notice, and analyses go on without it. An error about another file (the model) is not.
+   */
+  private cacheFailure(error: unknown): boolean {
+    const { path, code } = error as NodeJS.ErrnoException;
+    const dir = this.options.cacheDir;
+    if (!dir || typeof path !== 'string' || !(path === dir || path.startsWith(dir + sep))) return false;
+    if (!this.diskFailed) {
+      this.diskFailed = true;
+      this.notices.push(`The cache at ${dir} could not be written (${code ?? conciseError(error)}: ${conciseError(error)}); analyses go on without it, loading and optimizing each model again. Free space on that disk or make the folder writable, or point the cache elsewhere (MMLENS_CACHE_DIR for the CLI; an empty value turns it off); the multimodalLens.cache settings limit its size.`);
+    }
+    return true;
   }
 
   private fail(provider: string, reason: string): void {
@@ -143,9 +162,19 @@ export class SessionCache {
   private async createOn(ort: OrtModule, provider: string, recipe: Recipe, source: () => Promise<ModelSource>): Promise<InferenceSession> {
     const make = this.options.createSession ?? ((from, options) => (typeof from === 'string' ? ort.InferenceSession.create(from, options) : ort.InferenceSession.create(from, options)));
     const base = { executionProviders: [provider], logSeverityLevel: 3 } as const;
-    if (!this.disk || !recipe.identity) return make(await source(), { ...base, graphOptimizationLevel: 'all' });
-    const key = await this.disk.key(recipe.identity, provider, ort.env.versions.node ?? 'unknown');
-    const cached = await this.disk.lookup(key);
+    const uncached = async () => make(await source(), { ...base, graphOptimizationLevel: 'all' });
+    if (!this.disk || !recipe.identity || this.diskFailed) return uncached();
+    let key: string;
+    let cached: string | undefined;
+    let writer: CacheWriter | undefined;
+    try {
+      key = await this.disk.key(recipe.identity, provider, ort.env.versions.node ?? 'unknown');
+      cached = await this.disk.lookup(key);
+      if (!cached) writer = await this.disk.writer(key);
+    } catch (error) {
+      if (!this.cacheFailure(error)) throw error;
+      return uncached();
+    }
     if (cached) {
       try {
         return await make(cached, { ...base, graphOptimizationLevel: 'disabled' });
@@ -153,7 +182,11 @@ export class SessionCache {
         await this.disk.discard(key); // e.g. written on another CPU: rebuilt below
       }
     }
-    const writer = await this.disk.writer(key);
+    writer ??= await this.disk.writer(key).catch((error: unknown) => {
+      if (!this.cacheFailure(error)) throw error;
+      return undefined;
+    });
+    if (!writer) return uncached();
     let session: InferenceSession;
     try {
       session = await make(await source(), { ...base, graphOptimizationLevel: 'all', optimizedModelFilePath: writer.modelPath, extra: { session: writer.configEntries } });
