@@ -7,7 +7,7 @@
  * folder is on another file system, the copy (small for such models) goes beside the original as a hidden file.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, constants, copyFile, link, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, constants, copyFile, link, mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { badModel } from '../../core/errors';
 import { sweepStaleTemporaries } from './optimizedModelCache';
@@ -29,6 +29,7 @@ export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Arra
   if (outside !== undefined) {
     throw badModel(file, `names an external data file outside its folder ("${outside}")`, 'Keep the weight files in the model\'s folder (or below it) and export the model again.');
   }
+  await refuseLinksOutside(file, graph.externalDataFiles);
   await mkdir(scratch, { recursive: true });
   await sweepStaleTemporaries(scratch, tappedFolderOwner);
   const folder = await mkdtemp(join(scratch, `mmlens-tapped-${process.pid}-`));
@@ -53,6 +54,24 @@ export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Arra
     await dispose();
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw badModel(file, `keeps its weights in external data files, and no tapped copy could be written where onnxruntime finds them (${reason})`, 'Put the cache folder on the same disk as the model, or make the model\'s folder writable.');
+  }
+}
+
+/**
+ * A location inside the folder by name can still leave it through a directory symlink: each one, links resolved,
+ * must stay inside the model folder's real path (a location that does not exist fails later, when linked).
+ */
+async function refuseLinksOutside(file: string, locations: string[]): Promise<void> {
+  if (locations.length === 0) return;
+  const folder = await realpath(dirname(file));
+  for (const location of locations) {
+    const real = await realpath(join(dirname(file), location)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (real !== undefined && !real.startsWith(folder + sep)) {
+      throw badModel(file, `names an external data file that leads outside its folder through a link ("${location}" is ${real})`, 'Keep the weight files themselves in the model\'s folder (or below it), not behind links to other folders, and export the model again.');
+    }
   }
 }
 

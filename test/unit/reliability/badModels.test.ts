@@ -4,9 +4,10 @@
 // model. (Fused attention: test/unit/service/analyzeTwoTower.test.ts and test/unit/onnx/fusedAttention.test.ts.)
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { LensError } from '../../../src/core/errors';
 import { SessionCache } from '../../../src/inference/runtime/sessions';
 import { TappedGraph } from '../../../src/inference/runtime/tappedGraph';
 import { decodeModel, encodeModelMessage, type ModelMessage } from '../../fuzz/onnxMutations';
@@ -116,13 +117,49 @@ test('an external-data location with ".." must not make the tapped copy write ou
   const cache = new SessionCache('cpu');
   try {
     const graph = await TappedGraph.load(join(dir, 'onnx/vision_model.onnx'));
-    await graph.open(cache, 'escape').catch(() => undefined);
+    await assert.rejects(graph.open(cache, 'escape'), (error: unknown) => {
+      assert.ok(error instanceof LensError, String(error));
+      assert.equal(error.kind, 'badModel');
+      assert.match(error.message, /vision_model\.onnx/);
+      assert.match(error.message, /\.\.\/escaped-link\.bin/);
+      return true;
+    });
   } finally {
     process.env.TMPDIR = saved;
     await cache.release();
   }
   // readdir, not existsSync: the escaped symlink dangles, and existsSync follows links.
   assert.equal(readdirSync(scratch).includes('escaped-link.bin'), false, 'a symlink was created outside the private mmlens-tapped-* folder');
+});
+
+test('an external-data location through a folder symlink that points outside the model folder is refused, naming file and location', async () => {
+  const outside = mkdtempSync(join(run.work, 'outside-'));
+  writeFileSync(join(outside, 'weights.bin'), Buffer.alloc(4 * 64));
+  const dir = variant((d) => editTower(d, 'vision', (m) => {
+    const tensor = m.graph!.initializer.find((t) => t.name === 'pre_layrnorm.bias')!;
+    tensor.dataLocation = 1;
+    tensor.externalData = [{ key: 'location', value: 'linked/weights.bin' }];
+    delete tensor.rawData;
+  }));
+  symlinkSync(outside, join(dir, 'onnx', 'linked'), 'dir');
+  const scratch = mkdtempSync(join(run.work, 'tmp-'));
+  const cache = new SessionCache('cpu', { cacheDir: scratch });
+  try {
+    const graph = await TappedGraph.load(join(dir, 'onnx/vision_model.onnx'));
+    await assert.rejects(graph.open(cache, 'linked'), (error: unknown) => {
+      assert.ok(error instanceof LensError, String(error));
+      assert.equal(error.kind, 'badModel');
+      assert.match(error.message, /vision_model\.onnx/);
+      assert.match(error.message, /linked\/weights\.bin/);
+      assert.ok(error.message.includes(outside), error.message);
+      return true;
+    });
+  } finally {
+    await cache.release();
+  }
+  // Nothing was linked from outside into the scratch folder.
+  assert.deepEqual(readdirSync(scratch).filter((n) => n.startsWith('mmlens-tapped-')), []);
+  assert.deepEqual(readdirSync(outside), ['weights.bin']);
 });
 
 test('found by the config fuzzer: a vocabulary id that is not a number, an unknown token the tokenizer cannot resolve, a size of 1e9', async () => {
