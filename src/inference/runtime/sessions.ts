@@ -112,12 +112,12 @@ export class SessionCache {
    * instance, with one notice, and analyses go on without it. An error about another file (the model) is not.
    */
   private cacheFailure(error: unknown): boolean {
-    const { path, code } = error as NodeJS.ErrnoException;
+    const { path } = error as NodeJS.ErrnoException;
     const dir = this.options.cacheDir;
     if (!dir || typeof path !== 'string' || !(path === dir || path.startsWith(dir + sep))) return false;
     if (!this.diskFailed) {
       this.diskFailed = true;
-      this.notices.push(`The cache at ${dir} could not be written (${code ?? conciseError(error)}: ${conciseError(error)}); analyses go on without it, loading and optimizing each model again. Free space on that disk or make the folder writable, or point the cache elsewhere (MMLENS_CACHE_DIR for the CLI; an empty value turns it off); the multimodalLens.cache settings limit its size.`);
+      this.notices.push(`The cache at ${dir} could not be written (${conciseError(error)}); analyses go on without it, loading and optimizing each model again. Free space on that disk or make the folder writable, or point the cache elsewhere (MMLENS_CACHE_DIR for the CLI; an empty value turns it off); the multimodalLens.cache settings limit its size.`);
     }
     return true;
   }
