@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { sep } from 'node:path';
 import type { ModelSource, PreparedModel } from './externalData';
 import { conciseError, ManagedSession, type BuiltSession, type OpenSession } from './managedSession';
-import { OptimizedModelCache, type CacheWriter, type ModelIdentity } from './optimizedModelCache';
+import { OptimizedModelCache, type ModelIdentity } from './optimizedModelCache';
 
 export { conciseError, type OpenSession } from './managedSession';
 
@@ -166,11 +166,9 @@ export class SessionCache {
     if (!this.disk || !recipe.identity || this.diskFailed) return uncached();
     let key: string;
     let cached: string | undefined;
-    let writer: CacheWriter | undefined;
     try {
       key = await this.disk.key(recipe.identity, provider, ort.env.versions.node ?? 'unknown');
       cached = await this.disk.lookup(key);
-      if (!cached) writer = await this.disk.writer(key);
     } catch (error) {
       if (!this.cacheFailure(error)) throw error;
       return uncached();
@@ -182,7 +180,7 @@ export class SessionCache {
         await this.disk.discard(key); // e.g. written on another CPU: rebuilt below
       }
     }
-    writer ??= await this.disk.writer(key).catch((error: unknown) => {
+    const writer = await this.disk.writer(key).catch((error: unknown) => {
       if (!this.cacheFailure(error)) throw error;
       return undefined;
     });
