@@ -104,6 +104,8 @@ export function pilResizeRgb(rgb: Uint8Array, from: Size2D, to: Size2D, filter: 
   if (window.left < 0 || window.top < 0 || window.left + window.width > to.width || window.top + window.height > to.height) {
     throw new RangeError(`pilResizeRgb: window ${JSON.stringify(window)} is outside ${to.width}x${to.height}`);
   }
+  // A resize to the same size changes no pixel (Pillow copies the image): the whole image is its own window.
+  if (from.width === to.width && from.height === to.height && window.width === to.width && window.height === to.height) return rgb;
   if (filter === 'nearest') return nearestRgb(rgb, from, to, window);
   const kernel = KERNELS[filter];
   // Pillow skips the pass of an axis whose size does not change (no rounding there either).
