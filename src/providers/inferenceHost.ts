@@ -1,8 +1,8 @@
 /**
  * Owns the inference service for the extension host: created on first use (which starts the inference
  * process, where onnxruntime and sharp load), and replaced when a setting it depends on changes or the
- * workspace becomes trusted, so changes apply without a reload. It also keeps what the status bar shows: the model, the provider that ran, and
- * the last report for Export Report.
+ * workspace becomes trusted, so changes apply without a reload. It also keeps what the status bar shows: the
+ * model, the provider that ran, and the last report for Export Report.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
