@@ -13,7 +13,7 @@ import type { OnnxGraph } from '../../../src/inference/onnx/onnxTypes';
 import { demoWords } from '../../../tools/models/syntheticClip';
 import { testPixels, writeTinyClip } from '../../support/tinyClip';
 
-const realTokenizer = resolve('..', 'shared', 'models', 'clip-vit-base-patch32-tokenizer');
+const realTokenizer = resolve(__dirname, '..', '..', 'fixtures', 'clip-vit-base-patch32-tokenizer');
 
 /** True when `later` is computed from `earlier` (walks producers; independent of the tap code's ordering). */
 function dependsOn(graph: OnnxGraph, later: string, earlier: string): boolean {
@@ -122,7 +122,7 @@ test('the word-level tokenizer and configs follow the Hugging Face formats', () 
   }
 });
 
-test('with the real CLIP tokenizer copied, text pools at the end token (the largest id)', { skip: !existsSync(realTokenizer) && 'no shared CLIP tokenizer' }, async () => {
+test('with the real CLIP tokenizer copied, text pools at the end token (the largest id)', async () => {
   const clip = writeTinyClip({ tokenizer: { copyFrom: realTokenizer } });
   try {
     assert.deepEqual([clip.tokenIds.bos, clip.tokenIds.eos, clip.options.vocabSize], [49406, 49407, 49408]);
