@@ -25,7 +25,7 @@ export interface Webview {
   posted(): Promise<Record<string, unknown>[]>;
   /** Waits until the page has posted a message of `type` after the first `after` messages; returns it. */
   nextPosted(type: string, after?: number): Promise<Record<string, unknown>>;
-  /** Delivers a host message to the page, as VS Code does (typed arrays included). */
+  /** Delivers a host message to the page, as VS Code does (typed arrays included), and waits until the page handled it. */
   send(message: ToWebview): Promise<void>;
   /** What the page saved with setState. */
   savedState(): Promise<unknown>;
@@ -74,9 +74,12 @@ export async function openWebview(browser: Browser, entry: WebviewEntry, savedSt
       return (await handle.jsonValue()) as Record<string, unknown>;
     },
     // Typed arrays cross the test's evaluate boundary tagged, and are rebuilt as Float32Array in the page.
-    send: (message) => page.evaluate((json) => {
+    // Resolves once the page has handled the message: its own listener was added first, so it runs before this
+    // one, and a frame it asked for runs before this one's. postMessage alone returns before either.
+    send: (message) => page.evaluate((json) => new Promise<void>((handled) => {
+      window.addEventListener('message', () => requestAnimationFrame(() => handled()), { once: true });
       window.postMessage(JSON.parse(json, (_, v) => (v && typeof v === 'object' && '__f32' in v ? Float32Array.from((v as { __f32: number[] }).__f32) : v)), '*');
-    }, JSON.stringify(message, (_, v) => (v instanceof Float32Array ? { __f32: Array.from(v) } : v))),
+    }), JSON.stringify(message, (_, v) => (v instanceof Float32Array ? { __f32: Array.from(v) } : v))),
     savedState: () => page.evaluate(() => (window as unknown as { saved: unknown }).saved),
   };
 }
