@@ -7,6 +7,8 @@
  * output is reachable is dead code (onnxruntime prunes it), not a layer, and is neither tapped nor counted.
  * Identity nodes are aliases: they do not count towards the search depth, so a chain of them between the
  * scores, the Softmax and the values MatMul changes nothing.
+ * Attention whose queries are learned constants (SigLIP's attention-pooling head: one probe vector attends
+ * over the patches) is not a transformer layer: it is found as a pooling tap, apart from the layers.
  */
 import { intAttribute, type OnnxGraph, type OnnxNode } from './onnxTypes';
 import { GraphIndex, isOp } from './graphIndex';
@@ -24,7 +26,10 @@ export interface AttentionTap {
 
 /** What a scan of a graph found. */
 export interface AttentionTapScan {
+  /** The transformer layers' attention. */
   taps: AttentionTap[];
+  /** Attention-pooling heads: learned queries (no input reaches them) over the tokens; numbered apart. */
+  pooling: AttentionTap[];
   /** Distinct op types of fused attention nodes that hide their probabilities. */
   fusedOperators: string[];
 }
@@ -58,10 +63,27 @@ export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
   const fused = index.order.filter((node) => index.reachesOutput(node) && (
     (node.domain === 'com.microsoft' && fusedMicrosoftOps.has(node.opType))
     || (isOp(node, 'Attention') && opset >= onnxAttentionOpset)));
+  const fromInputs = inputDependent(index);
+  const learnedQueries = (node: OnnxNode) => !fromInputs.has(scoresMatMul(index, node.inputs[0])!.inputs[0]);
+  const numbered = (nodes: OnnxNode[]) => nodes.map((node, layer) => ({ tensor: node.outputs[0], nodeName: node.name, layer }));
   return {
-    taps: softmaxes.map((node, layer) => ({ tensor: node.outputs[0], nodeName: node.name, layer })),
+    taps: numbered(softmaxes.filter((node) => !learnedQueries(node))),
+    pooling: numbered(softmaxes.filter(learnedQueries)),
     fusedOperators: [...new Set(fused.map((n) => n.opType))],
   };
+}
+
+/**
+ * The tensors whose values depend on a graph input, in one pass in topological order. A Shape or Size reads
+ * only its input's shape: SigLIP's probe is tiled to the batch size, and stays a learned constant all the same.
+ */
+function inputDependent(index: GraphIndex): Set<string> {
+  const dependent = new Set(index.graph.inputs.map((input) => input.name));
+  for (const node of index.order) {
+    if (is(node, 'Shape', 'Size') || !node.inputs.some((input) => dependent.has(input))) continue;
+    for (const out of node.outputs) if (out) dependent.add(out);
+  }
+  return dependent;
 }
 
 /** Before opset 13 the default axis is 1 and the softmax covers all axes from there on. */

@@ -40,23 +40,16 @@ export class TappedGraph {
     readonly file: string,
     readonly graph: OnnxGraph,
     readonly taps: AttentionTap[],
+    /** Attention-pooling heads (learned queries over the tokens), read beside the layers but not among them. */
+    readonly poolingTaps: AttentionTap[],
     readonly fusedOperators: string[],
   ) {}
 
   /** Reads the structure of `file` and finds its attention taps. */
   static async load(file: string): Promise<TappedGraph> {
-    const bytes = await readModelStructure(file).catch((error: NodeJS.ErrnoException) => {
-      if (error.code) throw badModel(file, `cannot be read (${error.code})`, 'Check that the file exists and is readable.');
-      throw invalidModel(file, error);
-    });
-    let graph: OnnxGraph;
-    try {
-      graph = decodeGraphStructure(bytes);
-    } catch (error) {
-      throw invalidModel(file, error);
-    }
+    const graph = await readGraph(file);
     const scan = findAttentionTaps(graph);
-    return new TappedGraph(file, graph, scan.taps, scan.fusedOperators);
+    return new TappedGraph(file, graph, scan.taps, scan.pooling, scan.fusedOperators);
   }
 
   /** Adds nodes and outputs computed from the graph's own tensors; call before `open`. */
@@ -72,7 +65,7 @@ export class TappedGraph {
   /** A session that returns the taps and additions beside the graph's own outputs. */
   open(cache: SessionCache, key: string): Promise<OpenSession> {
     const existing = new Set(this.graph.outputs.map((o) => o.name));
-    const outputs = [...this.taps.map((t) => t.tensor), ...this.additions.outputs].filter((name) => !existing.has(name));
+    const outputs = [...this.taps, ...this.poolingTaps].map((t) => t.tensor).concat(this.additions.outputs).filter((name) => !existing.has(name));
     const additions = { outputs, nodes: this.additions.nodes };
     const load = async () => (outputs.length === 0 ? this.file : tappedCopy(this.file, this.graph, appendToModel(new Uint8Array(0), additions), cache.scratchDir));
     const dataFiles = this.graph.externalDataFiles.map((location) => join(dirname(this.file), location));
@@ -83,10 +76,10 @@ export class TappedGraph {
    * Runs the session and reads every tap as [batch, heads, queries, keys], whether the graph computes it
    * as [b, h, q, k] or as [b*h, q, k] (older Hugging Face CLIP exports, nn.MultiheadAttention).
    */
-  async run(open: OpenSession, feeds: Record<string, Tensor>, batch: number): Promise<{ outputs: Record<string, Tensor>; attention: LayerAttention[] }> {
+  async run(open: OpenSession, feeds: Record<string, Tensor>, batch: number): Promise<{ outputs: Record<string, Tensor>; attention: LayerAttention[]; pooling: LayerAttention[] }> {
     const outputs = await this.fetch(open, feeds);
-    const attention = this.taps.map((tap) => toLayerAttention(outputs[tap.tensor], batch, tap));
-    return { outputs, attention };
+    const read = (taps: AttentionTap[]) => taps.map((tap) => toLayerAttention(outputs[tap.tensor], batch, tap));
+    return { outputs, attention: read(this.taps), pooling: read(this.poolingTaps) };
   }
 
   /**
@@ -99,6 +92,19 @@ export class TappedGraph {
     } catch (error) {
       throw new LensError('badModel', `${this.file}: running the model failed on ${open.provider}: ${(error as Error).message.split('\n')[0]}.`, 'Check that the inputs match what the graph expects (see `mmlens inspect`).');
     }
+  }
+}
+
+/** The structure of the ONNX model in `file` (no weights), or a badModel error saying why it cannot be read. */
+export async function readGraph(file: string): Promise<OnnxGraph> {
+  const bytes = await readModelStructure(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code) throw badModel(file, `cannot be read (${error.code})`, 'Check that the file exists and is readable.');
+    throw invalidModel(file, error);
+  });
+  try {
+    return decodeGraphStructure(bytes);
+  } catch (error) {
+    throw invalidModel(file, error);
   }
 }
 

@@ -259,7 +259,7 @@ test('5,000 dead-end Softmax -> MatMul pairs are not layers: only attention a gr
     model.graph!.node = model.graph!.node.concat(dead);
     const graph = decodeGraphStructure(encodeModelMessage(model));
     const scan = findAttentionTaps(graph);
-    assert.deepEqual(scan, { taps: expected.taps, fusedOperators: [] });
+    assert.deepEqual(scan, { taps: expected.taps, pooling: [], fusedOperators: [] });
     assert.equal(modelAnatomy([['vision', { graph, ...scan }]], {}).layers.length, 2);
     assert.deepEqual(traceGraphFlow(graph, scan.taps, ['MultiHeadAttention'], () => 'vision'), expected.flow);
 
