@@ -80,6 +80,15 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
   };
 }
 
+/**
+ * The size every preprocessed image has, when it does not depend on the image: the crop, or an exact resize
+ * without one (SigLIP). A shortest-edge resize without a crop keeps each image's aspect: undefined.
+ */
+export function fixedOutputSize(cfg: PreprocessorConfig): Size2D | undefined {
+  if (cfg.centerCrop) return cfg.cropSize;
+  return cfg.resize && typeof cfg.shortestEdge !== 'number' ? cfg.shortestEdge : undefined;
+}
+
 function absent(value: unknown): boolean {
   return value === undefined || value === null;
 }

@@ -7,6 +7,7 @@ import type { ModelAdapter } from '../families/adapter';
 import type { PatchGrid } from '../images/patchGrid';
 import type { PreprocessedImage } from '../images/preprocess';
 import type { OnnxValueInfo } from '../onnx/onnxTypes';
+import { fixedOutputSize } from '../model/preprocessorConfig';
 import type { LayerAttention, TappedGraph } from '../runtime/tappedGraph';
 import type { ModelAnatomy } from './anatomy';
 
@@ -36,10 +37,11 @@ export interface InspectResult {
 /** A graph the inspection ran, with the attention that run returned. */
 export type Probed = [Tower, TappedGraph, LayerAttention[]];
 
-/** A zero image of the preprocessor's crop size. */
+/** A zero image of the size preprocessing gives (the vision config's square when that depends on the image). */
 export function blankImage(model: ModelAdapter): PreprocessedImage {
-  const crop = model.folder.preprocessor.cropSize;
-  return { pixels: new Float32Array(3 * crop.height * crop.width), outputSize: crop, width: crop.width, height: crop.height, format: 'blank', notes: [] };
+  const { preprocessor, config } = model.folder;
+  const size = fixedOutputSize(preprocessor) ?? { height: config.vision.imageSize, width: config.vision.imageSize };
+  return { pixels: new Float32Array(3 * size.height * size.width), outputSize: size, width: size.width, height: size.height, format: 'blank', notes: [] };
 }
 
 /** The parts of an inspection every family reports alike: the model, its graphs and their taps. */
