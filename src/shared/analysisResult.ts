@@ -104,6 +104,12 @@ export interface AnalysisResult {
      * tokens (start/end tokens left out when there are others), restricted to the patches; empty when not observable.
      */
     alignment: Matrix[][];
+    /**
+     * Models whose vision tower pools with an attention head (SigLIP): the head's learned probe query's
+     * attention over the patches, mean of its heads, [image] -> rows x cols. It is what the image embedding
+     * is a weighted mean of, not a transformer layer.
+     */
+    pooling?: Matrix[];
   };
   /** Two-tower models with alignment maps: which patch embeddings `maps.alignment` uses. */
   alignmentMethod?: AlignmentMethod;

@@ -7,10 +7,13 @@ import { badModel } from '../../core/errors';
 import type { TokenLayout } from '../../core/tokenLayout';
 import { parseTokenLayout } from './tokenLayout';
 
-/** A scalar the model learned; `default` means config.json did not have it and a stand-in is used. */
+/**
+ * A scalar the model learned: from config.json, from the weights of a one-graph export beside the towers
+ * (families/twoTower/towerLogits.ts), or `default`, a stand-in because neither had it.
+ */
 export interface LearnedScalar {
   value: number;
-  source: 'config' | 'default';
+  source: 'config' | 'weights' | 'default';
 }
 
 /** The vision tower's shape. */
@@ -60,7 +63,7 @@ const familyDefaults: Record<string, { patchSize: number; maxLength: number }> =
 /** CLIP's trained logit scale: training clamps it at 100 and every released checkpoint sits at the clamp. */
 const CLIP_LOGIT_SCALE = 100;
 /** SigLIP's initial scale and bias (log 10 and -10); the trained values are weights, not config. */
-const SIGLIP_INIT = { scale: 10, bias: -10 };
+export const SIGLIP_INIT = { scale: 10, bias: -10 };
 
 /** Normalises parsed config.json; throws a badModel error naming the field for invalid values. */
 export function parseModelConfig(json: unknown): ModelConfig {
@@ -88,12 +91,6 @@ export function parseModelConfig(json: unknown): ModelConfig {
   if (modelType === 'siglip') {
     if (scale === undefined) config.logitScale = { value: SIGLIP_INIT.scale, source: 'default' };
     config.logitBias = bias === undefined ? { value: SIGLIP_INIT.bias, source: 'default' } : { value: bias, source: 'config' };
-    if (scale === undefined || bias === undefined) {
-      notes.push(
-        'SigLIP keeps its trained logit scale and bias in the weights, not config.json; sigmoid scores use the ' +
-          `initial values (scale ${SIGLIP_INIT.scale}, bias ${SIGLIP_INIT.bias}), so probabilities are indicative only.`,
-      );
-    }
   } else if (bias !== undefined) {
     config.logitBias = { value: bias, source: 'config' };
   }

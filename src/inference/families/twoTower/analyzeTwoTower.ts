@@ -35,8 +35,8 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
     const config = model.folder.config;
     const grid = patchGridFor(size.height, size.width, config.vision.patchSize, vision.tokens);
     const similarity = cosineSimilarityMatrix(vision.embeds, text.embeds, vision.dim);
-    const scale = config.logitScale.value;
-    const bias = config.logitBias?.value;
+    const scale = model.logits.scale.value;
+    const bias = model.logits.bias?.value;
     const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
     const rollout = rolloutSettings(request);
     const result: AnalysisResult = {
@@ -52,6 +52,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
       maps: {
         rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutGrid(vision.attention, i, grid, vision.tokens, rolloutOptions(rollout, options.signal))) : [],
         alignment: alignment.patches ? images.map((_, i) => texts.map((_, j) => alignmentGrid(alignment.patches!, vision, text.embeds, i, j, grid))) : [],
+        ...(vision.pooling && { pooling: images.map((_, i) => poolingGrid(vision, i, grid)) }),
       },
       timings: {},
     };
@@ -94,6 +95,18 @@ function alignmentSource(model: TwoTowerModel, vision: VisionOutput, requested: 
   const { valuePath } = model.capabilities;
   const notices = requested === 'valuePath' && vision.dense && !valuePath.available ? [`Value-path alignment maps are unavailable (${valuePath.reason}); the maps use the last layer's patch tokens.`] : [];
   return vision.dense ? { patches: vision.dense, method: 'patchTokens', notices } : { notices };
+}
+
+/** The attention-pooling head's probe attention over the patches of image `item`, the mean of its heads. */
+function poolingGrid(vision: VisionOutput, item: number, grid: PatchGrid): Matrix {
+  const { heads, data } = vision.pooling!;
+  const patches = grid.rows * grid.cols;
+  const mean = new Float32Array(patches);
+  for (let h = 0; h < heads; h++) {
+    const start = (item * heads + h) * vision.tokens + grid.firstPatch;
+    for (let p = 0; p < patches; p++) mean[p] += data[start + p] / heads;
+  }
+  return toNested(mean, [grid.rows, grid.cols], 'pooling');
 }
 
 function alignmentGrid(dense: Float32Array, vision: VisionOutput, textEmbeds: Float32Array, image: number, text: number, grid: PatchGrid): Matrix {

@@ -26,6 +26,7 @@ export async function inspectTwoTower(model: TwoTowerModel, notices: string[]): 
     architectureGuess: [
       `Two-tower (dual encoder): ${model.vision.taps.length} vision and ${model.text.taps.length} text attention layers; the modalities meet only in the similarity of the pooled embeddings.`,
       observable ? 'Attention is observable in every layer.' : unobservable([...model.vision.fusedOperators, ...model.text.fusedOperators]),
+      ...(model.vision.poolingTaps.length > 0 ? [`The vision tower pools its ${vision.tokens} tokens with an attention head (a learned query attending over them, not a layer); its attention is the attention-pooling map.`] : []),
     ].join(' '),
     anatomy: modelAnatomy([['vision', model.vision], ['text', model.text]], { vision: vision.tokens, text: textLength }),
   };

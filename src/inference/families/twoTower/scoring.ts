@@ -18,8 +18,8 @@ export async function embeddingScores(model: TwoTowerModel, pixels: Preprocessed
   const vision = await model.encodeImages(pixels, options);
   const text = await model.encodeTexts(texts, options);
   const classes = ensembleEmbeddings(text.embeds, labels, templates, text.dim);
-  const scale = model.folder.config.logitScale.value;
-  const bias = model.folder.config.logitBias?.value;
+  const scale = model.logits.scale.value;
+  const bias = model.logits.bias?.value;
   const { cosine, probabilities } = zeroShotScores(vision.embeds, classes, vision.dim, scale, 1);
   if (bias === undefined) return { scoring: 'softmax', logitScale: scale, probabilities, similarity: cosine, prompts: text.batch.items };
   return { scoring: 'sigmoid', logitScale: scale, logitBias: bias, probabilities: sigmoidScores(cosine, scale, bias), similarity: cosine, prompts: text.batch.items };
@@ -27,18 +27,18 @@ export async function embeddingScores(model: TwoTowerModel, pixels: Preprocessed
 
 /** The probability among the texts when it can vary (several texts, or a sigmoid model), else the cosine. */
 export function towerScoreKind(model: TwoTowerModel, texts: number): PerturbationScoreKind {
-  return texts > 1 || model.folder.config.logitBias !== undefined ? 'probability' : 'similarity';
+  return texts > 1 || model.logits.bias !== undefined ? 'probability' : 'similarity';
 }
 
 /** Scores batches of perturbed copies of `image` by `kind` for text `text` of `texts`. */
 export async function towerScore(model: TwoTowerModel, image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch> {
   if (kind === 'itm') throw badInput('A two-tower model has no image-text matching head.', 'Score by similarity or probability.');
-  const sigmoid = model.folder.config.logitBias;
+  const sigmoid = model.logits.bias;
   if (kind === 'probability' && texts.length === 1 && !sigmoid) {
     throw badInput('The softmax probability of one text among one text is always 1.', 'Give more texts, or score by similarity.');
   }
   const { embeds, dim } = await model.encodeTexts(texts);
-  const scale = model.folder.config.logitScale.value;
+  const scale = model.logits.scale.value;
   return async (batch, count) => {
     const similarity = cosineSimilarityMatrix(await model.embedPixels(batch, count, image.outputSize), embeds, dim);
     const scores = kind === 'similarity' ? similarity

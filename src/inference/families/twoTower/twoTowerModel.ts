@@ -1,7 +1,9 @@
 /**
- * The two-tower adapter (CLIP, SigLIP layout): a vision graph and a text graph, each tapped for attention;
+ * The two-tower adapter (CLIP and SigLIP): a vision graph and a text graph, each tapped for attention;
  * the vision graph also gets dense patch embeddings (its own final norm and projection applied to every
  * token of the last hidden state, and to the last layer's value path). Many images and texts per call, batched.
+ * What the two families name and pad differently is in towerConventions.ts, their logit scale and bias in
+ * towerLogits.ts.
  * The service's tasks are in the files beside this one (analyse, probe, scoring, inspect).
  */
 import type { Tensor } from 'onnxruntime-node';
@@ -34,6 +36,8 @@ import { loadOrt, type OpenSession, type SessionCache } from '../../runtime/sess
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
 import { runInChunks } from '../../runtime/batching';
+import { towerConventions, type TowerConventions } from './towerConventions';
+import { towerLogits, type TowerLogits } from './towerLogits';
 
 /** Embeddings (items x dim) and per-layer attention of one tower for a batch of items. */
 export interface TowerOutput {
@@ -44,11 +48,13 @@ export interface TowerOutput {
 
 /**
  * The vision tower's output. `dense` (last-layer tokens) and `valueDense` (the last layer's value path,
- * MaskCLIP) are items x tokens x dim in the joint space, each when the graph allows.
+ * MaskCLIP) are items x tokens x dim in the joint space, each when the graph allows. `pooling` is the
+ * attention-pooling head's probe attention (SigLIP), items x heads x tokens, when the graph has one.
  */
 export interface VisionOutput extends TowerOutput {
   dense?: Float32Array;
   valueDense?: Float32Array;
+  pooling?: { heads: number; data: Float32Array };
   tokens: number;
 }
 
@@ -73,6 +79,8 @@ export class TwoTowerModel implements ModelAdapter {
     readonly vision: TappedGraph,
     readonly text: TappedGraph,
     readonly tokenizer: TextTokenizer,
+    readonly conventions: TowerConventions,
+    readonly logits: TowerLogits,
     private readonly denseOutputs: DenseOutputs,
     private readonly sessions: { vision: OpenSession; text: OpenSession },
   ) {
@@ -85,10 +93,12 @@ export class TwoTowerModel implements ModelAdapter {
     if (!folder.files.vision || !folder.files.text) {
       throw badModel(folder.dir, 'has no onnx/vision_model.onnx + onnx/text_model.onnx pair', 'Export the towers separately (transformers.js or `optimum-cli export onnx` layout).');
     }
-    const [vision, text] = await Promise.all([TappedGraph.load(folder.files.vision), TappedGraph.load(folder.files.text)]);
-    const denseOutputs = planDenseOutputs(vision);
+    const conventions = towerConventions(folder.config.modelType);
+    const [vision, text, logits] = await Promise.all([TappedGraph.load(folder.files.vision), TappedGraph.load(folder.files.text), towerLogits(folder)]);
+    folder.notes.push(...logits.notes);
+    const denseOutputs = planDenseOutputs(vision, conventions);
     const [visionSession, textSession] = await Promise.all([vision.open(cache, vision.file), text.open(cache, text.file)]);
-    return new TwoTowerModel(folder, vision, text, loadTokenizer(folder), denseOutputs, { vision: visionSession, text: textSession });
+    return new TwoTowerModel(folder, vision, text, loadTokenizer(folder), conventions, logits, denseOutputs, { vision: visionSession, text: textSession });
   }
 
   /** The providers that run the towers (one name when both agree). */
@@ -137,7 +147,7 @@ export class TwoTowerModel implements ModelAdapter {
   async encodeImages(images: PreprocessedImage[], options: LongRunOptions = {}): Promise<VisionOutput> {
     const ort = await loadOrt();
     const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
-    const embedsName = outputName(this.vision, 'image_embeds');
+    const embedsName = this.outputName(this.vision, 'imageEmbeds');
     const { height, width } = images[0].outputSize;
     checkImageSize(this.vision.file, input, images[0].outputSize);
     const plane = 3 * height * width;
@@ -145,18 +155,20 @@ export class TwoTowerModel implements ModelAdapter {
       const pixels = new Float32Array((end - start) * plane);
       images.slice(start, end).forEach((img, i) => pixels.set(img.pixels, i * plane));
       const feeds = { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) };
-      const { outputs, attention } = await this.vision.run(this.sessions.vision, feeds, end - start);
+      const { outputs, attention, pooling } = await this.vision.run(this.sessions.vision, feeds, end - start);
       const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName, this.vision.file) };
       for (const key of ['dense', 'valueDense'] as const) {
         const name = this.denseOutputs[key].output;
         if (name) floats[key] = floatData(outputs, name, this.vision.file);
       }
+      if (pooling[0]) floats.pooling = pooling[0].data;
       return { floats, attention };
     }, options);
-    const { embeds, dense, valueDense } = result.floats;
+    const { embeds, dense, valueDense, pooling } = result.floats;
     const dim = embeds.length / images.length;
     const tokens = dense ? dense.length / images.length / dim : result.attention[0]?.queries ?? 0;
-    return { embeds, dim, dense, valueDense, tokens, attention: result.attention };
+    const poolingHeads = pooling && pooling.length / images.length / tokens;
+    return { embeds, dim, dense, valueDense, tokens, attention: result.attention, ...(poolingHeads && { pooling: { heads: poolingHeads, data: pooling } }) };
   }
 
   /**
@@ -166,7 +178,7 @@ export class TwoTowerModel implements ModelAdapter {
   async embedPixels(pixels: Float32Array, count: number, size: Size2D): Promise<Float32Array> {
     const ort = await loadOrt();
     const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
-    const embedsName = outputName(this.vision, 'image_embeds');
+    const embedsName = this.outputName(this.vision, 'imageEmbeds');
     const plane = 3 * size.height * size.width;
     const result = await runInChunks(count, fixedDim(input, 0) ?? count, 'vision', async (start, end) => {
       const feeds = { [input.name]: new ort.Tensor('float32', pixels.subarray(start * plane, end * plane), [end - start, 3, size.height, size.width]) };
@@ -182,8 +194,9 @@ export class TwoTowerModel implements ModelAdapter {
     const inputs = this.text.graph.inputs;
     const idsInput = findInput(this.text.file, inputs, 'input_ids', isIdsInput, 'token ids (integer, rank 2)');
     const maskInput = inputs.find((i) => i.name === 'attention_mask');
-    const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo: fixedDim(idsInput, 1), signal: options.signal });
-    const embedsName = outputName(this.text, 'text_embeds');
+    const padTo = fixedDim(idsInput, 1) ?? (this.conventions.padToMaxLength ? this.tokenizer.maxLength : undefined);
+    const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo, signal: options.signal });
+    const embedsName = this.outputName(this.text, 'textEmbeds');
     const length = batch.length;
     const result = await runInChunks(texts.length, chunkSize(idsInput), 'text', async (start, end) => {
       const rows = (data: BigInt64Array, input: OnnxValueInfo) => intTensor(ort, data.subarray(start * length, end * length), input, [end - start, length]);
@@ -194,14 +207,23 @@ export class TwoTowerModel implements ModelAdapter {
     }, options);
     return { embeds: result.floats.embeds, dim: result.floats.embeds.length / texts.length, attention: result.attention, batch };
   }
+
+  /** The embeddings output of `graph` as this family names it, or a badModel error listing the outputs there are. */
+  private outputName(graph: TappedGraph, role: 'imageEmbeds' | 'textEmbeds'): string {
+    return outputNamed(graph, [this.conventions[role]], this.conventions.exportAdvice);
+  }
 }
 
 /** Plans the dense outputs (patch tokens and value path, through the model's own head) and adds them to `vision`. */
-function planDenseOutputs(vision: TappedGraph): DenseOutputs {
-  const hidden = outputName(vision, 'last_hidden_state');
-  const { head, reason } = findProjectionHead(vision.graph, outputName(vision, 'image_embeds'), hidden);
-  if (!head) return { dense: { reason }, valueDense: { reason } };
-  const plans = { dense: planDenseProjection(vision.graph, outputName(vision, 'image_embeds'), hidden), valueDense: planValuePath(vision.graph, vision.taps, head, hidden) };
+function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): DenseOutputs {
+  const hidden = outputNamed(vision, ['last_hidden_state'], conventions.exportAdvice);
+  const embeds = outputNamed(vision, [conventions.imageEmbeds], conventions.exportAdvice);
+  const { head, reason } = findProjectionHead(vision.graph, embeds, hidden);
+  if (!head) {
+    const why = conventions.noProjectionHead ?? reason;
+    return { dense: { reason: why }, valueDense: { reason: why } };
+  }
+  const plans = { dense: planDenseProjection(vision.graph, embeds, hidden), valueDense: planValuePath(vision.graph, vision.taps, head, hidden) };
   const outputs: DenseOutputs = { dense: {}, valueDense: {} };
   for (const key of ['dense', 'valueDense'] as const) {
     const { plan, reason: why } = plans[key];
@@ -213,11 +235,6 @@ function planDenseOutputs(vision: TappedGraph): DenseOutputs {
 
 function availability(output: { reason?: string }): Availability {
   return output.reason === undefined ? { available: true } : { available: false, reason: output.reason };
-}
-
-/** The output called `preferred`, or a badModel error listing the outputs there are. */
-function outputName(graph: TappedGraph, preferred: string): string {
-  return outputNamed(graph, [preferred], 'Export the tower with its projection (CLIPVisionModelWithProjection / CLIPTextModelWithProjection), as transformers.js and Optimum do.');
 }
 
 /** `model` as a two-tower model, for tools that measure its towers directly (the benchmarks), or undefined. */

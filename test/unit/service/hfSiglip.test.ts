@@ -1,0 +1,134 @@
+// SigLIP as transformers.js ships it (towers with pooler_output beside the one-graph model.onnx), made with
+// Hugging Face's own modelling code by tools/fixtures/hfSiglip.py: the product's pixels, token ids, scores,
+// attention and attention-pooling map are compared with what HF computed (test/fixtures/hf-siglip/reference.json).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InferenceService } from '../../../src/inference/service';
+import { loadModelFolder } from '../../../src/inference/model/modelFolder';
+import { loadTokenizer } from '../../../src/inference/model/tokenize';
+import { preprocessImage } from '../../../src/inference/images/preprocess';
+import { readGraph } from '../../../src/inference/runtime/tappedGraph';
+import { findAttentionTaps } from '../../../src/inference/onnx/taps';
+import { readLogitHead } from '../../../src/inference/onnx/logitHead';
+import { cosine } from '../../support/reference';
+
+const dir = join(__dirname, '../../fixtures/hf-siglip');
+const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
+  texts: string[];
+  images: string[];
+  inputIds: number[][];
+  logitScale: number;
+  logitBias: number;
+  imagePooled: number[];
+  textPooled: number[];
+  probabilities: number[];
+  visionAttention: number[][];
+  textAttention: number[][];
+  poolingAttention: number[];
+};
+const images = reference.images.map((name) => join(dir, name));
+const dim = 32;
+const heads = 4;
+const patches = 16;
+const row = (flat: number[], i: number) => flat.slice(i * dim, (i + 1) * dim);
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+let service: InferenceService;
+let work: string;
+before(() => {
+  service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: dir });
+  work = mkdtempSync(join(tmpdir(), 'mmlens-siglip-'));
+});
+after(async () => {
+  await service.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function maxDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  assert.equal(actual.length, expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  return worst;
+}
+
+test('pixels equal SiglipImageProcessor\'s (exact resize, no centre crop) on an upscaled and a downscaled image', async () => {
+  const folder = await loadModelFolder(dir);
+  for (const name of reference.images) {
+    const ours = await preprocessImage(join(dir, name), folder.preprocessor);
+    const bytes = readFileSync(join(dir, `pixels_${name.replace('.png', '')}.f32`));
+    const theirs = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    assert.deepEqual(ours.outputSize, { height: 64, width: 64 });
+    // One level of 255 is 2/255 after SigLIP's normalisation; the resize is Pillow's, so far less is expected.
+    assert.ok(maxDifference(ours.pixels, theirs) < 1e-5, name);
+  }
+});
+
+test('texts are padded to max_length with </s>, as SigLIP was trained, whatever the batch holds', async () => {
+  const tokenizer = loadTokenizer(await loadModelFolder(dir));
+  const batch = tokenizer.encodeBatch(reference.texts, { padTo: 16 });
+  assert.deepEqual(Array.from(batch.ids, Number), reference.inputIds.flat());
+  const result = await service.analyze({ images: images.slice(0, 1), texts: ['a blue square'], includeAttention: true });
+  assert.equal(result.attention!.text![0][0][0].length, 16, 'one short text is still padded to the 16 positions');
+});
+
+test('analyze: sigmoid probabilities, cosines and attention equal HF\'s, with the scale and bias read from model.onnx', async () => {
+  const result = await service.analyze({ images, texts: reference.texts, includeAttention: true });
+  assert.ok(Math.abs(result.logitScale - reference.logitScale) < 1e-5, 'exp of the float32 weight');
+  reference.images.forEach((_, i) => reference.texts.forEach((_, j) => {
+    const expected = cosine(row(reference.imagePooled, i), row(reference.textPooled, j));
+    assert.ok(Math.abs(result.similarity[i][j] - expected) < 1e-5, `cosine ${i},${j}`);
+    const probability = sigmoid(expected * reference.logitScale + reference.logitBias);
+    assert.ok(Math.abs(result.probabilities[i][j] - probability) < 1e-5, `probability ${i},${j}`);
+    assert.ok(Math.abs(result.probabilities[i][j] - reference.probabilities[i * reference.texts.length + j]) < 2e-3);
+  }));
+  const vision = result.attention!.vision!;
+  assert.equal(vision.length, 2, 'two layers: the pooling head is not one');
+  vision.forEach((layer, l) => assert.ok(maxDifference(layer.flat(3), reference.visionAttention[l]) < 1e-4, `vision layer ${l}`));
+  result.attention!.text!.forEach((layer, l) => assert.ok(maxDifference(layer.flat(3), reference.textAttention[l]) < 1e-4, `text layer ${l}`));
+  assert.equal(result.maps.alignment.length, 0);
+  assert.match(result.model.notices.join(' '), /SigLIP pools the patch tokens with an attention head/);
+});
+
+test('the attention-pooling map is the mean over heads of the probe\'s attention HF computes', async () => {
+  const result = await service.analyze({ images, texts: ['a blue square'] });
+  reference.images.forEach((_, i) => {
+    const expected = Array.from({ length: patches }, (_, p) => {
+      let sum = 0;
+      for (let h = 0; h < heads; h++) sum += reference.poolingAttention[(i * heads + h) * patches + p];
+      return sum / heads;
+    });
+    const map = result.maps.pooling![i].flat();
+    assert.ok(maxDifference(map, expected) < 1e-5, `image ${i}`);
+    assert.ok(Math.abs(map.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'a softmax over the patches sums to 1');
+  });
+});
+
+test('zero-shot says it scores by sigmoid per label, with the trained bias', async () => {
+  const result = await service.zeroShot({ images: images.slice(1), labels: ['blue square', 'cat on the left'], templates: ['a {label}'] });
+  assert.deepEqual([result.scoring, result.logitBias], ['sigmoid', reference.logitBias]);
+  assert.ok(Math.abs(result.logitScale! - reference.logitScale) < 1e-5);
+  const sum = result.images[0].probabilities.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) > 1e-3, 'independent sigmoids, not a softmax over the labels');
+});
+
+test('the pooling head is found apart from the layers, and the logit head is read from the one-graph export', async () => {
+  const scan = findAttentionTaps(await readGraph(join(dir, 'onnx/vision_model.onnx')));
+  assert.deepEqual([scan.taps.length, scan.pooling.length], [2, 1]);
+  const head = readLogitHead(await readGraph(join(dir, 'onnx/model.onnx')));
+  assert.ok(head && Math.abs(head.scale - reference.logitScale) < 1e-5 && head.bias === reference.logitBias);
+  assert.equal(readLogitHead(await readGraph(join(dir, 'onnx/vision_model.onnx'))), undefined);
+});
+
+test('without model.onnx the initial scale and bias are used, and the result says so', async () => {
+  const copy = join(work, 'towers-only');
+  cpSync(dir, copy, { recursive: true });
+  rmSync(join(copy, 'onnx/model.onnx'));
+  const result = await service.analyze({ modelDir: copy, images: images.slice(0, 1), texts: ['a blue square'] });
+  assert.equal(result.logitScale, 10);
+  assert.match(result.model.notices.join(' '), /initial values \(scale 10, bias -10\).*indicative only/);
+  const expected = sigmoid(result.similarity[0][0] * 10 - 10);
+  assert.ok(Math.abs(result.probabilities[0][0] - expected) < 1e-6);
+});
