@@ -14,11 +14,22 @@ export interface ClsSelection {
   rank: number;
 }
 
-/** The tensor behind a chain of Identity nodes (an export may alias a graph output that way). */
+/** Float element types (float, float16, double, bfloat16): a Cast between them keeps the values. */
+const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+
+/** An Identity, or a Cast from one float type to another (a float16 graph casts its outputs to float32). */
+function isAlias(node: OnnxNode | undefined): node is OnnxNode {
+  return isOp(node, 'Identity') || (isOp(node, 'Cast') && FLOAT_TYPES.has(intAttribute(node, 'to', 0)));
+}
+
+/**
+ * The tensor behind a chain of aliases: Identity nodes (an export may alias a graph output that way) and the
+ * float Casts a float16 export puts before its float32 outputs.
+ */
 function canonicalTensor(index: GraphIndex, tensor: string): string {
   const seen = new Set<string>();
   let current = tensor;
-  for (let node = index.producerOf(current); isOp(node, 'Identity') && !seen.has(current); node = index.producerOf(current)) {
+  for (let node = index.producerOf(current); isAlias(node) && !seen.has(current); node = index.producerOf(current)) {
     seen.add(current);
     current = node.inputs[0];
   }

@@ -4,7 +4,7 @@
  * other graph tools keeps its own stack (no recursion, no spreading a node's inputs into a call), so a graph
  * of any depth or a node of any width is walked in time and memory linear in its size.
  */
-import type { OnnxGraph, OnnxNode } from './onnxTypes';
+import type { NodeSpec, OnnxGraph, OnnxNode } from './onnxTypes';
 import type { GraphIndex } from './graphIndex';
 
 /** Every node that `tensor` depends on, its producer included. */
@@ -63,9 +63,9 @@ export class UniqueNames {
 export class FreshNames {
   private readonly names = new UniqueNames();
 
-  /** @param graph the graph whose names are taken */
-  constructor(graph: OnnxGraph) {
-    for (const node of graph.nodes) {
+  /** @param graph the graph whose names are taken; @param added nodes to be appended to it, whose names are taken too */
+  constructor(graph: OnnxGraph, added: NodeSpec[] = []) {
+    for (const node of [...graph.nodes, ...added]) {
       for (const t of node.inputs) this.names.add(t);
       for (const t of node.outputs) this.names.add(t);
     }

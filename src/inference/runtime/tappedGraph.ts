@@ -9,7 +9,8 @@ import { badModel, LensError } from '../../core/errors';
 import { decodeGraphStructure } from '../onnx/schema';
 import { appendToModel } from '../onnx/surgery';
 import { findAttentionTaps, type AttentionTap } from '../onnx/taps';
-import type { NodeSpec, OnnxGraph } from '../onnx/onnxTypes';
+import { DataType, intAttr, type NodeSpec, type OnnxGraph } from '../onnx/onnxTypes';
+import { FreshNames } from '../onnx/graphWalk';
 import { tappedCopy } from './externalData';
 import { readModelStructure } from './onnxStructureFile';
 import type { OpenSession, SessionCache } from './sessions';
@@ -57,6 +58,21 @@ export class TappedGraph {
     this.additions = { outputs: [...this.additions.outputs, ...additions.outputs], nodes: [...this.additions.nodes, ...additions.nodes] };
   }
 
+  /**
+   * The outputs added to the graph, each as [the tensor asked for, the name the session returns it under], and
+   * the nodes that compute them. Outputs are read as float32: in a float16 graph each goes through a Cast,
+   * and `fetch` hands the cast back under the tensor's own name.
+   */
+  private extraOutputs(): { outputs: [string, string][]; nodes: NodeSpec[] } {
+    const existing = new Set(this.graph.outputs.map((o) => o.name));
+    const wanted = [...this.taps, ...this.poolingTaps].map((t) => t.tensor).concat(this.additions.outputs).filter((name) => !existing.has(name));
+    if (!computesInHalf(this.graph)) return { outputs: wanted.map((name) => [name, name]), nodes: this.additions.nodes };
+    const names = new FreshNames(this.graph, this.additions.nodes);
+    const outputs = wanted.map((name): [string, string] => [name, names.fresh(`${name}_float`)]);
+    const casts = outputs.map(([name, read]) => ({ opType: 'Cast', name: names.fresh(`${read}_cast`), inputs: [name], outputs: [read], attributes: [intAttr('to', DataType.FLOAT)] }));
+    return { outputs, nodes: [...this.additions.nodes, ...casts] };
+  }
+
   /** Names of the graph's own inputs (initializers excluded). */
   get inputNames(): string[] {
     return this.graph.inputs.map((i) => i.name);
@@ -64,9 +80,8 @@ export class TappedGraph {
 
   /** A session that returns the taps and additions beside the graph's own outputs. */
   open(cache: SessionCache, key: string): Promise<OpenSession> {
-    const existing = new Set(this.graph.outputs.map((o) => o.name));
-    const outputs = [...this.taps, ...this.poolingTaps].map((t) => t.tensor).concat(this.additions.outputs).filter((name) => !existing.has(name));
-    const additions = { outputs, nodes: this.additions.nodes };
+    const { outputs, nodes } = this.extraOutputs();
+    const additions = { outputs: outputs.map(([, read]) => read), nodes };
     const load = async () => (outputs.length === 0 ? this.file : tappedCopy(this.file, this.graph, appendToModel(new Uint8Array(0), additions), cache.scratchDir));
     const dataFiles = this.graph.externalDataFiles.map((location) => join(dirname(this.file), location));
     return cache.get(key, load, { file: this.file, dataFiles, additions: JSON.stringify(additions) });
@@ -87,12 +102,23 @@ export class TappedGraph {
    * the perturbation analyses, which need one embedding or score per image. All outputs when `names` is absent.
    */
   async fetch(open: OpenSession, feeds: Record<string, Tensor>, names?: string[]): Promise<Record<string, Tensor>> {
+    const readAs = new Map(this.extraOutputs().outputs);
     try {
-      return (await open.run(feeds, names)) as Record<string, Tensor>;
+      const outputs = (await open.run(feeds, names?.map((name) => readAs.get(name) ?? name))) as Record<string, Tensor>;
+      for (const [name, read] of readAs) if (read !== name && outputs[read]) outputs[name] = outputs[read];
+      return outputs;
     } catch (error) {
       throw new LensError('badModel', `${this.file}: running the model failed on ${open.provider}: ${(error as Error).message.split('\n')[0]}.`, 'Check that the inputs match what the graph expects (see `mmlens inspect`).');
     }
   }
+}
+
+/**
+ * True when the graph computes in float16: transformers.js's `_fp16` files have float16 weights and keep float32
+ * inputs and outputs (Casts at the edges), so the attention inside is float16.
+ */
+function computesInHalf(graph: OnnxGraph): boolean {
+  return graph.initializers.some((init) => init.dataType === DataType.FLOAT16);
 }
 
 /** The structure of the ONNX model in `file` (no weights), or a badModel error saying why it cannot be read. */

@@ -26,17 +26,21 @@ function reference(row: Float32Array, alpha: number, betaC: number): number[] {
     alpha * normed.reduce((sum, v, i) => sum + v * proj[i * P + j], 0) + betaC * bias[j]);
 }
 
-type Variant = 'gather+layernorm' | 'slice+squeeze+decomposed+gemm' | 'slice+layernorm(axis 2)';
+type Variant = 'gather+layernorm' | 'slice+squeeze+decomposed+gemm' | 'slice+layernorm(axis 2)' | 'cast output+gather+layernorm';
 
-/** A head over a hidden-state input, exported three ways; last_hidden_state is an Identity alias of x. */
+/**
+ * A head over a hidden-state input, exported four ways; last_hidden_state is an Identity alias of x, or a Cast
+ * of it as a float16 export writes its float32 outputs (the head reads the tensor before the Cast).
+ */
 function headModel(variant: Variant): Uint8Array {
   const g = new GraphBuilder();
   const x = g.input('x', DataType.FLOAT, ['batch', T, W]);
-  g.output(g.op('Identity', [x], undefined, 'last_hidden_state'));
+  if (variant === 'cast output+gather+layernorm') g.output(g.op('Cast', [x], [intAttr('to', DataType.FLOAT)], 'last_hidden_state'));
+  else g.output(g.op('Identity', [x], undefined, 'last_hidden_state'));
   const [scale, shift] = [g.floatInitializer('gamma', gamma, [W]), g.floatInitializer('beta', beta, [W])];
   const i64 = (name: string, v: number[]) => g.int64Initializer(name, v);
   let embeds: string;
-  if (variant === 'gather+layernorm') {
+  if (variant === 'gather+layernorm' || variant === 'cast output+gather+layernorm') {
     const cls = g.op('Gather', [x, g.int64Initializer('zero', [0], [])], [intAttr('axis', 1)]);
     const normed = g.op('LayerNormalization', [cls, scale, shift], [floatAttr('epsilon', eps)]);
     embeds = g.op('Add', [g.op('MatMul', [normed, g.floatInitializer('proj', proj, [W, P])]), g.floatInitializer('bias', bias, [P])]);
@@ -69,6 +73,7 @@ const expectations: Record<Variant, { alpha: number; betaC: number }> = {
   'gather+layernorm': { alpha: 1, betaC: 1 },
   'slice+squeeze+decomposed+gemm': { alpha: 0.5, betaC: 2 },
   'slice+layernorm(axis 2)': { alpha: 1, betaC: 0 },
+  'cast output+gather+layernorm': { alpha: 1, betaC: 1 },
 };
 
 for (const variant of Object.keys(expectations) as Variant[]) {
