@@ -5,11 +5,12 @@
 import { parseArgs } from 'node:util';
 import { badInput } from '../core/errors';
 import { parseExecutionProvider, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
+import { MODEL_VARIANTS, type ModelVariant } from '../inference/model/onnxFiles';
 import { COMMON_FLAGS, type CliCommand, type FlagValues } from './command';
 
 /** A parsed command line: a command with its flags, or a request for help or the version. */
 export type ParsedCommandLine =
-  | { kind: 'run'; command: CliCommand; values: FlagValues; model?: string; ep: ExecutionProviderSetting }
+  | { kind: 'run'; command: CliCommand; values: FlagValues; model?: string; ep: ExecutionProviderSetting; variant: ModelVariant }
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -22,7 +23,8 @@ export function usage(commands: readonly CliCommand[]): string {
     ...commands.map((c) => `  mmlens ${c.usage}`),
     '  mmlens --help | --version',
     '',
-    'Every command takes [--model DIR] (default: the bundled demo model), [--ep auto|cpu|webgpu|cuda] and',
+    'Every command takes [--model DIR] (default: the bundled demo model), [--ep auto|cpu|webgpu|cuda],',
+    `[--variant ${MODEL_VARIANTS.join('|')}] (which of the folder's graph files runs; default fp32) and`,
     '[--json FILE|-] (- for standard output).',
     'Exit status: 0 success, 2 bad input (the message says what to fix), 1 internal error.',
   ].join('\n');
@@ -45,7 +47,15 @@ export function parseCommandLine(argv: string[], commands: readonly CliCommand[]
   if (parsed.positionals.length > 0) throw badInput(`Unexpected argument "${parsed.positionals[0]}".`, `Usage: mmlens ${command.usage}`);
   if (parsed.values.help === true) return { kind: 'help' };
   const values = parsed.values as FlagValues;
-  return { kind: 'run', command, values, model: values.model as string | undefined, ep: parseExecutionProvider((values.ep as string | undefined) ?? 'auto') };
+  return { kind: 'run', command, values, model: values.model as string | undefined, ep: parseExecutionProvider((values.ep as string | undefined) ?? 'auto'), variant: parseVariant(values.variant) };
+}
+
+/** --variant: one of the variants transformers.js ships, fp32 when absent. */
+function parseVariant(value: FlagValues[string]): ModelVariant {
+  if (value === undefined) return 'fp32';
+  const variant = MODEL_VARIANTS.find((v) => v === value);
+  if (!variant) throw badInput(`Unknown --variant "${String(value)}".`, `Use one of ${MODEL_VARIANTS.join(', ')} (the graph file's suffix: fp16 runs onnx/vision_model_fp16.onnx).`);
+  return variant;
 }
 
 /** The values of a repeatable string flag, with an error when it is required and missing. */

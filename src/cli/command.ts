@@ -34,5 +34,6 @@ export interface CliCommand {
 export const COMMON_FLAGS = {
   model: { type: 'string' },
   ep: { type: 'string' },
+  variant: { type: 'string' },
   json: { type: 'string' },
 } as const satisfies FlagSpec;

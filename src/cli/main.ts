@@ -28,7 +28,7 @@ function sessionCacheDir(env = process.env): string | undefined {
 async function run(line: ParsedCommandLine, signal: AbortSignal): Promise<void> {
   if (line.kind === 'help') return void console.log(usage(COMMANDS));
   if (line.kind === 'version') return void console.log(JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version);
-  const service = new InferenceService({ executionProvider: line.ep, defaultModelDir: bundledModelDir(packageRoot), cacheDir: sessionCacheDir() });
+  const service = new InferenceService({ executionProvider: line.ep, modelVariant: line.variant, defaultModelDir: bundledModelDir(packageRoot), cacheDir: sessionCacheDir() });
   try {
     await line.command.run(line.values, { service, packageRoot, signal });
   } finally {

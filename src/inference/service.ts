@@ -13,6 +13,7 @@ import type { ExecutionProviderSetting } from './runtime/executionProvider';
 import type { ModelAdapter } from './families/adapter';
 import { openAdapter } from './families/registry';
 import { loadModelFolder } from './model/modelFolder';
+import type { ModelVariant } from './model/onnxFiles';
 import { preprocessImage, type PreprocessOptions } from './images/preprocess';
 import { throwIfCancelled, type LongRunOptions } from '../core/progress';
 import { SessionCache } from './runtime/sessions';
@@ -42,6 +43,8 @@ export interface ServiceOptions {
   maxImagePixels?: PreprocessOptions['maxPixels'];
   /** A folder for onnxruntime's optimized models, so later sessions start warm; none: every session is cold. */
   cacheDir?: string;
+  /** Which of a folder's graph variants to run (`_fp16`, `_quantized`, ...); default fp32. */
+  modelVariant?: ModelVariant;
 }
 
 /** Runs analyses; one instance per extension host or CLI run. Call `dispose` to release sessions. */
@@ -59,7 +62,7 @@ export class InferenceService {
     const key = resolve(dir);
     let model = this.models.get(key);
     if (!model) {
-      model = loadModelFolder(key).then((folder) => openAdapter(folder, this.sessions));
+      model = loadModelFolder(key, this.options.modelVariant).then((folder) => openAdapter(folder, this.sessions));
       model.catch(() => this.models.delete(key));
       this.models.set(key, model);
     }

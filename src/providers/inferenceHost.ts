@@ -15,7 +15,7 @@ import { Disposable } from './disposable';
 import { readSettings, SECTION } from './settings';
 
 /** The settings the service is built from; other settings are read at each call. */
-const SERVICE_SETTINGS = ['model', 'executionProvider', 'maxImageMegapixels'].map((key) => `${SECTION}.${key}`);
+const SERVICE_SETTINGS = ['model', 'modelVariant', 'executionProvider', 'maxImageMegapixels'].map((key) => `${SECTION}.${key}`);
 
 /** A report that Export Report can save: an analysis or a probe. */
 export type LastReport = { kind: 'analysis'; data: ReportData } | { kind: 'probe'; data: ProbeReportData };
@@ -59,6 +59,7 @@ export class InferenceHost extends Disposable {
     const settings = readSettings();
     this.service ??= new InferenceClient({
       executionProvider: settings.executionProvider,
+      modelVariant: settings.modelVariant,
       defaultModelDir: this.modelDir(),
       maxImagePixels: settings.maxImagePixels,
       cacheDir: this.cacheDir,

@@ -13,9 +13,9 @@ export function showTrustNoticeOnce(): void {
   if (shown || vscode.workspace.isTrusted) return;
   const config = vscode.workspace.getConfiguration(SECTION);
   // The settings package.json restricts in untrusted workspaces, with the values settings.ts uses there instead.
-  const { model, executionProvider, maxImagePixels, hover, cacheBytes } = readSettings();
+  const { model, executionProvider, modelVariant, maxImagePixels, hover, cacheBytes } = readSettings();
   const MB = 1024 * 1024;
-  const restricted = { model, executionProvider, maxImageMegapixels: maxImagePixels / 1e6, 'hover.maxImageMegabytes': hover.maxImageBytes / MB, 'cache.maxMegabytes': cacheBytes / MB };
+  const restricted = { model, executionProvider, modelVariant, maxImageMegapixels: maxImagePixels / 1e6, 'hover.maxImageMegabytes': hover.maxImageBytes / MB, 'cache.maxMegabytes': cacheBytes / MB };
   const settings = Object.entries(restricted).map(([key, effective]) => [`${SECTION}.${key}`, { levels: config.inspect(key), effective }]);
   const message = trustNoticeMessage(ignoredSettings(Object.fromEntries(settings)));
   if (!message) return;

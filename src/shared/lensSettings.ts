@@ -1,7 +1,7 @@
 /**
  * The extension's settings as typed values, from whatever reads the raw ones (VS Code's configuration in
  * src/providers/settings.ts, a plain object in the tests). In an untrusted workspace the settings that choose
- * what is loaded and run (model folder, execution provider, image pixel limit) and how much memory and reading it
+ * what is loaded and run (model folder, graph variant, execution provider, image pixel limit) and how much memory and reading it
  * may take (hover file size, cache size) keep their safe defaults, whatever any settings file says: the bundled
  * demo model, on the CPU, with the default limits. Labels and prompt templates stay the workspace's (they are its
  * data, bounded by SETTING_LIMITS and tokenised cancellably). The extension has no custom-operator library
@@ -9,6 +9,7 @@
  */
 import type { HeadFusion } from '../analysis/attention/rollout';
 import { EXECUTION_PROVIDER_SETTINGS, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
+import { MODEL_VARIANTS, type ModelVariant } from '../inference/model/onnxFiles';
 import { firstCharacters } from './characters';
 
 /** The typed settings, as package.json declares them. */
@@ -17,6 +18,8 @@ export interface LensSettings {
   model: string;
   /** Always 'cpu' in an untrusted workspace. */
   executionProvider: ExecutionProviderSetting;
+  /** Which of the folder's graph files runs. Always 'fp32' in an untrusted workspace. */
+  modelVariant: ModelVariant;
   promptTemplates: string[];
   labels: string[];
   hover: { enabled: boolean; maxImageBytes: number };
@@ -53,9 +56,11 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
   const ep = restricted('executionProvider');
   const fusion = raw('rollout.headFusion');
   const model = restricted('model');
+  const variant = restricted('modelVariant');
   return {
     model: typeof model === 'string' ? model.trim() : '',
     executionProvider: trusted ? EXECUTION_PROVIDER_SETTINGS.find((s) => s === ep) ?? 'auto' : 'cpu',
+    modelVariant: MODEL_VARIANTS.find((v) => v === variant) ?? 'fp32',
     promptTemplates: strings(raw('promptTemplates'), ['a {label}'], SETTING_LIMITS.promptTemplates),
     labels: strings(raw('labels'), [], SETTING_LIMITS.labels),
     hover: {

@@ -8,7 +8,7 @@ import { isJsonObject, type JsonObject } from './configFields';
 import { badModel } from '../../core/errors';
 import { readJsonFile } from './jsonFile';
 import { parseModelConfig, type ModelConfig } from './modelConfig';
-import { findOnnxFiles, type OnnxFiles } from './onnxFiles';
+import { findOnnxFiles, type ModelVariant, type OnnxFiles } from './onnxFiles';
 import { parsePreprocessorConfig, type PreprocessorConfig } from './preprocessorConfig';
 
 /** A loaded model folder; `files` holds absolute paths of the graphs present. */
@@ -34,8 +34,11 @@ const EXPORT_FIX =
   'or use the bundled demo model.';
 const REQUIRED = ['config.json', 'preprocessor_config.json', 'tokenizer.json'];
 
-/** Reads and validates the folder at `dir`; every problem is a LensError naming the file and the fix. */
-export async function loadModelFolder(dir: string): Promise<ModelFolder> {
+/**
+ * Reads and validates the folder at `dir`, with the graphs of `variant` where it has them; every problem is a
+ * LensError naming the file and the fix.
+ */
+export async function loadModelFolder(dir: string, variant: ModelVariant = 'fp32'): Promise<ModelFolder> {
   const root = resolve(dir);
   await checkIsFolder(root);
   const json = await Promise.all(
@@ -48,7 +51,7 @@ export async function loadModelFolder(dir: string): Promise<ModelFolder> {
   const preprocessor = parsePreprocessorConfig(rawPreprocessor);
 
   const notes = [...config.notes, ...preprocessor.notes];
-  const files = await findOnnxFiles(root, notes);
+  const files = await findOnnxFiles(root, notes, variant);
   checkGraphs(root, files, config);
   return {
     dir: root,

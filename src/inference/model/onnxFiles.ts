@@ -1,7 +1,8 @@
 /**
  * Finds the ONNX graphs of a model folder. transformers.js puts them under `onnx/`, Optimum at the folder
- * root; transformers.js also ships `_quantized`, `_fp16`, ... variants. Plain fp32 files win because the
- * analyses compare scores against the reference model; a variant is used only when it is all there is.
+ * root; transformers.js also ships `_quantized`, `_fp16`, ... variants. Plain fp32 files win by default because
+ * the analyses compare scores against the reference model; another variant is used when asked for
+ * (`--variant`, `multimodalLens.modelVariant`) or when it is all there is, and a note says which file ran.
  */
 import { open, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -14,27 +15,45 @@ export interface OnnxFiles {
   joint?: string;
 }
 
+/** The variants transformers.js ships, by the name a user picks (`fp32` is the plain file, no suffix). */
+export const MODEL_VARIANTS = ['fp32', 'quantized', 'int8', 'uint8', 'fp16', 'q4', 'q4f16', 'bnb4'] as const;
+/** One of MODEL_VARIANTS. */
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 /** Variant suffixes in order of preference: int8 kernels run on every CPU, fp16 ones mostly need a GPU. */
-export const VARIANTS = ['', '_quantized', '_int8', '_uint8', '_fp16', '_q4', '_q4f16', '_bnb4'];
+export const VARIANTS = MODEL_VARIANTS.map(suffixOf);
 const ROLES = { vision: 'vision_model', text: 'text_model', joint: 'model' } as const;
 
-/** Looks for each graph under `onnx/` and at the root; notes say when a non-fp32 variant was chosen. */
-export async function findOnnxFiles(dir: string, notes: string[]): Promise<OnnxFiles> {
+/** The file-name suffix of a variant: '' for fp32, `_fp16` for fp16, ... */
+export function suffixOf(variant: ModelVariant): string {
+  return variant === 'fp32' ? '' : `_${variant}`;
+}
+
+/**
+ * Looks for each graph under `onnx/` and at the root, `variant` first, then the others in order of preference;
+ * notes say when a file other than the fp32 one runs, and when the variant asked for is not there.
+ */
+export async function findOnnxFiles(dir: string, notes: string[], variant: ModelVariant = 'fp32'): Promise<OnnxFiles> {
   const files: OnnxFiles = {};
+  const wanted = suffixOf(variant);
+  const order = [wanted, ...VARIANTS.filter((v) => v !== wanted)];
   for (const [role, base] of Object.entries(ROLES) as [keyof OnnxFiles, string][]) {
-    const found = await findGraph(dir, base);
+    const found = await findGraph(dir, base, order);
     if (!found) continue;
     await checkNotPointer(dir, found.path);
     files[role] = found.path;
-    if (found.variant !== '') {
-      notes.push(`Using ${relative(dir, found.path)} (no fp32 ${base}.onnx): scores differ slightly from the full-precision model.`);
+    const file = relative(dir, found.path);
+    if (found.variant !== wanted) {
+      const missing = variant === 'fp32' ? `no fp32 ${base}.onnx` : `no ${base}${wanted}.onnx, the ${variant} variant asked for`;
+      notes.push(`Using ${file} (${missing})${found.variant === '' ? '.' : ': scores differ slightly from the full-precision model.'}`);
+    } else if (found.variant !== '') {
+      notes.push(`Using ${file}, the ${variant} variant asked for: scores differ slightly from the full-precision model.`);
     }
   }
   return files;
 }
 
-async function findGraph(dir: string, base: string): Promise<{ path: string; variant: string } | undefined> {
-  for (const variant of VARIANTS) {
+async function findGraph(dir: string, base: string, order: string[]): Promise<{ path: string; variant: string } | undefined> {
+  for (const variant of order) {
     for (const sub of ['onnx', '']) {
       const path = join(dir, sub, `${base}${variant}.onnx`);
       if (await isFile(path)) return { path, variant };

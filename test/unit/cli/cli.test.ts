@@ -74,6 +74,7 @@ test('bad input exits 2 with a message that says what to fix, and no stack trace
     [['analyze', '--model', clip.dir, '--image', scene], /--text/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--frobnicate'], /frobnicate/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--ep', 'tpu'], /auto, cpu, webgpu, cuda/],
+    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--variant', 'fp8'], /--variant "fp8".*fp32, quantized, int8, uint8, fp16/],
     [['analyze', '--model', work, '--image', scene, '--text', 'x'], /config\.json/],
     [['frobnicate'], /Unknown command/],
   ];

@@ -91,6 +91,17 @@ test('plain fp32 graphs win over variants; a variant alone is used with a note',
   });
 });
 
+test('the variant asked for runs where the folder has it, the next one where it has not, each with a note', async () => {
+  const files = { ...base, 'onnx/vision_model.onnx': GRAPH, 'onnx/vision_model_fp16.onnx': GRAPH, 'onnx/text_model.onnx': GRAPH };
+  await withFolder(files, async (dir) => {
+    const folder = await loadModelFolder(dir, 'fp16');
+    assert.deepEqual(folder.files, { vision: join(dir, 'onnx/vision_model_fp16.onnx'), text: join(dir, 'onnx/text_model.onnx') });
+    assert.match(folder.notes[0], /^Using onnx\/vision_model_fp16\.onnx, the fp16 variant asked for: scores differ slightly/);
+    assert.match(folder.notes[1], /^Using onnx\/text_model\.onnx \(no text_model_fp16\.onnx, the fp16 variant asked for\)\.$/);
+    assert.equal(folder.notes.length, 2);
+  });
+});
+
 test('missing files are named together with the export fix', async () => {
   await withFolder({ 'tokenizer.json': '{}', 'model.onnx': GRAPH }, async (dir) => {
     await rejectsModel(loadModelFolder(dir), new RegExp(`^config\\.json, preprocessor_config\\.json: not found in ${dir}\\.`), /optimum-cli export onnx --model openai\/clip-vit-base-patch32 DIR/, /bundled demo model/);

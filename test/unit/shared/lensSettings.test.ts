@@ -11,6 +11,7 @@ const MB = 1024 * 1024;
 const chosen: Record<string, unknown> = {
   model: ' /models/my-clip ',
   executionProvider: 'cuda',
+  modelVariant: 'fp16',
   maxImageMegapixels: 200,
   promptTemplates: ['a photo of a {label}.', ' ', 7],
   labels: ['cat', 'dog'],
@@ -26,6 +27,7 @@ test('a trusted workspace reads every setting', () => {
   assert.deepEqual(lensSettings((key) => chosen[key], true), {
     model: '/models/my-clip',
     executionProvider: 'cuda',
+    modelVariant: 'fp16',
     promptTemplates: ['a photo of a {label}.'],
     labels: ['cat', 'dog'],
     hover: { enabled: false, maxImageBytes: 5 * MB },
@@ -39,6 +41,7 @@ test('an untrusted workspace runs the bundled model on the cpu with the default 
   const settings = lensSettings((key) => chosen[key], false);
   assert.equal(settings.model, '');
   assert.equal(settings.executionProvider, 'cpu');
+  assert.equal(settings.modelVariant, 'fp32');
   assert.equal(settings.maxImagePixels, 50_000_000);
   // The largest values allowed, from the workspace: the defaults instead.
   const greedy = lensSettings((key) => ({ ...chosen, 'hover.maxImageMegabytes': 200, 'cache.maxMegabytes': 4096 })[key], false);
@@ -50,10 +53,11 @@ test('an untrusted workspace runs the bundled model on the cpu with the default 
 });
 
 test('unset or invalid values take the defaults', () => {
-  const invalid: Record<string, unknown> = { model: 42, executionProvider: 'tpu', maxImageMegapixels: -1, promptTemplates: 'a {label}', labels: [], 'hover.maxImageMegabytes': Number.NaN, 'rollout.headFusion': 'median', 'rollout.startLayer': -3, 'cache.maxMegabytes': '64' };
+  const invalid: Record<string, unknown> = { model: 42, executionProvider: 'tpu', modelVariant: 'fp8', maxImageMegapixels: -1, promptTemplates: 'a {label}', labels: [], 'hover.maxImageMegabytes': Number.NaN, 'rollout.headFusion': 'median', 'rollout.startLayer': -3, 'cache.maxMegabytes': '64' };
   const expected = {
     model: '',
     executionProvider: 'auto',
+    modelVariant: 'fp32',
     promptTemplates: ['a {label}'],
     labels: [],
     hover: { enabled: true, maxImageBytes: 20 * MB },
@@ -105,5 +109,5 @@ test('package.json restricts in untrusted workspaces exactly the settings lensSe
   const ignored = [...readKeys(true)].filter((key) => !untrusted.has(key)).map((key) => `multimodalLens.${key}`).sort();
   const manifest = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
   assert.deepEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), ignored);
-  assert.deepEqual(ignored, ['multimodalLens.cache.maxMegabytes', 'multimodalLens.executionProvider', 'multimodalLens.hover.maxImageMegabytes', 'multimodalLens.maxImageMegapixels', 'multimodalLens.model']);
+  assert.deepEqual(ignored, ['multimodalLens.cache.maxMegabytes', 'multimodalLens.executionProvider', 'multimodalLens.hover.maxImageMegabytes', 'multimodalLens.maxImageMegapixels', 'multimodalLens.model', 'multimodalLens.modelVariant']);
 });
