@@ -1,11 +1,13 @@
 // SigLIP as transformers.js ships it (towers with pooler_output beside the one-graph model.onnx), made with
 // Hugging Face's own modelling code by tools/fixtures/hfSiglip.py: the product's pixels, token ids, scores,
-// attention and attention-pooling map are compared with what HF computed (test/fixtures/hf-siglip/reference.json).
+// attention and attention-pooling map are compared with what HF computed (test/fixtures/hf-siglip/reference.json);
+// the `_fp16` towers (transformers.js's float16 form) with their own graphs run by plain onnxruntime.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { InferenceService } from '../../../src/inference/service';
 import { loadModelFolder } from '../../../src/inference/model/modelFolder';
 import { loadTokenizer } from '../../../src/inference/model/tokenize';
@@ -131,4 +133,44 @@ test('without model.onnx the initial scale and bias are used, and the result say
   assert.match(result.model.notices.join(' '), /initial values \(scale 10, bias -10\).*indicative only/);
   const expected = sigmoid(result.similarity[0][0] * 10 - 10);
   assert.ok(Math.abs(result.probabilities[0][0] - expected) < 1e-6);
+});
+
+/** Pooled embeddings of the fp16 towers, run by plain onnxruntime sessions without taps. */
+async function plainHalfPooled(): Promise<{ image: Float32Array; text: Float32Array }> {
+  const pixels = Float32Array.from(reference.images.flatMap((name) => {
+    const bytes = readFileSync(join(dir, `pixels_${name.replace('.png', '')}.f32`));
+    return [...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)];
+  }));
+  const run = async (tower: string, feeds: Record<string, ort.Tensor>) => {
+    const session = await ort.InferenceSession.create(join(dir, `onnx/${tower}_fp16.onnx`));
+    const out = await session.run(feeds);
+    await session.release();
+    return out.pooler_output.data as Float32Array;
+  };
+  return {
+    image: await run('vision_model', { pixel_values: new ort.Tensor('float32', pixels, [2, 3, 64, 64]) }),
+    text: await run('text_model', { input_ids: new ort.Tensor('int64', BigInt64Array.from(reference.inputIds.flat(), BigInt), [4, 16]) }),
+  };
+}
+
+test('the fp16 towers, when asked for: scores of their own graphs, attention and pooling map read in float32', async (t) => {
+  const half = new InferenceService({ executionProvider: 'cpu', defaultModelDir: dir, modelVariant: 'fp16' });
+  try {
+    const result = await half.analyze({ images, texts: reference.texts, includeAttention: true });
+    assert.match(result.model.notices.join(' '), /Using onnx\/vision_model_fp16\.onnx, the fp16 variant asked for/);
+    const plain = await plainHalfPooled();
+    let gap = 0;
+    reference.images.forEach((_, i) => reference.texts.forEach((_, j) => {
+      const expected = cosine(row(Array.from(plain.image), i), row(Array.from(plain.text), j));
+      assert.ok(Math.abs(result.similarity[i][j] - expected) < 1e-5, `cosine ${i},${j}`);
+      gap = Math.max(gap, Math.abs(result.probabilities[i][j] - reference.probabilities[i * reference.texts.length + j]));
+    }));
+    const attentionGap = Math.max(...result.attention!.vision!.map((layer, l) => maxDifference(layer.flat(3), reference.visionAttention[l])));
+    assert.ok(attentionGap < 5e-3, `float16 attention within float16 precision of HF's float32 (${attentionGap})`);
+    assert.equal(result.maps.pooling?.length, 2);
+    t.diagnostic(`fp16 vs HF fp32: probabilities differ by at most ${gap.toExponential(2)}, attention by ${attentionGap.toExponential(2)}`);
+    assert.ok(gap < 5e-3);
+  } finally {
+    await half.dispose();
+  }
 });
