@@ -22,7 +22,7 @@ export function chooseFamily(folder: ModelFolder): ModelFamily {
   throw badModel(
     folder.dir,
     `holds ${graphs} with config.json's ${config}, which no supported model family takes`,
-    `Supported layouts: ${MODEL_FAMILIES.map((f) => f.layout).join('; ')}. A combined CLIP export (one onnx/model.onnx) is not supported: export the vision and text towers separately.`,
+    `Supported layouts: ${MODEL_FAMILIES.map((f) => f.layout).join('; ')}.`,
   );
 }
 

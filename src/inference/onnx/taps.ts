@@ -63,7 +63,7 @@ export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
   const fused = index.order.filter((node) => index.reachesOutput(node) && (
     (node.domain === 'com.microsoft' && fusedMicrosoftOps.has(node.opType))
     || (isOp(node, 'Attention') && opset >= onnxAttentionOpset)));
-  const fromInputs = inputDependent(index);
+  const fromInputs = dependentOn(index, index.graph.inputs.map((input) => input.name));
   const learnedQueries = (node: OnnxNode) => !fromInputs.has(scoresMatMul(index, node.inputs[0])!.inputs[0]);
   const numbered = (nodes: OnnxNode[]) => nodes.map((node, layer) => ({ tensor: node.outputs[0], nodeName: node.name, layer }));
   return {
@@ -73,12 +73,18 @@ export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
   };
 }
 
+/** The taps among `taps` whose attention depends on the graph input `input` (one tower of a one-graph export). */
+export function tapsReachedFrom(graph: OnnxGraph, taps: AttentionTap[], input: string): AttentionTap[] {
+  const reached = dependentOn(new GraphIndex(graph), [input]);
+  return taps.filter((tap) => reached.has(tap.tensor));
+}
+
 /**
- * The tensors whose values depend on a graph input, in one pass in topological order. A Shape or Size reads
+ * The tensors whose values depend on `sources`, in one pass in topological order. A Shape or Size reads
  * only its input's shape: SigLIP's probe is tiled to the batch size, and stays a learned constant all the same.
  */
-function inputDependent(index: GraphIndex): Set<string> {
-  const dependent = new Set(index.graph.inputs.map((input) => input.name));
+function dependentOn(index: GraphIndex, sources: string[]): Set<string> {
+  const dependent = new Set(sources);
   for (const node of index.order) {
     if (is(node, 'Shape', 'Size') || !node.inputs.some((input) => dependent.has(input))) continue;
     for (const out of node.outputs) if (out) dependent.add(out);

@@ -8,7 +8,7 @@ import type { Tensor } from 'onnxruntime-node';
 import { badModel, LensError } from '../../core/errors';
 import { decodeGraphStructure } from '../onnx/schema';
 import { appendToModel } from '../onnx/surgery';
-import { findAttentionTaps, type AttentionTap } from '../onnx/taps';
+import { findAttentionTaps, tapsReachedFrom, type AttentionTap } from '../onnx/taps';
 import { DataType, intAttr, type NodeSpec, type OnnxGraph } from '../onnx/onnxTypes';
 import { FreshNames } from '../onnx/graphWalk';
 import { tappedCopy } from './externalData';
@@ -35,8 +35,6 @@ export interface GraphAdditions {
  * on disk (externalData.ts), or nothing at all when the disk cache has the session's optimized model.
  */
 export class TappedGraph {
-  private additions: GraphAdditions = { outputs: [], nodes: [] };
-
   private constructor(
     readonly file: string,
     readonly graph: OnnxGraph,
@@ -44,18 +42,31 @@ export class TappedGraph {
     /** Attention-pooling heads (learned queries over the tokens), read beside the layers but not among them. */
     readonly poolingTaps: AttentionTap[],
     readonly fusedOperators: string[],
+    /** What the session adds to the graph, shared by the graph and its tower views (one session for all). */
+    private readonly session: { taps: AttentionTap[]; additions: GraphAdditions },
   ) {}
 
   /** Reads the structure of `file` and finds its attention taps. */
   static async load(file: string): Promise<TappedGraph> {
     const graph = await readGraph(file);
     const scan = findAttentionTaps(graph);
-    return new TappedGraph(file, graph, scan.taps, scan.pooling, scan.fusedOperators);
+    const session = { taps: [...scan.taps, ...scan.pooling], additions: { outputs: [], nodes: [] } };
+    return new TappedGraph(file, graph, scan.taps, scan.pooling, scan.fusedOperators, session);
+  }
+
+  /**
+   * One tower of a one-graph export (Optimum's model.onnx: both towers, both inputs): the same graph and session,
+   * with the taps `input` reaches, renumbered from 0. The session still computes every tap; `run` reads these.
+   */
+  towerView(input: string): TappedGraph {
+    const own = (taps: AttentionTap[]) => tapsReachedFrom(this.graph, taps, input).map((tap, layer) => ({ ...tap, layer }));
+    return new TappedGraph(this.file, this.graph, own(this.taps), own(this.poolingTaps), this.fusedOperators, this.session);
   }
 
   /** Adds nodes and outputs computed from the graph's own tensors; call before `open`. */
   add(additions: GraphAdditions): void {
-    this.additions = { outputs: [...this.additions.outputs, ...additions.outputs], nodes: [...this.additions.nodes, ...additions.nodes] };
+    const { outputs, nodes } = this.session.additions;
+    this.session.additions = { outputs: [...outputs, ...additions.outputs], nodes: [...nodes, ...additions.nodes] };
   }
 
   /**
@@ -65,12 +76,13 @@ export class TappedGraph {
    */
   private extraOutputs(): { outputs: [string, string][]; nodes: NodeSpec[] } {
     const existing = new Set(this.graph.outputs.map((o) => o.name));
-    const wanted = [...this.taps, ...this.poolingTaps].map((t) => t.tensor).concat(this.additions.outputs).filter((name) => !existing.has(name));
-    if (!computesInHalf(this.graph)) return { outputs: wanted.map((name) => [name, name]), nodes: this.additions.nodes };
-    const names = new FreshNames(this.graph, this.additions.nodes);
+    const { taps, additions } = this.session;
+    const wanted = taps.map((t) => t.tensor).concat(additions.outputs).filter((name) => !existing.has(name));
+    if (!computesInHalf(this.graph)) return { outputs: wanted.map((name) => [name, name]), nodes: additions.nodes };
+    const names = new FreshNames(this.graph, additions.nodes);
     const outputs = wanted.map((name): [string, string] => [name, names.fresh(`${name}_float`)]);
     const casts = outputs.map(([name, read]) => ({ opType: 'Cast', name: names.fresh(`${read}_cast`), inputs: [name], outputs: [read], attributes: [intAttr('to', DataType.FLOAT)] }));
-    return { outputs, nodes: [...this.additions.nodes, ...casts] };
+    return { outputs, nodes: [...additions.nodes, ...casts] };
   }
 
   /** Names of the graph's own inputs (initializers excluded). */

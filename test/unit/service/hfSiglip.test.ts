@@ -1,7 +1,8 @@
 // SigLIP as transformers.js ships it (towers with pooler_output beside the one-graph model.onnx), made with
 // Hugging Face's own modelling code by tools/fixtures/hfSiglip.py: the product's pixels, token ids, scores,
 // attention and attention-pooling map are compared with what HF computed (test/fixtures/hf-siglip/reference.json);
-// the `_fp16` towers (transformers.js's float16 form) with their own graphs run by plain onnxruntime.
+// the `_fp16` towers (transformers.js's float16 form) with their own graphs run by plain onnxruntime; and the
+// one-graph model.onnx alone (Optimum's default export) seen as both towers.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -173,4 +174,19 @@ test('the fp16 towers, when asked for: scores of their own graphs, attention and
   } finally {
     await half.dispose();
   }
+});
+
+test('model.onnx alone (Optimum\'s default export) is both towers: HF\'s scores and each tower\'s own attention', async () => {
+  const copy = join(work, 'one-graph');
+  cpSync(dir, copy, { recursive: true });
+  for (const tower of ['vision_model', 'text_model']) for (const suffix of ['', '_fp16']) rmSync(join(copy, `onnx/${tower}${suffix}.onnx`));
+  const result = await service.analyze({ modelDir: copy, images, texts: reference.texts, includeAttention: true });
+  assert.ok(maxDifference(result.probabilities.flat(), reference.probabilities) < 1e-5);
+  assert.equal(result.attention!.vision!.length, 2);
+  result.attention!.vision!.forEach((layer, l) => assert.ok(maxDifference(layer.flat(3), reference.visionAttention[l]) < 1e-4, `vision layer ${l}`));
+  result.attention!.text!.forEach((layer, l) => assert.ok(maxDifference(layer.flat(3), reference.textAttention[l]) < 1e-4, `text layer ${l}`));
+  assert.equal(result.maps.pooling?.length, 2);
+  const inspected = await service.inspect(copy);
+  assert.deepEqual(inspected.taps.map((t) => t.tower), ['vision', 'vision', 'text', 'text']);
+  assert.match(inspected.architectureGuess, /Both towers are one graph \(onnx\/model\.onnx\)/);
 });

@@ -2,6 +2,7 @@
  * `mmlens inspect` of a two-tower model: both towers run once (a blank image, an empty text) for the shapes
  * of their taps, the patch grid, whether dense patch embeddings exist, and the model's anatomy.
  */
+import { relative } from 'node:path';
 import { modelAnatomy } from '../../tasks/anatomy';
 import { blankImage, inspectedGraphs, type InspectResult, type Probed } from '../../tasks/inspect';
 import { unobservable } from '../../tasks/notices';
@@ -26,6 +27,7 @@ export async function inspectTwoTower(model: TwoTowerModel, notices: string[]): 
     architectureGuess: [
       `Two-tower (dual encoder): ${model.vision.taps.length} vision and ${model.text.taps.length} text attention layers; the modalities meet only in the similarity of the pooled embeddings.`,
       observable ? 'Attention is observable in every layer.' : unobservable([...model.vision.fusedOperators, ...model.text.fusedOperators]),
+      ...(model.oneGraph ? [`Both towers are one graph (${relative(folder.dir, model.vision.file)}), each read with the taps its own input reaches.`] : []),
       ...(model.vision.poolingTaps.length > 0 ? [`The vision tower pools its ${vision.tokens} tokens with an attention head (a learned query attending over them, not a layer); its attention is the attention-pooling map.`] : []),
     ].join(' '),
     anatomy: modelAnatomy([['vision', model.vision], ['text', model.text]], { vision: vision.tokens, text: textLength }),

@@ -10,8 +10,9 @@
 /** The output names and text padding of one two-tower family. */
 export interface TowerConventions {
   family: 'CLIP' | 'SigLIP';
-  imageEmbeds: string;
-  textEmbeds: string;
+  /** The embeddings outputs, the towers' name first, then the one-graph export's. */
+  imageEmbeds: string[];
+  textEmbeds: string[];
   /** Pad every text to the model's max length (else to the longest text of the batch). */
   padToMaxLength: boolean;
   /** How to export towers that have these outputs, for the error when a graph lacks one. */
@@ -22,16 +23,16 @@ export interface TowerConventions {
 
 const CLIP: TowerConventions = {
   family: 'CLIP',
-  imageEmbeds: 'image_embeds',
-  textEmbeds: 'text_embeds',
+  imageEmbeds: ['image_embeds'],
+  textEmbeds: ['text_embeds'],
   padToMaxLength: false,
   exportAdvice: 'Export the tower with its projection (CLIPVisionModelWithProjection / CLIPTextModelWithProjection), as transformers.js and Optimum do.',
 };
 
 const SIGLIP: TowerConventions = {
   family: 'SigLIP',
-  imageEmbeds: 'pooler_output',
-  textEmbeds: 'pooler_output',
+  imageEmbeds: ['pooler_output', 'image_embeds'],
+  textEmbeds: ['pooler_output', 'text_embeds'],
   padToMaxLength: true,
   exportAdvice: 'Export SiglipVisionModel / SiglipTextModel with their pooler_output, as transformers.js does.',
   noProjectionHead:

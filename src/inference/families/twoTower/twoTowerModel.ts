@@ -10,7 +10,6 @@ import type { Tensor } from 'onnxruntime-node';
 import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import type { PairKeys } from '../../../analysis/probes/retrieval';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
-import { badModel } from '../../../core/errors';
 import type { PreparedRequest } from '../../tasks/analysisParts';
 import type { InspectResult } from '../../tasks/inspect';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
@@ -32,12 +31,14 @@ import type { OnnxValueInfo } from '../../onnx/onnxTypes';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { Size2D } from '../../model/preprocessorConfig';
 import type { LongRunOptions } from '../../../core/progress';
-import { loadOrt, type OpenSession, type SessionCache } from '../../runtime/sessions';
+import { loadOrt, type OpenSession, type OrtModule, type SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
 import { runInChunks } from '../../runtime/batching';
 import { towerConventions, type TowerConventions } from './towerConventions';
 import { towerLogits, type TowerLogits } from './towerLogits';
+import { loadTowerGraphs, standInFeeds } from './towerGraphs';
+import { fixedOutputSize } from '../../model/preprocessorConfig';
 
 /** Embeddings (items x dim) and per-layer attention of one tower for a batch of items. */
 export interface TowerOutput {
@@ -78,6 +79,8 @@ export class TwoTowerModel implements ModelAdapter {
     readonly folder: ModelFolder,
     readonly vision: TappedGraph,
     readonly text: TappedGraph,
+    /** Both towers are views of one graph (Optimum's model.onnx): each run feeds the other's inputs stand-ins. */
+    readonly oneGraph: boolean,
     readonly tokenizer: TextTokenizer,
     readonly conventions: TowerConventions,
     readonly logits: TowerLogits,
@@ -90,15 +93,12 @@ export class TwoTowerModel implements ModelAdapter {
 
   /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */
   static async open(folder: ModelFolder, cache: SessionCache): Promise<TwoTowerModel> {
-    if (!folder.files.vision || !folder.files.text) {
-      throw badModel(folder.dir, 'has no onnx/vision_model.onnx + onnx/text_model.onnx pair', 'Export the towers separately (transformers.js or `optimum-cli export onnx` layout).');
-    }
     const conventions = towerConventions(folder.config.modelType);
-    const [vision, text, logits] = await Promise.all([TappedGraph.load(folder.files.vision), TappedGraph.load(folder.files.text), towerLogits(folder)]);
+    const [{ vision, text, oneGraph }, logits] = await Promise.all([loadTowerGraphs(folder), towerLogits(folder)]);
     folder.notes.push(...logits.notes);
     const denseOutputs = planDenseOutputs(vision, conventions);
     const [visionSession, textSession] = await Promise.all([vision.open(cache, vision.file), text.open(cache, text.file)]);
-    return new TwoTowerModel(folder, vision, text, loadTokenizer(folder), conventions, logits, denseOutputs, { vision: visionSession, text: textSession });
+    return new TwoTowerModel(folder, vision, text, oneGraph, loadTokenizer(folder), conventions, logits, denseOutputs, { vision: visionSession, text: textSession });
   }
 
   /** The providers that run the towers (one name when both agree). */
@@ -154,7 +154,7 @@ export class TwoTowerModel implements ModelAdapter {
     const result = await runInChunks(images.length, chunkSize(input), 'vision', async (start, end) => {
       const pixels = new Float32Array((end - start) * plane);
       images.slice(start, end).forEach((img, i) => pixels.set(img.pixels, i * plane));
-      const feeds = { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) };
+      const feeds = this.withStandIns(ort, this.vision, { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) });
       const { outputs, attention, pooling } = await this.vision.run(this.sessions.vision, feeds, end - start);
       const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName, this.vision.file) };
       for (const key of ['dense', 'valueDense'] as const) {
@@ -181,7 +181,7 @@ export class TwoTowerModel implements ModelAdapter {
     const embedsName = this.outputName(this.vision, 'imageEmbeds');
     const plane = 3 * size.height * size.width;
     const result = await runInChunks(count, fixedDim(input, 0) ?? count, 'vision', async (start, end) => {
-      const feeds = { [input.name]: new ort.Tensor('float32', pixels.subarray(start * plane, end * plane), [end - start, 3, size.height, size.width]) };
+      const feeds = this.withStandIns(ort, this.vision, { [input.name]: new ort.Tensor('float32', pixels.subarray(start * plane, end * plane), [end - start, 3, size.height, size.width]) });
       const outputs = await this.vision.fetch(this.sessions.vision, feeds, [embedsName]);
       return { floats: { embeds: floatData(outputs, embedsName, this.vision.file) }, attention: [] };
     });
@@ -202,7 +202,7 @@ export class TwoTowerModel implements ModelAdapter {
       const rows = (data: BigInt64Array, input: OnnxValueInfo) => intTensor(ort, data.subarray(start * length, end * length), input, [end - start, length]);
       const feeds: Record<string, Tensor> = { [idsInput.name]: rows(batch.ids, idsInput) };
       if (maskInput) feeds[maskInput.name] = rows(batch.attentionMask, maskInput);
-      const { outputs, attention } = await this.text.run(this.sessions.text, feeds, end - start);
+      const { outputs, attention } = await this.text.run(this.sessions.text, this.withStandIns(ort, this.text, feeds), end - start);
       return { floats: { embeds: floatData(outputs, embedsName, this.text.file) }, attention };
     }, options);
     return { embeds: result.floats.embeds, dim: result.floats.embeds.length / texts.length, attention: result.attention, batch };
@@ -210,14 +210,26 @@ export class TwoTowerModel implements ModelAdapter {
 
   /** The embeddings output of `graph` as this family names it, or a badModel error listing the outputs there are. */
   private outputName(graph: TappedGraph, role: 'imageEmbeds' | 'textEmbeds'): string {
-    return outputNamed(graph, [this.conventions[role]], this.conventions.exportAdvice);
+    return outputNamed(graph, this.conventions[role], this.conventions.exportAdvice);
+  }
+
+  /** `feeds`, with stand-ins for the other tower's inputs when both towers are one graph. */
+  private withStandIns(ort: OrtModule, graph: TappedGraph, feeds: Record<string, Tensor>): Record<string, Tensor> {
+    if (!this.oneGraph) return feeds;
+    const { preprocessor, config } = this.folder;
+    const blank = fixedOutputSize(preprocessor) ?? { height: config.vision.imageSize, width: config.vision.imageSize };
+    return { ...feeds, ...standInFeeds(ort, graph, feeds, blank, this.tokenizer.eosId ?? this.tokenizer.padId) };
   }
 }
 
 /** Plans the dense outputs (patch tokens and value path, through the model's own head) and adds them to `vision`. */
 function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): DenseOutputs {
-  const hidden = outputNamed(vision, ['last_hidden_state'], conventions.exportAdvice);
-  const embeds = outputNamed(vision, [conventions.imageEmbeds], conventions.exportAdvice);
+  if (!vision.graph.outputs.some((o) => o.name === 'last_hidden_state')) {
+    const reason = conventions.noProjectionHead ?? 'the graph has no vision last_hidden_state output (a one-graph export); the vision tower\'s own file (onnx/vision_model.onnx) gives patch maps';
+    return { dense: { reason }, valueDense: { reason } };
+  }
+  const hidden = 'last_hidden_state';
+  const embeds = outputNamed(vision, conventions.imageEmbeds, conventions.exportAdvice);
   const { head, reason } = findProjectionHead(vision.graph, embeds, hidden);
   if (!head) {
     const why = conventions.noProjectionHead ?? reason;
