@@ -15,8 +15,8 @@ const FOLDERS = ['onnx/', ''];
 
 const EXPECTED =
   'A model for Multimodal Lens needs config.json, preprocessor_config.json, tokenizer.json and ONNX graphs: ' +
-  'onnx/vision_model.onnx + onnx/text_model.onnx (a two-tower model such as CLIP or SigLIP), or onnx/model.onnx ' +
-  'for a single-stream model; Xenova/clip-vit-base-patch32 is one such repo.';
+  'onnx/vision_model.onnx + onnx/text_model.onnx (a two-tower model such as CLIP or SigLIP; both in one onnx/model.onnx ' +
+  'also works, without patch maps), or onnx/model.onnx for a single-stream model; Xenova/clip-vit-base-patch32 is one such repo.';
 
 /** The configs and tokenizer files to fetch, config.json first; throws, naming them, when a required one is missing. */
 export function metadataFiles(files: RepoFile[], repo: string): RepoFile[] {
@@ -29,14 +29,17 @@ export function metadataFiles(files: RepoFile[], repo: string): RepoFile[] {
 }
 
 /**
- * The graph files of one variant: both towers, or the joint graph when `joint` (config.json declares a
- * single-stream token layout), each followed by its external data files.
+ * The graph files of one variant, each followed by its external data files: the joint graph when `joint`
+ * (config.json declares a single-stream token layout); else both towers, or, when the repo has no towers, the
+ * one graph that holds both (Optimum's default export), which gives everything but the patch maps.
  */
 export function graphFiles(files: RepoFile[], repo: string, joint: boolean): RepoFile[] {
-  const roles = joint ? ['model'] : ['vision_model', 'text_model'];
-  for (const variant of VARIANTS) {
-    const graphs = roles.map((role) => findGraph(files, `${role}${variant}`));
-    if (graphs.every((g) => g !== undefined)) return graphs.flatMap((g) => [g, ...externalData(files, g.path)]);
+  const choices = joint ? [['model']] : [['vision_model', 'text_model'], ['model']];
+  for (const roles of choices) {
+    for (const variant of VARIANTS) {
+      const graphs = roles.map((role) => findGraph(files, `${role}${variant}`));
+      if (graphs.every((g) => g !== undefined)) return graphs.flatMap((g) => [g, ...externalData(files, g.path)]);
+    }
   }
   throw missingGraphs(files, repo, joint);
 }
@@ -44,11 +47,8 @@ export function graphFiles(files: RepoFile[], repo: string, joint: boolean): Rep
 function missingGraphs(files: RepoFile[], repo: string, joint: boolean): Error {
   const onnx = files.filter(isGraph).map((f) => f.path);
   const found = onnx.length === 0 ? 'it has no .onnx files' : `its .onnx files are ${listed(onnx)}`;
-  const hint = !joint && onnx.some((p) => /(^|\/)model[^/]*\.onnx$/.test(p))
-    ? ' A combined CLIP graph (model.onnx) is not enough: the analyses run the vision and text towers separately.'
-    : '';
-  const need = joint ? 'onnx/model.onnx (config.json declares a token_layout)' : 'onnx/vision_model.onnx and onnx/text_model.onnx';
-  return badModel(repo, `${found}, but the model needs ${need}.${hint}`, EXPECTED);
+  const need = joint ? 'onnx/model.onnx (config.json declares a token_layout)' : 'onnx/vision_model.onnx and onnx/text_model.onnx, or onnx/model.onnx';
+  return badModel(repo, `${found}, but the model needs ${need}.`, EXPECTED);
 }
 
 function isGraph(file: RepoFile): boolean {

@@ -41,6 +41,11 @@ test('external data files follow their graph; those of other variants stay behin
   ]);
 });
 
+test('a two-tower repo without towers gets its one graph (Optimum\'s default export), the towers when it has both', () => {
+  assert.deepEqual(paths(graphFiles(files(...configs, 'onnx/model_quantized.onnx', 'onnx/model.onnx'), 'r', false)), ['onnx/model.onnx']);
+  assert.deepEqual(paths(graphFiles(files(...configs, 'onnx/model.onnx', 'onnx/vision_model.onnx', 'onnx/text_model_fp16.onnx', 'onnx/vision_model_fp16.onnx'), 'r', false)), ['onnx/vision_model_fp16.onnx', 'onnx/text_model_fp16.onnx']);
+});
+
 test('a single-stream model (token_layout in config.json) gets its joint graph only', () => {
   assert.deepEqual(paths(graphFiles(transformersJs, 'r', true)), ['onnx/model.onnx']);
 });
@@ -50,8 +55,8 @@ test('missing configs and missing graphs are model errors that say what was expe
     (e: unknown) => e instanceof LensError && e.kind === 'badModel' && e.message.startsWith('preprocessor_config.json, tokenizer.json: not found in me/x') && e.message.includes('onnx/vision_model.onnx + onnx/text_model.onnx'));
   assert.throws(() => metadataFiles(files(...configs, 'model.safetensors', 'pytorch_model.bin'), 'me/x'),
     (e: unknown) => e instanceof LensError && e.kind === 'badModel' && e.message.includes('me/x: it has no .onnx files, but the model needs onnx/vision_model.onnx and onnx/text_model.onnx'));
-  assert.throws(() => graphFiles(files(...configs, 'onnx/model.onnx', 'onnx/model_quantized.onnx'), 'me/x', false),
-    (e: unknown) => e instanceof LensError && e.message.includes('its .onnx files are onnx/model.onnx, onnx/model_quantized.onnx') && e.message.includes('combined CLIP graph'));
+  assert.throws(() => graphFiles(files(...configs, 'onnx/vision_model.onnx', 'onnx/decoder.onnx'), 'me/x', false),
+    (e: unknown) => e instanceof LensError && e.message.includes('its .onnx files are onnx/vision_model.onnx, onnx/decoder.onnx') && e.message.includes('or onnx/model.onnx'));
   assert.throws(() => graphFiles(files(...configs, 'onnx/vision_model.onnx', 'onnx/text_model.onnx'), 'me/x', true),
     (e: unknown) => e instanceof LensError && e.message.includes('needs onnx/model.onnx (config.json declares a token_layout)'));
 });
