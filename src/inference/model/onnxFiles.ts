@@ -42,6 +42,8 @@ export async function findOnnxFiles(dir: string, notes: string[], variant: Model
     await checkNotPointer(dir, found.path);
     files[role] = found.path;
     const file = relative(dir, found.path);
+    // Beside both towers the one graph is read for its logit head only, so which variant it is does not matter.
+    if (role === 'joint' && files.vision && files.text) continue;
     if (found.variant !== wanted) {
       const missing = variant === 'fp32' ? `no fp32 ${base}.onnx` : `no ${base}${wanted}.onnx, the ${variant} variant asked for`;
       notes.push(`Using ${file} (${missing})${found.variant === '' ? '.' : ': scores differ slightly from the full-precision model.'}`);
