@@ -1,7 +1,8 @@
 // SigLIP as transformers.js ships it (towers with pooler_output beside the one-graph model.onnx), made with
 // Hugging Face's own modelling code by tools/fixtures/hfSiglip.py: the product's pixels, token ids, scores,
 // attention and attention-pooling map are compared with what HF computed (test/fixtures/hf-siglip/reference.json);
-// the `_fp16` towers (transformers.js's float16 form) with their own graphs run by plain onnxruntime; and the
+// the `_fp16` and `_quantized` towers (transformers.js's float16 and dynamic int8 forms) with their own graphs run
+// by plain onnxruntime; and the
 // one-graph model.onnx alone (Optimum's default export) seen as both towers.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -136,14 +137,14 @@ test('without model.onnx the initial scale and bias are used, and the result say
   assert.ok(Math.abs(result.probabilities[0][0] - expected) < 1e-6);
 });
 
-/** Pooled embeddings of the fp16 towers, run by plain onnxruntime sessions without taps. */
-async function plainHalfPooled(): Promise<{ image: Float32Array; text: Float32Array }> {
+/** Pooled embeddings of a variant's towers, run by plain onnxruntime sessions without taps. */
+async function plainPooled(variant: string): Promise<{ image: Float32Array; text: Float32Array }> {
   const pixels = Float32Array.from(reference.images.flatMap((name) => {
     const bytes = readFileSync(join(dir, `pixels_${name.replace('.png', '')}.f32`));
     return [...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)];
   }));
   const run = async (tower: string, feeds: Record<string, ort.Tensor>) => {
-    const session = await ort.InferenceSession.create(join(dir, `onnx/${tower}_fp16.onnx`));
+    const session = await ort.InferenceSession.create(join(dir, `onnx/${tower}_${variant}.onnx`));
     const out = await session.run(feeds);
     await session.release();
     return out.pooler_output.data as Float32Array;
@@ -154,32 +155,37 @@ async function plainHalfPooled(): Promise<{ image: Float32Array; text: Float32Ar
   };
 }
 
-test('the fp16 towers, when asked for: scores of their own graphs, attention and pooling map read in float32', async (t) => {
-  const half = new InferenceService({ executionProvider: 'cpu', defaultModelDir: dir, modelVariant: 'fp16' });
-  try {
-    const result = await half.analyze({ images, texts: reference.texts, includeAttention: true });
-    assert.match(result.model.notices.join(' '), /Using onnx\/vision_model_fp16\.onnx, the fp16 variant asked for/);
-    const plain = await plainHalfPooled();
-    let gap = 0;
-    reference.images.forEach((_, i) => reference.texts.forEach((_, j) => {
-      const expected = cosine(row(Array.from(plain.image), i), row(Array.from(plain.text), j));
-      assert.ok(Math.abs(result.similarity[i][j] - expected) < 1e-5, `cosine ${i},${j}`);
-      gap = Math.max(gap, Math.abs(result.probabilities[i][j] - reference.probabilities[i * reference.texts.length + j]));
-    }));
-    const attentionGap = Math.max(...result.attention!.vision!.map((layer, l) => maxDifference(layer.flat(3), reference.visionAttention[l])));
-    assert.ok(attentionGap < 5e-3, `float16 attention within float16 precision of HF's float32 (${attentionGap})`);
-    assert.equal(result.maps.pooling?.length, 2);
-    t.diagnostic(`fp16 vs HF fp32: probabilities differ by at most ${gap.toExponential(2)}, attention by ${attentionGap.toExponential(2)}`);
-    assert.ok(gap < 5e-3);
-  } finally {
-    await half.dispose();
-  }
-});
+// How far each variant's attention may be from HF's float32: float16 rounding, or int8 weights and activations.
+const variantTolerance = { fp16: 5e-3, quantized: 5e-2 } as const;
+
+for (const [variant, tolerance] of Object.entries(variantTolerance) as [keyof typeof variantTolerance, number][]) {
+  test(`the ${variant} towers, when asked for: scores of their own graphs, attention and pooling map read in float32`, async (t) => {
+    const service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: dir, modelVariant: variant });
+    try {
+      const result = await service.analyze({ images, texts: reference.texts, includeAttention: true });
+      assert.match(result.model.notices.join(' '), new RegExp(`Using onnx/vision_model_${variant}\\.onnx, the ${variant} variant asked for`));
+      const plain = await plainPooled(variant);
+      let gap = 0;
+      reference.images.forEach((_, i) => reference.texts.forEach((_, j) => {
+        const expected = cosine(row(Array.from(plain.image), i), row(Array.from(plain.text), j));
+        assert.ok(Math.abs(result.similarity[i][j] - expected) < 1e-5, `cosine ${i},${j}`);
+        gap = Math.max(gap, Math.abs(result.probabilities[i][j] - reference.probabilities[i * reference.texts.length + j]));
+      }));
+      const attentionGap = Math.max(...result.attention!.vision!.map((layer, l) => maxDifference(layer.flat(3), reference.visionAttention[l])));
+      assert.ok(attentionGap < tolerance, `attention within ${tolerance} of HF's float32 (${attentionGap})`);
+      assert.equal(result.maps.pooling?.length, 2);
+      t.diagnostic(`${variant} vs HF fp32: probabilities differ by at most ${gap.toExponential(2)}, attention by ${attentionGap.toExponential(2)}`);
+      assert.ok(gap < tolerance);
+    } finally {
+      await service.dispose();
+    }
+  });
+}
 
 test('model.onnx alone (Optimum\'s default export) is both towers: HF\'s scores and each tower\'s own attention', async () => {
   const copy = join(work, 'one-graph');
   cpSync(dir, copy, { recursive: true });
-  for (const tower of ['vision_model', 'text_model']) for (const suffix of ['', '_fp16']) rmSync(join(copy, `onnx/${tower}${suffix}.onnx`));
+  for (const tower of ['vision_model', 'text_model']) for (const suffix of ['', '_fp16', '_quantized']) rmSync(join(copy, `onnx/${tower}${suffix}.onnx`));
   const result = await service.analyze({ modelDir: copy, images, texts: reference.texts, includeAttention: true });
   assert.ok(maxDifference(result.probabilities.flat(), reference.probabilities) < 1e-5);
   assert.equal(result.attention!.vision!.length, 2);
