@@ -27,7 +27,8 @@ function header(result: AnalysisResult): HTMLElement {
   element.append(el('h1', undefined, `Multimodal Lens: ${result.model.name}`));
   const facts = el('dl', 'facts');
   const architecture = result.model.architecture === 'twoTower' ? 'two towers' : 'single stream';
-  for (const [term, value] of [['Architecture', architecture], ['Execution provider', result.model.executionProvider], ['Logit scale', format('.4~g')(result.logitScale)]]) {
+  const bias = result.logitBias === undefined ? [] : [['Logit bias', format('.4~g')(result.logitBias)]];
+  for (const [term, value] of [['Architecture', architecture], ['Execution provider', result.model.executionProvider], ['Logit scale', format('.4~g')(result.logitScale)], ...bias]) {
     facts.append(el('dt', undefined, term), el('dd', undefined, value));
   }
   element.append(facts);
@@ -97,7 +98,8 @@ function scoresSection(result: AnalysisResult): HTMLElement {
   const similarityCaption = matching ? 'Match log-odds (ITM logit of match minus no match)' : 'Cosine similarity';
   drawScoreTable(element, { ...common, caption: similarityCaption, values: result.similarity, format: format('.3f'), scale: extentScale(result.similarity.flat()) });
   const percent = format('.1%');
-  const probabilityCaption = matching ? 'Probability over texts (softmax of the match log-odds)' : 'Probability over texts (softmax of similarity x logit scale)';
+  const probabilityCaption = matching ? 'Probability over texts (softmax of the match log-odds)'
+    : result.logitBias !== undefined ? 'Probability per pair (sigmoid of similarity x logit scale + bias)' : 'Probability over texts (softmax of similarity x logit scale)';
   drawScoreTable(element, { ...common, caption: probabilityCaption, values: result.probabilities, format: percent, scale: viridisScale(0, 1) });
   if (result.itm) drawScoreTable(element, { ...common, caption: 'Image-text match probability', values: result.itm, format: percent, scale: viridisScale(0, 1) });
   return element;

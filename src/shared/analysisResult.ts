@@ -88,8 +88,10 @@ export interface AnalysisResult {
   probabilities: Matrix;
   /** Single-stream models: probability that the text matches the image, [image][text], each pair on its own. */
   itm?: Matrix;
-  /** The multiplier on `similarity` before the softmax; 1 for single-stream models. */
+  /** The multiplier on `similarity` before the softmax (or sigmoid); 1 for single-stream models. */
   logitScale: number;
+  /** Sigmoid models (SigLIP): the bias added before the sigmoid; absent for softmax models. */
+  logitBias?: number;
   /** Whether attention probabilities could be read from the graph (false when fused operators hide them). */
   attentionObservable: boolean;
   maps: {

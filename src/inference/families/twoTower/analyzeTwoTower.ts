@@ -57,6 +57,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
       timings: {},
     };
     if (alignment.method) result.alignmentMethod = alignment.method;
+    if (bias !== undefined) result.logitBias = bias;
     if (request.includeAttention) result.attention = { vision: nestAttention(vision.attention, images.length), text: nestAttention(text.attention, texts.length) };
     const details = twoTowerDetails(request, { vision: vision.attention, text: text.attention, texts: text.batch.items, images: images.length, grid });
     return Object.assign(result, details, result.attentionObservable ? { rollout } : {});
