@@ -3,12 +3,12 @@
  * user settings written, code-server started and its workbench opened in Chromium; all of it torn down after.
  * Call inside a `describe`; the returned object's fields are valid inside its tests.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { e2eHost, installVsix, runFolders, startCodeServer, writeUserSettings, type CodeServer, type RunFolders } from './codeServer';
+import { e2eHost, installVsix, machineSettingsFile, runFolders, startCodeServer, writeUserSettings, type CodeServer, type RunFolders } from './codeServer';
 import { launchChromium, openWorkbench } from './workbench';
 
 /** Where the e2e tests save their screenshots (tools/e2e/run.mjs clears the old ones first). */
@@ -29,8 +29,12 @@ function vsixPath(): string {
   return vsix;
 }
 
-/** Registers the before/after hooks of a session; `fill` puts the test's files into the workspace folder. */
-export function useWorkbenchSession(fill: (workspace: string) => void, settings: Record<string, unknown> = {}): WorkbenchSession {
+/**
+ * Registers the before/after hooks of a session; `fill` puts the test's files into the workspace folder.
+ * `settings` go to the user settings, `machineSettings` (machine-scoped ones such as the model folder) to
+ * code-server's Machine settings, where VS Code reads them in a remote window.
+ */
+export function useWorkbenchSession(fill: (workspace: string) => void, settings: Record<string, unknown> = {}, machineSettings: Record<string, unknown> = {}): WorkbenchSession {
   const root = mkdtempSync(join(tmpdir(), 'mmlens-e2e-'));
   const session = { folders: runFolders(root), workspace: join(root, 'workspace') } as WorkbenchSession;
   let server: CodeServer | undefined;
@@ -42,6 +46,8 @@ export function useWorkbenchSession(fill: (workspace: string) => void, settings:
     fill(session.workspace);
     installVsix(host, session.folders, vsixPath());
     writeUserSettings(session.folders, settings);
+    mkdirSync(dirname(machineSettingsFile(session.folders)), { recursive: true });
+    writeFileSync(machineSettingsFile(session.folders), JSON.stringify(machineSettings, null, 2));
     server = await startCodeServer(host, session.folders, session.workspace);
     browser = await launchChromium();
     session.page = await openWorkbench(browser, server.url, session.workspace);
