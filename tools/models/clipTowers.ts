@@ -13,10 +13,10 @@ import type { SyntheticClipOptions } from './syntheticClip';
 
 const microsoftOpset = { domain: 'com.microsoft', version: 1 };
 
-function newBuilder(name: string, o: SyntheticClipOptions, salt: number): TransformerBuilder {
+function newBuilder(name: string, o: SyntheticClipOptions, salt: number, quantized: boolean): TransformerBuilder {
   const g = new GraphBuilder({ name, producerName: 'multimodal-lens synthetic CLIP', extraOpsets: o.fusedAttention ? [microsoftOpset] : [] });
   // Separate streams per tower, so changing one tower's size leaves the other's weights alone.
-  return new TransformerBuilder(g, new SeededRandom(o.seed * 2 + salt));
+  return new TransformerBuilder(g, new SeededRandom(o.seed * 2 + salt), quantized);
 }
 
 function stack(o: SyntheticClipOptions, text: boolean): StackConfig {
@@ -33,9 +33,12 @@ function stack(o: SyntheticClipOptions, text: boolean): StackConfig {
   };
 }
 
-/** The vision tower: pixel_values [batch, 3, S, S] -> last_hidden_state [batch, T, D], image_embeds [batch, P]. */
-export function buildVisionTower(o: SyntheticClipOptions): GraphBuilder {
-  const t = newBuilder('vision_model', o, 1);
+/**
+ * The vision tower: pixel_values [batch, 3, S, S] -> last_hidden_state [batch, T, D], image_embeds [batch, P];
+ * `quantized`: its linear layers in dynamic int8 form (the projection stays float).
+ */
+export function buildVisionTower(o: SyntheticClipOptions, quantized = false): GraphBuilder {
+  const t = newBuilder('vision_model', o, 1, quantized);
   const { g } = t;
   const d = o.width;
   const grid = o.imageSize / o.patchSize;
@@ -56,9 +59,12 @@ export function buildVisionTower(o: SyntheticClipOptions): GraphBuilder {
   return g;
 }
 
-/** The text tower: input_ids [batch, sequence] int64 -> last_hidden_state [batch, sequence, D], text_embeds [batch, P]. */
-export function buildTextTower(o: SyntheticClipOptions, eosTokenId: number): GraphBuilder {
-  const t = newBuilder('text_model', o, 2);
+/**
+ * The text tower: input_ids [batch, sequence] int64 -> last_hidden_state [batch, sequence, D], text_embeds [batch, P];
+ * `quantized` as for the vision tower.
+ */
+export function buildTextTower(o: SyntheticClipOptions, eosTokenId: number, quantized = false): GraphBuilder {
+  const t = newBuilder('text_model', o, 2, quantized);
   const { g } = t;
   const d = o.textWidth;
   const ids = g.input('input_ids', DataType.INT64, ['batch_size', 'sequence_length']);

@@ -34,6 +34,8 @@ export interface SyntheticClipOptions {
   activation: Activation;
   /** exp(logit_scale): the factor on cosine similarities, written to config.json as `logit_scale`. */
   logitScale: number;
+  /** Also write onnx/*_quantized.onnx: the same towers with every linear layer in dynamic int8 form, as transformers.js ships them. */
+  quantized: boolean;
   tokenizer: TokenizerSource;
 }
 
@@ -49,7 +51,7 @@ export const demoWords = [
 const base: Omit<SyntheticClipOptions, 'vocabSize'> = {
   imageSize: 32, patchSize: 8, width: 32, layers: 2, heads: 4, mlpRatio: 4,
   textWidth: 32, textLayers: 2, textHeads: 4, maxLength: 16, projectionDim: 16,
-  seed: 0, attentionLayout: '4d', fusedAttention: false, activation: 'quickGelu', logitScale: 100,
+  seed: 0, attentionLayout: '4d', fusedAttention: false, activation: 'quickGelu', logitScale: 100, quantized: false,
   tokenizer: { words: demoWords },
 };
 
@@ -74,7 +76,7 @@ export interface SyntheticClipInfo {
   visionTokens: number;
 }
 
-/** Writes config.json, preprocessor_config.json, tokenizer files and onnx/{vision,text}_model.onnx into `dir`. */
+/** Writes config.json, preprocessor_config.json, tokenizer files and onnx/{vision,text}_model.onnx (and their `_quantized` forms when asked) into `dir`. */
 export function writeSyntheticClip(dir: string, options: Partial<SyntheticClipOptions> = {}): SyntheticClipInfo {
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const merged = { ...base, ...options };
@@ -88,8 +90,11 @@ export function writeSyntheticClip(dir: string, options: Partial<SyntheticClipOp
   json('config.json', clipConfig(o, tokenizer.ids));
   json('preprocessor_config.json', preprocessorConfig(o));
   // One tower at a time, so only its weights are in memory.
-  writeChunks(join(dir, 'onnx', 'vision_model.onnx'), buildVisionTower(o).toChunks());
-  writeChunks(join(dir, 'onnx', 'text_model.onnx'), buildTextTower(o, tokenizer.ids.eos).toChunks());
+  for (const quantized of o.quantized ? [false, true] : [false]) {
+    const suffix = quantized ? '_quantized' : '';
+    writeChunks(join(dir, 'onnx', `vision_model${suffix}.onnx`), buildVisionTower(o, quantized).toChunks());
+    writeChunks(join(dir, 'onnx', `text_model${suffix}.onnx`), buildTextTower(o, tokenizer.ids.eos, quantized).toChunks());
+  }
   return { dir, options: o, tokenIds: tokenizer.ids, visionTokens: (o.imageSize / o.patchSize) ** 2 + 1 };
 }
 

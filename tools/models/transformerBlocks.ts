@@ -32,12 +32,17 @@ const layerNormEpsilon = 1e-5;
 /** HF CLIP masks with the most negative float32, so masked probabilities are exactly 0. */
 const float32Lowest = -3.4028234663852886e38;
 
-/** A GraphBuilder with seeded weights and the blocks of a pre-norm transformer. */
+/**
+ * A GraphBuilder with seeded weights and the blocks of a pre-norm transformer. With `quantized`, every linear
+ * layer is written as onnxruntime's `quantize_dynamic` writes it (transformers.js's `_quantized` files): the
+ * input quantized to uint8 per tensor at run time, the same seeded weight stored as int8 (symmetric, per
+ * tensor), MatMulInteger, then the two scales; the attention products and the rest stay float.
+ */
 export class TransformerBuilder {
   private readonly scalars = new Map<number, string>();
   private readonly ints = new Map<string, string>();
 
-  constructor(readonly g: GraphBuilder, private readonly random: SeededRandom) {}
+  constructor(readonly g: GraphBuilder, private readonly random: SeededRandom, private readonly quantized = false) {}
 
   /** A seeded random float initializer. */
   param(name: string, dims: number[], std: number, mean = 0): string {
@@ -82,10 +87,22 @@ export class TransformerBuilder {
     return name;
   }
 
-  /** x W + b with W stored [in, out], as torch exports nn.Linear. */
+  /** x W + b with W stored [in, out], as torch exports nn.Linear (int8 weights when the builder is quantized). */
   linear(x: string, inFeatures: number, outFeatures: number, prefix: string): string {
-    const y = this.g.op('MatMul', [x, this.param(`${prefix}.weight`, [inFeatures, outFeatures], 1 / Math.sqrt(inFeatures))]);
+    const weight = this.values([inFeatures, outFeatures], 1 / Math.sqrt(inFeatures));
+    const y = this.quantized ? this.quantizedMatMul(x, weight, [inFeatures, outFeatures], prefix)
+      : this.g.op('MatMul', [x, this.g.floatInitializer(`${prefix}.weight`, weight, [inFeatures, outFeatures])]);
     return this.g.op('Add', [y, this.param(`${prefix}.bias`, [outFeatures], 0.02)]);
+  }
+
+  /** DynamicQuantizeLinear(x), MatMulInteger with `weight` as int8, Cast, times both scales. */
+  private quantizedMatMul(x: string, weight: Float32Array, dims: number[], prefix: string): string {
+    const scale = weight.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127 || 1;
+    const int8 = Int8Array.from(weight, (v) => Math.max(-127, Math.min(127, Math.round(v / scale))));
+    const [input, inputScale, inputZero] = this.g.node('DynamicQuantizeLinear', [x], { outputs: 3 });
+    const product = this.g.op('MatMulInteger', [input, this.g.int8Initializer(`${prefix}.weight_int8`, int8, dims), inputZero, this.g.int8Initializer(`${prefix}.weight_zero`, new Int8Array(1), [])]);
+    const scales = this.g.op('Mul', [inputScale, this.scalar(scale)]);
+    return this.g.op('Mul', [this.g.op('Cast', [product], [intAttr('to', 1)]), scales]);
   }
 
   /** ViT patch embedding: a Conv with stride = kernel (no bias), pixels [b, 3, S, S] -> tokens [b, (S/p)², width]. */

@@ -78,6 +78,11 @@ export class GraphBuilder {
     return this.addInitializer(name, DataType.INT64, dims, BigInt64Array.from(values, (v) => BigInt(v)));
   }
 
+  /** Adds an int8 initializer (quantized weights, zero points). */
+  int8Initializer(name: string, data: Int8Array, dims: number[]): string {
+    return this.addInitializer(name, DataType.INT8, dims, data);
+  }
+
   /** Adds a node and returns its output names. */
   node(opType: string, inputs: string[], options: NodeOptions = {}): string[] {
     const given = options.outputs ?? 1;
@@ -128,7 +133,7 @@ export class GraphBuilder {
 
   private addInitializer(name: string, dataType: number, dims: number[], data: ArrayBufferView): string {
     const count = dims.reduce((a, b) => a * b, 1);
-    const perElement = dataType === DataType.INT64 ? 8 : 4;
+    const perElement = dataType === DataType.INT64 ? 8 : dataType === DataType.INT8 ? 1 : 4;
     if (count * perElement !== data.byteLength) {
       throw new Error(`Initializer ${name}: dims [${dims}] need ${count} elements, got ${data.byteLength / perElement}.`);
     }
