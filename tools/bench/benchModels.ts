@@ -26,6 +26,8 @@ export interface BenchModel {
   dir: string;
   vision: string;
   text: string;
+  /** ViT-B/16 only: the vision tower in dynamic int8 form (onnx/vision_model_quantized.onnx). */
+  visionQuantized?: string;
   shape: VisionShape;
   /** CLS + patches. */
   visionTokens: number;
@@ -45,7 +47,8 @@ export type BenchModelLabel = keyof typeof presets;
 export function benchModel(root: string, label: BenchModelLabel): BenchModel {
   const dir = join(root, presets[label]);
   const marker = join(dir, 'bench-options.json');
-  const options = syntheticClipPresets[presets[label]];
+  // ViT-B/16 also gets its `_quantized` towers, for the int8 figures.
+  const options = { ...syntheticClipPresets[presets[label]], quantized: label === 'ViT-B/16' };
   if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(options)) {
     writeSyntheticClip(dir, options);
     writeFileSync(marker, JSON.stringify(options));
@@ -53,7 +56,8 @@ export function benchModel(root: string, label: BenchModelLabel): BenchModel {
   const vision = join(dir, 'onnx', 'vision_model.onnx');
   const text = join(dir, 'onnx', 'text_model.onnx');
   const shape = visionShape(dir);
-  return { label, dir, vision, text, shape, visionTokens: (shape.imageSize / shape.patchSize) ** 2 + 1, bytes: statSync(vision).size + statSync(text).size };
+  const visionQuantized = options.quantized ? join(dir, 'onnx', 'vision_model_quantized.onnx') : undefined;
+  return { label, dir, vision, text, ...(visionQuantized && { visionQuantized }), shape, visionTokens: (shape.imageSize / shape.patchSize) ** 2 + 1, bytes: statSync(vision).size + statSync(text).size };
 }
 
 function visionShape(dir: string): VisionShape {

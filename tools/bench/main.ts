@@ -14,6 +14,7 @@ import { efficiency } from './efficiency';
 import { endToEnd } from './endToEnd';
 import { info, type Figure } from './figures';
 import { hover } from './hover';
+import { int8ViTB16 } from './int8';
 import { firstTouchCost, machineInfo } from './machine';
 import { memory } from './memory';
 import { processBoundary } from './processBoundary';
@@ -29,7 +30,8 @@ const STEPS: { group: GroupName; run: (ctx: BenchContext) => Promise<Figure[]>; 
   { group: 'endToEnd', run: endToEnd },
   { group: 'efficiency', run: efficiency },
   { group: 'throughput', run: throughput, release: true },
-  { group: 'taps', run: tapOverheadB16, release: true },
+  { group: 'taps', run: tapOverheadB16 },
+  { group: 'int8', run: int8ViTB16, release: true },
   { group: 'sessions', run: sessionCreation },
   { group: 'hover', run: hover },
   { group: 'boundary', run: processBoundary },
