@@ -2,11 +2,10 @@
 // Hugging Face's own modelling code by tools/fixtures/hfSiglip.py: the product's pixels, token ids, scores,
 // attention and attention-pooling map are compared with what HF computed (test/fixtures/hf-siglip/reference.json);
 // the `_fp16` and `_quantized` towers (transformers.js's float16 and dynamic int8 forms) with their own graphs run
-// by plain onnxruntime; and the
-// one-graph model.onnx alone (Optimum's default export) seen as both towers.
+// by plain onnxruntime; and the one-graph model.onnx alone (Optimum's default export) seen as both towers.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -18,22 +17,10 @@ import { readGraph } from '../../../src/inference/runtime/tappedGraph';
 import { findAttentionTaps } from '../../../src/inference/onnx/taps';
 import { readLogitHead } from '../../../src/inference/onnx/logitHead';
 import { cosine } from '../../support/reference';
+import { hfFixture, idsTensor, imagePixels, maxDifference, plainOutput, type HfReference } from '../../support/hfFixture';
 
-const dir = join(__dirname, '../../fixtures/hf-siglip');
-const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
-  texts: string[];
-  images: string[];
-  inputIds: number[][];
-  logitScale: number;
-  logitBias: number;
-  imagePooled: number[];
-  textPooled: number[];
-  probabilities: number[];
-  visionAttention: number[][];
-  textAttention: number[][];
-  poolingAttention: number[];
-};
-const images = reference.images.map((name) => join(dir, name));
+const fixture = hfFixture<HfReference & { logitBias: number; imagePooled: number[]; textPooled: number[]; poolingAttention: number[] }>('hf-siglip');
+const { dir, reference, images } = fixture;
 const dim = 32;
 const heads = 4;
 const patches = 16;
@@ -51,19 +38,12 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function maxDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  return worst;
-}
 
 test('pixels equal SiglipImageProcessor\'s (exact resize, no centre crop) on an upscaled and a downscaled image', async () => {
   const folder = await loadModelFolder(dir);
   for (const name of reference.images) {
     const ours = await preprocessImage(join(dir, name), folder.preprocessor);
-    const bytes = readFileSync(join(dir, `pixels_${name.replace('.png', '')}.f32`));
-    const theirs = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    const theirs = imagePixels(dir, name);
     assert.deepEqual(ours.outputSize, { height: 64, width: 64 });
     // One level of 255 is 2/255 after SigLIP's normalisation; the resize is Pillow's, so far less is expected.
     assert.ok(maxDifference(ours.pixels, theirs) < 1e-5, name);
@@ -139,19 +119,10 @@ test('without model.onnx the initial scale and bias are used, and the result say
 
 /** Pooled embeddings of a variant's towers, run by plain onnxruntime sessions without taps. */
 async function plainPooled(variant: string): Promise<{ image: Float32Array; text: Float32Array }> {
-  const pixels = Float32Array.from(reference.images.flatMap((name) => {
-    const bytes = readFileSync(join(dir, `pixels_${name.replace('.png', '')}.f32`));
-    return [...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)];
-  }));
-  const run = async (tower: string, feeds: Record<string, ort.Tensor>) => {
-    const session = await ort.InferenceSession.create(join(dir, `onnx/${tower}_${variant}.onnx`));
-    const out = await session.run(feeds);
-    await session.release();
-    return out.pooler_output.data as Float32Array;
-  };
+  const file = (tower: string) => join(dir, `onnx/${tower}_${variant}.onnx`);
   return {
-    image: await run('vision_model', { pixel_values: new ort.Tensor('float32', pixels, [2, 3, 64, 64]) }),
-    text: await run('text_model', { input_ids: new ort.Tensor('int64', BigInt64Array.from(reference.inputIds.flat(), BigInt), [4, 16]) }),
+    image: await plainOutput(file('vision_model'), { pixel_values: new ort.Tensor('float32', fixture.pixels(), [2, 3, 64, 64]) }, 'pooler_output'),
+    text: await plainOutput(file('text_model'), { input_ids: idsTensor(reference.inputIds) }, 'pooler_output'),
   };
 }
 
