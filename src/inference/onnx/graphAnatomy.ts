@@ -4,7 +4,9 @@
  * (exports build masks and reshapes from Shape(input_ids) without mixing any text into the data). The
  * queries of a layer are the first input of its scores MatMul, the keys the second; fused attention
  * operators are read the same way from their own inputs. Nodes no graph output depends on are left out, as
- * ./taps leaves them out: a dead fused operator is no layer and a dead sum fuses nothing.
+ * ./taps leaves them out: a dead fused operator is no layer and a dead sum fuses nothing. A layer whose queries
+ * descend from a Concat of tokens of different modalities attends over concatenated tokens; without one, a layer
+ * whose sides carry both modalities is one stream that has read the other through cross-attention.
  */
 import { GraphIndex, isDefaultDomain, isOp } from './graphIndex';
 import type { OnnxGraph, OnnxNode } from './onnxTypes';
@@ -18,6 +20,8 @@ export interface AttentionSite {
   keys: string[];
   /** False for a fused operator, which hides its probabilities. */
   observable: boolean;
+  /** The queries descend from a Concat of tokens of different modalities (early or late concatenation). */
+  concatenated: boolean;
 }
 
 /** An Add of operands that each come from one modality, different ones, computed before any attention. */
@@ -48,6 +52,7 @@ export function traceGraphFlow(graph: OnnxGraph, taps: AttentionTap[], fusedOper
   const tapTensors = new Set(taps.map((t) => t.tensor));
   const isFused = (node: OnnxNode) => fusedOperators.includes(node.opType) && (node.domain === 'com.microsoft' || isDefaultDomain(node.domain));
   const afterAttention = new Set<string>();
+  const afterConcat = new Set<string>();
   const sites: { node: OnnxNode; queries: string; keys: string; observable: boolean }[] = [];
   const sums: InputSum[] = [];
   const names = (mask: bigint) => inputs.filter((_, i) => (mask >> BigInt(i)) & 1n);
@@ -56,9 +61,11 @@ export function traceGraphFlow(graph: OnnxGraph, taps: AttentionTap[], fusedOper
     const present = node.inputs.filter(Boolean);
     const mask = isOp(node, 'Shape', 'Size') ? 0n : present.reduce((m, t) => m | (deps.get(t) ?? 0n), 0n);
     const after = present.some((t) => afterAttention.has(t)) || isFused(node) || node.outputs.some((t) => tapTensors.has(t));
+    const concatenated = present.some((t) => afterConcat.has(t)) || (isOp(node, 'Concat') && mixesModalities(present.map((t) => names(deps.get(t) ?? 0n)), modalityOf));
     for (const out of node.outputs) {
       deps.set(out, mask);
       if (after) afterAttention.add(out);
+      if (concatenated) afterConcat.add(out);
     }
     if (isFused(node)) {
       const keys = separateKeys.has(node.opType) && node.inputs[1] ? node.inputs[1] : node.inputs[0];
@@ -69,12 +76,17 @@ export function traceGraphFlow(graph: OnnxGraph, taps: AttentionTap[], fusedOper
     }
     if (isOp(node, 'Add', 'Sum') && !after) {
       const operands = present.map((t) => names(deps.get(t) ?? 0n));
-      const single = operands.map((o) => new Set(o.map(modalityOf))).filter((m) => m.size === 1).map((m) => [...m][0]);
-      if (new Set(single).size > 1) sums.push({ node: node.name || node.outputs[0], operands });
+      if (mixesModalities(operands, modalityOf)) sums.push({ node: node.name || node.outputs[0], operands });
     }
   }
   return {
-    sites: sites.map((s, layer) => ({ layer, queries: names(deps.get(s.queries) ?? 0n), keys: names(deps.get(s.keys) ?? 0n), observable: s.observable })),
+    sites: sites.map((s, layer) => ({ layer, queries: names(deps.get(s.queries) ?? 0n), keys: names(deps.get(s.keys) ?? 0n), observable: s.observable, concatenated: afterConcat.has(s.queries) })),
     sums,
   };
+}
+
+/** True when two operands each come from one modality, and the modalities differ. */
+function mixesModalities(operands: string[][], modalityOf: (input: string) => string): boolean {
+  const single = operands.map((o) => new Set(o.map(modalityOf))).filter((m) => m.size === 1).map((m) => [...m][0]);
+  return new Set(single).size > 1;
 }

@@ -23,6 +23,12 @@ export type FusionFamily = 'twoTower' | 'earlySummation' | 'singleStream' | 'hie
 /** One attention layer of the anatomy. */
 export interface AnatomyLayer {
   tower: Tower;
+  /**
+   * vision / text for a cross-attention model's self-attention layer of one stream: its sides carry both
+   * modalities because the stream has read the other through cross-attention (BLIP's text encoder), but no tokens
+   * were concatenated, so it attends over that stream's own tokens.
+   */
+  stream?: 'vision' | 'text';
   /** Index among the graph's attention layers; equals `taps[].layer` unless the graph also has fused ones. */
   layer: number;
   /** Graph inputs the queries are computed from. */
@@ -75,7 +81,13 @@ export function modelAnatomy(graphs: [Tower, AnatomyGraph][], tokens: TokenCount
     const modality = new Map(g.graph.inputs.map((i) => [i.name, inputModality(i)]));
     const flow = traceGraphFlow(g.graph, g.taps, g.fusedOperators, (name) => modality.get(name) ?? 'other');
     const kinds = (names: string[]) => new Set(names.map((n) => modality.get(n) ?? 'other').filter((m) => m !== 'other'));
-    layers.push(...flow.sites.map((s) => ({ tower, ...s, kind: layerKind(kinds(s.queries), kinds(s.keys)) })));
+    const own = flow.sites.map(({ concatenated, ...s }) => ({ tower, ...s, concatenated, kind: layerKind(kinds(s.queries), kinds(s.keys)) }));
+    const streams = new Set(own.filter((l) => l.kind === 'cross').map((l) => queryStream(kinds(l.queries), kinds(l.keys))));
+    for (const { concatenated, ...layer } of own) {
+      // One stream fed by one-way cross-attention, no tokens concatenated: a "joint" layer is that stream's self-attention.
+      const stream = streams.size === 1 ? [...streams][0] : undefined;
+      layers.push(layer.kind === 'joint' && !concatenated && stream ? { ...layer, kind: stream, stream } : layer);
+    }
     sums.push(...flow.sums.map((s) => ({ tower, ...s })));
   }
   const fusedOperators = [...new Set(graphs.flatMap(([, g]) => g.fusedOperators))];
@@ -90,6 +102,12 @@ export function modelAnatomy(graphs: [Tower, AnatomyGraph][], tokens: TokenCount
     observable: layers.length > 0 && layers.every((l) => l.observable),
     fusedOperators,
   };
+}
+
+/** The modality a cross layer's queries have and its keys lack: the stream that reads the other; undefined when none. */
+function queryStream(queries: Set<Modality>, keys: Set<Modality>): 'vision' | 'text' | undefined {
+  const own = [...queries].filter((m) => !keys.has(m));
+  return own.length === 1 ? (own[0] as 'vision' | 'text') : undefined;
 }
 
 function layerKind(queries: Set<Modality>, keys: Set<Modality>): LayerKind {
@@ -124,10 +142,17 @@ function layersOf(n: number, adjective = ''): string {
   return `${n} ${adjective}${adjective ? ' ' : ''}layer${n === 1 ? '' : 's'}`;
 }
 
-/** "queries from text, keys from vision" for each distinct direction of the cross layers. */
+/**
+ * "queries from text, keys from vision" for each distinct direction of the cross layers. A later cross layer's
+ * queries carry the keys' inputs too (its stream read them in the layer before): named by what the keys lack.
+ */
 function directions(layers: AnatomyLayer[]): string[] {
   const side = (names: string[], tower: Tower) => names.length === 0 ? 'learned constants' : names.join(' + ') + (tower === 'joint' ? '' : ` (${tower} graph)`);
-  return [...new Set(layers.filter((l) => l.kind === 'cross').map((l) => `queries from ${side(l.queries, l.tower)}, keys from ${side(l.keys, l.tower)}`))];
+  const own = (l: AnatomyLayer) => {
+    const lacking = l.queries.filter((q) => !l.keys.includes(q));
+    return lacking.length > 0 ? lacking : l.queries;
+  };
+  return [...new Set(layers.filter((l) => l.kind === 'cross').map((l) => `queries from ${side(own(l), l.tower)}, keys from ${side(l.keys, l.tower)}`))];
 }
 
 function describe(family: FusionFamily, layers: AnatomyLayer[], sums: ModelAnatomy['sums']): string {
@@ -144,9 +169,13 @@ function describe(family: FusionFamily, layers: AnatomyLayer[], sums: ModelAnato
     case 'crossAttention': {
       const ways = directions(layers);
       const co = ways.length > 1 ? 'Co-attention (cross-attention both ways)' : 'Cross-attention';
+      const streamed = layers.filter((l) => l.stream);
       const before = unimodalFirst(layers) ? `, after ${uni} layers (hierarchical)` : '';
+      const within = streamed.length > 0
+        ? `, each after a self-attention layer of the ${streamed[0].stream} stream; ${count(layers, 'vision')} vision-only and ${count(layers, 'text')} text-only layers in all, no tokens concatenated`
+        : before;
       const joint = count(layers, 'joint') > 0 ? `; ${layersOf(count(layers, 'joint'), 'joint')} as well (cross-attention to concatenation)` : '';
-      return `${co} in ${layersOf(count(layers, 'cross'))}: ${ways.join('; ')}${before}${joint}.`;
+      return `${co} in ${layersOf(count(layers, 'cross'))}: ${ways.join('; ')}${within}${joint}.`;
     }
     default:
       return layers.length === 0

@@ -130,6 +130,25 @@ test('cross-attention both ways is co-attention', () => {
   assert.match(anatomy.description, /^Co-attention \(cross-attention both ways\) in 2 layers: queries from input_ids, keys from pixel_values; queries from pixel_values, keys from input_ids\.$/);
 });
 
+test('a text stream that alternates self-attention with one-way cross-attention to the image (BLIP) concatenates nothing', () => {
+  const { g, text, patches, attend } = inputsGraph();
+  const v = attend(patches, patches);
+  // Layer by layer: the text attends to itself, then to the image; after the first, its tokens carry the image too.
+  const first = attend(attend(text, text, true), v);
+  g.output(attend(attend(first, first, true), v));
+  const anatomy = anatomyOf(g);
+  assert.deepEqual(anatomy.layers.map((l) => [l.kind, l.stream ?? '']), [['vision', ''], ['text', ''], ['cross', ''], ['text', 'text'], ['cross', '']]);
+  assert.equal(anatomy.family, 'crossAttention');
+  assert.equal(anatomy.description, 'Cross-attention in 2 layers: queries from input_ids + attention_mask, keys from pixel_values, each after a self-attention layer of the text stream; 1 vision-only and 2 text-only layers in all, no tokens concatenated.');
+});
+
+test('Hugging Face\'s BlipForImageTextRetrieval (test/fixtures/hf-blip) reads as one-way cross-attention from text to image', async () => {
+  const graph = await TappedGraph.load(join(__dirname, '../../fixtures/hf-blip/onnx/model.onnx'));
+  const anatomy = modelAnatomy([['joint', graph]], { vision: 17, text: 8 });
+  assert.deepEqual(anatomy.layers.map((l) => l.kind), ['vision', 'vision', 'text', 'cross', 'text', 'cross']);
+  assert.equal(anatomy.description, 'Cross-attention in 2 layers: queries from input_ids + attention_mask, keys from pixel_values, each after a self-attention layer of the text stream; 2 vision-only and 2 text-only layers in all, no tokens concatenated.');
+});
+
 test('unimodal layers, then attention over the concatenated tokens: hierarchical (multi-stream to one-stream)', () => {
   const { g, text, patches, attend } = inputsGraph();
   const joint = g.op('Concat', [attend(text, text), attend(patches, patches)], [intAttr('axis', 1)]);
