@@ -14,7 +14,8 @@ import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, t
 import { rolloutOptions, rolloutSettings, singleStreamDetails } from '../../tasks/attentionDetails';
 import { unobservable } from '../../tasks/notices';
 import { throwIfCancelled, type LongRunOptions } from '../../../core/progress';
-import type { PairScores, SingleStreamModel } from './singleStreamModel';
+import type { SingleStreamModel } from './singleStreamModel';
+import type { PairScores } from '../../tasks/pairMatching';
 import type { Stopwatch } from '../../tasks/stopwatch';
 import type { EncodedText } from '../../model/tokenize';
 

@@ -15,7 +15,8 @@ import { unobservable } from '../../tasks/notices';
 import type { Stopwatch } from '../../tasks/stopwatch';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { LongRunOptions } from '../../../core/progress';
-import type { PairScores, SingleStreamModel } from './singleStreamModel';
+import type { SingleStreamModel } from './singleStreamModel';
+import type { PairScores } from '../../tasks/pairMatching';
 import type { EncodedText } from '../../model/tokenize';
 
 /** The scores, and the cross-modal attention share of each matched combination (none when attention is hidden). */

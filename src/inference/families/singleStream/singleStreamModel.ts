@@ -7,21 +7,19 @@
  */
 import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import type { PairKeys } from '../../../analysis/probes/retrieval';
-import { sigmoidScores } from '../../../analysis/similarity';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import type { TokenLayoutInfo } from '../../../shared/analysisResult';
 import { badModel } from '../../../core/errors';
-import { checkImageSize, fixedDim, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
-import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/graphIo';
+import { fixedDim } from '../../runtime/graphInputs';
+import { outputNamed } from '../../runtime/graphIo';
 import type { ModelFolder } from '../../model/modelFolder';
-import type { OnnxValueInfo } from '../../onnx/onnxTypes';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { LongRunOptions } from '../../../core/progress';
-import { loadOrt, type OpenSession, type SessionCache } from '../../runtime/sessions';
+import type { OpenSession, SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import { firstPatchIndex, jointLength, type TokenLayout } from '../../../core/tokenLayout';
-import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
-import { runInChunks } from '../../runtime/batching';
+import { loadTokenizer, type TextTokenizer } from '../../model/tokenize';
+import { itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairScorer, type PairScores } from '../../tasks/pairMatching';
 import type { PreparedRequest } from '../../tasks/analysisParts';
 import type { InspectResult } from '../../tasks/inspect';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
@@ -32,28 +30,7 @@ import type { PromptScores } from '../../tasks/zeroShot';
 import type { ModelAdapter, ModelCapabilities } from '../adapter';
 import { analyzeSingleStream } from './analyzeSingleStream';
 import { inspectSingleStream } from './inspectSingleStream';
-import { matchScores } from './itmScores';
 import { probeSingleStream } from './probeSingleStream';
-import { itmScore, promptMatchScores } from './scoring';
-
-/** Scores and joint attention of every image x text pair; pair p is (image ⌊p / texts⌋, text p mod texts). */
-export interface PairScores {
-  /** Probability that the text matches the image, per pair. */
-  itm: Float32Array;
-  /** The match log-odds per pair: logit(match) - logit(no match), or the one logit of a sigmoid head. */
-  logOdds: Float32Array;
-  /** Per layer, [pairs, heads, T, T]; empty when the graph hides its attention. */
-  attention: LayerAttention[];
-  /** The texts as fed to the graph, padded to the fixed text length. */
-  batch: EncodedBatch;
-}
-
-/** The graph inputs the adapter feeds. */
-interface JointInputs {
-  ids: OnnxValueInfo;
-  mask?: OnnxValueInfo;
-  pixels: OnnxValueInfo;
-}
 
 const ITM_OUTPUTS = ['itm_logits', 'logits'];
 
@@ -68,7 +45,7 @@ const CAPABILITIES: ModelCapabilities = {
 };
 
 /** A loaded single-stream model. */
-export class SingleStreamModel implements ModelAdapter {
+export class SingleStreamModel implements ModelAdapter, PairScorer {
   readonly family = 'singleStream';
   readonly capabilities = CAPABILITIES;
   /** Ids the tokenizer puts around every text (start and end tokens); per-text maps leave them out. */
@@ -81,7 +58,7 @@ export class SingleStreamModel implements ModelAdapter {
     readonly layout: TokenLayout,
     /** The fixed number of text slots of the graph (L); texts are padded or cut to it. */
     readonly textLength: number,
-    private readonly inputs: JointInputs,
+    private readonly inputs: PairInputs,
     private readonly itmOutput: string,
     private readonly session: OpenSession,
   ) {
@@ -95,7 +72,7 @@ export class SingleStreamModel implements ModelAdapter {
       throw badModel(folder.dir, 'is not a single-stream model (it needs onnx/model.onnx and a token_layout in config.json)', 'See docs/cli.md for the single-stream model layout.');
     }
     const joint = await TappedGraph.load(folder.files.joint);
-    const inputs = jointInputs(joint);
+    const inputs = pairInputs(joint, 'a single-stream model', 'Export the joint model with input_ids, attention_mask and pixel_values inputs; for a two-tower model, export onnx/vision_model.onnx and onnx/text_model.onnx and remove token_layout from config.json.');
     const slots = layout.textEnd - layout.textStart;
     const textLength = fixedDim(inputs.ids, 1) ?? slots;
     if (textLength !== slots) {
@@ -157,32 +134,10 @@ export class SingleStreamModel implements ModelAdapter {
 
   /** Runs every image (preprocessed, all the same size) with every text, in chunks of pairs. */
   async scorePairs(images: PreprocessedImage[], texts: string[], options: LongRunOptions = {}): Promise<PairScores> {
-    const ort = await loadOrt();
-    const { ids, mask, pixels } = this.inputs;
     const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo: this.textLength, signal: options.signal });
-    const { height, width } = images[0].outputSize;
-    checkImageSize(this.joint.file, pixels, images[0].outputSize);
-    const plane = 3 * height * width;
-    const L = batch.length;
-    const result = await runInChunks(images.length * texts.length, chunkSize(ids), 'joint', async (start, end) => {
-      const count = end - start;
-      const pixelData = new Float32Array(count * plane);
-      const idData = new BigInt64Array(count * L);
-      const maskData = new BigInt64Array(count * L);
-      for (let p = start; p < end; p++) {
-        const text = p % texts.length;
-        pixelData.set(images[Math.floor(p / texts.length)].pixels, (p - start) * plane);
-        idData.set(batch.ids.subarray(text * L, (text + 1) * L), (p - start) * L);
-        maskData.set(batch.attentionMask.subarray(text * L, (text + 1) * L), (p - start) * L);
-      }
-      const feeds = { [ids.name]: intTensor(ort, idData, ids, [count, L]), [pixels.name]: new ort.Tensor('float32', pixelData, [count, 3, height, width]) };
-      if (mask) feeds[mask.name] = intTensor(ort, maskData, mask, [count, L]);
-      const { outputs, attention } = await this.joint.run(this.session, feeds, count);
-      this.checkTokens(attention);
-      return { floats: { logOdds: matchScores(this.joint.file, this.itmOutput, outputs[this.itmOutput].dims, floatData(outputs, this.itmOutput, this.joint.file), count) }, attention };
-    }, options);
-    const { logOdds } = result.floats;
-    return { logOdds, itm: sigmoidScores(logOdds, 1, 0), attention: result.attention, batch };
+    const scores = await runPairs(this.joint, this.session, this.inputs, this.itmOutput, images, batch, options);
+    this.checkTokens(scores.attention);
+    return scores;
   }
 
   /** The layout must describe the sequence the graph attends over, or every map would point at wrong tokens. */
@@ -193,21 +148,4 @@ export class SingleStreamModel implements ModelAdapter {
       throw badModel('config.json', `token_layout describes ${expected} joint tokens, but the attention in ${this.joint.file} is over ${keys}`, 'Correct token_layout (text_end, image_start, image_tokens) to match the exported graph.');
     }
   }
-}
-
-/** The id and pixel inputs; a graph that lacks either is not a joint model. */
-function jointInputs(joint: TappedGraph): JointInputs {
-  const inputs = joint.graph.inputs;
-  const ids = inputs.find((i) => i.name === 'input_ids') ?? inputs.find(isIdsInput);
-  const pixels = inputs.find((i) => i.name === 'pixel_values') ?? inputs.find(isPixelInput);
-  if (!ids || !pixels) {
-    const names = inputs.map((i) => i.name).join(', ') || 'none';
-    const only = ids ? 'token ids but no pixels' : pixels ? 'pixels but no token ids' : 'neither token ids nor pixels';
-    throw badModel(
-      joint.file,
-      `takes ${only} (its inputs: ${names}); a single-stream model takes both in one graph`,
-      'Export the joint model with input_ids, attention_mask and pixel_values inputs; for a two-tower model, export onnx/vision_model.onnx and onnx/text_model.onnx and remove token_layout from config.json.',
-    );
-  }
-  return { ids, pixels, mask: inputs.find((i) => i.name === 'attention_mask') };
 }

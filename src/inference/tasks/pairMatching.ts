@@ -1,0 +1,125 @@
+/**
+ * Image-text matching models (single-stream ViLT-likes, cross-attention BLIP-likes): every image x text pair is one
+ * item of one graph's batch, and an ITM head scores it. Running the pairs in chunks, reading the head (two logits,
+ * no match / match, or one match logit), zero-shot labels by the head (each label's prompts matched with the image,
+ * the probability averaged over the templates) and the score the perturbation methods explain.
+ */
+import type { Tensor } from 'onnxruntime-node';
+import type { ScoreBatch } from '../../analysis/perturbation/perturbation';
+import { sigmoidScores } from '../../analysis/similarity';
+import { badInput, badModel } from '../../core/errors';
+import type { LongRunOptions } from '../../core/progress';
+import type { PreprocessedImage } from '../images/preprocess';
+import type { EncodedBatch } from '../model/tokenize';
+import type { OnnxValueInfo } from '../onnx/onnxTypes';
+import { runInChunks } from '../runtime/batching';
+import { checkImageSize, isIdsInput, isPixelInput } from '../runtime/graphInputs';
+import { chunkSize, floatData, intTensor } from '../runtime/graphIo';
+import { loadOrt, type OpenSession } from '../runtime/sessions';
+import type { LayerAttention, TappedGraph } from '../runtime/tappedGraph';
+import type { PerturbationScoreKind } from './perturbationScores';
+import type { PromptScores } from './zeroShot';
+
+/** Scores and attention of every image x text pair; pair p is (image ⌊p / texts⌋, text p mod texts). */
+export interface PairScores {
+  /** Probability that the text matches the image, per pair. */
+  itm: Float32Array;
+  /** The match log-odds per pair: logit(match) - logit(no match), or the one logit of a sigmoid head. */
+  logOdds: Float32Array;
+  /** Per layer, [pairs, heads, queries, keys], as the graph taps them; empty when the graph hides its attention. */
+  attention: LayerAttention[];
+  /** The texts as fed to the graph. */
+  batch: EncodedBatch;
+}
+
+/** The graph inputs a matching model is fed. */
+export interface PairInputs {
+  ids: OnnxValueInfo;
+  mask?: OnnxValueInfo;
+  pixels: OnnxValueInfo;
+}
+
+/** What scores pairs: the adapters of matching models. */
+export interface PairScorer {
+  scorePairs(images: PreprocessedImage[], texts: string[], options?: LongRunOptions): Promise<PairScores>;
+}
+
+/** The id, mask and pixel inputs of a matching graph, or a badModel error naming what it takes instead (`model`: which kind). */
+export function pairInputs(graph: TappedGraph, model: string, fix: string): PairInputs {
+  const inputs = graph.graph.inputs;
+  const ids = inputs.find((i) => i.name === 'input_ids') ?? inputs.find(isIdsInput);
+  const pixels = inputs.find((i) => i.name === 'pixel_values') ?? inputs.find(isPixelInput);
+  if (!ids || !pixels) {
+    const names = inputs.map((i) => i.name).join(', ') || 'none';
+    const only = ids ? 'token ids but no pixels' : pixels ? 'pixels but no token ids' : 'neither token ids nor pixels';
+    throw badModel(graph.file, `takes ${only} (its inputs: ${names}); ${model} takes both in one graph`, fix);
+  }
+  return { ids, pixels, mask: inputs.find((i) => i.name === 'attention_mask') };
+}
+
+/** Runs every image (preprocessed, all the same size) with every text of `batch` through `graph`, in chunks of pairs. */
+export async function runPairs(graph: TappedGraph, session: OpenSession, inputs: PairInputs, itmOutput: string, images: PreprocessedImage[], batch: EncodedBatch, options: LongRunOptions = {}): Promise<PairScores> {
+  const ort = await loadOrt();
+  const { ids, mask, pixels } = inputs;
+  const texts = batch.items.length;
+  const { height, width } = images[0].outputSize;
+  checkImageSize(graph.file, pixels, images[0].outputSize);
+  const plane = 3 * height * width;
+  const L = batch.length;
+  const result = await runInChunks(images.length * texts, chunkSize(ids), 'joint', async (start, end) => {
+    const count = end - start;
+    const pixelData = new Float32Array(count * plane);
+    const idData = new BigInt64Array(count * L);
+    const maskData = new BigInt64Array(count * L);
+    for (let p = start; p < end; p++) {
+      const text = p % texts;
+      pixelData.set(images[Math.floor(p / texts)].pixels, (p - start) * plane);
+      idData.set(batch.ids.subarray(text * L, (text + 1) * L), (p - start) * L);
+      maskData.set(batch.attentionMask.subarray(text * L, (text + 1) * L), (p - start) * L);
+    }
+    const feeds: Record<string, Tensor> = { [ids.name]: intTensor(ort, idData, ids, [count, L]), [pixels.name]: new ort.Tensor('float32', pixelData, [count, 3, height, width]) };
+    if (mask) feeds[mask.name] = intTensor(ort, maskData, mask, [count, L]);
+    const { outputs, attention } = await graph.run(session, feeds, count);
+    return { floats: { logOdds: matchScores(graph.file, itmOutput, outputs[itmOutput].dims, floatData(outputs, itmOutput, graph.file), count) }, attention };
+  }, options);
+  const { logOdds } = result.floats;
+  return { logOdds, itm: sigmoidScores(logOdds, 1, 0), attention: result.attention, batch };
+}
+
+/**
+ * The match log-odds of `count` pairs from the ITM output (`dims` its shape, `data` its values): two logits (no
+ * match, match) as ViLT and BLIP export them, or one match logit for a sigmoid head. Both become the log-odds, so
+ * itm = sigmoid(log-odds) either way (for two logits that is exactly softmax(logits)[1]).
+ */
+export function matchScores(file: string, output: string, dims: readonly number[], data: Float32Array, count: number): Float32Array {
+  const width = dims.length === 1 ? 1 : dims.length === 2 ? dims[1] : 0;
+  if (dims[0] !== count || (width !== 1 && width !== 2)) {
+    throw badModel(file, `output \`${output}\` has shape [${dims.join(', ')}], expected [${count}, 2] (no match, match) or [${count}, 1]`, 'Export the matching head with two logits, index 1 = match.');
+  }
+  if (width === 1) return Float32Array.from(data);
+  return Float32Array.from({ length: count }, (_, p) => data[2 * p + 1] - data[2 * p]);
+}
+
+/** Zero-shot scores of `pixels` over `labels` labels of `templates` prompts each (label-major `texts`). */
+export async function promptMatchScores(model: PairScorer, pixels: PreprocessedImage[], texts: string[], labels: number, templates: number, options: LongRunOptions): Promise<PromptScores> {
+  const pairs = await model.scorePairs(pixels, texts, options);
+  const probabilities = new Float32Array(pixels.length * labels);
+  // Prompts are label-major (buildPrompts), so label l's templates are prompts l·templates .. + templates − 1.
+  probabilities.forEach((_, k) => {
+    const [image, label] = [Math.floor(k / labels), k % labels];
+    let sum = 0;
+    for (let t = 0; t < templates; t++) sum += pairs.itm[image * texts.length + label * templates + t];
+    probabilities[k] = sum / templates;
+  });
+  return { scoring: 'itm', probabilities, prompts: pairs.batch.items };
+}
+
+/** Scores batches of perturbed copies of `image` by their matching probability with `text`. */
+export function itmScore(model: PairScorer, image: PreprocessedImage, text: string, kind: PerturbationScoreKind): ScoreBatch {
+  if (kind !== 'itm') throw badInput(`An image-text matching model scores pairs by matching, not by ${kind}.`, 'Score by itm.');
+  const plane = image.pixels.length;
+  return async (batch, count) => {
+    const images = Array.from({ length: count }, (_, i) => ({ ...image, pixels: batch.subarray(i * plane, (i + 1) * plane) }));
+    return (await model.scorePairs(images, [text])).itm;
+  };
+}
