@@ -48,6 +48,10 @@ function classDefaults(processorType: string) {
   if (processorType.startsWith('Siglip')) {
     return { size: { height: 224, width: 224 } as number | Size2D, resample: 2, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
   }
+  // BlipImageProcessor resizes to an exact size and has no centre crop.
+  if (processorType.startsWith('Blip')) {
+    return { size: { height: 384, width: 384 } as number | Size2D, resample: 3, centerCrop: false, mean: OPENAI_CLIP_MEAN, std: OPENAI_CLIP_STD };
+  }
   return { size: 224 as number | Size2D, resample: 3, centerCrop: true, mean: OPENAI_CLIP_MEAN, std: OPENAI_CLIP_STD };
 }
 
