@@ -4,7 +4,7 @@
  * panels; it only draws what the AnalysisResult holds.
  */
 import { format } from 'd3';
-import type { AnalysisResult } from '../src/shared/analysisResult';
+import { architectureLabel, type AnalysisResult } from '../src/shared/analysisResult';
 import { extentScale, legend, viridisScale } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
 import { drawHeadGrid, type HeadGridChoice } from './draw/headGrid';
@@ -26,7 +26,7 @@ function header(result: AnalysisResult): HTMLElement {
   const element = el('header', 'summary');
   element.append(el('h1', undefined, `Multimodal Lens: ${result.model.name}`));
   const facts = el('dl', 'facts');
-  const architecture = result.model.architecture === 'twoTower' ? 'two towers' : 'single stream';
+  const architecture = architectureLabel(result.model.architecture);
   const bias = result.logitBias === undefined ? [] : [['Logit bias', format('.4~g')(result.logitBias)]];
   for (const [term, value] of [['Architecture', architecture], ['Execution provider', result.model.executionProvider], ['Logit scale', format('.4~g')(result.logitScale)], ...bias]) {
     facts.append(el('dt', undefined, term), el('dd', undefined, value));

@@ -4,6 +4,7 @@
  */
 import { format } from 'd3';
 import type { ProbeResult } from '../src/shared/probeResult';
+import { architectureLabel } from '../src/shared/analysisResult';
 import { appendNotices, el } from './draw/dom';
 import { crossModalSection, geometrySection } from './probeInternals';
 import { ablationSection, emapSection, perceptualSection, retrievalSection, scoresSection } from './probeSections';
@@ -14,7 +15,7 @@ function header(result: ProbeResult): HTMLElement {
   const { manifest } = result;
   const facts = el('dl', 'facts');
   for (const [term, value] of [
-    ['Architecture', result.model.architecture === 'twoTower' ? 'two towers' : 'single stream'],
+    ['Architecture', architectureLabel(result.model.architecture)],
     ['Execution provider', result.model.executionProvider],
     ['Manifest', `${manifest.path} (${manifest.format}${manifest.labelled ? ', labelled' : ''})`],
     ['Pairs', `${manifest.pairs}${manifest.limited ? ` (stopped at --limit ${manifest.limit})` : ''}${manifest.missingImages.count > 0 ? `; ${manifest.missingImages.count} skipped, image missing` : ''}`],

@@ -21,7 +21,7 @@ import { Stopwatch } from './tasks/stopwatch';
 import type { InspectResult } from './tasks/inspect';
 import { readManifest } from './datasets/manifest';
 import { perturbationTarget, type PerturbationRequest, type PerturbationTarget } from './tasks/perturbationScores';
-import { runProbe, type ProbeRequest } from './tasks/probe';
+import { probesUnavailable, runProbe, type ProbeRequest } from './tasks/probe';
 import { classifyZeroShot, type ZeroShotRequest, type ZeroShotResult } from './tasks/zeroShot';
 
 /** An analysis request: images by path, texts, and the model folder (the default model when omitted). */
@@ -111,8 +111,9 @@ export class InferenceService {
   /** Runs the retrieval and fusion probes over a manifest of image-caption pairs (probe.ts). */
   async probe(request: ProbeRequest, options: LongRunOptions = {}): Promise<ProbeResult> {
     const stopwatch = new Stopwatch();
-    const manifest = await stopwatch.time('manifest', () => readManifest(request.manifest, options));
     const model = await stopwatch.time('load', () => this.model(request.modelDir));
+    if (!model.capabilities.probes.available) throw probesUnavailable(model);
+    const manifest = await stopwatch.time('manifest', () => readManifest(request.manifest, options));
     const result = await runProbe(model, manifest, { ...request, maxPixels: this.options.maxImagePixels }, stopwatch, options);
     result.model.notices = this.notices(model, result.model.notices);
     result.timings = stopwatch.timings;

@@ -8,10 +8,18 @@
 export const SCHEMA_VERSION = 1;
 
 /** How a model combines the modalities: two towers compared by similarity, or one joint graph. */
-export type Architecture = 'twoTower' | 'singleStream';
+export type Architecture = 'twoTower' | 'singleStream' | 'crossAttention';
 
-/** Which graph an attention tensor came from: the towers of a two-tower model, or the one joint graph. */
-export type Tower = 'vision' | 'text' | 'joint';
+/** How views name an architecture. */
+export function architectureLabel(architecture: Architecture): string {
+  return { twoTower: 'two towers', singleStream: 'single stream', crossAttention: 'cross-attention' }[architecture];
+}
+
+/**
+ * Which graph or stream an attention tensor came from: the towers of a two-tower model, the one joint graph, or a
+ * cross-attention matcher's cross-attention from text tokens to image tokens (its self-attention is `vision` / `text`).
+ */
+export type Tower = 'vision' | 'text' | 'joint' | 'cross';
 
 /**
  * How a two-tower model's patch alignment map is made: the last layer's patch tokens, or the last attention

@@ -7,6 +7,7 @@
 import '../probe.css';
 import './explorer.css';
 import { Msg, type ExplorerData, type ModelInfo, type PairMaps } from '../../src/shared/protocol';
+import { architectureLabel } from '../../src/shared/analysisResult';
 import { appendNotices, el } from '../draw/dom';
 import { crossModalSection, geometrySection } from '../probeInternals';
 import { ablationSection, emapSection } from '../probeSections';
@@ -59,7 +60,7 @@ function matrixInput(data: ExplorerData): MatrixInput | null {
 function drawFacts(model: ModelInfo | null): void {
   facts.replaceChildren();
   if (!model) return;
-  const architecture = model.architecture === 'twoTower' ? 'two towers' : 'single stream';
+  const architecture = architectureLabel(model.architecture);
   facts.append(el('p', 'note', `Model ${model.name} (${architecture}) on ${model.executionProvider}`));
   appendNotices(facts, model.notices);
 }

@@ -36,6 +36,8 @@ export interface ModelCapabilities {
   denseMaps: Availability;
   /** The last layer's value path through the model's head, for value-path alignment maps. */
   valuePath: Availability;
+  /** The dataset probes (retrieval, EMAP, perceptual score, modality gap, cross-modal attention share). */
+  probes: Availability;
 }
 
 /** A loaded model of some family, with the operations the service's tasks need. */

@@ -7,11 +7,12 @@ import { badModel } from '../../core/errors';
 import type { ModelFolder } from '../model/modelFolder';
 import type { SessionCache } from '../runtime/sessions';
 import type { ModelAdapter, ModelFamily } from './adapter';
+import { crossAttentionFamily } from './crossAttention/family';
 import { singleStreamFamily } from './singleStream/family';
 import { twoTowerFamily } from './twoTower/family';
 
 /** Every family, most specific first (a folder with a token layout and both towers is single-stream). */
-export const MODEL_FAMILIES: readonly ModelFamily[] = [singleStreamFamily, twoTowerFamily];
+export const MODEL_FAMILIES: readonly ModelFamily[] = [singleStreamFamily, twoTowerFamily, crossAttentionFamily];
 
 /** The family of `folder`, or a badModel error naming what the folder holds and every supported layout. */
 export function chooseFamily(folder: ModelFolder): ModelFamily {

@@ -73,6 +73,29 @@ export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
   };
 }
 
+/** A cross-attention matcher's layers by stream, as indices into its taps. */
+export interface StreamTaps {
+  /** The image encoder's self-attention: the text input reaches neither queries nor keys. */
+  vision: number[];
+  /** The text encoder's self-attention: the text input reaches both sides. */
+  text: number[];
+  /** Cross-attention: queries from the text stream, keys the text input does not reach (the image tokens). */
+  cross: number[];
+}
+
+/** Sorts the taps of one graph that reads `textInput` and an image into the streams of a cross-attention matcher. */
+export function streamTaps(graph: OnnxGraph, taps: AttentionTap[], textInput: string): StreamTaps {
+  const index = new GraphIndex(graph);
+  const fromText = dependentOn(index, [textInput]);
+  const streams: StreamTaps = { vision: [], text: [], cross: [] };
+  taps.forEach((tap, i) => {
+    const scores = scoresMatMul(index, index.producerOf(tap.tensor)!.inputs[0])!;
+    const [queries, keys] = [fromText.has(scores.inputs[0]), fromText.has(scores.inputs[1])];
+    streams[!queries ? 'vision' : keys ? 'text' : 'cross'].push(i);
+  });
+  return streams;
+}
+
 /** The taps among `taps` whose attention depends on the graph input `input` (one tower of a one-graph export). */
 export function tapsReachedFrom(graph: OnnxGraph, taps: AttentionTap[], input: string): AttentionTap[] {
   const reached = dependentOn(new GraphIndex(graph), [input]);

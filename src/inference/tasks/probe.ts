@@ -9,7 +9,7 @@
  */
 import type { PairKeys } from '../../analysis/probes/retrieval';
 import { PROBE_SCHEMA_VERSION, type AblationSide, type ProbeMetric, type ProbeResult } from '../../shared/probeResult';
-import { badInput } from '../../core/errors';
+import { badInput, type LensError } from '../../core/errors';
 import type { LongRunOptions } from '../../core/progress';
 import { withoutImages, type Manifest, type ManifestOptions } from '../datasets/manifest';
 import type { ModelAdapter } from '../families/adapter';
@@ -79,6 +79,13 @@ function nested(scores: Float32Array, n: number): number[][] {
  * of them (UnusableImages); their rows are dropped and the run starts again on the rest, which the checked
  * images make the last run unless a file changes in between.
  */
+/** The error for a model whose family the probes do not take, with the reason its capabilities give. */
+export function probesUnavailable(model: ModelAdapter): LensError {
+  const { probes } = model.capabilities;
+  const reason = probes.available ? '' : ` (${probes.reason})`;
+  return badInput(`The dataset probes do not take ${model.folder.name}, a ${model.family} model${reason}.`, 'Probe a two-tower (CLIP, SigLIP) or single-stream model.');
+}
+
 export async function runProbe(model: ModelAdapter, manifest: Manifest, settings: ProbeSettings, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeResult> {
   for (;;) {
     try {

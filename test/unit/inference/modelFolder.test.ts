@@ -61,11 +61,11 @@ test('an Optimum export with model.onnx at the root is recorded as a joint graph
     assert.equal(chooseFamily(folder).name, 'twoTower');
     assert.deepEqual(folder.tokenizerConfig, {});
   });
-  // Another model type's one graph (a BLIP matcher) is not read as two towers; the error says what is there.
-  await withFolder({ ...base, 'config.json': JSON.stringify({ model_type: 'blip' }), 'model.onnx': GRAPH }, async (dir) => {
+  // Another model type's one graph (a detector) is not read as two towers; the error says what is there.
+  await withFolder({ ...base, 'config.json': JSON.stringify({ model_type: 'owlvit' }), 'model.onnx': GRAPH }, async (dir) => {
     const folder = await loadModelFolder(dir);
     assert.throws(() => chooseFamily(folder), (e: unknown) => e instanceof LensError && e.kind === 'badModel'
-      && /holds model\.onnx with config\.json's model_type "blip", no token_layout, which no supported model family takes/.test(e.message)
+      && /holds model\.onnx with config\.json's model_type "owlvit", no token_layout, which no supported model family takes/.test(e.message)
       && /both in one onnx\/model\.onnx/.test(e.message));
   });
   const layout = { text_start: 0, text_end: 8, image_start: 8, image_tokens: 4, rows: 2, cols: 2 };

@@ -32,9 +32,10 @@ function readConfig(dir: string): Record<string, unknown> {
 }
 
 test('the registry lists each family once and picks the family of each folder, which results then name', async () => {
-  assert.deepEqual(MODEL_FAMILIES.map((f) => f.name), ['singleStream', 'twoTower']);
+  assert.deepEqual(MODEL_FAMILIES.map((f) => f.name), ['singleStream', 'twoTower', 'crossAttention']);
   assert.equal(chooseFamily(await loadModelFolder(clip.dir)).name, 'twoTower');
   assert.equal(chooseFamily(await loadModelFolder(fusion.dir)).name, 'singleStream');
+  assert.equal(chooseFamily(await loadModelFolder(join(__dirname, '../../fixtures/hf-blip'))).name, 'crossAttention');
   const inspected = await service.inspect(fusion.dir);
   assert.equal(inspected.model.architecture, 'singleStream');
 });
@@ -44,7 +45,7 @@ test('a two-tower model offers similarity and dense maps, and perturbs on whole 
   assert.equal(model.family, 'twoTower');
   assert.deepEqual(
     { ...model.capabilities, denseMaps: model.capabilities.denseMaps.available, valuePath: model.capabilities.valuePath.available },
-    { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: true, valuePath: true },
+    { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: true, valuePath: true, probes: { available: true } },
   );
   const patch = (readConfig(clip.dir).vision_config as { patch_size: number }).patch_size;
   // 70 x 45 pixels hold floor(70 / patch) x floor(45 / patch) whole patches; the remainder is never hidden.
@@ -59,7 +60,7 @@ test('a single-stream model offers matching over joint attention, and says why i
   const model = await service.model(fusion.dir);
   assert.equal(model.family, 'singleStream');
   const { denseMaps, valuePath, ...rest } = model.capabilities;
-  assert.deepEqual(rest, { similarity: false, imageTextMatching: true, generation: false, attention: 'joint' });
+  assert.deepEqual(rest, { similarity: false, imageTextMatching: true, generation: false, attention: 'joint', probes: { available: true } });
   assert.ok(!denseMaps.available && /no joint embedding space/.test(denseMaps.reason));
   assert.ok(!valuePath.available && /no image-only value path/.test(valuePath.reason));
   const layout = readConfig(fusion.dir).token_layout as { rows: number; cols: number };

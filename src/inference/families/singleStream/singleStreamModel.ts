@@ -42,6 +42,7 @@ const CAPABILITIES: ModelCapabilities = {
   attention: 'joint',
   denseMaps: { available: false, reason: 'a single-stream model has no joint embedding space; its per-text maps come from attention rollout' },
   valuePath: { available: false, reason: 'a single-stream model has no image-only value path' },
+  probes: { available: true },
 };
 
 /** A loaded single-stream model. */

@@ -88,7 +88,7 @@ export class TwoTowerModel implements ModelAdapter {
     private readonly sessions: { vision: OpenSession; text: OpenSession },
   ) {
     const { dense, valueDense } = denseOutputs;
-    this.capabilities = { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense), valuePath: availability(valueDense) };
+    this.capabilities = { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense), valuePath: availability(valueDense), probes: { available: true } };
   }
 
   /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */

@@ -1,0 +1,116 @@
+/**
+ * One analysis of images x texts with a cross-attention matcher. The JSON contract of docs/cli.md holds as for the
+ * other matchers: `itm` is the matching probability of each pair, `similarity` the match log-odds and
+ * `probabilities` their softmax over the texts. `maps.rollout` is the vision encoder's attention rollout from its
+ * CLS token (the image alone); `maps.alignment[i][j]` is text j's cross-attention to image i's patches: the mean
+ * over the cross-attention layers, their heads and the text's own tokens (padding and [CLS]/[SEP] left out) of the
+ * attention each text token pays each patch, the image CLS key left out.
+ */
+import { attentionRolloutRow, type RolloutOptions } from '../../../analysis/attention/rollout';
+import { toNested } from '../../../analysis/grid';
+import { softmaxRows } from '../../../analysis/similarity';
+import { throwIfCancelled, type LongRunOptions } from '../../../core/progress';
+import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
+import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
+import type { EncodedText } from '../../model/tokenize';
+import type { LayerAttention } from '../../runtime/tappedGraph';
+import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { rolloutOptions, rolloutSettings } from '../../tasks/attentionDetails';
+import { unobservable } from '../../tasks/notices';
+import type { Stopwatch } from '../../tasks/stopwatch';
+import type { CrossAttentionModel, StreamAttention } from './crossAttentionModel';
+
+/** Runs every image x text pair through `model`: ITM scores, the vision rollout and the cross-attention maps. */
+export async function analyzeCrossAttention(model: CrossAttentionModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<DetailedAnalysisResult> {
+  const { images, texts } = request;
+  requireSameSize(images);
+  const scores = await stopwatch.time('joint', () => model.scorePairs(images.map((i) => i.image), texts, options));
+  return stopwatch.time('analysis', () => {
+    const shape = [images.length, texts.length] as const;
+    const streams = model.byStream(scores.attention);
+    const size = images[0].image.outputSize;
+    const tokens = streams.vision[0]?.queries ?? streams.cross[0]?.keys ?? 0;
+    const grid = patchGridFor(size.height, size.width, model.folder.config.vision.patchSize, tokens);
+    const observable = streams.vision.length > 0 && streams.cross.length > 0;
+    const rollout = rolloutSettings(request);
+    const items = scores.batch.items;
+    const result: AnalysisResult = {
+      schemaVersion: SCHEMA_VERSION,
+      model: { name: model.folder.name, architecture: 'crossAttention', executionProvider: model.executionProvider, notices: notices(model, request) },
+      images: imageInfos(images),
+      texts: textInfos(items),
+      grid: { rows: grid.rows, cols: grid.cols },
+      similarity: toNested(scores.logOdds, shape, 'similarity'),
+      probabilities: toNested(softmaxRows(scores.logOdds, ...shape), shape, 'probabilities'),
+      itm: toNested(scores.itm, shape, 'itm'),
+      logitScale: 1,
+      attentionObservable: observable,
+      maps: observable
+        ? {
+          rollout: images.map((_, i) => rolloutGrid(streams.vision, i * texts.length, grid, rolloutOptions(rollout, options.signal))),
+          alignment: images.map((_, i) => items.map((item, j) => {
+            throwIfCancelled(options.signal);
+            return crossGrid(streams.cross, i * texts.length + j, mapTokens(item, model.specialIds), grid);
+          })),
+        }
+        : { rollout: [], alignment: [] },
+      timings: {},
+    };
+    if (request.includeAttention) result.attention = nestedAttention(streams, images.length, texts.length);
+    return Object.assign(result, observable ? { rollout } : {});
+  });
+}
+
+/** What the result cannot show: hidden attention, texts cut, and the details not computed for this family yet. */
+function notices(model: CrossAttentionModel, request: PreparedRequest): string[] {
+  const hidden = model.graph.taps.length === 0 ? [unobservable(model.graph.fusedOperators)] : [];
+  const details = request.headStats || request.textAttention ? ['Head statistics and text attention are not computed for cross-attention matchers yet; the maps and the per-layer attention (--attention) are.'] : [];
+  return [...hidden, ...details];
+}
+
+/** The vision encoder's rollout from its CLS token for the image of pair `pair`, over the patches. */
+function rolloutGrid(vision: LayerAttention[], pair: number, grid: PatchGrid, options: RolloutOptions): Matrix {
+  const tokens = vision[0].queries;
+  const row = attentionRolloutRow(vision.map((layer) => itemAttention(layer, pair)), vision[0].heads, tokens, grid.clsIndex ?? 0, options);
+  return toNested(row.subarray(grid.firstPatch, grid.firstPatch + grid.rows * grid.cols), [grid.rows, grid.cols], 'rollout');
+}
+
+/** The mean over cross-attention layers, heads and `tokens` of pair `pair`'s attention on each patch. */
+function crossGrid(cross: LayerAttention[], pair: number, tokens: number[], grid: PatchGrid): Matrix {
+  const patches = grid.rows * grid.cols;
+  const map = new Float32Array(patches);
+  const weight = 1 / (cross.length * cross[0].heads * tokens.length);
+  for (const layer of cross) {
+    const data = itemAttention(layer, pair);
+    for (let h = 0; h < layer.heads; h++) {
+      for (const t of tokens) {
+        const row = (h * layer.queries + t) * layer.keys + grid.firstPatch;
+        for (let p = 0; p < patches; p++) map[p] += data[row + p] * weight;
+      }
+    }
+  }
+  return toNested(map, [grid.rows, grid.cols], 'alignment');
+}
+
+/** A text's own token positions: padding left out, and [CLS]/[SEP] too unless nothing else is left. */
+function mapTokens(item: EncodedText, specialIds: ReadonlySet<number>): number[] {
+  const all = item.ids.map((_, c) => c);
+  const body = all.filter((c) => !specialIds.has(item.ids[c]));
+  return body.length > 0 ? body : all;
+}
+
+/** --attention: vision per image (one pair of each image: the image encoder does not see the text), text and cross per pair. */
+function nestedAttention(streams: StreamAttention, images: number, texts: number): AnalysisResult['attention'] {
+  const perImage = (layer: LayerAttention): LayerAttention => {
+    const size = layer.heads * layer.queries * layer.keys;
+    const data = new Float32Array(images * size);
+    for (let i = 0; i < images; i++) data.set(itemAttention(layer, i * texts), i * size);
+    return { ...layer, data };
+  };
+  return {
+    vision: nestAttention(streams.vision.map(perImage), images),
+    text: nestAttention(streams.text, images * texts),
+    cross: nestAttention(streams.cross, images * texts),
+  };
+}
