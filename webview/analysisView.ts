@@ -43,7 +43,8 @@ function mapChoices(result: AnalysisResult, image: number): { choices: Choice[];
   if (rollout) maps.set('rollout', { grid: gridFromMatrix(rollout), label: 'Attention rollout' });
   const pooling = result.maps.pooling?.[image];
   if (pooling) maps.set('pooling', { grid: gridFromMatrix(pooling), label: 'Attention-pooling head (where the embedding looks)' });
-  result.maps.alignment[image]?.forEach((map, t) => maps.set(`alignment-${t}`, { grid: gridFromMatrix(map), label: `Alignment with "${result.texts[t]?.text ?? t}"` }));
+  const mapName = result.alignmentMethod === 'crossAttention' ? 'Cross-attention of' : 'Alignment with';
+  result.maps.alignment[image]?.forEach((map, t) => maps.set(`alignment-${t}`, { grid: gridFromMatrix(map), label: `${mapName} "${result.texts[t]?.text ?? t}"` }));
   const choices = [{ value: 'none', label: 'None' }, ...[...maps].map(([value, map]) => ({ value, label: map.label }))];
   return { choices, maps };
 }

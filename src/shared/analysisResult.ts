@@ -27,6 +27,9 @@ export type Tower = 'vision' | 'text' | 'joint' | 'cross';
  */
 export type AlignmentMethod = 'patchTokens' | 'valuePath';
 
+/** What a result's `maps.alignment` holds: a two-tower model's patch alignment, or a cross-attention matcher's cross-attention. */
+export type AlignmentSource = AlignmentMethod | 'crossAttention';
+
 /** A row-major matrix of numbers. */
 export type Matrix = number[][];
 
@@ -121,8 +124,8 @@ export interface AnalysisResult {
      */
     pooling?: Matrix[];
   };
-  /** Two-tower models with alignment maps: which patch embeddings `maps.alignment` uses. */
-  alignmentMethod?: AlignmentMethod;
+  /** Two-tower models with alignment maps: which patch embeddings `maps.alignment` uses; cross-attention matchers: `crossAttention`. */
+  alignmentMethod?: AlignmentSource;
   /** Milliseconds per stage. */
   timings: Record<string, number>;
   /**

@@ -71,6 +71,7 @@ test('analyze: HF\'s matching probabilities, each stream\'s attention, and the c
   reference.images.forEach((_, i) => reference.texts.forEach((_, j) => {
     assert.ok(maxDifference(result.maps.alignment[i][j].flat(), expectedMap(i, j)) < 1e-5, `map ${i},${j}`);
   }));
+  assert.equal(result.alignmentMethod, 'crossAttention');
   assert.equal(result.maps.rollout.length, 2);
 });
 

@@ -57,6 +57,7 @@ export async function analyzeCrossAttention(model: CrossAttentionModel, request:
         : { rollout: [], alignment: [] },
       timings: {},
     };
+    if (observable) result.alignmentMethod = 'crossAttention';
     if (request.includeAttention) result.attention = nestedAttention(streams, images.length, texts.length);
     return Object.assign(result, observable ? { rollout } : {});
   });
