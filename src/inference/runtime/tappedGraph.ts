@@ -43,7 +43,7 @@ export class TappedGraph {
     readonly poolingTaps: AttentionTap[],
     readonly fusedOperators: string[],
     /** What the session adds to the graph, shared by the graph and its tower views (one session for all). */
-    private readonly session: { taps: AttentionTap[]; additions: GraphAdditions },
+    private readonly session: { taps: AttentionTap[]; additions: GraphAdditions; extra?: ExtraOutputs },
   ) {}
 
   /** Reads the structure of `file` and finds its attention taps. */
@@ -67,14 +67,20 @@ export class TappedGraph {
   add(additions: GraphAdditions): void {
     const { outputs, nodes } = this.session.additions;
     this.session.additions = { outputs: [...outputs, ...additions.outputs], nodes: [...nodes, ...additions.nodes] };
+    this.session.extra = undefined;
   }
 
   /**
    * The outputs added to the graph, each as [the tensor asked for, the name the session returns it under], and
    * the nodes that compute them. Outputs are read as float32: in a float16 graph each goes through a Cast,
-   * and `fetch` hands the cast back under the tensor's own name.
+   * and `fetch` hands the cast back under the tensor's own name. Worked out once (every fetch asks).
    */
-  private extraOutputs(): { outputs: [string, string][]; nodes: NodeSpec[] } {
+  private extraOutputs(): ExtraOutputs {
+    this.session.extra ??= this.planExtraOutputs();
+    return this.session.extra;
+  }
+
+  private planExtraOutputs(): ExtraOutputs {
     const existing = new Set(this.graph.outputs.map((o) => o.name));
     const { taps, additions } = this.session;
     const wanted = taps.map((t) => t.tensor).concat(additions.outputs).filter((name) => !existing.has(name));
@@ -123,6 +129,12 @@ export class TappedGraph {
       throw new LensError('badModel', `${this.file}: running the model failed on ${open.provider}: ${(error as Error).message.split('\n')[0]}.`, 'Check that the inputs match what the graph expects (see `mmlens inspect`).');
     }
   }
+}
+
+/** The outputs a session adds, as [tensor asked for, name the session returns it under], and the nodes computing them. */
+interface ExtraOutputs {
+  outputs: [string, string][];
+  nodes: NodeSpec[];
 }
 
 /**
