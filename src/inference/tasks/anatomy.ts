@@ -83,9 +83,9 @@ export function modelAnatomy(graphs: [Tower, AnatomyGraph][], tokens: TokenCount
     const kinds = (names: string[]) => new Set(names.map((n) => modality.get(n) ?? 'other').filter((m) => m !== 'other'));
     const own = flow.sites.map(({ concatenated, ...s }) => ({ tower, ...s, concatenated, kind: layerKind(kinds(s.queries), kinds(s.keys)) }));
     const streams = new Set(own.filter((l) => l.kind === 'cross').map((l) => queryStream(kinds(l.queries), kinds(l.keys))));
+    // One stream fed by one-way cross-attention, no tokens concatenated: a "joint" layer is that stream's self-attention.
+    const stream = streams.size === 1 ? [...streams][0] : undefined;
     for (const { concatenated, ...layer } of own) {
-      // One stream fed by one-way cross-attention, no tokens concatenated: a "joint" layer is that stream's self-attention.
-      const stream = streams.size === 1 ? [...streams][0] : undefined;
       layers.push(layer.kind === 'joint' && !concatenated && stream ? { ...layer, kind: stream, stream } : layer);
     }
     sums.push(...flow.sums.map((s) => ({ tower, ...s })));
