@@ -5,7 +5,7 @@
 // by plain onnxruntime; and the one-graph model.onnx alone (Optimum's default export) seen as both towers.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -166,4 +166,13 @@ test('model.onnx alone (Optimum\'s default export) is both towers: HF\'s scores 
   const inspected = await service.inspect(copy);
   assert.deepEqual(inspected.taps.map((t) => t.tower), ['vision', 'vision', 'text', 'text']);
   assert.match(inspected.architectureGuess, /Both towers are one graph \(onnx\/model\.onnx\)/);
+});
+
+test('a truncated model.onnx beside the towers is a note, not a failed load: the towers run with the stand-in scale and bias', async () => {
+  const copy = join(work, 'broken-one-graph');
+  cpSync(dir, copy, { recursive: true });
+  writeFileSync(join(copy, 'onnx/model.onnx'), readFileSync(join(dir, 'onnx/model.onnx')).subarray(0, 5000));
+  const result = await service.analyze({ modelDir: copy, images: images.slice(0, 1), texts: ['a blue square'] });
+  assert.equal(result.logitScale, 10);
+  assert.match(result.model.notices.join(' '), /onnx\/model\.onnx: is not a valid ONNX model .* Its logit scale and bias were not read; the towers run without it\./);
 });

@@ -3,6 +3,7 @@
  * one-graph export transformers.js ships beside the towers (onnx/model.onnx) does, so it is read when present
  * (its structure only), else config.json's values or the family's stand-ins, with a note saying so.
  */
+import { LensError } from '../../../core/errors';
 import type { LearnedScalar } from '../../model/modelConfig';
 import { SIGLIP_INIT } from '../../model/modelConfig';
 import type { ModelFolder } from '../../model/modelFolder';
@@ -17,16 +18,25 @@ export interface TowerLogits {
   notes: string[];
 }
 
-/** Reads the trained values from the folder's one-graph export when it has one, else takes config.json's. */
+/**
+ * Reads the trained values from the folder's one-graph export when it has one, else takes config.json's. Beside
+ * both towers the one graph is read for these two numbers only, so a broken one is a note, not a failed load.
+ */
 export async function towerLogits(folder: ModelFolder): Promise<TowerLogits> {
   const { logitScale, logitBias } = folder.config;
-  const joint = folder.files.joint;
-  const head = joint ? readLogitHead(await readGraph(joint)) : undefined;
+  const { joint, vision, text } = folder.files;
+  const notes: string[] = [];
+  let head;
+  try {
+    head = joint ? readLogitHead(await readGraph(joint)) : undefined;
+  } catch (error) {
+    if (!(vision && text) || !(error instanceof LensError)) throw error;
+    notes.push(`${error.message} Its logit scale and bias were not read; the towers run without it.`);
+  }
   if (head) {
     const weights = (value: number): LearnedScalar => ({ value, source: 'weights' });
-    return { scale: weights(head.scale), ...(head.bias !== undefined && { bias: weights(head.bias) }), notes: [] };
+    return { scale: weights(head.scale), ...(head.bias !== undefined && { bias: weights(head.bias) }), notes };
   }
-  const notes: string[] = [];
   if (logitBias && (logitBias.source === 'default' || logitScale.source === 'default')) {
     const where = joint ? `${relative(folder.dir, joint)} has no logits_per_image computed from them` : 'the folder has no onnx/model.onnx to read them from';
     notes.push(
