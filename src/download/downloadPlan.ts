@@ -44,6 +44,19 @@ export function graphFiles(files: RepoFile[], repo: string, joint: boolean): Rep
   throw missingGraphs(files, repo, joint);
 }
 
+/** A one-graph export's file name: `model.onnx` or a variant of it, under onnx/ or at the root. */
+const ONE_GRAPH = /^(onnx\/)?model(_[a-z0-9]+)?\.onnx$/;
+
+/**
+ * SigLIP keeps its trained logit scale and bias only in the one-graph export (neither the towers nor config.json
+ * hold them): beside its towers, the smallest variant of onnx/model.onnx, whose structure gives the two numbers
+ * (families/twoTower/towerLogits.ts). Without it the probabilities use stand-ins. None for other models.
+ */
+export function logitHeadGraph(files: RepoFile[], modelType: string, graphs: RepoFile[]): RepoFile[] {
+  if (modelType !== 'siglip' || graphs.some((g) => ONE_GRAPH.test(g.path))) return [];
+  return files.filter((f) => ONE_GRAPH.test(f.path)).sort((a, b) => a.size - b.size).slice(0, 1);
+}
+
 function missingGraphs(files: RepoFile[], repo: string, joint: boolean): Error {
   const onnx = files.filter(isGraph).map((f) => f.path);
   const found = onnx.length === 0 ? 'it has no .onnx files' : `its .onnx files are ${listed(onnx)}`;

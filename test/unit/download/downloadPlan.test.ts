@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LensError } from '../../../src/core/errors';
-import { graphFiles, metadataFiles } from '../../../src/download/downloadPlan';
+import { graphFiles, logitHeadGraph, metadataFiles } from '../../../src/download/downloadPlan';
 import type { RepoFile } from '../../../src/download/repoFiles';
 
 const files = (...paths: string[]): RepoFile[] => paths.map((path, i) => ({ path, size: 10 + i }));
@@ -59,4 +59,15 @@ test('missing configs and missing graphs are model errors that say what was expe
     (e: unknown) => e instanceof LensError && e.message.includes('its .onnx files are onnx/vision_model.onnx, onnx/decoder.onnx') && e.message.includes('or onnx/model.onnx'));
   assert.throws(() => graphFiles(files(...configs, 'onnx/vision_model.onnx', 'onnx/text_model.onnx'), 'me/x', true),
     (e: unknown) => e instanceof LensError && e.message.includes('needs onnx/model.onnx (config.json declares a token_layout)'));
+});
+
+test('a SigLIP repo also gets its smallest one-graph file, the only place its trained logit scale and bias are; no other model does', () => {
+  const sizes: Record<string, number> = { 'onnx/model.onnx': 800, 'onnx/model_fp16.onnx': 400, 'onnx/model_quantized.onnx': 210, 'onnx/model_q4.onnx': 190, 'onnx/vision_model.onnx': 370, 'onnx/text_model.onnx': 440 };
+  const listing = [...files(...configs), ...Object.entries(sizes).map(([path, size]) => ({ path, size }))];
+  const towers = graphFiles(listing, 'r', false);
+  assert.deepEqual(paths(towers), ['onnx/vision_model.onnx', 'onnx/text_model.onnx']);
+  assert.deepEqual(paths(logitHeadGraph(listing, 'siglip', towers)), ['onnx/model_q4.onnx']);
+  assert.deepEqual(logitHeadGraph(listing, 'clip', towers), []);
+  const oneGraphOnly = listing.filter((f) => !f.path.includes('_model'));
+  assert.deepEqual(logitHeadGraph(oneGraphOnly, 'siglip', graphFiles(oneGraphOnly, 'r', false)), [], 'the one graph itself is already fetched');
 });
