@@ -28,8 +28,11 @@ export type DenseProjectionResult = { plan: DenseProjectionPlan; reason?: undefi
 /** The projection head, or why the graph has none that can be applied per token. */
 export type ProjectionHeadResult = { head: ProjectionHead; reason?: undefined } | { head: undefined; reason: string };
 
-/** Ops a norm + projection head may be made of; anything else means the head is not row-wise. */
-const headOps = new Set(['LayerNormalization', 'ReduceMean', 'Sub', 'Pow', 'Sqrt', 'Div', 'Mul', 'Add', 'MatMul', 'Gemm', 'Identity', 'Cast', 'Reciprocal']);
+/**
+ * Ops a norm + projection head may be made of; anything else means the head is not row-wise. ReduceL2 is the
+ * L2 normalisation a one-graph export applies to image_embeds (the cosine of the patch maps does not see it).
+ */
+const headOps = new Set(['LayerNormalization', 'ReduceMean', 'ReduceL2', 'Sub', 'Pow', 'Sqrt', 'Div', 'Mul', 'Add', 'MatMul', 'Gemm', 'Identity', 'Cast', 'Reciprocal']);
 
 /** A vision tower's norm + projection head, ready to be cloned onto other tensors. */
 export class ProjectionHead {
@@ -78,6 +81,20 @@ export function findProjectionHead(graph: OnnxGraph, embedsOutput: string, hidde
     throw e;
   }
   return { head };
+}
+
+/**
+ * The hidden state behind `embedsOutput` when the graph does not output it (a one-graph export's vision tower):
+ * the tensor whose CLS token (hidden[:, 0, :]) the path to `embedsOutput` selects, or undefined when none does.
+ */
+export function findHiddenState(graph: OnnxGraph, embedsOutput: string): string | undefined {
+  const index = new GraphIndex(graph);
+  const ancestors = ancestorsOf(index, embedsOutput);
+  const candidates = index.order.filter((n) => ancestors.has(n) && isDefaultDomain(n.domain) && (n.opType === 'Gather' || n.opType === 'Slice'));
+  for (const node of candidates.reverse()) {
+    if (findClsSelections(index, node.inputs[0]).some((s) => ancestors.has(index.producerOf(s.output)!))) return node.inputs[0];
+  }
+  return undefined;
 }
 
 /**
@@ -134,7 +151,8 @@ class HeadCloner {
       case 'LayerNormalization':
         return [{ ...node, name, inputs, outputs, attributes: node.attributes.map((a) => this.axisAttribute(a, 'axis')) }];
       case 'ReduceMean':
-        return this.reduceMean(node, inputs, outputs, name);
+      case 'ReduceL2':
+        return this.reduce(node, inputs, outputs, name);
       default:
         return [{ ...node, name, inputs, outputs }];
     }
@@ -152,14 +170,14 @@ class HeadCloner {
     return a.name === name && a.i !== undefined ? { ...a, i: this.axis(a.i) } : a;
   }
 
-  private reduceMean(node: OnnxNode, inputs: string[], outputs: string[], name: string): NodeSpec[] {
+  private reduce(node: OnnxNode, inputs: string[], outputs: string[], name: string): NodeSpec[] {
     const listed = findAttribute(node, 'axes')?.ints;
     if (listed) {
       const attributes = node.attributes.map((a) => (a.name === 'axes' ? { ...a, ints: listed.map((x) => this.axis(x)) } : a));
       return [{ ...node, name, inputs, outputs, attributes }];
     }
     const given = inputs[1] ? this.index.constantValues(inputs[1]) : undefined;
-    if (!given) throw new NotRowWise(`ReduceMean ${node.name} has no constant axes`);
+    if (!given) throw new NotRowWise(`${node.opType} ${node.name} has no constant axes`);
     const axes = this.constant(`${name}/axes`, { name: '', dims: [given.length], dataType: DataType.INT64, int64Data: given.map((x) => this.axis(x)) });
     return [axes.node, { ...node, name, inputs: [inputs[0], axes.output], outputs }];
   }

@@ -8,7 +8,7 @@ import { encodeModel } from './schema';
 import { DataType, type NodeSpec, type OnnxValueInfo } from './onnxTypes';
 
 export {
-  findProjectionHead, planDenseProjection, type DenseProjectionPlan, type DenseProjectionResult, type ProjectionHead, type ProjectionHeadResult,
+  findHiddenState, findProjectionHead, planDenseProjection, type DenseProjectionPlan, type DenseProjectionResult, type ProjectionHead, type ProjectionHeadResult,
 } from './denseProjection';
 
 /** What to add to a model: outputs (a name means a float tensor) and the nodes that compute new ones. */

@@ -64,15 +64,20 @@ test('analyze: HF\'s softmax probabilities, both towers\' attention and patch al
   assert.ok(maxDifference(result.maps.alignment.flat(3), reference.alignment) < 1e-4, 'alignment = HF\'s post_layernorm + visual_projection per patch token');
 });
 
-test('model.onnx alone (Optimum\'s default export): HF\'s probabilities and attention, its attention_mask fed, no patch maps', async () => {
+test('model.onnx alone (Optimum\'s default export): HF\'s probabilities, attention and patch maps, its attention_mask fed', async () => {
   const copy = copyWithout('one-graph', ['vision_model.onnx', 'text_model.onnx', 'vision_model_fp16.onnx', 'text_model_fp16.onnx', 'vision_model_quantized.onnx', 'text_model_quantized.onnx']);
   const result = await service.analyze({ modelDir: copy, images, texts: reference.texts, includeAttention: true });
   assert.ok(maxDifference(result.probabilities.flat(), reference.probabilities) < 1e-5);
   result.attention!.vision!.forEach((layer, l) => assert.ok(maxDifference(layer.flat(3), reference.visionAttention[l]) < 1e-4, `vision layer ${l}`));
   // The one graph takes the attention mask, so its padding is masked as keys, as HF masks it with the mask given.
   result.attention!.text!.forEach((layer, l) => assert.ok(maxDifference(layer.flat(3), reference.maskedTextAttention[l]) < 1e-4, `text layer ${l}`));
-  assert.equal(result.maps.alignment.length, 0);
-  assert.match(result.model.notices.join(' '), /no vision last_hidden_state output \(a one-graph export\)/);
+  // No last_hidden_state output: the head (post_layernorm, visual_projection, the L2 normalisation) is applied from the
+  // state the CLS token is selected from, inside the graph.
+  assert.ok(maxDifference(result.maps.alignment.flat(3), reference.alignment) < 1e-4);
+  const values = await service.analyze({ modelDir: copy, images, texts: reference.texts, alignment: 'valuePath' });
+  const towers = await service.analyze({ images, texts: reference.texts, alignment: 'valuePath' });
+  assert.equal(values.alignmentMethod, 'valuePath');
+  assert.ok(maxDifference(values.maps.alignment.flat(3), towers.maps.alignment.flat(3)) < 1e-5, 'the value path of the one graph is the towers\'');
 });
 
 for (const variant of ['fp16', 'quantized'] as ModelVariant[]) {

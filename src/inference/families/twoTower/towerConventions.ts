@@ -17,7 +17,7 @@ export interface TowerConventions {
   padToMaxLength: boolean;
   /** How to export towers that have these outputs, for the error when a graph lacks one. */
   exportAdvice: string;
-  /** Why the family has no per-patch joint embeddings, when that is by design rather than the graph's shape. */
+  /** Why the family has no per-patch joint embeddings, when that is by design (no graph is searched for a head then). */
   noProjectionHead?: string;
 }
 

@@ -25,7 +25,7 @@ import { embeddingScores, towerScore, towerScoreKind } from './scoring';
 import { checkImageSize, fixedDim, findInput, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
 import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/graphIo';
 import type { ModelFolder } from '../../model/modelFolder';
-import { findProjectionHead, planDenseProjection } from '../../onnx/surgery';
+import { findHiddenState, findProjectionHead, planDenseProjection } from '../../onnx/surgery';
 import { planValuePath } from '../../onnx/valuePath';
 import type { OnnxValueInfo } from '../../onnx/onnxTypes';
 import type { PreprocessedImage } from '../../images/preprocess';
@@ -224,17 +224,16 @@ export class TwoTowerModel implements ModelAdapter {
 
 /** Plans the dense outputs (patch tokens and value path, through the model's own head) and adds them to `vision`. */
 function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): DenseOutputs {
-  if (!vision.graph.outputs.some((o) => o.name === 'last_hidden_state')) {
-    const reason = conventions.noProjectionHead ?? 'the graph has no vision last_hidden_state output (a one-graph export); the vision tower\'s own file (onnx/vision_model.onnx) gives patch maps';
+  if (conventions.noProjectionHead) return { dense: { reason: conventions.noProjectionHead }, valueDense: { reason: conventions.noProjectionHead } };
+  const embeds = outputNamed(vision, conventions.imageEmbeds, conventions.exportAdvice);
+  // A one-graph export has no vision last_hidden_state output: the state its CLS token is selected from serves.
+  const hidden = vision.graph.outputs.some((o) => o.name === 'last_hidden_state') ? 'last_hidden_state' : findHiddenState(vision.graph, embeds);
+  if (!hidden) {
+    const reason = `no CLS selection (hidden[:, 0, :]) leads to ${embeds}`;
     return { dense: { reason }, valueDense: { reason } };
   }
-  const hidden = 'last_hidden_state';
-  const embeds = outputNamed(vision, conventions.imageEmbeds, conventions.exportAdvice);
   const { head, reason } = findProjectionHead(vision.graph, embeds, hidden);
-  if (!head) {
-    const why = conventions.noProjectionHead ?? reason;
-    return { dense: { reason: why }, valueDense: { reason: why } };
-  }
+  if (!head) return { dense: { reason }, valueDense: { reason } };
   const plans = { dense: planDenseProjection(vision.graph, embeds, hidden), valueDense: planValuePath(vision.graph, vision.taps, head, hidden) };
   const outputs: DenseOutputs = { dense: {}, valueDense: {} };
   for (const key of ['dense', 'valueDense'] as const) {
