@@ -1,12 +1,13 @@
 /**
  * Fuzz target: ONNX tap discovery and graph surgery, on mutated tower files of a tiny synthetic CLIP (plain,
- * [b*h, q, k] attention, fused attention) and a single-stream graph. A tower goes through what the extension
+ * [b*h, q, k] attention, fused attention), of the Hugging Face fixtures (SigLIP towers with their pooling head,
+ * SigLIP's float16 vision tower, CLIP towers) and on joint graphs (single-stream, BLIP, SigLIP's one graph). A tower goes through what the extension
  * does with a model: TwoTowerModel.open (decode, find taps, plan dense outputs, append them, create the
  * onnxruntime session) and one run; a single-stream graph through decode, taps and surgery. Whenever a
  * mutated graph decodes, the appended taps must come back as outputs of the tapped copy.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -30,6 +31,8 @@ export interface Seed {
   /** The tower this graph stands for in a two-tower folder; none for a joint graph. */
   tower?: 'vision' | 'text';
   folder?: ModelFolder;
+  /** The folder's preprocessed test image, when its size differs from the synthetic CLIP's. */
+  image?: PreprocessedImage;
 }
 
 /** Decodes, taps and appends; checks the tapped copy lists every tap. Decode errors are TappedGraph.load's to wrap. */
@@ -56,7 +59,7 @@ export async function runTower(seed: Seed, file: string, image: PreprocessedImag
   const folder = { ...seed.folder!, files: { ...seed.folder!.files, [seed.tower!]: file } };
   try {
     const model = await TwoTowerModel.open(folder, cache);
-    if (seed.tower === 'vision') await model.encodeImages([image]);
+    if (seed.tower === 'vision') await model.encodeImages([seed.image ?? image]);
     else await model.encodeTexts(['a red circle', 'the']);
   } finally {
     await cache.release(file);
@@ -86,6 +89,16 @@ export async function prepareModelSeeds(): Promise<ModelSeeds> {
   seeds.push({ label: 'single-stream joint', bytes: fusion.graphBytes() });
   const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c81e1e' } }).png().toBuffer();
   const image = await preprocessImage(png, seeds[0].folder!.preprocessor);
+  for (const [fixture, towers] of [['hf-siglip', ['vision_model', 'text_model', 'vision_model_fp16']], ['hf-clip', ['vision_model', 'text_model']]] as const) {
+    const dir = join(__dirname, '../fixtures', fixture);
+    const folder = await loadModelFolder(dir);
+    const own = await preprocessImage(png, folder.preprocessor);
+    for (const tower of towers) {
+      const role = tower.startsWith('vision') ? 'vision' : 'text';
+      seeds.push({ label: `${fixture} ${tower}`, bytes: readFileSync(join(dir, 'onnx', `${tower}.onnx`)), tower: role, folder, image: own });
+    }
+  }
+  for (const fixture of ['hf-blip', 'hf-siglip']) seeds.push({ label: `${fixture} joint`, bytes: readFileSync(join(__dirname, '../fixtures', fixture, 'onnx', 'model.onnx')) });
   const work = mkdtempSync(join(tmpdir(), 'mmlens-fuzz-model-'));
   const cache = new SessionCache('cpu');
   let count = 0;
