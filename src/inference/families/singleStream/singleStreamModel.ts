@@ -2,8 +2,8 @@
  * The single-stream adapter (ViLT-like early fusion): one graph takes token ids, their attention mask and
  * pixels, runs one transformer over [text tokens; image tokens] (positions from config.json's token_layout)
  * and scores image-text matching (ITM). Every image x text pair is one item of the batch; the graph is tapped
- * for its joint attention. The service's tasks are in the files beside this one (analyse, probe, scoring,
- * inspect).
+ * for its joint attention. The service's tasks are in the files beside this one (analyse, probe, inspect) and
+ * in tasks/pairMatching.ts (pairs, zero-shot, perturbation scores).
  */
 import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import type { PairKeys } from '../../../analysis/probes/retrieval';
