@@ -41,6 +41,8 @@ def hf_config(cfg: dict, logit_scale: float) -> dict:
     v, t = cfg["vision"], cfg["text"]
     return {
         "model_type": "clip",
+        # The zero-shot template the model was trained for (it knows only shapes-world words); read by the product.
+        "prompt_templates": ["a {label}"],
         "architectures": ["ShapesClip"],
         "projection_dim": cfg["proj_dim"],
         "logit_scale": round(logit_scale, 4),

@@ -19,6 +19,8 @@ def hf_config(cfg: dict) -> dict:
     v, t, grid = cfg["vision"], cfg["text"], cfg["vision"]["image_size"] // cfg["vision"]["patch_size"]
     return {
         "model_type": "shapes-fusion",
+        # The zero-shot template the model was trained for (it knows only shapes-world words); read by the product.
+        "prompt_templates": ["a {label}"],
         "architectures": ["ShapesFusion"],
         "hidden_size": cfg["width"],
         "num_hidden_layers": cfg["layers"],

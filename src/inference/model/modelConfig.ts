@@ -6,6 +6,7 @@ import { FieldReader, isJsonObject, type JsonObject } from './configFields';
 import { badModel } from '../../core/errors';
 import type { TokenLayout } from '../../core/tokenLayout';
 import { parseTokenLayout } from './tokenLayout';
+import { quoteJson } from '../../core/quoteJson';
 
 /**
  * A scalar the model learned: from config.json, from the weights of a one-graph export beside the towers
@@ -48,6 +49,8 @@ export interface ModelConfig {
   text: TextConfig;
   /** Present only for single-stream models. */
   tokenLayout?: TokenLayout;
+  /** Zero-shot prompt templates the model was trained with, when config.json says (`prompt_templates`, our models). */
+  promptTemplates?: string[];
   /** Things a user should know about how the file was read (defaults taken, legacy values ignored). */
   notes: string[];
 }
@@ -97,7 +100,21 @@ export function parseModelConfig(json: unknown): ModelConfig {
 
   const tokenLayout = parseTokenLayout(json, reader);
   if (tokenLayout) config.tokenLayout = tokenLayout;
+  const templates = parseTemplates(json.prompt_templates, reader);
+  if (templates) config.promptTemplates = templates;
   return config;
+}
+
+/** The most templates and characters per template a config.json may name (the settings' bounds). */
+const TEMPLATE_LIMITS = { count: 16, chars: 200 };
+
+/** `prompt_templates`: 1 to 16 strings, each with a {label} placeholder. */
+function parseTemplates(value: unknown, reader: FieldReader): string[] | undefined {
+  if (value === undefined) return undefined;
+  const fine = Array.isArray(value) && value.length >= 1 && value.length <= TEMPLATE_LIMITS.count
+    && value.every((t) => typeof t === 'string' && t.includes('{label}') && t.length <= TEMPLATE_LIMITS.chars);
+  if (!fine) throw reader.invalid('prompt_templates', `must be a list of 1 to ${TEMPLATE_LIMITS.count} strings of at most ${TEMPLATE_LIMITS.chars} characters, each with a {label} placeholder, got ${quoteJson(value)}`);
+  return value as string[];
 }
 
 /** The sub-config `key` (or its old `*_dict` spelling); models without towers keep the fields at the root. */

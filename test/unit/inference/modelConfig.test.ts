@@ -83,3 +83,11 @@ test('invalid token layouts are refused with the field path', () => {
   rejectsField({ token_layout: { ...good, rows: 3 } }, /3x2 grid, more than its 4 image_tokens/);
   rejectsField({ mmlens: { token_layout: { ...good, cols: -2 } } }, /"mmlens\.token_layout\.cols" must be a positive integer/);
 });
+
+test('prompt_templates (our models name the template they were trained for): read when valid, refused with the field named when not', () => {
+  assert.deepEqual(parseModelConfig({ model_type: 'clip', prompt_templates: ['a {label}'] }).promptTemplates, ['a {label}']);
+  assert.equal(parseModelConfig({ model_type: 'clip' }).promptTemplates, undefined);
+  for (const bad of [[], ['a label'], 'a {label}', [7], Array(17).fill('a {label}'), ['x'.repeat(200) + '{label}']]) {
+    assert.throws(() => parseModelConfig({ model_type: 'clip', prompt_templates: bad }), (e: unknown) => e instanceof LensError && e.kind === 'badModel' && /"prompt_templates" must be a list of 1 to 16 strings/.test(e.message));
+  }
+});
