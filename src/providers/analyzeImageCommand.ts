@@ -11,6 +11,7 @@ import { pickImage } from './commands/pickFile';
 import { runWithProgress } from './commands/longRun';
 import type { InferenceHost } from './inferenceHost';
 import { readSettings } from './settings';
+import { promptTemplates } from './promptTemplates';
 
 /** The command id, as contributed in package.json. */
 export const ANALYZE_IMAGE_COMMAND = 'multimodalLens.analyzeImage';
@@ -19,11 +20,12 @@ export const ANALYZE_IMAGE_COMMAND = 'multimodalLens.analyzeImage';
 export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri, uri?: vscode.Uri): Promise<void> {
   const image = uri ?? (await pickImage('Analyze Image'));
   if (!image) return;
-  const { labels, promptTemplates } = readSettings();
+  const { labels } = readSettings();
+  const templates = labels.length > 0 ? await promptTemplates(host) : [];
   const input = await vscode.window.showInputBox({
     title: 'Texts to compare with the image',
     prompt: 'Separate texts with |',
-    value: labels.length > 0 ? buildPrompts(labels.slice(0, 3), promptTemplates.slice(0, 1)).map((p) => p.text).join(' | ') : '',
+    value: labels.length > 0 ? buildPrompts(labels.slice(0, 3), templates.slice(0, 1)).map((p) => p.text).join(' | ') : '',
   });
   const texts = input?.split('|').map((t) => t.trim()).filter((t) => t.length > 0);
   if (!texts || texts.length === 0) return;

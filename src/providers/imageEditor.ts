@@ -13,6 +13,7 @@ import { runWithProgress } from './commands/longRun';
 import { Disposable } from './disposable';
 import type { InferenceHost } from './inferenceHost';
 import { readSettings } from './settings';
+import { promptTemplates } from './promptTemplates';
 import { answerExport, errorText, imageEntry } from './webviewHost';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -39,7 +40,7 @@ export class ImageEditorProvider extends Disposable implements vscode.CustomRead
     const settings = readSettings();
     let data: EditorData | undefined;
     const post = (message: ToWebview) => void panel.webview.postMessage(message);
-    const load = async () => (data ??= { image: await imageEntry(this.host.get(), path), prompt: applyTemplate(settings.labels[0] ?? 'object', settings.promptTemplates[0] ?? '{label}'), maps: null, model: null });
+    const load = async () => (data ??= { image: await imageEntry(this.host.get(), path), prompt: applyTemplate(settings.labels[0] ?? 'object', (await promptTemplates(this.host))[0]), maps: null, model: null });
     const analyze = async (prompt: string) => {
       const current = await load();
       if (prompt === '') return post({ type: Msg.Error, message: 'Enter a prompt to compare with the image.' });

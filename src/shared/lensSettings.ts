@@ -20,6 +20,7 @@ export interface LensSettings {
   executionProvider: ExecutionProviderSetting;
   /** Which of the folder's graph files runs. Always 'fp32' in an untrusted workspace. */
   modelVariant: ModelVariant;
+  /** Zero-shot prompt templates; empty: the model's own (tasks/zeroShot.ts `modelTemplates`). */
   promptTemplates: string[];
   labels: string[];
   hover: { enabled: boolean; maxImageBytes: number };
@@ -61,7 +62,7 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
     model: typeof model === 'string' ? model.trim() : '',
     executionProvider: trusted ? EXECUTION_PROVIDER_SETTINGS.find((s) => s === ep) ?? 'auto' : 'cpu',
     modelVariant: MODEL_VARIANTS.find((v) => v === variant) ?? 'fp32',
-    promptTemplates: strings(raw('promptTemplates'), ['a {label}'], SETTING_LIMITS.promptTemplates),
+    promptTemplates: strings(raw('promptTemplates'), [], SETTING_LIMITS.promptTemplates),
     labels: strings(raw('labels'), [], SETTING_LIMITS.labels),
     hover: {
       enabled: raw('hover.enabled') !== false,

@@ -23,6 +23,8 @@ import { fromRemoteError, type FromInferenceProcess, type RemoteMethod, type ToI
 export interface ModelDescription {
   name: string;
   family: Architecture;
+  /** The zero-shot templates the model uses when none are given. */
+  promptTemplates: string[];
 }
 
 interface Pending {

@@ -9,7 +9,7 @@ import { renderPreview, type PreviewSettings } from '../../hover/renderPreview';
 import { imagePreviewDataUrl } from '../images/imagePreview';
 import { InferenceService, type AnalyzeRequest } from '../service';
 import type { ProbeRequest } from '../tasks/probe';
-import type { ZeroShotRequest } from '../tasks/zeroShot';
+import { modelTemplates, type ZeroShotRequest } from '../tasks/zeroShot';
 import { occlusionOverlay, type OcclusionOverlayRequest } from '../tasks/occlusionOverlay';
 import type { LongRunOptions } from '../../core/progress';
 import { REMOTE_METHODS, toRemoteError, type FromInferenceProcess, type RemoteMethod, type ToInferenceProcess } from './remoteProtocol';
@@ -24,7 +24,7 @@ const handlers: Record<RemoteMethod, Handler> = {
   inspect: (s, [dir]) => s.inspect(dir as string | undefined),
   describeModel: async (s, [dir]) => {
     const model = await s.model(dir as string | undefined);
-    return { name: model.folder.name, family: model.family };
+    return { name: model.folder.name, family: model.family, promptTemplates: modelTemplates(model.folder.config) };
   },
   occlusionOverlay: (s, [request], o) => occlusionOverlay(s, request as OcclusionOverlayRequest, o),
   renderPreview: (s, [path, caption, settings], o) => renderPreview(s, path as string, caption as string | undefined, settings as PreviewSettings, o.signal),

@@ -12,6 +12,19 @@ import { requireSameSize, type PreparedRequest } from './analysisParts';
 import type { LongRunOptions } from '../../core/progress';
 import type { ModelAdapter } from '../families/adapter';
 import type { EncodedText } from '../model/tokenize';
+import type { ModelConfig } from '../model/modelConfig';
+
+const SIGLIP_TEMPLATE = 'This is a photo of {label}.';
+
+/**
+ * The templates a model's labels are prompted with when a request gives none, so the CLI and the extension rank
+ * alike: those config.json names (`prompt_templates`: the bundled models know only shapes-world words), else
+ * SigLIP's "This is a photo of {label}." (Hugging Face's SigLIP examples), else CLIP's "a photo of a {label}.".
+ */
+export function modelTemplates(config: ModelConfig): string[] {
+  if (config.promptTemplates) return config.promptTemplates;
+  return config.modelType === 'siglip' ? [SIGLIP_TEMPLATE] : [...DEFAULT_TEMPLATES];
+}
 
 /** The labels shown when a request names no top-k. */
 export const DEFAULT_TOP_K = 5;
@@ -21,7 +34,7 @@ export interface ZeroShotRequest {
   modelDir?: string;
   images: string[];
   labels: string[];
-  /** Default: DEFAULT_TEMPLATES ("a photo of a {label}."); several are ensembled. */
+  /** Default: the model's own (modelTemplates); several are ensembled. */
   templates?: string[];
   /** How many labels `top` lists per image (default DEFAULT_TOP_K, at most all). */
   topK?: number;
@@ -59,7 +72,7 @@ export type PromptScores = Pick<ZeroShotResult, 'scoring' | 'logitScale' | 'logi
 /** Classifies preprocessed `images` with a loaded model. */
 export async function classifyZeroShot(model: ModelAdapter, images: PreparedRequest['images'], request: ZeroShotRequest, options: LongRunOptions = {}): Promise<ZeroShotResult> {
   requireSameSize(images);
-  const templates = request.templates && request.templates.length > 0 ? request.templates : [...DEFAULT_TEMPLATES];
+  const templates = request.templates && request.templates.length > 0 ? request.templates : modelTemplates(model.folder.config);
   const prompts = buildPrompts(request.labels, templates);
   const topK = request.topK ?? DEFAULT_TOP_K;
   requireTopK(topK);

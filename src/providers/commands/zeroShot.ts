@@ -10,6 +10,7 @@ import { formatLabelList, parseLabelList } from '../../shared/labelList';
 import { analyzeAndShow } from '../analyzeImageCommand';
 import type { InferenceHost } from '../inferenceHost';
 import { readSettings } from '../settings';
+import { promptTemplates } from '../promptTemplates';
 import { runWithProgress } from './longRun';
 import { pickImage } from './pickFile';
 
@@ -24,15 +25,15 @@ export async function zeroShot(host: InferenceHost, extensionUri: vscode.Uri, ur
   const image = uri ?? (await pickImage('Zero-shot Labels'));
   if (!image) return;
   const settings = readSettings();
+  const templates = await promptTemplates(host);
   const input = await vscode.window.showInputBox({
     title: 'Zero-shot labels',
-    prompt: `Comma-separated labels; prompt templates: ${settings.promptTemplates.join(' | ')} (setting multimodalLens.promptTemplates)`,
+    prompt: `Comma-separated labels; prompt templates: ${templates.join(' | ')} (setting multimodalLens.promptTemplates${settings.promptTemplates.length > 0 ? '' : "; empty: the model's own"})`,
     value: formatLabelList(settings.labels),
     validateInput: (text) => (parseLabelList(text).length < 2 ? 'Give at least two labels to choose between.' : undefined),
   });
   const labels = input === undefined ? [] : parseLabelList(input);
   if (labels.length < 2) return;
-  const templates = settings.promptTemplates;
   const result = await runWithProgress(host.log, 'zero-shot labels', async (options) => {
     const out = await host.get().zeroShot({ images: [image.fsPath], labels, templates, topK: Math.min(TOP_K, labels.length) }, options);
     host.observe(out.model);

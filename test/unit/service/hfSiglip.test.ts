@@ -98,6 +98,11 @@ test('zero-shot says it scores by sigmoid per label, with the trained bias', asy
   assert.ok(Math.abs(sum - 1) > 1e-3, 'independent sigmoids, not a softmax over the labels');
 });
 
+test('zero-shot without templates uses the model\'s own: SigLIP\'s "This is a photo of {label}."', async () => {
+  const result = await service.zeroShot({ images: images.slice(1), labels: ['blue square', 'cat'] });
+  assert.deepEqual(result.templates, ['This is a photo of {label}.']);
+});
+
 test('the pooling head is found apart from the layers, and the logit head is read from the one-graph export', async () => {
   const scan = findAttentionTaps(await readGraph(join(dir, 'onnx/vision_model.onnx')));
   assert.deepEqual([scan.taps.length, scan.pooling.length], [2, 1]);

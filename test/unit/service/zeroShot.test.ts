@@ -74,6 +74,14 @@ test('probabilities are the softmax of logit scale x cosine with the ensembled p
   assert.equal(result.model.architecture, 'twoTower');
 });
 
+test('without templates the bundled model uses the one its config.json names, so the CLI and the extension rank alike', async () => {
+  const bundled = join(__dirname, '../../../models/shapes-clip');
+  const result = await service.zeroShot({ modelDir: bundled, images: [images[0]], labels: ['red circle', 'blue square'] });
+  assert.deepEqual(result.templates, ['a {label}']);
+  const explicit = await service.zeroShot({ modelDir: bundled, images: [images[0]], labels: ['red circle', 'blue square'], templates: ['a {label}'] });
+  assert.deepEqual(result.images[0].probabilities, explicit.images[0].probabilities);
+});
+
 test('a model with a logit bias scores each label with a sigmoid; the default template is CLIP\'s', async () => {
   const dir = join(work, 'sigmoid');
   cpSync(clip.dir, dir, { recursive: true });

@@ -58,7 +58,7 @@ test('unset or invalid values take the defaults', () => {
     model: '',
     executionProvider: 'auto',
     modelVariant: 'fp32',
-    promptTemplates: ['a {label}'],
+    promptTemplates: [],
     labels: [],
     hover: { enabled: true, maxImageBytes: 20 * MB },
     maxImagePixels: 50_000_000,
