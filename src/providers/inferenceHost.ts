@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { bundledModelDir } from '../inference/model/bundledModels';
+import { modelDirFromSetting } from '../inference/model/bundledModels';
 import { InferenceClient } from '../inference/remote/inferenceClient';
 import type { LensStatus } from '../shared/lensStatus';
 import type { ProbeReportData } from '../shared/probeResult';
@@ -74,7 +74,7 @@ export class InferenceHost extends Disposable {
 
   /** The model folder in use: the setting, or the bundled demo model. */
   modelDir(): string {
-    return readSettings().model || bundledModelDir(this.extensionPath);
+    return modelDirFromSetting(this.extensionPath, readSettings().model);
   }
 
   /** What the status bar shows. */

@@ -39,8 +39,8 @@ export async function selectModel(host: InferenceHost, extensionPath: string, gl
   if (!dir) return;
   const loaded = await runWithProgress(host.log, `loading ${basename(dir)}`, (options) => unlessCancelled(host.get().describeModel(dir, options), options.signal));
   if (!loaded) return;
-  // The default bundled model is the empty setting, which survives the extension folder moving on update.
-  const value = resolve(dir) === resolve(bundledModelDir(extensionPath)) ? '' : dir;
+  // Bundled models are saved by name (the default one as the empty setting): the extension folder moves on update.
+  const value = resolve(dir) === resolve(bundledModelDir(extensionPath)) ? '' : resolve(dir) === resolve(bundledModelDir(extensionPath, basename(dir))) ? basename(dir) : dir;
   await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
   host.log.info(`Model set to ${dir} (${loaded.name}, ${loaded.family}).`);
   if (!vscode.workspace.isTrusted) void vscode.window.showInformationMessage(`Model saved in your user settings. ${UNTRUSTED_NOTE}`);
