@@ -11,7 +11,7 @@ import { stringList } from './args';
 import { ATTENTION_FLAGS, ATTENTION_USAGE, attentionDetailOptions } from './attentionFlags';
 import type { CliCommand } from './command';
 import { buildHtmlReport } from './htmlReport';
-import { refuseOverwritingInputs, terminalProgress, writeFileAtomically, writeJson } from './output';
+import { refuseOverwritingInputs, sayWritten, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
 import { textFileInputs, textFlags, textList } from './textFiles';
@@ -76,6 +76,7 @@ export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, p
   if (!args.attention) delete result.attention;
   if (args.json) await writeJson(args.json, result);
   if (args.json !== '-') console.log(terminalText(summaryTable(result)));
+  sayWritten([args.html, args.json], args.json);
 }
 
 function alignmentFlag(text: unknown): AlignmentMethod | undefined {

@@ -10,7 +10,7 @@ import { MAP_METHODS, type MapMethod } from '../evaluation/mapMethods';
 import { integerFlag } from './args';
 import type { CliCommand, FlagValues } from './command';
 import { evaluationTable } from './evaluationTable';
-import { terminalProgress, writeJson } from './output';
+import { sayWritten, terminalProgress, writeJson } from './output';
 import { terminalText } from './terminalText';
 
 /** Defaults sized for about a minute on two CPU cores with the bundled demo model. */
@@ -43,6 +43,7 @@ export const evaluateCommand: CliCommand = {
     const json = values.json as string | undefined;
     if (json) await writeJson(json, result);
     if (json !== '-') console.log(terminalText(evaluationTable(result)));
+    sayWritten([json], json);
   },
 };
 

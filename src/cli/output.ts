@@ -34,6 +34,15 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   }
 }
 
+/**
+ * Says where each written file is (`-`, standard output, is no file): after the summary on standard output, or on
+ * standard error when the JSON claims standard output.
+ */
+export function sayWritten(files: (string | undefined)[], json?: string): void {
+  const say = json === '-' ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
+  for (const file of files) if (file !== undefined && file !== '-') say(`wrote ${resolve(file)}`);
+}
+
 /** Refuses, before any work, outputs that are one of the inputs (the same path, or the same file by another name). */
 export function refuseOverwritingInputs(outputs: (string | undefined)[], inputs: string[]): void {
   const identity = (path: string) => {

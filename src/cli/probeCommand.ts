@@ -9,7 +9,7 @@ import type { InferenceService } from '../inference/service';
 import type { ProbeMetric } from '../shared/probeResult';
 import type { CliCommand, FlagValues } from './command';
 import { buildHtmlReport } from './htmlReport';
-import { refuseOverwritingInputs, terminalProgress, writeFileAtomically, writeJson } from './output';
+import { refuseOverwritingInputs, sayWritten, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { probeSummary } from './probeSummary';
 import { readReportAssets } from './reportAssets';
 import { terminalText } from './terminalText';
@@ -82,4 +82,5 @@ export async function runProbeCommand(service: InferenceService, request: ProbeR
   if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result }, await readReportAssets(packageRoot, 'probe')));
   if (out.json) await writeJson(out.json, result);
   if (out.json !== '-') console.log(terminalText(probeSummary(result)));
+  sayWritten([out.html, out.json], out.json);
 }

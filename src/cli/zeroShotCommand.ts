@@ -7,7 +7,7 @@ import { DEFAULT_TOP_K, type ZeroShotRequest, type ZeroShotResult } from '../inf
 import { integerFlag, stringList } from './args';
 import type { CliCommand } from './command';
 import { textFileInputs, textFlags, textList } from './textFiles';
-import { refuseOverwritingInputs, terminalProgress, writeJson } from './output';
+import { refuseOverwritingInputs, sayWritten, terminalProgress, writeJson } from './output';
 import { terminalText } from './terminalText';
 
 /** The zeroshot command. */
@@ -36,6 +36,7 @@ export const zeroShotCommand: CliCommand = {
     const json = values.json as string | undefined;
     if (json) await writeJson(json, result);
     if (json !== '-') console.log(terminalText(zeroShotTable(result)));
+    sayWritten([json], json);
   },
 };
 

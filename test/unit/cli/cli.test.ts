@@ -57,11 +57,16 @@ test('analyze --attention adds attention[tower][layer][item][head][query][key]',
   assert.equal(attention.text[0][0][0].length, 5);
 });
 
-test('analyze --html writes one self-contained report; a summary goes to standard output', () => {
+test('analyze --html writes one self-contained report; a summary goes to standard output, then where the files are', () => {
   const html = join(work, 'report.html');
-  const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--html', html);
+  const json = join(work, 'report.json');
+  const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--html', html, '--json', json);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /"a red circle"/);
+  assert.deepEqual(run.stdout.trim().split('\n').slice(-2), [`wrote ${html}`, `wrote ${json}`]);
+  const piped = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--html', html, '--json', '-');
+  assert.doesNotThrow(() => JSON.parse(piped.stdout), 'standard output stays pure JSON');
+  assert.match(piped.stderr, new RegExp(`wrote ${html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   const page = readFileSync(html, 'utf8');
   assert.match(page, /Content-Security-Policy/);
   assert.match(page, /data:image\/png;base64,/);
