@@ -1,6 +1,6 @@
 /**
  * "Multimodal Lens: Analyze Image...": pick an image (or take the one right-clicked in the explorer), enter
- * texts, run the analysis with a cancellable progress notification and show it in a panel. The run-and-show
+ * texts (suggested: the labels the model ranks highest on it), run the analysis with a cancellable progress notification and show it in a panel. The run-and-show
  * half is shared with Analyze Image with Selected Text and Zero-shot Labels.
  */
 import * as vscode from 'vscode';
@@ -20,16 +20,32 @@ export const ANALYZE_IMAGE_COMMAND = 'multimodalLens.analyzeImage';
 export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri, uri?: vscode.Uri): Promise<void> {
   const image = uri ?? (await pickImage('Analyze Image'));
   if (!image) return;
-  const { labels } = readSettings();
-  const templates = labels.length > 0 ? await promptTemplates(host) : [];
   const input = await vscode.window.showInputBox({
     title: 'Texts to compare with the image',
     prompt: 'Separate texts with |',
-    value: labels.length > 0 ? buildPrompts(labels.slice(0, 3), templates.slice(0, 1)).map((p) => p.text).join(' | ') : '',
+    value: await suggestedTexts(host, image),
   });
   const texts = input?.split('|').map((t) => t.trim()).filter((t) => t.length > 0);
   if (!texts || texts.length === 0) return;
   await analyzeAndShow(host, extensionUri, image, texts);
+}
+
+/** How many of the labels the input box suggests. */
+const SUGGESTED = 3;
+
+/**
+ * The texts the input box starts with: the prompts of the labels (setting multimodalLens.labels) the model ranks
+ * highest on this image, so they fit the image rather than being the list's first words; the first labels when
+ * the ranking fails or is cancelled (an error is shown then), nothing without labels.
+ */
+async function suggestedTexts(host: InferenceHost, image: vscode.Uri): Promise<string> {
+  const { labels } = readSettings();
+  if (labels.length === 0) return '';
+  const templates = await promptTemplates(host);
+  const ranked = await runWithProgress(host.log, 'ranking the labels for the texts', (options) =>
+    host.get().zeroShot({ images: [image.fsPath], labels, templates, topK: Math.min(SUGGESTED, labels.length) }, options));
+  const top = ranked ? ranked.images[0].top.map((hit) => hit.label) : labels.slice(0, SUGGESTED);
+  return buildPrompts(top, templates.slice(0, 1)).map((p) => p.text).join(' | ');
 }
 
 /** Analyses `image` with `texts` under a progress notification and shows the result in a new panel. */

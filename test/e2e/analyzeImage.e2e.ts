@@ -44,6 +44,12 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
   test('Analyze Image... from the explorer shows the scores in the analysis panel', async () => {
     const { page } = session;
     await explorerContextMenu(page, 'scene-1.png', 'Analyze Image...');
+    // The box suggests the labels the model ranks highest on this scene (its red circle among them), in the model's template.
+    const box = quickInput(page).locator('input');
+    await box.waitFor({ timeout: 30_000 });
+    const suggested = (await box.inputValue()).split(' | ');
+    assert.equal(suggested.length, 3, suggested.join(' | '));
+    assert.ok(suggested.includes('a red circle'), `suggested: ${suggested.join(' | ')}`);
     await answerInputBox(page, TEXTS.join(' | '));
     const view = webviewContent(page);
     const table = view.locator('table.score-table', { has: view.locator('caption', { hasText: 'Probability over texts' }) });
