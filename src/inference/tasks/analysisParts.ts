@@ -1,9 +1,12 @@
 /**
- * The parts of an analysis result that do not depend on the architecture: the request both adapters take,
- * the image and text entries, and slicing and nesting the attention tensors for the JSON.
+ * The parts of an analysis result that do not depend on the architecture: the request the adapters take, the
+ * image and text entries, slicing and nesting the attention tensors for the JSON, an image encoder's rollout
+ * over its patches, and which of a text's tokens its per-text maps read.
  */
+import { attentionRolloutRow, type RolloutOptions } from '../../analysis/attention/rollout';
 import { toNested } from '../../analysis/grid';
-import type { AlignmentMethod, ImageInfo, TextInfo } from '../../shared/analysisResult';
+import type { AlignmentMethod, ImageInfo, Matrix, TextInfo } from '../../shared/analysisResult';
+import type { PatchGrid } from '../images/patchGrid';
 import type { AttentionDetailOptions } from './attentionDetails';
 import { badInput } from '../../core/errors';
 import type { PreprocessedImage } from '../images/preprocess';
@@ -46,4 +49,28 @@ export function itemAttention(layer: LayerAttention, item: number): Float32Array
 /** Every layer as nested [item][head][query][key] arrays, for `attention` in the JSON. */
 export function nestAttention(layers: LayerAttention[], items: number): number[][][][][] {
   return layers.map((l) => toNested(l.data, [items, l.heads, l.queries, l.keys], 'attention'));
+}
+
+/**
+ * Attention rollout of an image encoder's `attention` for `item`, over the patches of `grid`: from the CLS token,
+ * or without one the mean of every token's rollout row (where the whole image looks).
+ */
+export function rolloutPatchGrid(attention: LayerAttention[], item: number, grid: PatchGrid, options: RolloutOptions): Matrix {
+  const layers = attention.map((layer) => itemAttention(layer, item));
+  const { heads, queries: tokens } = attention[0];
+  const row = grid.clsIndex !== undefined ? attentionRolloutRow(layers, heads, tokens, grid.clsIndex, options) : meanRolloutRow(layers, heads, tokens, options);
+  return toNested(row.subarray(grid.firstPatch, grid.firstPatch + grid.rows * grid.cols), [grid.rows, grid.cols], 'rollout');
+}
+
+function meanRolloutRow(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions): Float32Array {
+  const mean = new Float32Array(tokens);
+  for (let q = 0; q < tokens; q++) attentionRolloutRow(layers, heads, tokens, q, options).forEach((v, k) => (mean[k] += v / tokens));
+  return mean;
+}
+
+/** A text's own token positions, for its maps: padding left out, the start/end tokens too unless nothing else is left. */
+export function textBodyTokens(item: EncodedText, specialIds: ReadonlySet<number>): number[] {
+  const all = item.ids.map((_, c) => c);
+  const body = all.filter((c) => !specialIds.has(item.ids[c]));
+  return body.length > 0 ? body : all;
 }

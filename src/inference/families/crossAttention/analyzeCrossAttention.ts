@@ -6,16 +6,14 @@
  * over the cross-attention layers, their heads and the text's own tokens (padding and [CLS]/[SEP] left out) of the
  * attention each text token pays each patch, the image CLS key left out.
  */
-import { attentionRolloutRow, type RolloutOptions } from '../../../analysis/attention/rollout';
 import { toNested } from '../../../analysis/grid';
 import { softmaxRows } from '../../../analysis/similarity';
 import { throwIfCancelled, type LongRunOptions } from '../../../core/progress';
 import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
-import type { EncodedText } from '../../model/tokenize';
 import type { LayerAttention } from '../../runtime/tappedGraph';
-import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { imageInfos, itemAttention, nestAttention, requireSameSize, rolloutPatchGrid, textBodyTokens, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings } from '../../tasks/attentionDetails';
 import { unobservable } from '../../tasks/notices';
 import type { Stopwatch } from '../../tasks/stopwatch';
@@ -48,10 +46,10 @@ export async function analyzeCrossAttention(model: CrossAttentionModel, request:
       attentionObservable: observable,
       maps: observable
         ? {
-          rollout: images.map((_, i) => rolloutGrid(streams.vision, i * texts.length, grid, rolloutOptions(rollout, options.signal))),
+          rollout: images.map((_, i) => rolloutPatchGrid(streams.vision, i * texts.length, grid, rolloutOptions(rollout, options.signal))),
           alignment: images.map((_, i) => items.map((item, j) => {
             throwIfCancelled(options.signal);
-            return crossGrid(streams.cross, i * texts.length + j, mapTokens(item, model.specialIds), grid);
+            return crossGrid(streams.cross, i * texts.length + j, textBodyTokens(item, model.specialIds), grid);
           })),
         }
         : { rollout: [], alignment: [] },
@@ -70,13 +68,6 @@ function notices(model: CrossAttentionModel, request: PreparedRequest): string[]
   return [...hidden, ...details];
 }
 
-/** The vision encoder's rollout from its CLS token for the image of pair `pair`, over the patches. */
-function rolloutGrid(vision: LayerAttention[], pair: number, grid: PatchGrid, options: RolloutOptions): Matrix {
-  const tokens = vision[0].queries;
-  const row = attentionRolloutRow(vision.map((layer) => itemAttention(layer, pair)), vision[0].heads, tokens, grid.clsIndex ?? 0, options);
-  return toNested(row.subarray(grid.firstPatch, grid.firstPatch + grid.rows * grid.cols), [grid.rows, grid.cols], 'rollout');
-}
-
 /** The mean over cross-attention layers, heads and `tokens` of pair `pair`'s attention on each patch. */
 function crossGrid(cross: LayerAttention[], pair: number, tokens: number[], grid: PatchGrid): Matrix {
   const patches = grid.rows * grid.cols;
@@ -92,13 +83,6 @@ function crossGrid(cross: LayerAttention[], pair: number, tokens: number[], grid
     }
   }
   return toNested(map, [grid.rows, grid.cols], 'alignment');
-}
-
-/** A text's own token positions: padding left out, and [CLS]/[SEP] too unless nothing else is left. */
-function mapTokens(item: EncodedText, specialIds: ReadonlySet<number>): number[] {
-  const all = item.ids.map((_, c) => c);
-  const body = all.filter((c) => !specialIds.has(item.ids[c]));
-  return body.length > 0 ? body : all;
 }
 
 /** --attention: vision per image (one pair of each image: the image encoder does not see the text), text and cross per pair. */

@@ -8,16 +8,15 @@
 import { toNested, rowToGrid } from '../../../analysis/grid';
 import { attentionRollout, type RolloutOptions } from '../../../analysis/attention/rollout';
 import { softmaxRows } from '../../../analysis/similarity';
-import { SCHEMA_VERSION, type AnalysisResult, type Matrix, type TokenLayoutInfo } from '../../../shared/analysisResult';
+import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
-import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { imageInfos, itemAttention, nestAttention, requireSameSize, textBodyTokens, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings, singleStreamDetails } from '../../tasks/attentionDetails';
 import { unobservable } from '../../tasks/notices';
 import { throwIfCancelled, type LongRunOptions } from '../../../core/progress';
 import type { SingleStreamModel } from './singleStreamModel';
 import type { PairScores } from '../../tasks/pairMatching';
 import type { Stopwatch } from '../../tasks/stopwatch';
-import type { EncodedText } from '../../model/tokenize';
 
 /** Runs every image x text pair through `model` and computes ITM scores and rollout maps. */
 export async function analyzeSingleStream(model: SingleStreamModel, request: PreparedRequest, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<DetailedAnalysisResult> {
@@ -70,7 +69,7 @@ function rolloutMaps(model: SingleStreamModel, scores: PairScores, images: numbe
       const matrix = attentionRollout(scores.attention.map((layer) => itemAttention(layer, pair)), heads, layout.tokens, variant);
       const patchRow = (token: number) => rowToGrid(matrix, layout.tokens, token, layout.firstPatch, rows, cols);
       patchRow(layout.itmToken).forEach((v, k) => (itmMean[k] += v / items.length));
-      const tokens = mapTokens(item, model.specialIds, layout);
+      const tokens = textBodyTokens(item, model.specialIds).map((c) => layout.textStart + c);
       const map = new Float32Array(rows * cols);
       for (const token of tokens) patchRow(token).forEach((v, k) => (map[k] += v / tokens.length));
       options.onProgress?.({ stage: 'maps', done: pair + 1, total: images * items.length });
@@ -79,11 +78,4 @@ function rolloutMaps(model: SingleStreamModel, scores: PairScores, images: numbe
     rollout.push(toNested(itmMean, [rows, cols], 'rollout'));
   }
   return { rollout, alignment };
-}
-
-/** Joint positions of a text's real tokens: padding excluded, start/end tokens too unless nothing else is left. */
-function mapTokens(item: EncodedText, specialIds: ReadonlySet<number>, layout: TokenLayoutInfo): number[] {
-  const all = item.ids.map((_, c) => layout.textStart + c);
-  const body = all.filter((_, c) => !specialIds.has(item.ids[c]));
-  return body.length > 0 ? body : all;
 }

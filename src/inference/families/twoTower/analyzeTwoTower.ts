@@ -4,16 +4,14 @@
  */
 import { patchAlignment } from '../../../analysis/alignment';
 import { toNested } from '../../../analysis/grid';
-import { attentionRolloutRow, type RolloutOptions } from '../../../analysis/attention/rollout';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../analysis/similarity';
 import { SCHEMA_VERSION, type AlignmentMethod, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
-import { imageInfos, itemAttention, nestAttention, requireSameSize, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { imageInfos, nestAttention, requireSameSize, rolloutPatchGrid, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings, twoTowerDetails } from '../../tasks/attentionDetails';
 import { unobservable } from '../../tasks/notices';
 import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
 import type { LongRunOptions } from '../../../core/progress';
-import type { LayerAttention } from '../../runtime/tappedGraph';
 import type { TwoTowerModel, VisionOutput } from './twoTowerModel';
 import { Stopwatch } from '../../tasks/stopwatch';
 
@@ -50,7 +48,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
       logitScale: scale,
       attentionObservable: vision.attention.length > 0,
       maps: {
-        rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutGrid(vision.attention, i, grid, vision.tokens, rolloutOptions(rollout, options.signal))) : [],
+        rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutPatchGrid(vision.attention, i, grid, rolloutOptions(rollout, options.signal))) : [],
         alignment: alignment.patches ? images.map((_, i) => texts.map((_, j) => alignmentGrid(alignment.patches!, vision, text.embeds, i, j, grid))) : [],
         ...(vision.pooling && { pooling: images.map((_, i) => poolingGrid(vision, i, grid)) }),
       },
@@ -71,20 +69,6 @@ function notices(model: TwoTowerModel): string[] {
     ...(model.vision.taps.length === 0 ? [unobservable(model.vision.fusedOperators)] : []),
     ...(denseMaps.available ? [] : [`Patch alignment maps are unavailable: ${denseMaps.reason}.`]),
   ];
-}
-
-function rolloutGrid(attention: LayerAttention[], item: number, grid: PatchGrid, tokens: number, options: RolloutOptions): Matrix {
-  const layers = attention.map((layer) => itemAttention(layer, item));
-  const heads = attention[0].heads;
-  const row = grid.clsIndex !== undefined ? attentionRolloutRow(layers, heads, tokens, grid.clsIndex, options) : meanRolloutRow(layers, heads, tokens, options);
-  return toNested(row.subarray(grid.firstPatch, grid.firstPatch + grid.rows * grid.cols), [grid.rows, grid.cols], 'rollout');
-}
-
-/** Without a CLS token, the map is the mean of every token's rollout row: where the whole image looks. */
-function meanRolloutRow(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions): Float32Array {
-  const mean = new Float32Array(tokens);
-  for (let q = 0; q < tokens; q++) attentionRolloutRow(layers, heads, tokens, q, options).forEach((v, k) => (mean[k] += v / tokens));
-  return mean;
 }
 
 /**
