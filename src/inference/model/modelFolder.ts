@@ -9,7 +9,7 @@ import { badModel } from '../../core/errors';
 import { readJsonFile } from './jsonFile';
 import { parseModelConfig, type ModelConfig } from './modelConfig';
 import { findOnnxFiles, type ModelVariant, type OnnxFiles } from './onnxFiles';
-import { parsePreprocessorConfig, type PreprocessorConfig } from './preprocessorConfig';
+import { fixedOutputSize, parsePreprocessorConfig, type PreprocessorConfig, type Size2D } from './preprocessorConfig';
 
 /** A loaded model folder; `files` holds absolute paths of the graphs present. */
 export interface ModelFolder {
@@ -33,6 +33,12 @@ const EXPORT_FIX =
   `${LAYOUT}; export one with \`optimum-cli export onnx --model openai/clip-vit-base-patch32 DIR\` ` +
   'or use the bundled demo model.';
 const REQUIRED = ['config.json', 'preprocessor_config.json', 'tokenizer.json'];
+
+/** The pixel size a blank input to the vision graph has: what preprocessing gives, or the config's square when that depends on the image. */
+export function blankInputSize(folder: Pick<ModelFolder, 'preprocessor' | 'config'>): Size2D {
+  const side = folder.config.vision.imageSize;
+  return fixedOutputSize(folder.preprocessor) ?? { height: side, width: side };
+}
 
 /**
  * Reads and validates the folder at `dir`, with the graphs of `variant` where it has them; every problem is a

@@ -7,7 +7,7 @@ import type { ModelAdapter } from '../families/adapter';
 import type { PatchGrid } from '../images/patchGrid';
 import type { PreprocessedImage } from '../images/preprocess';
 import type { OnnxValueInfo } from '../onnx/onnxTypes';
-import { fixedOutputSize } from '../model/preprocessorConfig';
+import { blankInputSize } from '../model/modelFolder';
 import type { LayerAttention, TappedGraph } from '../runtime/tappedGraph';
 import type { ModelAnatomy } from './anatomy';
 
@@ -39,8 +39,7 @@ export type Probed = [Tower, TappedGraph, LayerAttention[]];
 
 /** A zero image of the size preprocessing gives (the vision config's square when that depends on the image). */
 export function blankImage(model: ModelAdapter): PreprocessedImage {
-  const { preprocessor, config } = model.folder;
-  const size = fixedOutputSize(preprocessor) ?? { height: config.vision.imageSize, width: config.vision.imageSize };
+  const size = blankInputSize(model.folder);
   return { pixels: new Float32Array(3 * size.height * size.width), outputSize: size, width: size.width, height: size.height, format: 'blank', notes: [] };
 }
 

@@ -24,7 +24,7 @@ import { probeTwoTower } from './probeTwoTower';
 import { embeddingScores, towerScore, towerScoreKind } from './scoring';
 import { checkImageSize, fixedDim, findInput, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
 import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/graphIo';
-import type { ModelFolder } from '../../model/modelFolder';
+import { blankInputSize, type ModelFolder } from '../../model/modelFolder';
 import { findHiddenState, findProjectionHead, planDenseProjection } from '../../onnx/surgery';
 import { planValuePath } from '../../onnx/valuePath';
 import type { OnnxValueInfo } from '../../onnx/onnxTypes';
@@ -38,7 +38,6 @@ import { runInChunks } from '../../runtime/batching';
 import { towerConventions, type TowerConventions } from './towerConventions';
 import { towerLogits, type TowerLogits } from './towerLogits';
 import { loadTowerGraphs, standInFeeds } from './towerGraphs';
-import { fixedOutputSize } from '../../model/preprocessorConfig';
 
 /** Embeddings (items x dim) and per-layer attention of one tower for a batch of items. */
 export interface TowerOutput {
@@ -216,9 +215,7 @@ export class TwoTowerModel implements ModelAdapter {
   /** `feeds`, with stand-ins for the other tower's inputs when both towers are one graph. */
   private withStandIns(ort: OrtModule, graph: TappedGraph, feeds: Record<string, Tensor>): Record<string, Tensor> {
     if (!this.oneGraph) return feeds;
-    const { preprocessor, config } = this.folder;
-    const blank = fixedOutputSize(preprocessor) ?? { height: config.vision.imageSize, width: config.vision.imageSize };
-    return { ...feeds, ...standInFeeds(ort, graph, feeds, blank, this.tokenizer.eosId ?? this.tokenizer.padId) };
+    return { ...feeds, ...standInFeeds(ort, graph, feeds, blankInputSize(this.folder), this.tokenizer.eosId ?? this.tokenizer.padId) };
   }
 }
 
