@@ -8,6 +8,7 @@ import type { LearnedScalar } from '../../model/modelConfig';
 import { SIGLIP_INIT } from '../../model/modelConfig';
 import type { ModelFolder } from '../../model/modelFolder';
 import { readLogitHead } from '../../onnx/logitHead';
+import type { OnnxGraph } from '../../onnx/onnxTypes';
 import { readGraph } from '../../runtime/tappedGraph';
 import { relative } from 'node:path';
 
@@ -19,16 +20,17 @@ export interface TowerLogits {
 }
 
 /**
- * Reads the trained values from the folder's one-graph export when it has one, else takes config.json's. Beside
- * both towers the one graph is read for these two numbers only, so a broken one is a note, not a failed load.
+ * Reads the trained values from the folder's one-graph export when it has one (`graph`, when it is already read),
+ * else takes config.json's. Beside both towers the one graph is read for these two numbers only, so a broken one is
+ * a note, not a failed load.
  */
-export async function towerLogits(folder: ModelFolder): Promise<TowerLogits> {
+export async function towerLogits(folder: ModelFolder, graph?: OnnxGraph): Promise<TowerLogits> {
   const { logitScale, logitBias } = folder.config;
   const { joint, vision, text } = folder.files;
   const notes: string[] = [];
   let head;
   try {
-    head = joint ? readLogitHead(await readGraph(joint)) : undefined;
+    head = joint ? readLogitHead(graph ?? (await readGraph(joint))) : undefined;
   } catch (error) {
     if (!(vision && text) || !(error instanceof LensError)) throw error;
     notes.push(`${error.message} Its logit scale and bias were not read; the towers run without it.`);

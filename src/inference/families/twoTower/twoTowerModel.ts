@@ -93,7 +93,9 @@ export class TwoTowerModel implements ModelAdapter {
   /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */
   static async open(folder: ModelFolder, cache: SessionCache): Promise<TwoTowerModel> {
     const conventions = towerConventions(folder.config.modelType);
-    const [{ vision, text, oneGraph }, logits] = await Promise.all([loadTowerGraphs(folder), towerLogits(folder)]);
+    const { vision, text, oneGraph } = await loadTowerGraphs(folder);
+    // A one-graph export is already read; beside the towers, towerLogits reads the one graph's structure itself.
+    const logits = await towerLogits(folder, oneGraph ? vision.graph : undefined);
     folder.notes.push(...logits.notes);
     const denseOutputs = planDenseOutputs(vision, conventions);
     const [visionSession, textSession] = await Promise.all([vision.open(cache, vision.file), text.open(cache, text.file)]);
