@@ -24,7 +24,7 @@ export const VARIANTS = MODEL_VARIANTS.map(suffixOf);
 const ROLES = { vision: 'vision_model', text: 'text_model', joint: 'model' } as const;
 
 /** The file-name suffix of a variant: '' for fp32, `_fp16` for fp16, ... */
-export function suffixOf(variant: ModelVariant): string {
+function suffixOf(variant: ModelVariant): string {
   return variant === 'fp32' ? '' : `_${variant}`;
 }
 

@@ -9,7 +9,6 @@
 
 /** The output names and text padding of one two-tower family. */
 export interface TowerConventions {
-  family: 'CLIP' | 'SigLIP';
   /** The embeddings outputs, the towers' name first, then the one-graph export's. */
   imageEmbeds: string[];
   textEmbeds: string[];
@@ -22,7 +21,6 @@ export interface TowerConventions {
 }
 
 const CLIP: TowerConventions = {
-  family: 'CLIP',
   imageEmbeds: ['image_embeds'],
   textEmbeds: ['text_embeds'],
   padToMaxLength: false,
@@ -30,7 +28,6 @@ const CLIP: TowerConventions = {
 };
 
 const SIGLIP: TowerConventions = {
-  family: 'SigLIP',
   imageEmbeds: ['pooler_output', 'image_embeds'],
   textEmbeds: ['pooler_output', 'text_embeds'],
   padToMaxLength: true,
