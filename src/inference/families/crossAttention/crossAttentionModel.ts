@@ -128,7 +128,7 @@ export class CrossAttentionModel implements ModelAdapter, PairScorer {
 
   /** A pair run's tapped layers sorted into the streams. */
   byStream(attention: LayerAttention[]): StreamAttention {
-    const pick = (indices: number[]) => indices.map((i) => attention[i]).filter((layer) => layer !== undefined);
+    const pick = (indices: number[]) => indices.map((i) => attention[i]);
     return { vision: pick(this.streams.vision), text: pick(this.streams.text), cross: pick(this.streams.cross) };
   }
 }
