@@ -39,12 +39,12 @@ const SUGGESTED = 3;
  * the ranking fails or is cancelled (an error is shown then), nothing without labels.
  */
 async function suggestedTexts(host: InferenceHost, image: vscode.Uri): Promise<string> {
-  const { labels } = readSettings();
+  const { labels, promptTemplates: chosen } = readSettings();
   if (labels.length === 0) return '';
-  const templates = await promptTemplates(host);
+  // Empty templates: the service ranks with the model's own and says which in the result.
   const ranked = await runWithProgress(host.log, 'ranking the labels for the texts', (options) =>
-    host.get().zeroShot({ images: [image.fsPath], labels, templates, topK: Math.min(SUGGESTED, labels.length) }, options));
-  const top = ranked ? ranked.images[0].top.map((hit) => hit.label) : labels.slice(0, SUGGESTED);
+    host.get().zeroShot({ images: [image.fsPath], labels, templates: chosen, topK: Math.min(SUGGESTED, labels.length) }, options));
+  const [top, templates] = ranked ? [ranked.images[0].top.map((hit) => hit.label), ranked.templates] : [labels.slice(0, SUGGESTED), await promptTemplates(host)];
   return buildPrompts(top, templates.slice(0, 1)).map((p) => p.text).join(' | ');
 }
 
