@@ -37,6 +37,8 @@ export interface OnnxAttribute {
   floats?: number[];
   ints?: number[];
   strings?: Uint8Array[];
+  /** A GRAPH attribute's GraphProto, undecoded (schema.ts decodeSubgraph reads it). */
+  g?: Uint8Array;
 }
 
 /** A node to add to a graph (by the builder or by surgery); decoded nodes have the same shape. */

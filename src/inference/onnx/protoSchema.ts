@@ -4,8 +4,10 @@
  *
  * Two families of messages: the full ones for encoding, and "Info" ones for reading a model's structure.
  * ModelInfo/GraphInfo/TensorInfo leave out every field that carries weights (float_data, double_data,
- * sparse initializers, subgraphs), so protobufjs skips those bytes without reading them; raw_data is kept
- * because protobufjs returns it as a view into the input (no copy), which lets small constants be read.
+ * sparse initializers), so protobufjs skips those bytes without reading them; raw_data is kept because
+ * protobufjs returns it as a view into the input (no copy), which lets small constants be read. A subgraph
+ * (an If's branch, a Loop's body) is kept as its undecoded bytes, a view as well: it is decoded only when
+ * asked for (schema.ts decodeSubgraph), one level at a time, so an If nested 10^4 deep costs no recursion.
  */
 import protobuf from 'protobufjs/light';
 
@@ -60,6 +62,7 @@ const root = protobuf.Root.fromJSON({
           t: [5, 'Tensor'],
           floats: [7, 'float', 'repeated'],
           ints: [8, 'int64', 'repeated'],
+          g: [6, 'bytes'],
           strings: [9, 'bytes', 'repeated'],
           type: [20, 'int32'],
         }),
@@ -91,7 +94,15 @@ export const proto = {
   modelInfo: root.lookupType('onnx.ModelInfo'),
   graph: root.lookupType('onnx.Graph'),
   tensor: root.lookupType('onnx.Tensor'),
+  graphInfo: root.lookupType('onnx.GraphInfo'),
+  valueInfo: root.lookupType('onnx.ValueInfo'),
 };
 
-/** Field numbers the chunked encoder writes by hand (ModelProto.graph, GraphProto.initializer, TensorProto.raw_data). */
-export const fieldNumbers = { modelGraph: 7, graphInitializer: 5, tensorRawData: 9 } as const;
+/**
+ * Field numbers written or walked by hand: ModelProto.graph, GraphProto.node / initializer / output,
+ * TensorProto.raw_data, NodeProto.output / attribute, AttributeProto.name / g.
+ */
+export const fieldNumbers = {
+  modelGraph: 7, graphNode: 1, graphInitializer: 5, graphOutput: 12, tensorRawData: 9, nodeOutput: 2, nodeAttribute: 5,
+  attributeName: 1, attributeGraph: 6,
+} as const;

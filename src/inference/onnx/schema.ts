@@ -41,16 +41,31 @@ const protobufLimit = 2 ** 31 - 1;
  */
 export function decodeGraphStructure(bytes: Uint8Array): OnnxGraph {
   const model = proto.modelInfo.decode(bytes) as unknown as RawModel;
-  const graph = model.graph ?? ({} as RawGraph);
+  const header = {
+    irVersion: toNumber(model.irVersion ?? 0),
+    producerName: model.producerName ?? '',
+    opsets: (model.opsetImport ?? []).map((o) => ({ domain: o.domain ?? '', version: toNumber(o.version ?? 0) })),
+  };
+  return toGraph(model.graph ?? {}, header);
+}
+
+/**
+ * One subgraph (a GRAPH attribute's bytes, OnnxAttribute.g) with the enclosing model's header, so that its opsets
+ * are known. Names it reads from the enclosing graphs are neither its inputs nor its initializers.
+ */
+export function decodeSubgraph(bytes: Uint8Array, parent: Pick<OnnxGraph, 'irVersion' | 'producerName' | 'opsets'>): OnnxGraph {
+  const { irVersion, producerName, opsets } = parent;
+  return toGraph(proto.graphInfo.decode(bytes) as unknown as RawGraph, { irVersion, producerName, opsets });
+}
+
+function toGraph(graph: RawGraph, header: Pick<OnnxGraph, 'irVersion' | 'producerName' | 'opsets'>): OnnxGraph {
   const initializers = (graph.initializer ?? []).map(toInitializerInfo);
   const initializerNames = new Set(initializers.map((i) => i.name));
   const external = (graph.initializer ?? []).filter((t) => t.dataLocation === 1);
   const locations = external.flatMap((t) => (t.externalData ?? []).filter((e) => e.key === 'location').map((e) => e.value));
   return {
     name: graph.name ?? '',
-    irVersion: toNumber(model.irVersion ?? 0),
-    producerName: model.producerName ?? '',
-    opsets: (model.opsetImport ?? []).map((o) => ({ domain: o.domain ?? '', version: toNumber(o.version ?? 0) })),
+    ...header,
     nodes: (graph.node ?? []).map(toNode),
     inputs: (graph.input ?? []).map(toValueInfo).filter((v) => !initializerNames.has(v.name)),
     outputs: (graph.output ?? []).map(toValueInfo),
@@ -138,7 +153,7 @@ interface RawTensor {
 }
 interface RawAttribute {
   name?: string; type?: number; f?: number; i?: Int64; s?: Uint8Array; t?: RawTensor;
-  floats?: number[]; ints?: Int64[]; strings?: Uint8Array[];
+  floats?: number[]; ints?: Int64[]; strings?: Uint8Array[]; g?: Uint8Array;
 }
 interface RawNode { input?: string[]; output?: string[]; name?: string; opType?: string; domain?: string; attribute?: RawAttribute[] }
 interface RawValueInfo {
@@ -187,6 +202,7 @@ function toAttribute(a: RawAttribute): OnnxAttribute {
   if (a.floats?.length) out.floats = a.floats;
   if (a.ints?.length) out.ints = a.ints.map(toNumber);
   if (a.strings?.length) out.strings = a.strings.map(view);
+  if (a.g && has(a, 'g')) out.g = view(a.g);
   return out;
 }
 

@@ -49,8 +49,12 @@ const passThroughAfter = ['Dropout', 'Cast', 'Identity'];
 const betweenScoresAndSoftmax = ['Add', 'Mul', 'Div', 'Where', 'Cast', 'Reshape', 'Identity'];
 const searchDepth = 6;
 
-/** Finds every attention tap of a graph and the fused attention operators it uses. */
-export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
+/**
+ * Finds every attention tap of a graph and the fused attention operators it uses. For a subgraph (an If's
+ * branch), `outer` names the enclosing graph's tensors that depend on its inputs (inputDependentTensors): a
+ * branch has no inputs of its own, and its queries come from there.
+ */
+export function findAttentionTaps(graph: OnnxGraph, outer: ReadonlySet<string> = new Set()): AttentionTapScan {
   const index = new GraphIndex(graph);
   const ranks = new RankInference(index);
   const opset = index.opsetVersion() ?? 1;
@@ -63,7 +67,7 @@ export function findAttentionTaps(graph: OnnxGraph): AttentionTapScan {
   const fused = index.order.filter((node) => index.reachesOutput(node) && (
     (node.domain === 'com.microsoft' && fusedMicrosoftOps.has(node.opType))
     || (isOp(node, 'Attention') && opset >= onnxAttentionOpset)));
-  const fromInputs = dependentOn(index, index.graph.inputs.map((input) => input.name));
+  const fromInputs = dependentOn(index, [...index.graph.inputs.map((input) => input.name), ...outer]);
   const learnedQueries = (node: OnnxNode) => !fromInputs.has(scoresMatMul(index, node.inputs[0])!.inputs[0]);
   const numbered = (nodes: OnnxNode[]) => nodes.map((node, layer) => ({ tensor: node.outputs[0], nodeName: node.name, layer }));
   return {
@@ -100,6 +104,11 @@ export function streamTaps(graph: OnnxGraph, taps: AttentionTap[], textInput: st
 export function tapsReachedFrom(graph: OnnxGraph, taps: AttentionTap[], input: string): AttentionTap[] {
   const reached = dependentOn(new GraphIndex(graph), [input]);
   return taps.filter((tap) => reached.has(tap.tensor));
+}
+
+/** The tensors of `graph` whose values depend on its inputs (what a subgraph of it reads from them). */
+export function inputDependentTensors(graph: OnnxGraph): Set<string> {
+  return dependentOn(new GraphIndex(graph), graph.inputs.map((input) => input.name));
 }
 
 /**

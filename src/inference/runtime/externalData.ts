@@ -22,8 +22,16 @@ export interface PreparedModel {
   dispose(): Promise<void>;
 }
 
-/** Writes `file` + `tail` where onnxruntime finds its external data (see above) and returns its path. */
-export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Array, scratch: string): Promise<PreparedModel> {
+/** How the copy's bytes before the tail are written: the file as it is unless told otherwise. */
+export type CopyModel = (file: string, copy: string) => Promise<void>;
+
+const reflinkCopy: CopyModel = (file, copy) => copyFile(file, copy, constants.COPYFILE_FICLONE);
+
+/**
+ * Writes `file` (through `copyModel`, for a rewrite such as branchOutputs.ts's) + `tail` where onnxruntime finds
+ * its external data (see above) and returns its path.
+ */
+export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Array, scratch: string, copyModel = reflinkCopy): Promise<PreparedModel> {
   // A location comes from the model file: it must stay inside the model's folder (and so inside the copy's).
   const outside = graph.externalDataFiles.find((location) => isAbsolute(location) || normalize(location).split(sep).includes('..'));
   if (outside !== undefined) {
@@ -39,7 +47,7 @@ export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Arra
       await mkdir(dirname(join(folder, location)), { recursive: true });
       await link(join(dirname(file), location), join(folder, location));
     }
-    return { source: await writeCopy(file, join(folder, basename(file)), tail), dispose: removeFolder };
+    return { source: await writeCopy(file, join(folder, basename(file)), tail, copyModel), dispose: removeFolder };
   } catch (error) {
     await removeFolder();
     const code = (error as NodeJS.ErrnoException).code;
@@ -49,7 +57,7 @@ export async function tappedCopy(file: string, graph: OnnxGraph, tail: Uint8Arra
   const beside = join(dirname(file), `.${basename(file)}.mmlens-tapped-${process.pid}-${randomBytes(6).toString('hex')}.onnx`);
   const dispose = () => rm(beside, { force: true });
   try {
-    return { source: await writeCopy(file, beside, tail), dispose };
+    return { source: await writeCopy(file, beside, tail, copyModel), dispose };
   } catch (error) {
     await dispose();
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -75,8 +83,8 @@ async function refuseLinksOutside(file: string, locations: string[]): Promise<vo
   }
 }
 
-async function writeCopy(file: string, copy: string, tail: Uint8Array): Promise<string> {
-  await copyFile(file, copy, constants.COPYFILE_FICLONE);
+async function writeCopy(file: string, copy: string, tail: Uint8Array, copyModel: CopyModel): Promise<string> {
+  await copyModel(file, copy);
   await appendFile(copy, tail);
   return copy;
 }

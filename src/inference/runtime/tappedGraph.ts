@@ -9,8 +9,10 @@ import { badModel, LensError } from '../../core/errors';
 import { decodeGraphStructure } from '../onnx/schema';
 import { appendToModel } from '../onnx/surgery';
 import { findAttentionTaps, tapsReachedFrom, type AttentionTap } from '../onnx/taps';
+import { findBranchTaps, type BranchTapPlan } from '../onnx/branchTaps';
 import { DataType, intAttr, type NodeSpec, type OnnxGraph } from '../onnx/onnxTypes';
 import { FreshNames } from '../onnx/graphWalk';
+import { copyWithBranchOutputs } from './branchOutputs';
 import { tappedCopy } from './externalData';
 import { readModelStructure } from './onnxStructureFile';
 import type { OpenSession, SessionCache } from './sessions';
@@ -43,15 +45,23 @@ export class TappedGraph {
     readonly poolingTaps: AttentionTap[],
     readonly fusedOperators: string[],
     /** What the session adds to the graph, shared by the graph and its tower views (one session for all). */
-    private readonly session: { taps: AttentionTap[]; additions: GraphAdditions; extra?: ExtraOutputs },
+    private readonly session: SessionPlan,
+    /** Why attention inside an If node's branches is not read, when it is not (onnx/branchTaps.ts). */
+    readonly unobservedBranches?: string,
   ) {}
 
-  /** Reads the structure of `file` and finds its attention taps. */
+  /**
+   * Reads the structure of `file` and finds its attention taps: the graph's own, then those inside If nodes'
+   * branches (a merged decoder's), which the session reads through new outputs of the If.
+   */
   static async load(file: string): Promise<TappedGraph> {
     const graph = await readGraph(file);
     const scan = findAttentionTaps(graph);
-    const session = { taps: [...scan.taps, ...scan.pooling], additions: { outputs: [], nodes: [] } };
-    return new TappedGraph(file, graph, scan.taps, scan.pooling, scan.fusedOperators, session);
+    const branches = findBranchTaps(graph, scan.taps.length);
+    const taps = [...scan.taps, ...branches.taps];
+    const session = { taps: [...taps, ...scan.pooling], additions: { outputs: [], nodes: [] }, branchPlans: branches.plans };
+    const fused = [...new Set([...scan.fusedOperators, ...branches.fusedOperators])];
+    return new TappedGraph(file, graph, taps, scan.pooling, fused, session, branches.unobserved);
   }
 
   /**
@@ -60,7 +70,7 @@ export class TappedGraph {
    */
   towerView(input: string): TappedGraph {
     const own = (taps: AttentionTap[]) => tapsReachedFrom(this.graph, taps, input).map((tap, layer) => ({ ...tap, layer }));
-    return new TappedGraph(this.file, this.graph, own(this.taps), own(this.poolingTaps), this.fusedOperators, this.session);
+    return new TappedGraph(this.file, this.graph, own(this.taps), own(this.poolingTaps), this.fusedOperators, this.session, this.unobservedBranches);
   }
 
   /** Adds nodes and outputs computed from the graph's own tensors; call before `open`. */
@@ -100,9 +110,13 @@ export class TappedGraph {
   open(cache: SessionCache, key: string): Promise<OpenSession> {
     const { outputs, nodes } = this.extraOutputs();
     const additions = { outputs: outputs.map(([, read]) => read), nodes };
-    const load = async () => (outputs.length === 0 ? this.file : tappedCopy(this.file, this.graph, appendToModel(new Uint8Array(0), additions), cache.scratchDir));
+    const plans = this.session.branchPlans;
+    const elemType = computesInHalf(this.graph) ? DataType.FLOAT16 : DataType.FLOAT;
+    const rewrite = plans.length > 0 ? (from: string, to: string) => copyWithBranchOutputs(from, to, plans, elemType) : undefined;
+    const load = async () => (outputs.length === 0 ? this.file : tappedCopy(this.file, this.graph, appendToModel(new Uint8Array(0), additions), cache.scratchDir, rewrite));
     const dataFiles = this.graph.externalDataFiles.map((location) => join(dirname(this.file), location));
-    return cache.get(key, load, { file: this.file, dataFiles, additions: JSON.stringify(additions) });
+    const changes = JSON.stringify(plans.length > 0 ? { additions, branches: plans } : additions);
+    return cache.get(key, load, { file: this.file, dataFiles, additions: changes });
   }
 
   /**
@@ -129,6 +143,14 @@ export class TappedGraph {
       throw new LensError('badModel', `${this.file}: running the model failed on ${open.provider}: ${(error as Error).message.split('\n')[0]}.`, 'Check that the inputs match what the graph expects (see `mmlens inspect`).');
     }
   }
+}
+
+/** What a session adds to its graph: the taps it reads, nodes and outputs, and the If nodes it rewrites. */
+interface SessionPlan {
+  taps: AttentionTap[];
+  additions: GraphAdditions;
+  branchPlans: BranchTapPlan[];
+  extra?: ExtraOutputs;
 }
 
 /** The outputs a session adds, as [tensor asked for, name the session returns it under], and the nodes computing them. */
