@@ -4,7 +4,7 @@
  * panels; it only draws what the AnalysisResult holds.
  */
 import { format } from 'd3';
-import { architectureLabel, type AnalysisResult } from '../src/shared/analysisResult';
+import { alignmentMapName, architectureLabel, type AnalysisResult } from '../src/shared/analysisResult';
 import { extentScale, legend, viridisScale } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
 import { drawHeadGrid, type HeadGridChoice } from './draw/headGrid';
@@ -43,7 +43,7 @@ function mapChoices(result: AnalysisResult, image: number): { choices: Choice[];
   if (rollout) maps.set('rollout', { grid: gridFromMatrix(rollout), label: 'Attention rollout' });
   const pooling = result.maps.pooling?.[image];
   if (pooling) maps.set('pooling', { grid: gridFromMatrix(pooling), label: 'Attention-pooling head (where the embedding looks)' });
-  const mapName = result.alignmentMethod === 'crossAttention' ? 'Cross-attention of' : 'Alignment with';
+  const mapName = alignmentMapName(result.alignmentMethod);
   result.maps.alignment[image]?.forEach((map, t) => maps.set(`alignment-${t}`, { grid: gridFromMatrix(map), label: `${mapName} "${result.texts[t]?.text ?? t}"` }));
   const choices = [{ value: 'none', label: 'None' }, ...[...maps].map(([value, map]) => ({ value, label: map.label }))];
   return { choices, maps };

@@ -27,18 +27,18 @@ export interface AnalyzeArgs {
   attention: boolean;
   /** Head statistics, text attention and the rollout variant. */
   details?: AttentionDetailOptions;
-  /** Two-tower alignment maps from the patch tokens or the value path; the service's default when absent. */
+  /** Two-tower alignment maps from the patch tokens, MaskCLIP or the values alone; the service's default when absent. */
   alignment?: AlignmentMethod;
 }
 
 /** `--alignment` words and the methods they pick. */
-const ALIGNMENT_WORDS: Record<string, AlignmentMethod> = { patch: 'patchTokens', value: 'valuePath' };
+const ALIGNMENT_WORDS: Record<string, AlignmentMethod> = { patch: 'patchTokens', maskclip: 'maskclip', values: 'values' };
 
 /** The analyze command. */
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...] [--text-file FILE|-]\n' +
-    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--attention] [--alignment patch|value]\n' +
+    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--attention] [--alignment patch|maskclip|values]\n' +
     `                 ${ATTENTION_USAGE}`,
   flags: {
     image: { type: 'string', multiple: true },
@@ -82,7 +82,10 @@ export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, p
 function alignmentFlag(text: unknown): AlignmentMethod | undefined {
   if (text === undefined) return undefined;
   if (typeof text === 'string' && Object.hasOwn(ALIGNMENT_WORDS, text)) return ALIGNMENT_WORDS[text];
-  throw badInput(`--alignment must be patch or value, got "${String(text)}".`, 'Use --alignment patch (last-layer patch tokens) or value (the value path, MaskCLIP).');
+  throw badInput(
+    `--alignment must be patch, maskclip or values, got "${String(text)}".`,
+    'Use --alignment patch (last-layer patch tokens), maskclip (the last layer without its attention mixing, residual and MLP kept) or values (its values through the output projection alone).',
+  );
 }
 
 async function writeHtml(path: string, result: AnalysisResult, packageRoot: string): Promise<void> {

@@ -18,7 +18,7 @@ import { sceneMaps, type MapMethod } from './mapMethods';
 import { objectOnGrid, type ObjectOnGrid } from './pointing';
 
 /** Version of the JSON below. */
-export const EVALUATION_SCHEMA_VERSION = 1;
+export const EVALUATION_SCHEMA_VERSION = 2;
 
 /** Points per deletion or insertion curve (besides the start): patches are hidden or revealed in this many steps. */
 export const CURVE_STEPS = 16;

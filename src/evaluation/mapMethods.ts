@@ -1,20 +1,23 @@
 /**
  * The patch maps `mmlens evaluate` compares, made for one scene image and the prompts of its objects:
- * attention rollout, patch alignment (last-layer patch tokens), value-path alignment (MaskCLIP), occlusion
- * and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
+ * attention rollout, patch alignment (last-layer patch tokens), MaskCLIP alignment, the values-only variant of
+ * it (no residual, no MLP), occlusion and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
  */
 import { occlusionMap } from '../analysis/perturbation/occlusion';
 import { riseMap } from '../analysis/perturbation/rise';
 import type { PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
-import type { Matrix } from '../shared/analysisResult';
+import type { AlignmentMethod, AnalysisResult, Matrix } from '../shared/analysisResult';
 
 /** A map-making method, by its name on the command line and in the JSON. */
-export type MapMethod = 'rollout' | 'alignment' | 'valuePath' | 'occlusion' | 'rise';
+export type MapMethod = 'rollout' | 'alignment' | 'maskclip' | 'values' | 'occlusion' | 'rise';
 
 /** Every method, in the order the table lists them. */
-export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'alignment', 'valuePath', 'occlusion', 'rise'];
+export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'alignment', 'maskclip', 'values', 'occlusion', 'rise'];
+
+/** The value-path methods, each an alignment method of the analysis. */
+const VALUE_PATHS = ['maskclip', 'values'] as const;
 
 /** A method's map (rows x cols, row-major) and the image forward passes it took, or why the model has none. */
 export type MethodMap = { map: Float32Array; forwardPasses: number } | { unavailable: string };
@@ -40,11 +43,11 @@ export interface SceneMaps {
  */
 export async function sceneMaps(service: InferenceService, path: string, prompts: string[], scoreTexts: string[], options: SceneMapOptions): Promise<SceneMaps> {
   const { modelDir, methods, signal } = options;
-  const analyze = (alignment: 'patchTokens' | 'valuePath') => service.analyze({ modelDir, images: [path], texts: prompts, alignment }, { signal });
+  const analyze = (alignment: AlignmentMethod) => service.analyze({ modelDir, images: [path], texts: prompts, alignment }, { signal });
   const tokens = methods.includes('rollout') || methods.includes('alignment') ? await analyze('patchTokens') : undefined;
-  const values = methods.includes('valuePath') ? await analyze('valuePath') : undefined;
   const { valuePath } = (await service.model(modelDir)).capabilities;
-  const valueReason = values?.alignmentMethod === 'valuePath' || valuePath.available ? undefined : valuePath.reason;
+  const valueMaps = new Map<MapMethod, AnalysisResult>();
+  for (const method of VALUE_PATHS) if (methods.includes(method) && valuePath.available) valueMaps.set(method, await analyze(method));
   const targets: PerturbationTarget[] = [];
   const maps: Map<MapMethod, MethodMap>[] = [];
   for (const [j, prompt] of prompts.entries()) {
@@ -53,7 +56,7 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
     for (const method of methods) {
       if (method === 'rollout') perObject.set(method, fromAnalysis(tokens?.maps.rollout[0], 'the model hides its attention (fused operators), so there is no rollout'));
       if (method === 'alignment') perObject.set(method, fromAnalysis(tokens?.maps.alignment[0]?.[j], 'the graph gives no patch alignment maps (see `mmlens inspect`)'));
-      if (method === 'valuePath') perObject.set(method, valueReason ? { unavailable: valueReason } : fromAnalysis(values?.maps.alignment[0]?.[j], ''));
+      if (isValuePath(method)) perObject.set(method, valuePath.available ? fromAnalysis(valueMaps.get(method)?.maps.alignment[0]?.[j], '') : { unavailable: valuePath.reason });
       if (method === 'occlusion') perObject.set(method, await occlusionMap(target.image, target.fills.gray, target.score, options));
       if (method === 'rise') perObject.set(method, await riseMap(target.image, target.fills.gray, target.score, { ...options, masks: options.riseMasks, seed: options.riseSeed }));
     }
@@ -61,6 +64,10 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
     maps.push(perObject);
   }
   return { maps, targets };
+}
+
+function isValuePath(method: MapMethod): method is (typeof VALUE_PATHS)[number] {
+  return (VALUE_PATHS as readonly MapMethod[]).includes(method);
 }
 
 function fromAnalysis(matrix: Matrix | undefined, why: string): MethodMap {

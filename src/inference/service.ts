@@ -30,7 +30,7 @@ export interface AnalyzeRequest extends AttentionDetailOptions {
   images: string[];
   texts: string[];
   includeAttention?: boolean;
-  /** Two-tower models: patch tokens or the value path (MaskCLIP) for the alignment maps; default DEFAULT_ALIGNMENT. */
+  /** Two-tower models: patch tokens, MaskCLIP or the values alone for the alignment maps; default DEFAULT_ALIGNMENT. */
   alignment?: AlignmentMethod;
 }
 

@@ -5,14 +5,14 @@
  */
 
 /** Version of the JSON contract below. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/** How a model combines the modalities: two towers compared by similarity, or one joint graph. */
-export type Architecture = 'twoTower' | 'singleStream' | 'crossAttention';
+/** How a model combines the modalities: two towers compared by similarity, one joint graph, or a decoder that writes text. */
+export type Architecture = 'twoTower' | 'singleStream' | 'crossAttention' | 'generative';
 
 /** How views name an architecture. */
 export function architectureLabel(architecture: Architecture): string {
-  return { twoTower: 'two towers', singleStream: 'single stream', crossAttention: 'cross-attention' }[architecture];
+  return { twoTower: 'two towers', singleStream: 'single stream', crossAttention: 'cross-attention', generative: 'generative' }[architecture];
 }
 
 /**
@@ -22,13 +22,20 @@ export function architectureLabel(architecture: Architecture): string {
 export type Tower = 'vision' | 'text' | 'joint' | 'cross';
 
 /**
- * How a two-tower model's patch alignment map is made: the last layer's patch tokens, or the last attention
- * layer's value path (MaskCLIP), each through the model's own final norm and projection.
+ * How a two-tower model's patch alignment map is made, each through the model's own final norm and projection:
+ * the last layer's patch tokens; MaskCLIP (the last layer with its attention replaced by the identity, its
+ * residual and MLP kept); or `values`, the last layer's values through its output projection alone.
  */
-export type AlignmentMethod = 'patchTokens' | 'valuePath';
+export type AlignmentMethod = 'patchTokens' | 'maskclip' | 'values';
 
 /** What a result's `maps.alignment` holds: a two-tower model's patch alignment, or a cross-attention matcher's cross-attention. */
 export type AlignmentSource = AlignmentMethod | 'crossAttention';
+
+/** How views name an alignment map, before the text it is made for: `MaskCLIP alignment with "a red circle"`. */
+export function alignmentMapName(source: AlignmentSource | undefined): string {
+  const names: Record<AlignmentSource, string> = { patchTokens: 'Alignment with', maskclip: 'MaskCLIP alignment with', values: 'Value-path alignment with', crossAttention: 'Cross-attention of' };
+  return names[source ?? 'patchTokens'];
+}
 
 /** A row-major matrix of numbers. */
 export type Matrix = number[][];

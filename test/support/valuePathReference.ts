@@ -1,29 +1,60 @@
-// Reference for the value path (MaskCLIP), independent of src/inference/onnx/valuePath.ts: rebuilds the
-// synthetic CLIP's seeded vision tower, replaces its last Softmax by the identity (scores x 0 plus a mask that
-// is 0 on the diagonal and -1e9 elsewhere), reads that layer's output projection (found by its weight's name),
-// and applies post_layernorm and visual_projection by hand, reading their weights from the model.
+// References for the value paths, independent of src/inference/onnx/valuePath.ts (which clones the last layer's
+// nodes with the values in place of probs x values). Here the last layer's attention is made the identity by
+// editing the graph itself, and the rest of the graph runs as it is:
+// - identityLastAttention: any model; every reader of its last Softmax reads probs x 0 + I instead, so each token
+//   attends to itself alone and the residual and the MLP still follow. The hidden state of that graph through
+//   the final norm and projection is MaskCLIP by its definition.
+// - referenceValueEmbeds: the synthetic CLIP's tower with its last Softmax fed 0 on the diagonal and -1e9
+//   elsewhere, read at that layer's output projection (found by its weight's name): the `values` variant.
+// Both synthetic references apply post_layernorm and visual_projection by hand, reading their weights.
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../../src/inference/onnx/schema';
 import { DataType, type OnnxTensor } from '../../src/inference/onnx/onnxTypes';
 import { buildVisionTower } from '../../tools/models/clipTowers';
 import type { SyntheticClipOptions } from '../../tools/models/syntheticClip';
+import { decodeModel, encodeModelMessage } from '../fuzz/onnxMutations';
 
 function floats(tensor: OnnxTensor): Float32Array {
   const raw = tensor.raw!;
   return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 }
 
-/** The reference, [batch, tokens, projection]: last layer's out_proj output with identity attention, then LayerNorm and projection by hand. */
+const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer);
+
+/** `model` with the output of its last Softmax (tokens x tokens per head) read as the identity matrix by every node. */
+export function identityLastAttention(model: Uint8Array, tokens: number): Uint8Array {
+  const message = decodeModel(model);
+  const graph = message.graph!;
+  const at = graph.node.map((n) => n.opType).lastIndexOf('Softmax');
+  const probs = graph.node[at].output[0];
+  const eye = new Float32Array(tokens * tokens).map((_, i) => (i % (tokens + 1) === 0 ? 1 : 0));
+  graph.initializer.push(
+    { name: 'test_eye', dims: [tokens, tokens], dataType: DataType.FLOAT, rawData: bytesOf(eye), externalData: [] },
+    { name: 'test_zero', dims: [], dataType: DataType.FLOAT, rawData: bytesOf(new Float32Array([0])), externalData: [] },
+  );
+  for (const node of graph.node) node.input = node.input.map((t) => (t === probs ? 'test_identity' : t));
+  graph.node.splice(at + 1, 0,
+    { opType: 'Mul', name: 'test_mul', input: [probs, 'test_zero'], output: ['test_zeros'], attribute: [] },
+    { opType: 'Add', name: 'test_add', input: ['test_zeros', 'test_eye'], output: ['test_identity'], attribute: [] });
+  return encodeModelMessage(message);
+}
+
+/** MaskCLIP's reference, [batch, tokens, projection]: the identity-attention tower's last_hidden_state, then LayerNorm and projection by hand. */
+export async function referenceMaskClipEmbeds(options: SyntheticClipOptions, tokens: number, pixels: ort.Tensor): Promise<Float32Array> {
+  const spec = buildVisionTower(options).toModel();
+  const hidden = await runFor(identityLastAttention(encodeModel(spec), tokens), pixels, 'last_hidden_state');
+  return headByHand(hidden, options, spec.graph.initializers ?? []);
+}
+
+/** The `values` reference, [batch, tokens, projection]: last layer's out_proj output with identity attention, then LayerNorm and projection by hand. */
 export async function referenceValueEmbeds(options: SyntheticClipOptions, tokens: number, pixels: ort.Tensor): Promise<Float32Array> {
   const spec = buildVisionTower(options).toModel();
   const { nodes, initializers = [] } = spec.graph;
   const softmaxAt = nodes.map((n) => n.opType).lastIndexOf('Softmax');
   const softmax = nodes[softmaxAt];
   const mask = new Float32Array(tokens * tokens).map((_, i) => (i % (tokens + 1) === 0 ? 0 : -1e9));
-  const zero = new Float32Array([0]);
-  const raw = (a: Float32Array) => new Uint8Array(a.buffer);
-  initializers.push({ name: 'test_mask', dims: [tokens, tokens], dataType: DataType.FLOAT, raw: raw(mask) });
-  initializers.push({ name: 'test_zero', dims: [], dataType: DataType.FLOAT, raw: raw(zero) });
+  initializers.push({ name: 'test_mask', dims: [tokens, tokens], dataType: DataType.FLOAT, raw: bytesOf(mask) });
+  initializers.push({ name: 'test_zero', dims: [], dataType: DataType.FLOAT, raw: bytesOf(new Float32Array([0])) });
   nodes.splice(softmaxAt, 0,
     { opType: 'Mul', name: 'test_mul', inputs: [softmax.inputs[0], 'test_zero'], outputs: ['test_zeros'] },
     { opType: 'Add', name: 'test_add', inputs: ['test_zeros', 'test_mask'], outputs: ['test_identity_scores'] });
@@ -31,17 +62,24 @@ export async function referenceValueEmbeds(options: SyntheticClipOptions, tokens
   const bias = `encoder.layers.${options.layers - 1}.self_attn.out_proj.bias`;
   const outProj = nodes.find((n) => n.opType === 'Add' && n.inputs.includes(bias))!;
   spec.graph.outputs.push({ name: outProj.outputs[0], elemType: DataType.FLOAT });
-  const session = await ort.InferenceSession.create(encodeModel(spec));
+  return headByHand(await runFor(encodeModel(spec), pixels, outProj.outputs[0]), options, initializers);
+}
+
+async function runFor(model: Uint8Array, pixels: ort.Tensor, output: string): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(model);
   const out = await session.run({ pixel_values: pixels });
   await session.release();
-  const attended = out[outProj.outputs[0]].data as Float32Array;
+  return out[output].data as Float32Array;
+}
 
+/** post_layernorm (eps 1e-5) and visual_projection of every row of `rows` (width wide), from the tower's weights. */
+function headByHand(rows: Float32Array, options: SyntheticClipOptions, initializers: OnnxTensor[]): Float32Array {
   const weight = (name: string) => floats(initializers.find((t) => t.name === name)!);
   const [gamma, beta, proj] = [weight('post_layernorm.weight'), weight('post_layernorm.bias'), weight('visual_projection.weight')];
   const [w, p] = [options.width, options.projectionDim];
-  const result = new Float32Array((attended.length / w) * p);
-  for (let row = 0; row < attended.length / w; row++) {
-    const x = attended.subarray(row * w, (row + 1) * w);
+  const result = new Float32Array((rows.length / w) * p);
+  for (let row = 0; row < rows.length / w; row++) {
+    const x = rows.subarray(row * w, (row + 1) * w);
     const mean = x.reduce((a, b) => a + b, 0) / w;
     const variance = x.reduce((a, b) => a + (b - mean) ** 2, 0) / w;
     const normed = Array.from(x, (v, i) => ((v - mean) / Math.sqrt(variance + 1e-5)) * gamma[i] + beta[i]);

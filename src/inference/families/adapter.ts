@@ -18,6 +18,8 @@ import type { ProbeImages } from '../tasks/probeImages';
 import type { ProbeRun } from '../tasks/probeParts';
 import type { Stopwatch } from '../tasks/stopwatch';
 import type { PromptScores } from '../tasks/zeroShot';
+import type { GenerationResult } from '../../shared/generationResult';
+import type { GenerateOptions, GenerateRequest } from '../tasks/generateRequest';
 
 /** Something a model may or may not give, and why not. */
 export type Availability = { available: true } | { available: false; reason: string };
@@ -34,7 +36,7 @@ export interface ModelCapabilities {
   attention: 'towers' | 'joint';
   /** Patch embeddings in the joint space, for patch-level alignment maps. */
   denseMaps: Availability;
-  /** The last layer's value path through the model's head, for value-path alignment maps. */
+  /** The last layer's value path through the model's head, for the MaskCLIP and `values` alignment maps. */
   valuePath: Availability;
   /** The dataset probes (retrieval, EMAP, perceptual score, modality gap, cross-modal attention share). */
   probes: Availability;
@@ -65,6 +67,8 @@ export interface ModelAdapter {
   perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch>;
   /** What the folder holds and what can be observed in it, from one run on a blank input. */
   inspect(notices: string[]): Promise<InspectResult>;
+  /** Generative models (capabilities.generation): writes an answer about the images, with per-token attention. */
+  generate?(request: GenerateRequest, options?: GenerateOptions): Promise<GenerationResult>;
 }
 
 /** A model family: how to recognise its folders and how to open one. */

@@ -1,16 +1,22 @@
 /**
- * MaskCLIP's dense features (Zhou, Loy & Dai 2022, "Extract Free Dense Labels from CLIP"): in the last
- * attention layer, each token's value goes through the output projection on its own, with no query-key
- * mixing (attention replaced by the identity), and then through the final norm and projection. In the graph,
- * the nodes from the attention x values MatMul down to the output projection are cloned with the values fed
- * in place of probs x values (both have the same shape), and the projection head is cloned onto the result.
- * The residual connection and the MLP of that layer are left out, as MaskCLIP does.
+ * Dense features from the last attention layer with its query-key mixing taken out: every token attends to
+ * itself alone (the attention matrix replaced by the identity, so probs x values becomes the values). Two
+ * variants, each then through the model's own final norm and projection:
+ * - `maskclip`: MaskCLIP (Zhou, Loy & Dai 2022, "Extract Free Dense Labels from CLIP"; the authors'
+ *   `TransformerEncoderLayer.forward` with `return_qkv`): the rest of the layer stays, the output projection,
+ *   the residual connection and the MLP block with its own residual. In the graph, every node from the
+ *   attention context down to the hidden output is cloned with the values fed in place of probs x values.
+ * - `values`: the values through the output projection alone, without the residual and the MLP; only the nodes
+ *   from the context to the residual Add are cloned.
  */
 import { GraphIndex, isOp } from './graphIndex';
-import { ancestorsOf, FreshNames } from './graphWalk';
+import { ancestorsOf, descendantsOf, FreshNames } from './graphWalk';
 import type { ProjectionHead } from './denseProjection';
 import type { AttentionTap } from './taps';
 import type { NodeSpec, OnnxGraph, OnnxNode } from './onnxTypes';
+
+/** Which part of the last layer follows the values: everything but the mixing (MaskCLIP), or nothing (the output projection alone). */
+export type ValuePathVariant = 'maskclip' | 'values';
 
 /** Nodes to append and the tensor they produce: [batch, tokens, projectionDim]. */
 export interface ValuePathPlan {
@@ -27,11 +33,14 @@ const passThrough = ['Dropout', 'Cast', 'Identity'];
 const maxChainLength = 12;
 
 /**
- * Plans the value path of the last attention layer (`taps`, in topological order) through `head`. The
- * layer's output must feed `hiddenOutput`, so that the head is the one that follows this encoder.
+ * Plans the `variant` value path of the last attention layer (`taps`, in topological order) through `head`.
+ * The layer's output must feed `hiddenOutput`, so that the head is the one that follows this encoder. Both
+ * variants need the same of the graph: a plain MatMul of the probabilities and values, and a plain chain from
+ * it to the residual Add.
  */
 export function planValuePath(
-  graph: OnnxGraph, taps: readonly AttentionTap[], head: ProjectionHead, hiddenOutput: string, outputName = 'mmlens_value_embeds',
+  graph: OnnxGraph, taps: readonly AttentionTap[], head: ProjectionHead, hiddenOutput: string, variant: ValuePathVariant,
+  outputName = `mmlens_${variant}_embeds`,
 ): ValuePathResult {
   const last = taps[taps.length - 1];
   if (!last) return miss('the graph shows no attention probabilities (none found, or fused attention operators hide them)');
@@ -39,24 +48,53 @@ export function planValuePath(
   const matmul = valuesMatMul(index, last.tensor);
   if (!matmul) return miss(`the probabilities of ${last.nodeName} reach the values through ${describeConsumers(index, last.tensor)}, not a plain MatMul`);
   const [, values] = matmul.inputs;
-  const chain = chainToResidual(index, matmul.outputs[0], ancestorsOf(index, values));
+  const context = matmul.outputs[0];
+  const chain = chainToResidual(index, context, ancestorsOf(index, values));
   if (typeof chain === 'string') return miss(chain);
-  if (!ancestorsOf(index, hiddenOutput).has(chain.residual)) return miss(`the last attention layer (${last.nodeName}) does not feed ${hiddenOutput}`);
+  const toHidden = ancestorsOf(index, hiddenOutput);
+  if (!toHidden.has(chain.residual)) return miss(`the last attention layer (${last.nodeName}) does not feed ${hiddenOutput}`);
 
   const names = new FreshNames(graph);
-  const renamed = new Map([[matmul.outputs[0], values]]);
-  const nameOf = (t: string) => renamed.get(t) ?? t;
-  const nodes: NodeSpec[] = chain.nodes.map((node) => {
+  const prefix = `mmlens_${variant}`;
+  const clone = new NodeCloner(names, prefix, context, values);
+  // MaskCLIP: what lies between the context and the state the head reads, in graph order (the residual, the MLP;
+  // a float16 graph's head reads its state before the Cast to a float32 output).
+  const fromContext = descendantsOf(index, context);
+  const toHead = variant === 'values' ? undefined : ancestorsOf(index, head.hiddenState);
+  const cloned = toHead ? index.order.filter((n) => fromContext.has(n) && toHead.has(n)) : chain.nodes;
+  const nodes = cloned.flatMap((n) => clone.node(n));
+  const projected = head.applyTo(clone.nameOf(toHead ? head.hiddenState : chain.attentionOutput), outputName, names, `${prefix}/head`);
+  return { plan: { nodes: [...nodes, ...projected.nodes], output: projected.output } };
+}
+
+/** Clones nodes under fresh names, each reading the clones of the tensors cloned before it (and `from` as `to`). */
+class NodeCloner {
+  private readonly renamed: Map<string, string>;
+
+  constructor(private readonly names: FreshNames, private readonly prefix: string, from: string, to: string) {
+    this.renamed = new Map([[from, to]]);
+  }
+
+  /** The clone's name for an original tensor (the tensor itself when nothing cloned it). */
+  nameOf(tensor: string): string {
+    return this.renamed.get(tensor) ?? tensor;
+  }
+
+  /** A copy of `node` reading and writing cloned tensors; none for an Identity, whose output becomes another name for its input. */
+  node(node: OnnxNode): NodeSpec[] {
+    const inputs = node.inputs.map((t) => this.nameOf(t));
+    if (is(node, 'Identity')) {
+      this.renamed.set(node.outputs[0], inputs[0]);
+      return [];
+    }
     const outputs = node.outputs.map((t) => {
       if (!t) return '';
-      const name = names.fresh(`mmlens_value/${t}`);
-      renamed.set(t, name);
+      const name = this.names.fresh(`${this.prefix}/${t}`);
+      this.renamed.set(t, name);
       return name;
     });
-    return { ...node, name: names.fresh(`mmlens_value/${node.name || node.opType}`), inputs: node.inputs.map(nameOf), outputs };
-  });
-  const projected = head.applyTo(nameOf(chain.attentionOutput), outputName, names, 'mmlens_value/head');
-  return { plan: { nodes: [...nodes, ...projected.nodes], output: projected.output } };
+    return [{ ...node, name: this.names.fresh(`${this.prefix}/${node.name || node.opType}`), inputs, outputs }];
+  }
 }
 
 /** isOp without the type guard, which would narrow a known node to `never` on the false branch. */

@@ -35,7 +35,7 @@ test('analyze --json - writes the documented JSON to standard output', () => {
   const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--text', 'a blue square', '--ep', 'cpu', '--json', '-');
   assert.equal(run.status, 0, run.stderr);
   const json = JSON.parse(run.stdout);
-  assert.equal(json.schemaVersion, 1);
+  assert.equal(json.schemaVersion, 2);
   assert.deepEqual(Object.keys(json.model).sort(), ['architecture', 'executionProvider', 'name', 'notices']);
   assert.equal(json.model.executionProvider, 'cpu');
   assert.deepEqual(json.images, [{ path: scene, width: 96, height: 96 }]);
@@ -55,6 +55,14 @@ test('analyze --attention adds attention[tower][layer][item][head][query][key]',
   assert.equal(attention.vision[0][0].length, clip.options.heads);
   assert.equal(attention.vision[0][0][0].length, clip.visionTokens);
   assert.equal(attention.text[0][0][0].length, 5);
+});
+
+test('analyze --alignment maskclip and values: the JSON names the method its maps use', () => {
+  for (const method of ['maskclip', 'values']) {
+    const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--alignment', method, '--json', '-');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).alignmentMethod, method);
+  }
 });
 
 test('analyze --html writes one self-contained report; a summary goes to standard output, then where the files are', () => {
@@ -79,6 +87,7 @@ test('bad input exits 2 with a message that says what to fix, and no stack trace
     [['analyze', '--model', clip.dir, '--image', scene], /--text/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--frobnicate'], /frobnicate/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--ep', 'tpu'], /auto, cpu, webgpu, cuda/],
+    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--alignment', 'value'], /--alignment must be patch, maskclip or values/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--variant', 'fp8'], /--variant "fp8".*fp32, quantized, int8, uint8, fp16/],
     [['analyze', '--model', work, '--image', scene, '--text', 'x'], /config\.json/],
     [['frobnicate'], /Unknown command/],

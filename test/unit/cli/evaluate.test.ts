@@ -16,16 +16,16 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   const run = mmlens('evaluate', '--model', clip.dir, '--scenes', '2', '--seed', '11', '--rise-masks', '6', '--ep', 'cpu', '--json', '-');
   assert.equal(run.status, 0, run.stderr);
   const json = JSON.parse(run.stdout);
-  assert.equal(json.schemaVersion, 1);
+  assert.equal(json.schemaVersion, 2);
   assert.equal(json.seed, 11);
   assert.equal(json.scenes, 2);
   // Scenes alternate two and three objects.
   assert.equal(json.objects, 5);
   assert.equal(json.score, 'probability');
-  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['rollout', 'alignment', 'valuePath', 'occlusion', 'rise']);
+  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['rollout', 'alignment', 'maskclip', 'values', 'occlusion', 'rise']);
   const side = clip.options.imageSize / clip.options.patchSize;
   const passes = Object.fromEntries(json.methods.map((m: { name: string; forwardPasses: number }) => [m.name, m.forwardPasses]));
-  assert.deepEqual(passes, { rollout: 1, alignment: 1, valuePath: 1, occlusion: 1 + side * side, rise: 6 });
+  assert.deepEqual(passes, { rollout: 1, alignment: 1, maskclip: 1, values: 1, occlusion: 1 + side * side, rise: 6 });
   for (const method of json.methods) {
     assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'energyInBox', 'forwardPasses', 'insertionAuc', 'maps', 'name', 'pointingGame']);
     assert.equal(method.maps, 5);
@@ -47,10 +47,10 @@ test('evaluate prints a table with the seed and a row per chosen method', () => 
 test('methods a model cannot give are listed as unavailable, with null measures and the reason', () => {
   const fused = writeTinyClip({ fusedAttention: true });
   try {
-    const run = mmlens('evaluate', '--model', fused.dir, '--scenes', '1', '--seed', '5', '--methods', 'valuePath,rollout', '--ep', 'cpu', '--json', '-');
+    const run = mmlens('evaluate', '--model', fused.dir, '--scenes', '1', '--seed', '5', '--methods', 'values,rollout,maskclip', '--ep', 'cpu', '--json', '-');
     assert.equal(run.status, 0, run.stderr);
     const { methods } = JSON.parse(run.stdout);
-    assert.deepEqual(methods.map((m: { name: string }) => m.name), ['rollout', 'valuePath']);
+    assert.deepEqual(methods.map((m: { name: string }) => m.name), ['rollout', 'maskclip', 'values']);
     for (const method of methods) {
       assert.equal(method.maps, 0);
       assert.equal(method.pointingGame, null);

@@ -30,14 +30,14 @@ function planGraph(graph: OnnxGraph) {
   const { head, reason } = findProjectionHead(graph, 'image_embeds', 'last_hidden_state');
   assert.ok(head, reason);
   const dense = planDenseProjection(graph, 'image_embeds', 'last_hidden_state');
-  const value = planValuePath(graph, taps, head, 'last_hidden_state');
+  const value = planValuePath(graph, taps, head, 'last_hidden_state', 'maskclip');
   assert.ok(dense.plan, dense.reason);
   assert.ok(value.plan, value.reason);
   const flow = traceGraphFlow(graph, taps, fusedOperators, () => 'vision');
   return { taps, fusedOperators, dense: dense.plan, value: value.plan, flow };
 }
 
-/** Runs the vision graph with its taps, the dense projection and the value path added; outputs by name. */
+/** Runs the vision graph with its taps, the dense projection and the value path (MaskCLIP) added; outputs by name. */
 async function runPlanned(bytes: Uint8Array, plan: ReturnType<typeof planGraph>, clip: TinyClip): Promise<Record<string, Float32Array>> {
   const outputs = [...plan.taps.map((t) => t.tensor), plan.dense.output, plan.value.output];
   const session = await ort.InferenceSession.create(appendToModel(bytes, { outputs, nodes: [...plan.dense.nodes, ...plan.value.nodes] }));

@@ -1,5 +1,6 @@
-// Value path (MaskCLIP): checked against an independent computation on the synthetic CLIP, the same seeded
-// vision tower with its last attention replaced by the identity (test/support/valuePathReference.ts).
+// Value paths, each checked against an independent computation on the synthetic CLIP (test/support/valuePathReference.ts):
+// MaskCLIP against the same tower with its last attention made the identity by a graph edit, run to the end (the
+// residual and MLP included); `values` against that layer's output projection alone under identity attention.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
@@ -7,40 +8,53 @@ import { appendToModel, findProjectionHead } from '../../../src/inference/onnx/s
 import { FreshNames } from '../../../src/inference/onnx/graphWalk';
 import { decodeGraphStructure } from '../../../src/inference/onnx/schema';
 import { findAttentionTaps } from '../../../src/inference/onnx/taps';
-import { planValuePath } from '../../../src/inference/onnx/valuePath';
+import { planValuePath, type ValuePathVariant } from '../../../src/inference/onnx/valuePath';
 import { testPixels, writeTinyClip } from '../../support/tinyClip';
-import { referenceValueEmbeds } from '../../support/valuePathReference';
+import { referenceMaskClipEmbeds, referenceValueEmbeds } from '../../support/valuePathReference';
 
 const BATCH = 2;
 
-/** The code under test: the planned value-path output of the vision graph in `bytes`. */
-async function plannedValueEmbeds(bytes: Uint8Array, pixels: ort.Tensor): Promise<{ data: Float32Array; dims: readonly number[]; dense: Float32Array }> {
+/** The code under test: both planned value-path outputs of the vision graph in `bytes`, and the patch tokens' projection. */
+async function plannedEmbeds(bytes: Uint8Array, pixels: ort.Tensor): Promise<Record<ValuePathVariant | 'dense', ort.Tensor>> {
   const graph = decodeGraphStructure(bytes);
   const { head, reason } = findProjectionHead(graph, 'image_embeds', 'last_hidden_state');
   assert.ok(head, reason);
-  const result = planValuePath(graph, findAttentionTaps(graph).taps, head, 'last_hidden_state');
-  assert.ok(result.plan, result.reason);
-  assert.equal(result.plan.output, 'mmlens_value_embeds');
+  const plan = (variant: ValuePathVariant) => {
+    const result = planValuePath(graph, findAttentionTaps(graph).taps, head, 'last_hidden_state', variant);
+    assert.ok(result.plan, result.reason);
+    return result.plan;
+  };
+  const [maskclip, values] = [plan('maskclip'), plan('values')];
+  assert.deepEqual([maskclip.output, values.output], ['mmlens_maskclip_embeds', 'mmlens_values_embeds']);
+  // Planned one after the other on the same graph, as the two-tower model plans them: their names must not clash.
   const dense = head.applyTo('last_hidden_state', 'dense_check', new FreshNames(graph), 'dense_check');
-  const session = await ort.InferenceSession.create(appendToModel(bytes, { outputs: [result.plan.output, dense.output], nodes: [...result.plan.nodes, ...dense.nodes] }));
+  const nodes = [...maskclip.nodes, ...values.nodes, ...dense.nodes];
+  const session = await ort.InferenceSession.create(appendToModel(bytes, { outputs: [maskclip.output, values.output, dense.output], nodes }));
   const out = await session.run({ pixel_values: pixels });
   await session.release();
-  const value = out[result.plan.output];
-  return { data: value.data as Float32Array, dims: value.dims, dense: out[dense.output].data as Float32Array };
+  return { maskclip: out[maskclip.output], values: out[values.output], dense: out[dense.output] };
 }
 
+function assertClose(actual: Float32Array, expected: Float32Array, tolerance: number, what: string): void {
+  assert.equal(actual.length, expected.length, what);
+  expected.forEach((v, i) => assert.ok(Math.abs(actual[i] - v) < tolerance, `${what} ${i}: ${actual[i]} vs ${v}`));
+}
+
+const farApart = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]) > 1e-2);
+
 for (const layout of ['4d', '3d'] as const) {
-  test(`value path of a ${layout}-attention synthetic CLIP equals identity attention through the head`, async () => {
+  test(`value paths of a ${layout}-attention synthetic CLIP equal identity attention through the head, with and without the rest of the layer`, async () => {
     const clip = writeTinyClip({ attentionLayout: layout, seed: 3 });
     try {
       const size = clip.options.imageSize;
       const pixels = new ort.Tensor('float32', testPixels(BATCH, size), [BATCH, 3, size, size]);
-      const planned = await plannedValueEmbeds(clip.towerBytes('vision'), pixels);
-      const expected = await referenceValueEmbeds(clip.options, clip.visionTokens, pixels);
-      assert.deepEqual(planned.dims, [BATCH, clip.visionTokens, clip.options.projectionDim]);
-      expected.forEach((v, i) => assert.ok(Math.abs(planned.data[i] - v) < 1e-4, `value ${i}: ${planned.data[i]} vs ${v}`));
-      // The residual stream and the MLP are left out, so the value path is not the patch tokens' projection.
-      assert.ok(planned.data.some((v, i) => Math.abs(v - planned.dense[i]) > 1e-2));
+      const planned = await plannedEmbeds(clip.towerBytes('vision'), pixels);
+      for (const variant of ['maskclip', 'values'] as const) assert.deepEqual(planned[variant].dims, [BATCH, clip.visionTokens, clip.options.projectionDim]);
+      const [maskclip, values, dense] = [planned.maskclip.data, planned.values.data, planned.dense.data] as Float32Array[];
+      assertClose(maskclip, await referenceMaskClipEmbeds(clip.options, clip.visionTokens, pixels), 1e-5, 'maskclip');
+      assertClose(values, await referenceValueEmbeds(clip.options, clip.visionTokens, pixels), 1e-4, 'values');
+      // Three different things: the residual and MLP matter, and so does the attention mixing.
+      assert.ok(farApart(maskclip, values) && farApart(maskclip, dense) && farApart(values, dense));
     } finally {
       clip.remove();
     }
@@ -52,9 +66,11 @@ test('a graph whose attention is fused gets a reason instead of a plan', () => {
   try {
     const graph = decodeGraphStructure(clip.towerBytes('vision'));
     const { head } = findProjectionHead(graph, 'image_embeds', 'last_hidden_state');
-    const result = planValuePath(graph, findAttentionTaps(graph).taps, head!, 'last_hidden_state');
-    assert.equal(result.plan, undefined);
-    assert.match(result.reason ?? '', /no attention probabilities/);
+    for (const variant of ['maskclip', 'values'] as const) {
+      const result = planValuePath(graph, findAttentionTaps(graph).taps, head!, 'last_hidden_state', variant);
+      assert.equal(result.plan, undefined);
+      assert.match(result.reason ?? '', /no attention probabilities/);
+    }
   } finally {
     clip.remove();
   }

@@ -4,7 +4,7 @@
 // (test/fixtures/hf-clip/reference.json); the variants with their own graphs run by plain onnxruntime.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -15,6 +15,7 @@ import { preprocessImage } from '../../../src/inference/images/preprocess';
 import type { ModelVariant } from '../../../src/inference/model/onnxFiles';
 import { cosine, softmax } from '../../support/reference';
 import { hfFixture, idsTensor, imagePixels, maxDifference, plainOutput, type HfReference } from '../../support/hfFixture';
+import { identityLastAttention } from '../../support/valuePathReference';
 
 const fixture = hfFixture<HfReference & { imageEmbeds: number[]; textEmbeds: number[]; alignment: number[]; maskedTextAttention: number[][] }>('hf-clip');
 const { dir, reference, images } = fixture;
@@ -74,10 +75,25 @@ test('model.onnx alone (Optimum\'s default export): HF\'s probabilities, attenti
   // No last_hidden_state output: the head (post_layernorm, visual_projection, the L2 normalisation) is applied from the
   // state the CLS token is selected from, inside the graph.
   assert.ok(maxDifference(result.maps.alignment.flat(3), reference.alignment) < 1e-4);
-  const values = await service.analyze({ modelDir: copy, images, texts: reference.texts, alignment: 'valuePath' });
-  const towers = await service.analyze({ images, texts: reference.texts, alignment: 'valuePath' });
-  assert.equal(values.alignmentMethod, 'valuePath');
-  assert.ok(maxDifference(values.maps.alignment.flat(3), towers.maps.alignment.flat(3)) < 1e-5, 'the value path of the one graph is the towers\'');
+  for (const method of ['maskclip', 'values'] as const) {
+    const one = await service.analyze({ modelDir: copy, images, texts: reference.texts, alignment: method });
+    const towers = await service.analyze({ images, texts: reference.texts, alignment: method });
+    assert.equal(one.alignmentMethod, method);
+    assert.ok(maxDifference(one.maps.alignment.flat(3), towers.maps.alignment.flat(3)) < 1e-5, `the ${method} maps of the one graph are the towers'`);
+  }
+});
+
+test('MaskCLIP on HF\'s export is the patch-token map of that export with its last vision attention edited into the identity', async () => {
+  const copy = copyWithout('identity-attention', []);
+  const file = join(copy, 'onnx', 'vision_model.onnx');
+  const tokens = (64 / 16) ** 2 + 1;
+  writeFileSync(file, identityLastAttention(readFileSync(file), tokens));
+  const maskclip = await service.analyze({ images, texts: reference.texts, alignment: 'maskclip' });
+  const identity = await service.analyze({ modelDir: copy, images, texts: reference.texts });
+  assert.deepEqual([maskclip.alignmentMethod, identity.alignmentMethod], ['maskclip', 'patchTokens']);
+  assert.ok(maxDifference(maskclip.maps.alignment.flat(3), identity.maps.alignment.flat(3)) < 1e-5);
+  const values = await service.analyze({ images, texts: reference.texts, alignment: 'values' });
+  assert.ok(maxDifference(values.maps.alignment.flat(3), maskclip.maps.alignment.flat(3)) > 1e-2, 'the residual and the MLP change the map');
 });
 
 for (const variant of ['fp16', 'quantized'] as ModelVariant[]) {

@@ -72,13 +72,14 @@ function notices(model: TwoTowerModel): string[] {
 }
 
 /**
- * The patch embeddings of the requested method; the patch tokens, with a notice, when the value path was
- * asked for and the graph does not allow it.
+ * The patch embeddings of the requested method; the patch tokens, with a notice, when a value path (MaskCLIP
+ * or values) was asked for and the graph does not allow it.
  */
 function alignmentSource(model: TwoTowerModel, vision: VisionOutput, requested: AlignmentMethod): { patches?: Float32Array; method?: AlignmentMethod; notices: string[] } {
-  if (requested === 'valuePath' && vision.valueDense) return { patches: vision.valueDense, method: 'valuePath', notices: [] };
+  if (requested !== 'patchTokens' && vision[requested]) return { patches: vision[requested], method: requested, notices: [] };
   const { valuePath } = model.capabilities;
-  const notices = requested === 'valuePath' && vision.dense && !valuePath.available ? [`Value-path alignment maps are unavailable (${valuePath.reason}); the maps use the last layer's patch tokens.`] : [];
+  const name = requested === 'maskclip' ? 'MaskCLIP' : 'Value-path';
+  const notices = requested !== 'patchTokens' && vision.dense && !valuePath.available ? [`${name} alignment maps are unavailable (${valuePath.reason}); the maps use the last layer's patch tokens.`] : [];
   return vision.dense ? { patches: vision.dense, method: 'patchTokens', notices } : { notices };
 }
 

@@ -26,7 +26,7 @@ import { checkImageSize, fixedDim, findInput, isIdsInput, isPixelInput } from '.
 import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/graphIo';
 import { blankInputSize, type ModelFolder } from '../../model/modelFolder';
 import { findHiddenState, findProjectionHead, planDenseProjection } from '../../onnx/surgery';
-import { planValuePath } from '../../onnx/valuePath';
+import { planValuePath, type ValuePathVariant } from '../../onnx/valuePath';
 import type { OnnxValueInfo } from '../../onnx/onnxTypes';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { Size2D } from '../../model/preprocessorConfig';
@@ -47,22 +47,25 @@ export interface TowerOutput {
 }
 
 /**
- * The vision tower's output. `dense` (last-layer tokens) and `valueDense` (the last layer's value path,
- * MaskCLIP) are items x tokens x dim in the joint space, each when the graph allows. `pooling` is the
+ * The vision tower's output. `dense` (last-layer tokens), `maskclip` and `values` (the last layer without its
+ * attention mixing, with or without the rest of the layer: ../../onnx/valuePath) are items x tokens x dim in the
+ * joint space, each when the graph allows. `pooling` is the
  * attention-pooling head's probe attention (SigLIP), items x heads x tokens, when the graph has one.
  */
 export interface VisionOutput extends TowerOutput {
   dense?: Float32Array;
-  valueDense?: Float32Array;
+  maskclip?: Float32Array;
+  values?: Float32Array;
   pooling?: { heads: number; data: Float32Array };
   tokens: number;
 }
 
 /** Extra vision outputs: their tensor names when planned, else why not. */
-interface DenseOutputs {
-  dense: { output?: string; reason?: string };
-  valueDense: { output?: string; reason?: string };
-}
+type DenseOutputs = Record<DenseKind, { output?: string; reason?: string }>;
+
+/** The dense outputs a vision tower may have, as VisionOutput names them, in the order they are planned. */
+type DenseKind = 'dense' | ValuePathVariant;
+const DENSE_KINDS: readonly DenseKind[] = ['dense', 'maskclip', 'values'];
 
 /** The text tower's output with the batch it encoded. */
 export interface TextOutput extends TowerOutput {
@@ -86,8 +89,9 @@ export class TwoTowerModel implements ModelAdapter {
     private readonly denseOutputs: DenseOutputs,
     private readonly sessions: { vision: OpenSession; text: OpenSession },
   ) {
-    const { dense, valueDense } = denseOutputs;
-    this.capabilities = { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense), valuePath: availability(valueDense), probes: { available: true } };
+    const { dense, maskclip } = denseOutputs;
+    // Both value-path variants need the same of the graph (planValuePath), so either stands for them.
+    this.capabilities = { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense), valuePath: availability(maskclip), probes: { available: true } };
   }
 
   /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */
@@ -158,18 +162,18 @@ export class TwoTowerModel implements ModelAdapter {
       const feeds = this.withStandIns(ort, this.vision, { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) });
       const { outputs, attention, pooling } = await this.vision.run(this.sessions.vision, feeds, end - start);
       const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName, this.vision.file) };
-      for (const key of ['dense', 'valueDense'] as const) {
+      for (const key of DENSE_KINDS) {
         const name = this.denseOutputs[key].output;
         if (name) floats[key] = floatData(outputs, name, this.vision.file);
       }
       if (pooling[0]) floats.pooling = pooling[0].data;
       return { floats, attention };
     }, options);
-    const { embeds, dense, valueDense, pooling } = result.floats;
+    const { embeds, dense, maskclip, values, pooling } = result.floats;
     const dim = embeds.length / images.length;
     const tokens = dense ? dense.length / images.length / dim : result.attention[0]?.queries ?? 0;
     const poolingHeads = pooling && pooling.length / images.length / tokens;
-    return { embeds, dim, dense, valueDense, tokens, attention: result.attention, ...(poolingHeads && { pooling: { heads: poolingHeads, data: pooling } }) };
+    return { embeds, dim, dense, maskclip, values, tokens, attention: result.attention, ...(poolingHeads && { pooling: { heads: poolingHeads, data: pooling } }) };
   }
 
   /**
@@ -221,26 +225,23 @@ export class TwoTowerModel implements ModelAdapter {
   }
 }
 
-/** Plans the dense outputs (patch tokens and value path, through the model's own head) and adds them to `vision`. */
+/** Plans the dense outputs (patch tokens and both value paths, through the model's own head) and adds them to `vision`. */
 function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): DenseOutputs {
-  if (conventions.noProjectionHead) return { dense: { reason: conventions.noProjectionHead }, valueDense: { reason: conventions.noProjectionHead } };
+  const unavailable = (reason: string): DenseOutputs => ({ dense: { reason }, maskclip: { reason }, values: { reason } });
+  if (conventions.noProjectionHead) return unavailable(conventions.noProjectionHead);
   const embeds = outputNamed(vision, conventions.imageEmbeds, conventions.exportAdvice);
   // A one-graph export has no vision last_hidden_state output: the state its CLS token is selected from serves.
   const hidden = vision.graph.outputs.some((o) => o.name === 'last_hidden_state') ? 'last_hidden_state' : findHiddenState(vision.graph, embeds);
-  if (!hidden) {
-    const reason = `no CLS selection (hidden[:, 0, :]) leads to ${embeds}`;
-    return { dense: { reason }, valueDense: { reason } };
-  }
+  if (!hidden) return unavailable(`no CLS selection (hidden[:, 0, :]) leads to ${embeds}`);
   const { head, reason } = findProjectionHead(vision.graph, embeds, hidden);
-  if (!head) return { dense: { reason }, valueDense: { reason } };
-  const plans = { dense: planDenseProjection(vision.graph, embeds, hidden), valueDense: planValuePath(vision.graph, vision.taps, head, hidden) };
-  const outputs: DenseOutputs = { dense: {}, valueDense: {} };
-  for (const key of ['dense', 'valueDense'] as const) {
+  if (!head) return unavailable(reason);
+  const valuePath = (variant: ValuePathVariant) => planValuePath(vision.graph, vision.taps, head, hidden, variant);
+  const plans = { dense: planDenseProjection(vision.graph, embeds, hidden), maskclip: valuePath('maskclip'), values: valuePath('values') };
+  return Object.fromEntries(DENSE_KINDS.map((key) => {
     const { plan, reason: why } = plans[key];
     if (plan) vision.add({ outputs: [plan.output], nodes: plan.nodes });
-    outputs[key] = plan ? { output: plan.output } : { reason: why };
-  }
-  return outputs;
+    return [key, plan ? { output: plan.output } : { reason: why }];
+  })) as DenseOutputs;
 }
 
 function availability(output: { reason?: string }): Availability {
