@@ -37,7 +37,8 @@ class VisionTower(nn.Module):
 
     def dense(self, pixel_values):
         """Patch embeddings in the joint space, [B, grid^2, D], two ways: the standard map (last-layer patch
-        tokens through ln_post and proj, what the extension computes) and MaskCLIP's value path."""
+        tokens through ln_post and proj, the extension's default) and the last layer's values through its output
+        projection alone (the extension's `--alignment values`; MaskCLIP would keep the residual and the MLP)."""
         states = self.encoder(self.embed(pixel_values), every_layer=True)
         hidden, last = states[-1], self.encoder.layers[-1]
         values = last.attn.value_path(last.ln_1(states[-2]))

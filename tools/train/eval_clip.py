@@ -3,7 +3,8 @@
 - one-object top-1 over the 24 prompts `a {colour} {shape}`;
 - two/three-object scenes: share of (present object, absent prompt) pairs where the object's prompt wins;
 - pointing game: the argmax patch of the alignment map for an object's prompt touches its box, for the
-  standard dense map (patch tokens through ln_post + proj) and MaskCLIP's value path.
+  standard dense map (patch tokens through ln_post + proj) and the last layer's values alone through its output
+  projection (no residual, no MLP: `--alignment values`, not MaskCLIP).
 """
 import argparse
 import json

@@ -41,7 +41,8 @@ class Attention(nn.Module):
         return self.out_proj(ctx.reshape(x.shape))
 
     def value_path(self, x):
-        """MaskCLIP's dense path: values through the output projection, no attention mixing."""
+        """The values through the output projection alone: no attention mixing, and (as the caller uses it) no
+        residual or MLP either, so not MaskCLIP, which keeps both (`mmlens analyze --alignment values`)."""
         return self.out_proj(self.v_proj(x))
 
 
