@@ -8,7 +8,7 @@ import { isJsonObject, type JsonObject } from './configFields';
 import { badModel } from '../../core/errors';
 import { readJsonFile } from './jsonFile';
 import { parseModelConfig, type ModelConfig } from './modelConfig';
-import { findOnnxFiles, type ModelVariant, type OnnxFiles } from './onnxFiles';
+import { findOnnxFiles, GENERATIVE_GRAPHS, type ModelVariant, type OnnxFiles } from './onnxFiles';
 import { fixedOutputSize, parsePreprocessorConfig, type PreprocessorConfig, type Size2D } from './preprocessorConfig';
 
 /** A loaded model folder; `files` holds absolute paths of the graphs present. */
@@ -95,7 +95,12 @@ function checkGraphs(root: string, files: OnnxFiles, config: ModelConfig): void 
   if (config.tokenLayout && !files.joint) {
     throw badModel('onnx/model.onnx', `not found in ${root}; config.json declares a token_layout (a single-stream model), which needs one joint graph`, EXPORT_FIX);
   }
-  if (files.joint || (files.vision && files.text)) return;
+  const generative = (Object.keys(GENERATIVE_GRAPHS) as (keyof typeof GENERATIVE_GRAPHS)[]).filter((role) => files[role]);
+  if (generative.length > 0 && generative.length < 3) {
+    const absent = Object.entries(GENERATIVE_GRAPHS).filter(([role]) => !files[role as keyof OnnxFiles]).map(([, base]) => `onnx/${base}.onnx`);
+    throw badModel(absent.join(', '), `not found in ${root}; a generative model needs onnx/vision_encoder.onnx, onnx/embed_tokens.onnx and onnx/decoder_model_merged.onnx`, 'Download the missing graph from the model\'s repository (transformers.js layout), or export the model again.');
+  }
+  if (files.joint || (files.vision && files.text) || generative.length === 3) return;
   const absent = files.vision ? 'onnx/text_model.onnx' : files.text ? 'onnx/vision_model.onnx' : 'onnx/vision_model.onnx, onnx/text_model.onnx, onnx/model.onnx';
   throw badModel(absent, `not found in ${root} (nor at the folder root)`, EXPORT_FIX);
 }

@@ -8,12 +8,21 @@ import { open, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { badModel } from '../../core/errors';
 
-/** Absolute paths of the graphs found; which are present decides two-tower or joint. */
+/** Absolute paths of the graphs found; which are present decides the family (two towers, one joint graph, a VLM's three). */
 export interface OnnxFiles {
   vision?: string;
   text?: string;
   joint?: string;
+  /** A generative VLM's image encoder (pixel_values -> image_features), as transformers.js names it. */
+  visionEncoder?: string;
+  /** A generative VLM's token embedding (input_ids -> inputs_embeds). */
+  embedTokens?: string;
+  /** A generative VLM's decoder with its KV cache (decoder_model_merged.onnx). */
+  decoder?: string;
 }
+
+/** The three graphs of a generative VLM in transformers.js's layout, by role. */
+export const GENERATIVE_GRAPHS = { visionEncoder: 'vision_encoder', embedTokens: 'embed_tokens', decoder: 'decoder_model_merged' } as const;
 
 /** The variants transformers.js ships, by the name a user picks (`fp32` is the plain file, no suffix). */
 export const MODEL_VARIANTS = ['fp32', 'quantized', 'int8', 'uint8', 'fp16', 'q4', 'q4f16', 'bnb4'] as const;
@@ -21,7 +30,7 @@ export const MODEL_VARIANTS = ['fp32', 'quantized', 'int8', 'uint8', 'fp16', 'q4
 export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 /** Variant suffixes in order of preference: int8 kernels run on every CPU, fp16 ones mostly need a GPU. */
 export const VARIANTS = MODEL_VARIANTS.map(suffixOf);
-const ROLES = { vision: 'vision_model', text: 'text_model', joint: 'model' } as const;
+const ROLES = { vision: 'vision_model', text: 'text_model', joint: 'model', ...GENERATIVE_GRAPHS } as const;
 
 /** The file-name suffix of a variant: '' for fp32, `_fp16` for fp16, ... */
 function suffixOf(variant: ModelVariant): string {

@@ -57,16 +57,20 @@ const SLICE_MS = 20;
 
 const RESAVE = 'Save the tokenizer again with transformers (`AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`) or export the model again.';
 
-/** Builds the tokenizer of a loaded model folder. */
-export function loadTokenizer(folder: Pick<ModelFolder, 'tokenizerJson' | 'tokenizerConfig' | 'config'>): TextTokenizer {
-  let tokenizer: Tokenizer;
+/** The folder's tokenizer.json as @huggingface/tokenizers reads it, or a badModel error saying why it cannot be. */
+export function openTokenizer(folder: Pick<ModelFolder, 'tokenizerJson' | 'tokenizerConfig'>): Tokenizer {
   try {
-    tokenizer = new Tokenizer(folder.tokenizerJson, folder.tokenizerConfig);
+    return new Tokenizer(folder.tokenizerJson, folder.tokenizerConfig);
   } catch (error) {
     // The tokenizer library walks the file's values recursively: a value nested thousands deep overflows its stack.
     const reason = error instanceof RangeError && /call stack/.test(error.message) ? 'a value is nested too deeply to read' : error instanceof Error ? error.message : String(error);
     throw badModel('tokenizer.json', `cannot be loaded (${reason})`, RESAVE);
   }
+}
+
+/** Builds the tokenizer of a loaded model folder. */
+export function loadTokenizer(folder: Pick<ModelFolder, 'tokenizerJson' | 'tokenizerConfig' | 'config'>): TextTokenizer {
+  const tokenizer = openTokenizer(folder);
   const special = resolveSpecialIds(tokenizer, folder);
   for (const [name, id] of [['pad', special.padId], ['end', special.eosId ?? 0]] as const) {
     if (!isTokenId(id)) throw badModel('tokenizer.json', `its ${name} token has the id ${quoteJson(id)}, not a whole number`, RESAVE);
