@@ -3,7 +3,9 @@
  * (per folder and execution provider) until released, preprocesses the inputs and returns typed results.
  */
 import { resolve } from 'node:path';
-import type { AlignmentMethod } from '../shared/analysisResult';
+import { architectureLabel, type AlignmentMethod } from '../shared/analysisResult';
+import type { GenerationResult } from '../shared/generationResult';
+import type { GenerateOptions, GenerateRequest } from './tasks/generateRequest';
 import type { ProbeResult } from '../shared/probeResult';
 import type { DetailedAnalysisResult } from '../shared/attentionDetails';
 import type { PreparedRequest } from './tasks/analysisParts';
@@ -32,6 +34,12 @@ export interface AnalyzeRequest extends AttentionDetailOptions {
   includeAttention?: boolean;
   /** Two-tower models: patch tokens, MaskCLIP or the values alone for the alignment maps; default DEFAULT_ALIGNMENT. */
   alignment?: AlignmentMethod;
+}
+
+/** A generation request: image paths, the prompt and decoding settings, and the model folder (the default model when omitted). */
+export interface GenerationRequest extends Omit<GenerateRequest, 'images'> {
+  modelDir?: string;
+  images: string[];
 }
 
 /** Service settings. */
@@ -128,6 +136,19 @@ export class InferenceService {
     const model = await this.model(request.modelDir);
     const image = await preprocessImage(request.image, model.folder.preprocessor, { maxPixels: this.options.maxImagePixels });
     return perturbationTarget(model, image, request);
+  }
+
+  /** Writes an answer about images with a generative model, with each token's attention (`mmlens generate`, docs/cli.md). */
+  async generate(request: GenerationRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
+    if (request.images.length === 0) throw badInput('No image given.', 'Give at least one image.');
+    const model = await this.model(request.modelDir);
+    if (!model.generate) {
+      throw badInput(`${model.folder.name} is a ${architectureLabel(model.family)} model, which scores image-text pairs and does not write text.`, 'Choose a generative model (LLaVA-style, in transformers.js\'s layout) for mmlens generate.');
+    }
+    const images = await this.preprocess(request.images, model, options.signal);
+    const result = await model.generate({ ...request, images }, options);
+    result.model.notices = this.notices(model, result.model.notices, images);
+    return result;
   }
 
   /** Describes a model folder: graphs, inputs and outputs, attention taps and what cannot be observed. */

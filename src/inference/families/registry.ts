@@ -8,11 +8,12 @@ import type { ModelFolder } from '../model/modelFolder';
 import type { SessionCache } from '../runtime/sessions';
 import type { ModelAdapter, ModelFamily } from './adapter';
 import { crossAttentionFamily } from './crossAttention/family';
+import { generativeFamily } from './generative/family';
 import { singleStreamFamily } from './singleStream/family';
 import { twoTowerFamily } from './twoTower/family';
 
 /** Every family, most specific first (a folder with a token layout and both towers is single-stream). */
-export const MODEL_FAMILIES: readonly ModelFamily[] = [singleStreamFamily, twoTowerFamily, crossAttentionFamily];
+export const MODEL_FAMILIES: readonly ModelFamily[] = [singleStreamFamily, twoTowerFamily, crossAttentionFamily, generativeFamily];
 
 /** The family of `folder`, or a badModel error naming what the folder holds and every supported layout. */
 export function chooseFamily(folder: ModelFolder): ModelFamily {

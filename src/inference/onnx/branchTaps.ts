@@ -34,6 +34,15 @@ export interface BranchTapScan {
   unobserved?: string;
 }
 
+/**
+ * The then-branch of the first If node that holds attention, as a graph of its own whose inputs are the enclosing
+ * graph's (a branch reads them from the outer scope): what an analysis that follows inputs to layers can walk.
+ */
+export function branchAsGraph(graph: OnnxGraph, plan: BranchTapPlan): OnnxGraph {
+  const bytes = graph.nodes[plan.nodeIndex].attributes.find((a) => a.name === IF_BRANCHES[0])!.g!;
+  return { ...decodeSubgraph(bytes, graph), inputs: graph.inputs };
+}
+
 /** Finds the attention inside the If nodes the graph's outputs depend on; taps are numbered from `firstLayer`. */
 export function findBranchTaps(graph: OnnxGraph, firstLayer: number): BranchTapScan {
   const index = new GraphIndex(graph);

@@ -73,6 +73,11 @@ export class TappedGraph {
     return new TappedGraph(this.file, this.graph, own(this.taps), own(this.poolingTaps), this.fusedOperators, this.session, this.unobservedBranches);
   }
 
+  /** The If nodes whose branches' attention the session reads (onnx/branchTaps.ts). */
+  get branchPlans(): readonly BranchTapPlan[] {
+    return this.session.branchPlans;
+  }
+
   /** Adds nodes and outputs computed from the graph's own tensors; call before `open`. */
   add(additions: GraphAdditions): void {
     const { outputs, nodes } = this.session.additions;

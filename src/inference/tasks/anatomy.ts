@@ -72,15 +72,19 @@ export function inputModality(input: OnnxValueInfo): Modality {
   return 'other';
 }
 
-/** Reads the anatomy of a model made of `graphs`; `tokens` come from the caller's probe run or config. */
-export function modelAnatomy(graphs: [Tower, AnatomyGraph][], tokens: TokenCounts): ModelAnatomy {
+/**
+ * Reads the anatomy of a model made of `graphs`; `tokens` come from the caller's probe run or config.
+ * `mixedInputs` carry both modalities, merged before the graph: a generative VLM's inputs_embeds, whose image
+ * tokens' rows are the vision encoder's features.
+ */
+export function modelAnatomy(graphs: [Tower, AnatomyGraph][], tokens: TokenCounts, mixedInputs: ReadonlySet<string> = new Set()): ModelAnatomy {
   const inputs = graphs.flatMap(([tower, g]) => g.graph.inputs.map((i) => ({ tower, name: i.name, modality: inputModality(i) })));
   const layers: AnatomyLayer[] = [];
   const sums: ModelAnatomy['sums'] = [];
   for (const [tower, g] of graphs) {
     const modality = new Map(g.graph.inputs.map((i) => [i.name, inputModality(i)]));
     const flow = traceGraphFlow(g.graph, g.taps, g.fusedOperators, (name) => modality.get(name) ?? 'other');
-    const kinds = (names: string[]) => new Set(names.map((n) => modality.get(n) ?? 'other').filter((m) => m !== 'other'));
+    const kinds = (names: string[]) => new Set(names.flatMap((n): Modality[] => (mixedInputs.has(n) ? ['vision', 'text'] : [modality.get(n) ?? 'other'])).filter((m) => m !== 'other'));
     const own = flow.sites.map(({ concatenated, ...s }) => ({ tower, ...s, concatenated, kind: layerKind(kinds(s.queries), kinds(s.keys)) }));
     const streams = new Set(own.filter((l) => l.kind === 'cross').map((l) => queryStream(kinds(l.queries), kinds(l.keys))));
     // One stream fed by one-way cross-attention, no tokens concatenated: a "joint" layer is that stream's self-attention.

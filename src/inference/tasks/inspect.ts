@@ -32,6 +32,25 @@ export interface InspectResult {
   architectureGuess: string;
   /** Which inputs feed which attention layers, and the fusion family that follows (docs/cli.md). */
   anatomy: ModelAnatomy;
+  /** Generative models only: the decoder, its heads and the image tokens (docs/cli.md). */
+  generative?: GenerativeInspection;
+}
+
+/** What `mmlens inspect` says of a generative VLM. */
+export interface GenerativeInspection {
+  family: string;
+  decoderLayers: number;
+  queryHeads: number;
+  keyValueHeads: number;
+  /** Image tokens one image becomes, laid on rows x cols of the model input's patches. */
+  imageTokens: { perImage: number; rows: number; cols: number; inputSize: { width: number; height: number } };
+  /** Each image token's box in the model input's pixels, [x0, y0, x1, y1], in token order. */
+  tokenRegions: [number, number, number, number][];
+  /** Whether the decoder's attention is read by taps (inside an If's branches too), and why not when it is not. */
+  attentionObserved: { available: boolean; reason?: string };
+  /** The chat template's rendering of a one-image prompt, and the tokens that end an answer. */
+  promptExample: string;
+  endTokenIds: number[];
 }
 
 /** A graph the inspection ran, with the attention that run returned. */

@@ -1,0 +1,224 @@
+/**
+ * The LLaVA-style generative VLM adapter, in transformers.js's layout and conventions (models/llava,
+ * modeling_utils.js): the vision encoder turns each image into image_features (its tokens already projected into
+ * the decoder's width), embed_tokens turns the prompt's ids into inputs_embeds, the features replace the image
+ * tokens' rows one for one, and the merged decoder runs with attention_mask, position_ids (cumulative, from 0) and
+ * the KV cache (empty, [batch, kv heads, 0, head dim], at the first step; use_cache_branch false then, true after,
+ * when the decoder is Optimum's If-merged one). The decoder is tapped, inside its If branches too. This family
+ * only generates: the image-text scoring operations say so. The loop is in generate.ts.
+ */
+import type { Tokenizer } from '@huggingface/tokenizers';
+import type { Tensor } from 'onnxruntime-node';
+import { badInput, badModel } from '../../../core/errors';
+import type { PreprocessedImage } from '../../images/preprocess';
+import type { ModelFolder } from '../../model/modelFolder';
+import { openTokenizer } from '../../model/tokenize';
+import { DataType } from '../../onnx/onnxTypes';
+import { checkImageSize, findInput, fixedDim, isPixelInput } from '../../runtime/graphInputs';
+import { floatData, intTensor } from '../../runtime/graphIo';
+import { loadOrt, type OpenSession, type OrtModule, type SessionCache } from '../../runtime/sessions';
+import { TappedGraph } from '../../runtime/tappedGraph';
+import type { InspectResult } from '../../tasks/inspect';
+import { probesUnavailable } from '../../tasks/probe';
+import type { ModelAdapter, ModelCapabilities } from '../adapter';
+import type { GenerateOptions, GenerateRequest } from '../../tasks/generateRequest';
+import { generate } from './generate';
+import { inspectGenerative } from './inspectGenerative';
+import { readVlmConfig, type VlmConfig } from './vlmConfig';
+import type { GenerationResult } from '../../../shared/generationResult';
+
+/** What a generative VLM can do: write text about images; its maps are per generated token (`generate`). */
+const CAPABILITIES: ModelCapabilities = {
+  similarity: false,
+  imageTextMatching: false,
+  generation: true,
+  attention: 'joint',
+  denseMaps: { available: false, reason: 'a generative model has no joint embedding space; its maps are per generated token (mmlens generate)' },
+  valuePath: { available: false, reason: 'a generative model has no value path into a joint embedding space' },
+  probes: { available: false, reason: 'they score image-text pairs, which a generative model does not; use mmlens generate' },
+};
+
+/** The decoder's past inputs and how an empty past is shaped. */
+export interface PastLayout {
+  /** [past input name, present output name] pairs, in the decoder's input order. */
+  names: [string, string][];
+  kvHeads: number;
+  headDim: number;
+  elemType: number;
+}
+
+/** One decoder pass's outputs: the last position's logits, the presents and the attention of its last query. */
+export interface DecoderPass {
+  logits: Float32Array;
+  presents: Record<string, Tensor>;
+  /** Per layer, heads x keys: the last query's attention; empty when the decoder's attention is not observable. */
+  attention: Float32Array[];
+  heads: number;
+  keys: number;
+}
+
+/** A loaded LLaVA-style model. */
+export class LlavaModel implements ModelAdapter {
+  readonly family = 'generative';
+  /** The family within generative models, as inspect and results name it. */
+  readonly vlmFamily = 'llava';
+  readonly capabilities = CAPABILITIES;
+
+  private constructor(
+    readonly folder: ModelFolder,
+    readonly vision: TappedGraph,
+    readonly embedding: TappedGraph,
+    readonly decoder: TappedGraph,
+    readonly tokenizer: Tokenizer,
+    readonly vlm: VlmConfig,
+    readonly past: PastLayout,
+    private readonly sessions: { vision: OpenSession; embedding: OpenSession; decoder: OpenSession },
+    private readonly ort: OrtModule,
+  ) {}
+
+  /** Loads the three graphs, taps the decoder and opens the sessions. */
+  static async open(folder: ModelFolder, cache: SessionCache): Promise<LlavaModel> {
+    const { visionEncoder, embedTokens, decoder: decoderFile } = folder.files;
+    const [vision, embedding, decoder] = await Promise.all([visionEncoder!, embedTokens!, decoderFile!].map((file) => TappedGraph.load(file)));
+    const tokenizer = openTokenizer(folder);
+    const vlm = await readVlmConfig(folder, tokenizer);
+    const past = pastLayout(decoder);
+    const [visionSession, embeddingSession, decoderSession] = await Promise.all([vision.open(cache, vision.file), embedding.open(cache, `${embedding.file}#plain`), decoder.open(cache, decoder.file)]);
+    return new LlavaModel(folder, vision, embedding, decoder, tokenizer, vlm, past, { vision: visionSession, embedding: embeddingSession, decoder: decoderSession }, await loadOrt());
+  }
+
+  /** The providers that run the graphs (the decoder's). */
+  get executionProvider(): string {
+    return this.sessions.decoder.provider;
+  }
+
+  /** Why the decoder's attention cannot be read, when it cannot. */
+  get unobservedAttention(): string | undefined {
+    if (this.decoder.taps.length > 0) return undefined;
+    if (this.decoder.unobservedBranches) return this.decoder.unobservedBranches;
+    return this.decoder.fusedOperators.length > 0
+      ? `the decoder computes attention inside fused operators (${this.decoder.fusedOperators.join(', ')}), which do not expose their probabilities`
+      : 'no attention softmax was found in the decoder';
+  }
+
+  /** Writes an answer about the images (generate.ts). */
+  generate(request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
+    return generate(this, request, options);
+  }
+
+  /** One image's tokens: image_features [tokens, width] of the vision encoder. */
+  async encodeImage(image: PreprocessedImage): Promise<{ features: Float32Array; tokens: number; width: number }> {
+    const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel');
+    checkImageSize(this.vision.file, input, image.outputSize);
+    const { height, width } = image.outputSize;
+    const outputs = await this.vision.fetch(this.sessions.vision, { [input.name]: new this.ort.Tensor('float32', image.pixels, [1, 3, height, width]) }, ['image_features']);
+    const features = outputs.image_features;
+    if (!features) throw badModel(this.vision.file, 'has no image_features output', 'Use the vision_encoder.onnx of a transformers.js export.');
+    const dims = features.dims;
+    return { features: floatData(outputs, 'image_features', this.vision.file), tokens: dims.length === 3 ? dims[1] : dims[0], width: dims[dims.length - 1] };
+  }
+
+  /** inputs_embeds [ids.length, width] of `ids`. */
+  async embed(ids: number[]): Promise<{ embeds: Float32Array; width: number }> {
+    const input = this.embedding.graph.inputs[0];
+    const outputs = await this.embedding.fetch(this.sessions.embedding, { [input.name]: intTensor(this.ort, BigInt64Array.from(ids, BigInt), input, [1, ids.length]) });
+    const embeds = outputs.inputs_embeds ?? Object.values(outputs)[0];
+    if (embeds.type !== 'float32') {
+      throw badModel(this.embedding.file, `gives ${embeds.type} embeddings; only float32 decoders are supported so far`, 'Use the fp32 graphs (--variant fp32), or the _quantized ones.');
+    }
+    return { embeds: embeds.data as Float32Array, width: embeds.dims[embeds.dims.length - 1] };
+  }
+
+  /**
+   * One decoder pass over `embeds` (positions [start, start + rows)) after `past` (none at the first step).
+   * The sequence is one item with no padding, so the mask is all ones and the positions count from 0.
+   */
+  async decode(embeds: Float32Array, rows: number, start: number, past: Record<string, Tensor> | undefined): Promise<DecoderPass> {
+    const { ort } = this;
+    const width = embeds.length / rows;
+    const total = start + rows;
+    const input = (name: string) => this.decoder.graph.inputs.find((i) => i.name === name);
+    const feeds: Record<string, Tensor> = { inputs_embeds: new ort.Tensor('float32', embeds, [1, rows, width]) };
+    const mask = input('attention_mask');
+    if (mask) feeds.attention_mask = intTensor(ort, new BigInt64Array(total).fill(1n), mask, [1, total]);
+    const positions = input('position_ids');
+    if (positions) feeds.position_ids = intTensor(ort, BigInt64Array.from({ length: rows }, (_, i) => BigInt(start + i)), positions, [1, rows]);
+    for (const [pastName, presentName] of this.past.names) {
+      feeds[pastName] = past?.[presentName] ?? emptyPast(ort, this.past);
+    }
+    if (input('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [past !== undefined], [1]);
+    const logitsKeep = input('num_logits_to_keep');
+    if (logitsKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([1n]), []);
+    const { outputs, attention } = await this.decoder.run(this.sessions.decoder, feeds, 1);
+    const logits = floatData(outputs, 'logits', this.decoder.file);
+    const vocab = outputs.logits.dims[outputs.logits.dims.length - 1];
+    const presents = Object.fromEntries(this.past.names.map(([, present]) => [present, outputs[present]]));
+    const heads = attention[0]?.heads ?? 0;
+    const rowsOf = attention.map((layer) => {
+      const row = new Float32Array(layer.heads * layer.keys);
+      for (let h = 0; h < layer.heads; h++) {
+        const from = (h * layer.queries + layer.queries - 1) * layer.keys;
+        row.set(layer.data.subarray(from, from + layer.keys), h * layer.keys);
+      }
+      return row;
+    });
+    return { logits: Float32Array.from(logits.subarray(logits.length - vocab)), presents, attention: rowsOf, heads, keys: total };
+  }
+
+  /** The folder's graphs, taps and image tokens, from one short generation on a blank image. */
+  inspect(notices: string[]): Promise<InspectResult> {
+    return inspectGenerative(this, notices);
+  }
+
+  analyze(): Promise<never> {
+    return Promise.reject(scoringOnly(this, 'Image-text analysis'));
+  }
+
+  zeroShotScores(): Promise<never> {
+    return Promise.reject(scoringOnly(this, 'Zero-shot classification'));
+  }
+
+  probe(): Promise<never> {
+    return Promise.reject(probesUnavailable(this));
+  }
+
+  perturbationGrid(): never {
+    throw scoringOnly(this, 'Occlusion of an image-text score');
+  }
+
+  defaultScoreKind(): never {
+    throw scoringOnly(this, 'Occlusion of an image-text score');
+  }
+
+  perturbationScore(): Promise<never> {
+    return Promise.reject(scoringOnly(this, 'Occlusion of an image-text score'));
+  }
+}
+
+/** The error for an image-text scoring operation asked of a generative model. */
+function scoringOnly(model: LlavaModel, operation: string) {
+  return badInput(
+    `${operation} needs a model that scores image-text pairs; ${model.folder.name} is a generative model (it writes text about images).`,
+    'Use `mmlens generate` with this model, or choose a CLIP-like, ViLT-like or BLIP model for this.',
+  );
+}
+
+/** The decoder's past inputs, paired with their present outputs, and the shape of an empty past. */
+function pastLayout(decoder: TappedGraph): PastLayout {
+  const pasts = decoder.graph.inputs.filter((i) => i.name.startsWith('past_key_values.'));
+  const names = pasts.map((i): [string, string] => [i.name, i.name.replace('past_key_values', 'present')]);
+  const missing = names.find(([, present]) => !decoder.graph.outputs.some((o) => o.name === present));
+  if (pasts.length === 0 || missing) {
+    throw badModel(decoder.file, missing ? `has the input ${missing[0]} but no ${missing[1]} output` : 'has no past_key_values inputs (a decoder without a KV cache)', 'Use decoder_model_merged.onnx of a transformers.js or Optimum export with past (`--task image-text-to-text-with-past`).');
+  }
+  const [kvHeads, headDim] = [fixedDim(pasts[0], 1), fixedDim(pasts[0], 3)];
+  if (kvHeads === undefined || headDim === undefined) {
+    throw badModel(decoder.file, `declares ${pasts[0].name} without a fixed number of key/value heads and head size`, 'Export the decoder with those dimensions fixed, as Optimum and transformers.js do.');
+  }
+  return { names, kvHeads, headDim, elemType: pasts[0].elemType ?? DataType.FLOAT };
+}
+
+function emptyPast(ort: OrtModule, past: PastLayout): Tensor {
+  const dims = [1, past.kvHeads, 0, past.headDim];
+  return past.elemType === DataType.FLOAT16 ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
+}

@@ -1,0 +1,89 @@
+/**
+ * The result of `mmlens generate` (docs/cli.md documents every field): the prompt as fed, each generated token with
+ * its log-probability, its attention mass on the image per decoder layer and its map over the image tokens, and the
+ * raw decoder attention on request. Plain JSON, finite numbers only.
+ */
+import type { Architecture } from './analysisResult';
+
+/** Version of the JSON contract below. */
+export const GENERATION_SCHEMA_VERSION = 1;
+
+/** How heads and layers are fused into one map per token. */
+export interface AttentionFusion {
+  /** Over the (query) heads of a layer. */
+  heads: 'mean' | 'max';
+  /** The decoder layers averaged, [first, last] inclusive, 0-based. */
+  layers: [number, number];
+}
+
+/** How tokens were chosen. */
+export interface DecodingSettings {
+  mode: 'greedy' | 'sample';
+  maxNewTokens: number;
+  /** Sampling only. */
+  seed?: number;
+  temperature?: number;
+  topP?: number;
+}
+
+/** Where one image's tokens sit in the prompt and which patch of the model's input each covers. */
+export interface ImageTokens {
+  path: string;
+  /** The original image's size. */
+  width: number;
+  height: number;
+  /** The model input's size after preprocessing. */
+  inputSize: { width: number; height: number };
+  /** [start, end) in the prompt ids. */
+  span: [number, number];
+  /** The image tokens as a grid, row-major: token span[0] + r * cols + c covers region r * cols + c. */
+  rows: number;
+  cols: number;
+  /** Each token's box in the model input's pixels: [x0, y0, x1, y1]. */
+  regions: [number, number, number, number][];
+}
+
+/** Attention mass of one token's query over the three parts of the sequence, per decoder layer (head mean). */
+export interface AttentionShares {
+  image: number[];
+  prompt: number[];
+  generated: number[];
+}
+
+/** One generated token. */
+export interface GeneratedToken {
+  id: number;
+  /** The text this token adds to the answer (decoded in context, so merged pieces read right). */
+  text: string;
+  /** Its log-probability under the model (temperature 1), natural log. */
+  logprob: number;
+  /** Its attention mass on the image tokens, per decoder layer (mean over heads); empty when attention is not observable. */
+  imageShare: number[];
+  /** The same mass split three ways: image, the prompt's text, the text generated before it. */
+  shares?: AttentionShares;
+  /** Its attention on each image's tokens with the result's fusion, [image][rows * cols] row-major; empty when not observable. */
+  map: number[][];
+  /** The most probable tokens at this step, best first. */
+  top: { id: number; text: string; logprob: number }[];
+}
+
+/** What `mmlens generate --json` writes. */
+export interface GenerationResult {
+  schemaVersion: number;
+  model: { name: string; dir: string; architecture: Architecture; family: string; executionProvider: string; notices: string[] };
+  /** The prompt as fed: after the chat template and the image-token expansion. */
+  prompt: { text: string; ids: number[]; imageTokens: [number, number] };
+  images: ImageTokens[];
+  generated: GeneratedToken[];
+  /** The answer: the generated tokens decoded together, special tokens left out. */
+  answer: string;
+  stopReason: 'endToken' | 'maxNewTokens';
+  decoding: DecodingSettings;
+  fusion: AttentionFusion;
+  /** Whether the decoder's attention was read, and why not when it was not. */
+  attentionObserved: { available: boolean; reason?: string };
+  /** With `--attention`: attention.decoder[k][layer][head][key], the last query of the pass that produced token k. */
+  attention?: { decoder: number[][][][] };
+  /** Milliseconds: the vision encoder, the prefill pass, and each decoding step after it. */
+  timings: { visionMs: number; prefillMs: number; decodeMs: number[] };
+}
