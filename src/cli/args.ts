@@ -77,6 +77,18 @@ export function integerFlag(values: FlagValues, flag: string, command: CliComman
   return value;
 }
 
+/** A number flag in (`above`, `atMost`], or undefined when absent. */
+export function numberFlag(values: FlagValues, flag: string, command: CliCommand, above: number, atMost = Infinity): number | undefined {
+  const text = values[flag];
+  if (text === undefined) return undefined;
+  const value = typeof text === 'string' && text.trim() !== '' ? Number(text) : NaN;
+  if (!(value > above && value <= atMost)) {
+    const range = atMost === Infinity ? `above ${above}` : `above ${above} and at most ${atMost}`;
+    throw badInput(`--${flag} must be a number ${range}, got "${String(text)}".`, `Usage: mmlens ${command.usage}`);
+  }
+  return value;
+}
+
 function names(commands: readonly CliCommand[]): string {
   return commands.map((c) => c.name).join(', ');
 }

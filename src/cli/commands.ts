@@ -5,6 +5,7 @@ import { inspectCommand } from './inspectCommand';
 import { zeroShotCommand } from './zeroShotCommand';
 import { probeCommand } from './probeCommand';
 import { evaluateCommand } from './evaluateCommand';
+import { generateCommand } from './generateCommand';
 
 /** The registered commands. */
-export const COMMANDS: readonly CliCommand[] = [analyzeCommand, inspectCommand, probeCommand, zeroShotCommand, evaluateCommand];
+export const COMMANDS: readonly CliCommand[] = [analyzeCommand, inspectCommand, probeCommand, zeroShotCommand, evaluateCommand, generateCommand];
