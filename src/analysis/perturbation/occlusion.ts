@@ -44,6 +44,11 @@ function checkStep(value: number, name: string, limit: number, why: string): voi
  * score). The image itself and all the windows go through `score` in batches.
  */
 export async function occlusionMap(image: PatchedImage, fill: Fill, score: ScoreBatch, options: OcclusionOptions = {}): Promise<OcclusionResult> {
+  return (await occlusionMaps(image, fill, score, 1, options))[0];
+}
+
+/** occlusionMap for a score of `outputs` numbers per image (image-major): one map per output, from the same passes. */
+export async function occlusionMaps(image: PatchedImage, fill: Fill, score: ScoreBatch, outputs: number, options: OcclusionOptions = {}): Promise<OcclusionResult[]> {
   channelsOf(image);
   const { rows, cols } = image;
   const window = options.window ?? 1;
@@ -59,18 +64,21 @@ export async function occlusionMap(image: PatchedImage, fill: Fill, score: Score
     if (index === 0) return;
     const [r, c] = windows[index - 1];
     copyPatches(image, hidden, target, r, r + window, c, c + window);
-  }, score, options, 'occlusion');
+  }, score, options, 'occlusion', outputs);
 
-  const sum = new Float64Array(rows * cols);
-  const covered = new Uint32Array(rows * cols);
-  windows.forEach(([r0, c0], k) => {
-    for (let r = r0; r < r0 + window; r++) {
-      for (let c = c0; c < c0 + window; c++) {
-        sum[r * cols + c] += scores[0] - scores[k + 1];
-        covered[r * cols + c]++;
+  return Array.from({ length: outputs }, (_, o) => {
+    const at = (imageIndex: number) => scores[imageIndex * outputs + o];
+    const sum = new Float64Array(rows * cols);
+    const covered = new Uint32Array(rows * cols);
+    windows.forEach(([r0, c0], k) => {
+      for (let r = r0; r < r0 + window; r++) {
+        for (let c = c0; c < c0 + window; c++) {
+          sum[r * cols + c] += at(0) - at(k + 1);
+          covered[r * cols + c]++;
+        }
       }
-    }
+    });
+    const map = Float32Array.from(sum, (s, p) => s / covered[p]);
+    return { map, baseline: at(0), forwardPasses: windows.length + 1 };
   });
-  const map = Float32Array.from(sum, (s, p) => s / covered[p]);
-  return { map, baseline: scores[0], forwardPasses: windows.length + 1 };
 }

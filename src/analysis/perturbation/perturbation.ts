@@ -20,7 +20,8 @@ export interface PatchedImage {
 
 /**
  * Scores `count` images laid one after another in `batch` (each channels x height x width), one number per
- * image, e.g. the similarity to a text or a class probability. Each call gets a fresh buffer.
+ * image, e.g. the similarity to a text or a class probability (or several per image, image-major, where the
+ * analysis asks for several outputs). Each call gets a fresh buffer.
  */
 export type ScoreBatch = (batch: Float32Array, count: number) => Promise<Float32Array>;
 
@@ -93,8 +94,10 @@ function batchSizeOf(options: BatchOptions): number {
 
 /**
  * Scores `count` images of `imageSize` values each: `build(index, target)` writes image `index` into
- * `target`, called in index order; `score` gets them `batchSize` at a time. Checks for cancellation before
- * and after every batch, reports progress under `stage`, and returns the scores in index order.
+ * `target`, called in index order; `score` gets them `batchSize` at a time and returns `outputs` scores per
+ * image, image-major (several numbers per image: a generated answer's token log-probabilities). Checks for
+ * cancellation before and after every batch, reports progress under `stage`, and returns the scores in index
+ * order, image-major.
  */
 export async function scoreInBatches(
   count: number,
@@ -103,9 +106,10 @@ export async function scoreInBatches(
   score: ScoreBatch,
   options: BatchOptions,
   stage: string,
+  outputs = 1,
 ): Promise<Float64Array> {
   const batchSize = batchSizeOf(options);
-  const scores = new Float64Array(count);
+  const scores = new Float64Array(count * outputs);
   for (let first = 0; first < count; first += batchSize) {
     throwIfCancelled(options.signal);
     const n = Math.min(batchSize, count - first);
@@ -113,10 +117,10 @@ export async function scoreInBatches(
     for (let i = 0; i < n; i++) build(first + i, batch.subarray(i * imageSize, (i + 1) * imageSize));
     const result = await score(batch, n);
     throwIfCancelled(options.signal);
-    if (result.length !== n) throw new LensError('internal', `${stage}: the scoring function returned ${result.length} scores for ${n} images.`);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(result[i])) throw new LensError('internal', `${stage}: the scoring function returned ${result[i]} for image ${first + i}.`);
-      scores[first + i] = result[i];
+    if (result.length !== n * outputs) throw new LensError('internal', `${stage}: the scoring function returned ${result.length} scores for ${n} images of ${outputs} each.`);
+    for (let i = 0; i < n * outputs; i++) {
+      if (!Number.isFinite(result[i])) throw new LensError('internal', `${stage}: the scoring function returned ${result[i]} for image ${first + Math.floor(i / outputs)}.`);
+      scores[first * outputs + i] = result[i];
     }
     options.onProgress?.({ stage, done: first + n, total: count });
   }

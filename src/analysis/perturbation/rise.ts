@@ -91,6 +91,11 @@ function checkOptions(options: RiseOptions) {
  * it is 0: image · mask + fill · (1 - mask). The masks come from a seeded generator, so the map is repeatable.
  */
 export async function riseMap(image: PatchedImage, fill: Fill, score: ScoreBatch, options: RiseOptions = {}): Promise<RiseResult> {
+  return (await riseMaps(image, fill, score, 1, options))[0];
+}
+
+/** riseMap for a score of `outputs` numbers per image (image-major): one map per output, from the same masks. */
+export async function riseMaps(image: PatchedImage, fill: Fill, score: ScoreBatch, outputs: number, options: RiseOptions = {}): Promise<RiseResult[]> {
   const channels = channelsOf(image);
   const { masks, cells, probability, seed } = checkOptions(options);
   const { data, height, width, rows, cols } = image;
@@ -108,14 +113,16 @@ export async function riseMap(image: PatchedImage, fill: Fill, score: ScoreBatch
       for (let k = 0; k < plane; k++) target[c * plane + k] = hidden[c * plane + k] + (data[c * plane + k] - hidden[c * plane + k]) * mask[k];
     }
     patchMeans(mask, image, means.subarray(index * rows * cols, (index + 1) * rows * cols));
-  }, score, options, 'RISE');
+  }, score, options, 'RISE', outputs);
 
   // Averaging the pixel saliency over a patch equals weighting each mask's patch mean, as both are linear.
-  const map = new Float32Array(rows * cols);
-  for (let p = 0; p < rows * cols; p++) {
-    let sum = 0;
-    for (let i = 0; i < masks; i++) sum += scores[i] * means[i * rows * cols + p];
-    map[p] = sum / (masks * probability);
-  }
-  return { map, forwardPasses: masks };
+  return Array.from({ length: outputs }, (_, o) => {
+    const map = new Float32Array(rows * cols);
+    for (let p = 0; p < rows * cols; p++) {
+      let sum = 0;
+      for (let i = 0; i < masks; i++) sum += scores[i * outputs + o] * means[i * rows * cols + p];
+      map[p] = sum / (masks * probability);
+    }
+    return { map, forwardPasses: masks };
+  });
 }
