@@ -1,13 +1,14 @@
 /**
  * `mmlens generate`: a generative VLM writes an answer about the images, streamed to the terminal as it comes,
  * with each token's log-probability, attention share on the image per decoder layer and map over the image tokens
- * in the JSON (`--json`, docs/cli.md); `--attention` adds the raw decoder attention.
+ * in the JSON (`--json`, docs/cli.md); `--attention` adds the raw decoder attention, `--occlusion` / `--rise` a
+ * perturbation map per token.
  */
-import type { GenerationResult } from '../shared/generationResult';
+import type { GeneratedToken, GenerationResult } from '../shared/generationResult';
 import type { GenerationRequest } from '../inference/service';
 import { integerFlag, numberFlag, stringList } from './args';
 import type { CliCommand, FlagValues } from './command';
-import { refuseOverwritingInputs, sayWritten, writeJson } from './output';
+import { refuseOverwritingInputs, sayWritten, terminalProgress, writeJson } from './output';
 import { badInput } from '../core/errors';
 import { terminalText } from './terminalText';
 
@@ -16,6 +17,7 @@ export const generateCommand: CliCommand = {
   name: 'generate',
   usage: 'generate [--model DIR] --image PATH [--image PATH ...] --prompt TEXT [--max-new-tokens N]\n' +
     '                 [--sample --seed S --temperature T --top-p P] [--heads mean|max] [--layers A-B] [--attention]\n' +
+    '                 [--occlusion | --rise [--rise-masks N]]\n' +
     '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
   flags: {
     image: { type: 'string', multiple: true },
@@ -28,13 +30,19 @@ export const generateCommand: CliCommand = {
     heads: { type: 'string' },
     layers: { type: 'string' },
     attention: { type: 'boolean' },
+    occlusion: { type: 'boolean' },
+    rise: { type: 'boolean' },
+    'rise-masks': { type: 'string' },
   },
   async run(values, { service, signal }) {
     const request = generationRequest(values);
     const json = values.json as string | undefined;
     refuseOverwritingInputs([json], request.images);
     const toTerminal = json !== '-';
-    const result = await service.generate(request, { signal, onToken: toTerminal ? (token) => process.stdout.write(terminalText(token.text)) : undefined });
+    const progress = terminalProgress();
+    const onToken = toTerminal ? (token: GeneratedToken) => process.stdout.write(terminalText(token.text)) : undefined;
+    const result = await service.generate(request, { signal, onToken, onProgress: progress.onProgress });
+    progress.clear();
     if (toTerminal) console.log(`\n${terminalText(generationSummary(result))}`);
     if (json) await writeJson(json, result);
     sayWritten([json], json);
@@ -47,6 +55,8 @@ function generationRequest(values: FlagValues): GenerationRequest {
   if (typeof prompt !== 'string') throw badInput('mmlens generate needs --prompt.', `Usage: mmlens ${generateCommand.usage}`);
   const sampled = ['seed', 'temperature', 'top-p'].filter((flag) => values[flag] !== undefined);
   if (!values.sample && sampled.length > 0) throw badInput(`--${sampled[0]} applies to sampling only.`, 'Add --sample, or leave it out for greedy decoding.');
+  if (values.occlusion && values.rise) throw badInput('--occlusion and --rise each make a map per token; give one of them.');
+  if (values['rise-masks'] !== undefined && !values.rise) throw badInput('--rise-masks applies to --rise only.');
   const heads = values.heads ?? 'mean';
   if (heads !== 'mean' && heads !== 'max') throw badInput(`--heads must be mean or max, got "${String(heads)}".`);
   return {
@@ -61,6 +71,7 @@ function generationRequest(values: FlagValues): GenerationRequest {
     } : undefined,
     includeAttention: values.attention === true,
     fusion: { heads, layers: layerRange(values.layers) },
+    perturbation: values.occlusion ? { method: 'occlusion' } : values.rise ? { method: 'rise', masks: integerFlag(values, 'rise-masks', generateCommand, 1, 100_000) } : undefined,
   };
 }
 
@@ -86,6 +97,7 @@ export function generationSummary(result: GenerationResult): string {
     const share = mean(token.imageShare);
     lines.push(`${JSON.stringify(token.text).padEnd(16)} ${token.logprob.toFixed(3).padStart(8)} ${(Number.isNaN(share) ? 'n/a' : share.toFixed(3)).padStart(25)}`);
   }
+  if (result.perturbation) lines.push(`${result.perturbation.method} maps for every token: ${result.perturbation.forwardPasses} forward passes in ${((result.timings.perturbationMs ?? 0) / 1000).toFixed(1)} s`);
   if (!result.attentionObserved.available) lines.push(`note: attention is not observable: ${result.attentionObserved.reason}`);
   const timings = result.timings;
   lines.push(`time: vision ${timings.visionMs.toFixed(0)} ms, prefill ${timings.prefillMs.toFixed(0)} ms, ${timings.decodeMs.length} steps ${mean(timings.decodeMs).toFixed(1)} ms each`);

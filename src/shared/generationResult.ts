@@ -65,6 +65,19 @@ export interface GeneratedToken {
   map: number[][];
   /** The most probable tokens at this step, best first. */
   top: { id: number; text: string; logprob: number }[];
+  /** With `--occlusion` or `--rise`: the token's perturbation map on each image, [image][rows * cols] row-major. */
+  perturbationMap?: number[][];
+}
+
+/** How the perturbation maps were made and what they cost. */
+export interface PerturbationSummary {
+  method: 'occlusion' | 'rise';
+  /** occlusion: the log-probability's drop when the patch is hidden; rise: the probability-weighted mean of the masks. */
+  score: 'logprobDrop' | 'probability';
+  /** Vision encoder + decoder passes, over every image (each pass scores every token of the answer at once). */
+  forwardPasses: number;
+  masks?: number;
+  seed?: number;
 }
 
 /** What `mmlens generate --json` writes. */
@@ -82,8 +95,10 @@ export interface GenerationResult {
   fusion: AttentionFusion;
   /** Whether the decoder's attention was read, and why not when it was not. */
   attentionObserved: { available: boolean; reason?: string };
+  /** With `--occlusion` or `--rise`. */
+  perturbation?: PerturbationSummary;
   /** With `--attention`: attention.decoder[k][layer][head][key], the last query of the pass that produced token k. */
   attention?: { decoder: number[][][][] };
-  /** Milliseconds: the vision encoder, the prefill pass, and each decoding step after it. */
-  timings: { visionMs: number; prefillMs: number; decodeMs: number[] };
+  /** Milliseconds: the vision encoder, the prefill pass, each decoding step after it, and the perturbation maps. */
+  timings: { visionMs: number; prefillMs: number; decodeMs: number[]; perturbationMs?: number };
 }

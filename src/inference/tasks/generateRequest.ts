@@ -1,5 +1,6 @@
 /** What a generative model is asked: images, a prompt, how to decode, and the streaming and cancellation hooks. */
 import type { AttentionFusion, GeneratedToken } from '../../shared/generationResult';
+import type { LongRunOptions } from '../../core/progress';
 import type { PreprocessedImage } from '../images/preprocess';
 
 /** What to generate from. */
@@ -14,12 +15,20 @@ export interface GenerateRequest {
   includeAttention?: boolean;
   /** Head and layer fusion of the maps; default the mean over heads and all layers. */
   fusion?: Partial<AttentionFusion>;
+  /** Also map each token by hiding image regions (teacher-forced occlusion or RISE). */
+  perturbation?: TokenPerturbationRequest;
 }
 
-/** Streaming and cancellation. */
-export interface GenerateOptions {
+/** Which perturbation map to make for every generated token. */
+export interface TokenPerturbationRequest {
+  method: 'occlusion' | 'rise';
+  /** RISE only: how many random masks (default 500) and their seed (default 0). */
+  masks?: number;
+  seed?: number;
+}
+
+/** Streaming, cancellation, and progress of the perturbation maps. */
+export interface GenerateOptions extends LongRunOptions {
   /** Called with each token as it is chosen. */
   onToken?: (token: GeneratedToken, index: number) => void;
-  /** Stops within one decoding step. */
-  signal?: AbortSignal;
 }

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import type { GenerationResult } from '../../../src/shared/generationResult';
+import type { LlavaModel } from '../../../src/inference/families/generative/llavaModel';
+import { preprocessImage } from '../../../src/inference/images/preprocess';
+import { greyValue } from '../../../src/inference/tasks/perturbationScores';
 
 const fixture = (name: string) => join(__dirname, '..', '..', 'fixtures', name);
 const dir = fixture('tiny-llava');
@@ -171,4 +174,34 @@ test('inspect names the family, the decoder heads and every image token\'s regio
   });
   assert.deepEqual(inspected.taps.map((t) => [t.tower, t.heads, t.queries]), [['joint', 4, 45], ['joint', 4, 45]]);
   assert.equal(inspected.anatomy.family, 'singleStream');
+});
+
+test('occlusion of each answer token is the drop in its log-probability when a patch is hidden, as the KV-cache loop scores the hidden image', async () => {
+  const result = await service.generate({ images: [image], prompt, maxNewTokens: 4, perturbation: { method: 'occlusion' } });
+  assert.deepEqual(result.perturbation, { method: 'occlusion', score: 'logprobDrop', forwardPasses: 37 });
+  const model = (await service.model(dir)) as LlavaModel;
+  const pre = await preprocessImage(image, model.folder.preprocessor);
+  const grey = greyValue(model.folder.preprocessor);
+  const answer = result.generated.map((t) => t.id);
+  const [start] = result.prompt.imageTokens;
+  for (const patch of [0, 14, 35]) {
+    const hidden = Float32Array.from(pre.pixels);
+    const [r, c] = [Math.floor(patch / 6), patch % 6];
+    for (let ch = 0; ch < 3; ch++) for (let y = r * 8; y < r * 8 + 8; y++) for (let x = c * 8; x < c * 8 + 8; x++) hidden[ch * 48 * 48 + y * 48 + x] = grey[ch];
+    const { features, width } = await model.encodeImages(hidden, 1, pre.outputSize);
+    const { embeds } = await model.embed(result.prompt.ids);
+    embeds.set(features, start * width);
+    let pass = await model.decode(embeds, result.prompt.ids.length, 0, undefined);
+    for (const [k, id] of answer.entries()) {
+      const logprob = logSoftmax(Array.from(pass.logits))[id];
+      const drop = result.generated[k].logprob - logprob;
+      const gap = Math.abs(result.generated[k].perturbationMap![0][patch] - drop);
+      assert.ok(gap < 1e-4, `token ${k}, patch ${patch}: occlusion ${result.generated[k].perturbationMap![0][patch]}, KV loop ${drop}`);
+      if (k + 1 < answer.length) pass = await model.decode((await model.embed([id])).embeds, 1, result.prompt.ids.length + k, pass.presents);
+    }
+  }
+  const rise = await service.generate({ images: [image], prompt, maxNewTokens: 2, perturbation: { method: 'rise', masks: 24, seed: 3 } });
+  assert.deepEqual(rise.perturbation, { method: 'rise', score: 'probability', forwardPasses: 24, masks: 24, seed: 3 });
+  assert.equal(rise.generated[0].perturbationMap![0].length, 36);
+  assert.ok(rise.generated[0].perturbationMap![0].every((v) => Number.isFinite(v) && v >= 0));
 });

@@ -14,8 +14,9 @@ import { badInput } from '../../../core/errors';
 import { throwIfCancelled } from '../../../core/progress';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { GenerateOptions, GenerateRequest } from '../../tasks/generateRequest';
-import { GENERATION_SCHEMA_VERSION, type AttentionFusion, type GeneratedToken, type GenerationResult, type ImageTokens } from '../../../shared/generationResult';
+import { GENERATION_SCHEMA_VERSION, type AttentionFusion, type GeneratedToken, type GenerationResult, type ImageTokens, type PerturbationSummary } from '../../../shared/generationResult';
 import { renderPrompt } from './chatPrompt';
+import { DEFAULT_RISE_MASKS, tokenPerturbationMaps } from './tokenPerturbation';
 import type { LlavaModel } from './llavaModel';
 
 const DEFAULT_MAX_NEW_TOKENS = 32;
@@ -30,10 +31,10 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
   const notices: string[] = [];
 
   let started = performance.now();
-  const encoded: Awaited<ReturnType<LlavaModel['encodeImage']>>[] = [];
+  const encoded: Awaited<ReturnType<LlavaModel['encodeImages']>>[] = [];
   for (const { image } of request.images) {
     throwIfCancelled(options.signal);
-    encoded.push(await model.encodeImage(image));
+    encoded.push(await model.encodeImages(image.pixels, 1, image.outputSize));
   }
   const visionMs = performance.now() - started;
 
@@ -109,6 +110,27 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
   }
 
   const images: ImageTokens[] = request.images.map(({ path, image }, i) => imageTokens(path, image, spans[i], model.folder.config.vision.patchSize));
+  let perturbation: PerturbationSummary | undefined;
+  let perturbationMs: number | undefined;
+  if (request.perturbation && generated.length > 0) {
+    started = performance.now();
+    const answer = generated.map((t) => t.id);
+    const forcedIds = [...ids, ...answer.slice(0, -1)];
+    const forced = (await model.embed(forcedIds)).embeds;
+    forced.set(embeds);
+    const teacher = { embeds: forced, rows: forcedIds.length, spans, answer, vocab: pass.logits.length };
+    let forwardPasses = 0;
+    for (const [i, { image }] of request.images.entries()) {
+      const maps = await tokenPerturbationMaps(model, teacher, { ...image, rows: images[i].rows, cols: images[i].cols }, i, request.perturbation, options);
+      maps.maps.forEach((map, k) => (generated[k].perturbationMap ??= []).push(Array.from(map)));
+      forwardPasses += maps.forwardPasses;
+    }
+    const { method, seed } = request.perturbation;
+    perturbation = method === 'occlusion'
+      ? { method, score: 'logprobDrop', forwardPasses }
+      : { method, score: 'probability', forwardPasses, masks: request.perturbation.masks ?? DEFAULT_RISE_MASKS, seed: seed ?? 0 };
+    perturbationMs = performance.now() - started;
+  }
   return {
     schemaVersion: GENERATION_SCHEMA_VERSION,
     model: { name: model.folder.name, dir: model.folder.dir, architecture: model.family, family: model.vlmFamily, executionProvider: model.executionProvider, notices },
@@ -120,8 +142,9 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
     decoding: sampling ? { mode: 'sample', maxNewTokens, ...request.sampling! } : { mode: 'greedy', maxNewTokens },
     fusion,
     attentionObserved: layers > 0 ? { available: true } : { available: false, reason: model.unobservedAttention },
+    ...(perturbation ? { perturbation } : {}),
     ...(request.includeAttention ? { attention: { decoder: rawAttention } } : {}),
-    timings: { visionMs, prefillMs, decodeMs },
+    timings: { visionMs, prefillMs, decodeMs, ...(perturbationMs !== undefined ? { perturbationMs } : {}) },
   };
 }
 

@@ -10,7 +10,7 @@
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type { Tensor } from 'onnxruntime-node';
 import { badInput, badModel } from '../../../core/errors';
-import type { PreprocessedImage } from '../../images/preprocess';
+import type { Size2D } from '../../model/preprocessorConfig';
 import type { ModelFolder } from '../../model/modelFolder';
 import { openTokenizer } from '../../model/tokenize';
 import { DataType } from '../../onnx/onnxTypes';
@@ -106,16 +106,16 @@ export class LlavaModel implements ModelAdapter {
     return generate(this, request, options);
   }
 
-  /** One image's tokens: image_features [tokens, width] of the vision encoder. */
-  async encodeImage(image: PreprocessedImage): Promise<{ features: Float32Array; tokens: number; width: number }> {
+  /** The image tokens of `count` images (each 3 x size, laid one after another): image_features [count, tokens, width]. */
+  async encodeImages(pixels: Float32Array, count: number, size: Size2D): Promise<{ features: Float32Array; tokens: number; width: number }> {
     const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel');
-    checkImageSize(this.vision.file, input, image.outputSize);
-    const { height, width } = image.outputSize;
-    const outputs = await this.vision.fetch(this.sessions.vision, { [input.name]: new this.ort.Tensor('float32', image.pixels, [1, 3, height, width]) }, ['image_features']);
-    const features = outputs.image_features;
-    if (!features) throw badModel(this.vision.file, 'has no image_features output', 'Use the vision_encoder.onnx of a transformers.js export.');
-    const dims = features.dims;
-    return { features: floatData(outputs, 'image_features', this.vision.file), tokens: dims.length === 3 ? dims[1] : dims[0], width: dims[dims.length - 1] };
+    checkImageSize(this.vision.file, input, size);
+    const outputs = await this.vision.fetch(this.sessions.vision, { [input.name]: new this.ort.Tensor('float32', pixels, [count, 3, size.height, size.width]) }, ['image_features']);
+    if (!outputs.image_features) throw badModel(this.vision.file, 'has no image_features output', 'Use the vision_encoder.onnx of a transformers.js export.');
+    const { dims } = outputs.image_features;
+    const features = floatData(outputs, 'image_features', this.vision.file);
+    const width = dims[dims.length - 1];
+    return { features, tokens: features.length / (count * width), width };
   }
 
   /** inputs_embeds [ids.length, width] of `ids`. */
@@ -130,26 +130,12 @@ export class LlavaModel implements ModelAdapter {
   }
 
   /**
-   * One decoder pass over `embeds` (positions [start, start + rows)) after `past` (none at the first step).
-   * The sequence is one item with no padding, so the mask is all ones and the positions count from 0.
+   * One decoder pass over `embeds` (positions [start, start + rows)) after `past` (none at the first step), with
+   * the attention of its last query. The sequence is one item with no padding: the mask is all ones and the
+   * positions count from 0.
    */
   async decode(embeds: Float32Array, rows: number, start: number, past: Record<string, Tensor> | undefined): Promise<DecoderPass> {
-    const { ort } = this;
-    const width = embeds.length / rows;
-    const total = start + rows;
-    const input = (name: string) => this.decoder.graph.inputs.find((i) => i.name === name);
-    const feeds: Record<string, Tensor> = { inputs_embeds: new ort.Tensor('float32', embeds, [1, rows, width]) };
-    const mask = input('attention_mask');
-    if (mask) feeds.attention_mask = intTensor(ort, new BigInt64Array(total).fill(1n), mask, [1, total]);
-    const positions = input('position_ids');
-    if (positions) feeds.position_ids = intTensor(ort, BigInt64Array.from({ length: rows }, (_, i) => BigInt(start + i)), positions, [1, rows]);
-    for (const [pastName, presentName] of this.past.names) {
-      feeds[pastName] = past?.[presentName] ?? emptyPast(ort, this.past);
-    }
-    if (input('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [past !== undefined], [1]);
-    const logitsKeep = input('num_logits_to_keep');
-    if (logitsKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([1n]), []);
-    const { outputs, attention } = await this.decoder.run(this.sessions.decoder, feeds, 1);
+    const { outputs, attention } = await this.decoder.run(this.sessions.decoder, this.decoderFeeds(embeds, 1, rows, start, past, 1), 1);
     const logits = floatData(outputs, 'logits', this.decoder.file);
     const vocab = outputs.logits.dims[outputs.logits.dims.length - 1];
     const presents = Object.fromEntries(this.past.names.map(([, present]) => [present, outputs[present]]));
@@ -162,7 +148,39 @@ export class LlavaModel implements ModelAdapter {
       }
       return row;
     });
-    return { logits: Float32Array.from(logits.subarray(logits.length - vocab)), presents, attention: rowsOf, heads, keys: total };
+    return { logits: Float32Array.from(logits.subarray(logits.length - vocab)), presents, attention: rowsOf, heads, keys: start + rows };
+  }
+
+  /**
+   * Teacher forcing: `batch` sequences of `rows` positions each (embeds laid one after another) in one pass from an
+   * empty past, without reading attention; the logits of each sequence's last `keep` positions, [batch, keep, vocab].
+   */
+  async lastLogits(embeds: Float32Array, batch: number, rows: number, keep: number): Promise<{ logits: Float32Array; vocab: number }> {
+    const outputs = await this.decoder.fetch(this.sessions.decoder, this.decoderFeeds(embeds, batch, rows, 0, undefined, keep), ['logits']);
+    const all = floatData(outputs, 'logits', this.decoder.file);
+    const { dims } = outputs.logits;
+    const [returned, vocab] = [dims[1], dims[2]];
+    if (returned === keep) return { logits: all, vocab };
+    const logits = new Float32Array(batch * keep * vocab);
+    for (let b = 0; b < batch; b++) logits.set(all.subarray((b * returned + returned - keep) * vocab, (b + 1) * returned * vocab), b * keep * vocab);
+    return { logits, vocab };
+  }
+
+  /** The decoder's inputs for `batch` unpadded sequences of `rows` new positions from `start`, keeping the last `keep` logits. */
+  private decoderFeeds(embeds: Float32Array, batch: number, rows: number, start: number, past: Record<string, Tensor> | undefined, keep: number): Record<string, Tensor> {
+    const { ort } = this;
+    const width = embeds.length / (batch * rows);
+    const total = start + rows;
+    const input = (name: string) => this.decoder.graph.inputs.find((i) => i.name === name);
+    const feeds: Record<string, Tensor> = { inputs_embeds: new ort.Tensor('float32', embeds, [batch, rows, width]) };
+    const mask = input('attention_mask');
+    if (mask) feeds.attention_mask = intTensor(ort, new BigInt64Array(batch * total).fill(1n), mask, [batch, total]);
+    const positions = input('position_ids');
+    if (positions) feeds.position_ids = intTensor(ort, BigInt64Array.from({ length: batch * rows }, (_, i) => BigInt(start + (i % rows))), positions, [batch, rows]);
+    for (const [pastName, presentName] of this.past.names) feeds[pastName] = past?.[presentName] ?? emptyPast(ort, this.past, batch);
+    if (input('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [past !== undefined], [1]);
+    if (input('num_logits_to_keep')) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), []);
+    return feeds;
   }
 
   /** The folder's graphs, taps and image tokens, from one short generation on a blank image. */
@@ -218,7 +236,7 @@ function pastLayout(decoder: TappedGraph): PastLayout {
   return { names, kvHeads, headDim, elemType: pasts[0].elemType ?? DataType.FLOAT };
 }
 
-function emptyPast(ort: OrtModule, past: PastLayout): Tensor {
-  const dims = [1, past.kvHeads, 0, past.headDim];
+function emptyPast(ort: OrtModule, past: PastLayout, batch: number): Tensor {
+  const dims = [batch, past.kvHeads, 0, past.headDim];
   return past.elemType === DataType.FLOAT16 ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
 }

@@ -1,0 +1,73 @@
+/**
+ * A faithful alternative to the attention maps of a generated answer (attention is a weak explanation in decoders):
+ * how each generated token's log-probability changes when image regions are hidden. The answer is teacher-forced:
+ * every perturbed copy of the image goes through the vision encoder and one decoder pass over the prompt and the
+ * answer, which scores all the answer's tokens at once, so a map for every token costs one pass per perturbation.
+ * Occlusion (analysis/perturbation/occlusion.ts) hides one image token's patch at a time and credits it with the
+ * drop in log-probability; RISE (rise.ts, Petsiuk et al. 2018) weights random masks by the token's probability, the
+ * score the paper uses. Hidden pixels become mid-grey in the model's units.
+ */
+import { occlusionMaps } from '../../../analysis/perturbation/occlusion';
+import { riseMaps } from '../../../analysis/perturbation/rise';
+import { logSoftmax } from '../../../analysis/generation/tokenChoice';
+import type { LongRunOptions } from '../../../core/progress';
+import type { PreprocessedImage } from '../../images/preprocess';
+import { greyValue } from '../../tasks/perturbationScores';
+import type { TokenPerturbationRequest } from '../../tasks/generateRequest';
+import type { LlavaModel } from './llavaModel';
+
+/** The answer to explain: the prompt's ids and image spans, the prompt's embeddings with every image in place, the answer's ids. */
+export interface TeacherForcing {
+  /** inputs_embeds of the prompt and the answer but its last token, [rows, width], images written over their tokens. */
+  embeds: Float32Array;
+  rows: number;
+  spans: [number, number][];
+  answer: number[];
+  vocab: number;
+}
+
+/** RISE's masks for a generated answer: the paper's 4000 would be 4000 passes of the whole VLM. */
+export const DEFAULT_RISE_MASKS = 500;
+
+/** Logits the decoder may return in one perturbation batch (2^25 floats, 128 MB). */
+const LOGITS_BUDGET = 2 ** 25;
+
+/** One map per answer token over image `index`'s token grid (rows x cols), and the forward passes it cost. */
+export async function tokenPerturbationMaps(
+  model: LlavaModel,
+  forced: TeacherForcing,
+  image: PreprocessedImage & { rows: number; cols: number },
+  index: number,
+  request: TokenPerturbationRequest,
+  options: LongRunOptions,
+): Promise<{ maps: Float32Array[]; forwardPasses: number }> {
+  const { embeds, rows, spans, answer, vocab } = forced;
+  const width = embeds.length / rows;
+  const [start] = spans[index];
+  const batchSize = Math.max(1, Math.min(8, Math.floor(LOGITS_BUDGET / (rows * vocab))));
+  const probabilities = request.method === 'rise';
+  const score = async (pixels: Float32Array, count: number) => {
+    const { features, tokens } = await model.encodeImages(pixels, count, image.outputSize);
+    const batch = new Float32Array(count * embeds.length);
+    for (let b = 0; b < count; b++) {
+      batch.set(embeds, b * embeds.length);
+      batch.set(features.subarray(b * tokens * width, (b + 1) * tokens * width), b * embeds.length + start * width);
+    }
+    const { logits } = await model.lastLogits(batch, count, rows, answer.length);
+    const scores = new Float32Array(count * answer.length);
+    for (let b = 0; b < count; b++) {
+      answer.forEach((id, k) => {
+        const at = (b * answer.length + k) * vocab;
+        const logprob = logSoftmax(logits.subarray(at, at + vocab))[id];
+        scores[b * answer.length + k] = probabilities ? Math.exp(logprob) : logprob;
+      });
+    }
+    return scores;
+  };
+  const patched = { data: image.pixels, height: image.outputSize.height, width: image.outputSize.width, rows: image.rows, cols: image.cols };
+  const fill = { kind: 'gray' as const, value: greyValue(model.folder.preprocessor) };
+  const results = request.method === 'occlusion'
+    ? await occlusionMaps(patched, fill, score, answer.length, { ...options, batchSize })
+    : await riseMaps(patched, fill, score, answer.length, { ...options, batchSize, masks: request.masks ?? DEFAULT_RISE_MASKS, seed: request.seed });
+  return { maps: results.map((r) => r.map), forwardPasses: results[0]?.forwardPasses ?? 0 };
+}
