@@ -2,13 +2,16 @@
  * `mmlens generate`: a generative VLM writes an answer about the images, streamed to the terminal as it comes,
  * with each token's log-probability, attention share on the image per decoder layer and map over the image tokens
  * in the JSON (`--json`, docs/cli.md); `--attention` adds the raw decoder attention, `--occlusion` / `--rise` a
- * perturbation map per token.
+ * perturbation map per token; `--html` writes a self-contained page where every token opens its map.
  */
 import type { GeneratedToken, GenerationResult } from '../shared/generationResult';
 import type { GenerationRequest } from '../inference/service';
 import { integerFlag, numberFlag, stringList } from './args';
 import type { CliCommand, FlagValues } from './command';
-import { refuseOverwritingInputs, sayWritten, terminalProgress, writeJson } from './output';
+import { buildHtmlReport } from './htmlReport';
+import { imagePreviewDataUrl } from '../inference/images/imagePreview';
+import { refuseOverwritingInputs, sayWritten, terminalProgress, writeFileAtomically, writeJson } from './output';
+import { readReportAssets } from './reportAssets';
 import { badInput } from '../core/errors';
 import { terminalText } from './terminalText';
 
@@ -18,7 +21,7 @@ export const generateCommand: CliCommand = {
   usage: 'generate [--model DIR] --image PATH [--image PATH ...] --prompt TEXT [--max-new-tokens N]\n' +
     '                 [--sample --seed S --temperature T --top-p P] [--heads mean|max] [--layers A-B] [--attention]\n' +
     '                 [--occlusion | --rise [--rise-masks N]]\n' +
-    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
+    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE]',
   flags: {
     image: { type: 'string', multiple: true },
     prompt: { type: 'string' },
@@ -33,19 +36,26 @@ export const generateCommand: CliCommand = {
     occlusion: { type: 'boolean' },
     rise: { type: 'boolean' },
     'rise-masks': { type: 'string' },
+    html: { type: 'string' },
   },
-  async run(values, { service, signal }) {
+  async run(values, { service, signal, packageRoot }) {
     const request = generationRequest(values);
     const json = values.json as string | undefined;
-    refuseOverwritingInputs([json], request.images);
+    const html = values.html as string | undefined;
+    refuseOverwritingInputs([json, html], request.images);
     const toTerminal = json !== '-';
     const progress = terminalProgress();
     const onToken = toTerminal ? (token: GeneratedToken) => process.stdout.write(terminalText(token.text)) : undefined;
     const result = await service.generate(request, { signal, onToken, onProgress: progress.onProgress });
     progress.clear();
     if (toTerminal) console.log(`\n${terminalText(generationSummary(result))}`);
+    if (html) {
+      const images = await Promise.all(result.images.map((image) => imagePreviewDataUrl(image.path)));
+      const { attention: _raw, ...drawn } = result;
+      await writeFileAtomically(html, buildHtmlReport({ result: drawn, images }, await readReportAssets(packageRoot, 'generation')));
+    }
     if (json) await writeJson(json, result);
-    sayWritten([json], json);
+    sayWritten([html, json], json);
   },
 };
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { LensError } from '../core/errors';
 import type { ReportAssets } from './htmlReport';
 
-/** The report pages: the analysis report and the probe report. */
-export type ReportPage = 'report' | 'probe';
+/** The report pages: the analysis report, the probe report and the generation report. */
+export type ReportPage = 'report' | 'probe' | 'generation';
 
-/** Style sheets of each page, in order: the probe page adds its own to the shared one. */
-const STYLES: Record<ReportPage, string[]> = { report: ['report.css'], probe: ['report.css', 'probe.css'] };
+/** Style sheets of each page, in order: the probe and generation pages add their own to the shared one. */
+const STYLES: Record<ReportPage, string[]> = { report: ['report.css'], probe: ['report.css', 'probe.css'], generation: ['report.css', 'generation.css'] };
 
 /** Reads the bundle and styles of `page` from the package's dist/webview. */
 export async function readReportAssets(packageRoot: string, page: ReportPage): Promise<ReportAssets> {

@@ -102,3 +102,9 @@ export interface GenerationResult {
   /** Milliseconds: the vision encoder, the prefill pass, each decoding step after it, and the perturbation maps. */
   timings: { visionMs: number; prefillMs: number; decodeMs: number[]; perturbationMs?: number };
 }
+
+/** What the generation report page draws: the result (without its raw attention) and its images as data: URLs. */
+export interface GenerationReportData {
+  result: GenerationResult;
+  images: string[];
+}

@@ -10,6 +10,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { PNG } from 'pngjs';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
 import { readReportAssets } from '../../src/cli/reportAssets';
+import type { GenerationReportData } from '../../src/shared/generationResult';
 import type { ProbeReportData } from '../../src/shared/probeResult';
 import type { ReportData } from '../../src/shared/reportData';
 
@@ -32,11 +33,11 @@ export interface PageProblems {
 }
 
 /**
- * Writes the report (an analysis or a probe) for `data` with the built dist/webview assets to a temp file and opens it. `asPanel` opens it
+ * Writes the report (an analysis, a probe or a generation) for `data` with the built dist/webview assets to a temp file and opens it. `asPanel` opens it
  * as the VS Code panel sees it: with a stand-in `acquireVsCodeApi` whose posted messages collect in `window.posted`.
  */
-export async function openReport(browser: Browser, data: ReportData | ProbeReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems }> {
-  const assets = await readReportAssets('.', 'images' in data ? 'report' : 'probe');
+export async function openReport(browser: Browser, data: ReportData | ProbeReportData | GenerationReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems }> {
+  const assets = await readReportAssets('.', 'generated' in data.result ? 'generation' : 'images' in data ? 'report' : 'probe');
   const file = join(mkdtempSync(join(tmpdir(), 'mmlens-report-')), 'report.html');
   writeFileSync(file, buildHtmlReport(data, assets));
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });

@@ -1,0 +1,82 @@
+/**
+ * The generation report of a real generation (the tiny LLaVA fixture through the service, with occlusion), in
+ * headless Chromium: every token is a button in the answer, the chosen one's map is drawn over the image with the
+ * colour scale the control names (shared by the answer: each token's hottest cell in the colour of its value on the
+ * answer's range; per token: each token's own hottest cell in the top colour), the arrow keys move between tokens, and the
+ * occlusion map and the per-layer image share are shown with what they measure.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { InferenceService } from '../../src/inference/service';
+import type { GenerationReportData } from '../../src/shared/generationResult';
+import { viridisScale } from '../../webview/draw/colorScale';
+import { canvasPixels, closeColour, launchChromium, openReport } from './reportPage';
+
+const dir = join(__dirname, '../fixtures/tiny-llava');
+const image = join(dir, 'edges_51x37.png');
+let browser: Browser;
+let data: GenerationReportData;
+before(async () => {
+  browser = await launchChromium();
+  const service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: dir });
+  try {
+    const result = await service.generate({ images: [image], prompt: 'Describe the image.', maxNewTokens: 4, perturbation: { method: 'occlusion' } });
+    data = { result, images: [`data:image/png;base64,${readFileSync(image).toString('base64')}`] };
+  } finally {
+    await service.dispose();
+  }
+});
+after(async () => {
+  await browser?.close();
+});
+
+const top = viridisScale(0, 1).lut.slice(-3) as unknown as [number, number, number];
+/** Bilinear smoothing blends a cell's centre pixel a little with its neighbours (cells are 42.7 pixels). */
+const TOLERANCE = 24;
+/** The centre of cell `index` of the 6 x 6 grid on the 256-pixel overlay canvas. */
+const centre = (index: number): [number, number] => [Math.floor(((index % 6) + 0.5) * 256 / 6), Math.floor((Math.floor(index / 6) + 0.5) * 256 / 6)];
+const argmax = (values: number[]) => values.indexOf(Math.max(...values));
+
+test('every token opens its map; the shared scale dims tokens that look at the image less than the answer\'s most', async () => {
+  const { page, problems } = await openReport(browser, data);
+  const tokens = page.locator('.answer .token');
+  assert.deepEqual(await tokens.allTextContents(), data.result.generated.map((t) => t.text));
+  const maps = data.result.generated.map((t) => t.map[0]);
+  const all = maps.flat();
+  const shared = viridisScale(Math.min(...all), Math.max(...all));
+  for (const [k, map] of maps.entries()) {
+    await tokens.nth(k).click();
+    assert.equal(await tokens.nth(k).getAttribute('aria-pressed'), 'true');
+    const [colour] = await canvasPixels(page.locator('.overlay-map'), [centre(argmax(map))]);
+    const index = shared.step(Math.max(...map)) * 3;
+    const expected = [shared.lut[index], shared.lut[index + 1], shared.lut[index + 2]] as [number, number, number];
+    assert.ok(closeColour(colour, expected, TOLERANCE), `token ${k}: its hottest cell is ${colour}, on the answer's scale ${expected}`);
+  }
+  await page.getByLabel('Colour scale', { exact: true }).selectOption('token');
+  for (const [k, map] of maps.entries()) {
+    await tokens.nth(k).click();
+    const [colour] = await canvasPixels(page.locator('.overlay-map'), [centre(argmax(map))]);
+    assert.ok(closeColour(colour, top, TOLERANCE), `token ${k} on its own scale: ${colour}`);
+  }
+  assert.deepEqual([problems.console, problems.pageErrors, problems.dialogs, await problems.violations()], [[], [], [], []]);
+});
+
+test('the arrow keys walk the answer, and the occlusion map and image shares say what they measure', async () => {
+  const { page } = await openReport(browser, data);
+  const tokens = page.locator('.answer .token');
+  await tokens.first().focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await tokens.nth(1).getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), data.result.generated[1].text);
+  const shares = data.result.generated[1].imageShare.map((v) => `${(v * 100).toFixed(1)}%`);
+  assert.match((await page.locator('.bar-chart svg').getAttribute('aria-label')) ?? '', new RegExp(`layer 0 ${shares[0]}, layer 1 ${shares[1]}`));
+  await page.getByLabel('Map', { exact: true }).selectOption('perturbation');
+  assert.match((await page.locator('.legend-bar').getAttribute('aria-label')) ?? '', /drop in log-probability when the patch is hidden/);
+  const occlusion = data.result.generated[1].perturbationMap![0];
+  await page.getByLabel('Colour scale', { exact: true }).selectOption('token');
+  const [colour] = await canvasPixels(page.locator('.overlay-map'), [centre(argmax(occlusion))]);
+  assert.ok(closeColour(colour, top, TOLERANCE), `the occlusion map's largest drop is drawn in the top colour: ${colour}`);
+});
