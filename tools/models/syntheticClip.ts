@@ -109,7 +109,8 @@ function check(o: SyntheticClipOptions, neededVocab: number): void {
   if (problems.length > 0) throw new Error(`Synthetic CLIP options: ${problems.join('; ')}.`);
 }
 
-function writeChunks(path: string, chunks: Uint8Array[]): void {
+/** Writes an encoded model's chunks to `path` one after another, without joining them in memory. */
+export function writeChunks(path: string, chunks: Uint8Array[]): void {
   const fd = openSync(path, 'w');
   try {
     for (const chunk of chunks) {
