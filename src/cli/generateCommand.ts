@@ -51,8 +51,8 @@ export const generateCommand: CliCommand = {
     if (toTerminal) console.log(`\n${terminalText(generationSummary(result))}`);
     if (html) {
       const images = await Promise.all(result.images.map((image) => imagePreviewDataUrl(image.path)));
-      const { attention: _raw, ...drawn } = result;
-      await writeFileAtomically(html, buildHtmlReport({ result: drawn, images }, await readReportAssets(packageRoot, 'generation')));
+      // The raw attention stays in the JSON: the page draws the per-token maps, and the tensors would only weigh it down.
+      await writeFileAtomically(html, buildHtmlReport({ result: { ...result, attention: undefined }, images }, await readReportAssets(packageRoot, 'generation')));
     }
     if (json) await writeJson(json, result);
     sayWritten([html, json], json);
