@@ -205,3 +205,12 @@ test('occlusion of each answer token is the drop in its log-probability when a p
   assert.equal(rise.generated[0].perturbationMap![0].length, 36);
   assert.ok(rise.generated[0].perturbationMap![0].every((v) => Number.isFinite(v) && v >= 0));
 });
+
+test('a VLM folder of a family the lens does not read yet is refused with what it holds, not run the LLaVA way', async () => {
+  const smol = join(work, 'smolvlm-like');
+  cpSync(dir, smol, { recursive: true });
+  const config = JSON.parse(readFileSync(join(smol, 'config.json'), 'utf8'));
+  writeFileSync(join(smol, 'config.json'), JSON.stringify({ ...config, model_type: 'idefics3' }));
+  await assert.rejects(service.generate({ modelDir: smol, images: [image], prompt }), (error: unknown) =>
+    error instanceof LensError && error.kind === 'badModel' && /vision_encoder\.onnx.*model_type "idefics3".*no supported model family/s.test(error.message) && /LLaVA-style/.test(error.fix ?? ''));
+});
