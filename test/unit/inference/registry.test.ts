@@ -32,10 +32,11 @@ function readConfig(dir: string): Record<string, unknown> {
 }
 
 test('the registry lists each family once and picks the family of each folder, which results then name', async () => {
-  assert.deepEqual(MODEL_FAMILIES.map((f) => f.name), ['singleStream', 'twoTower', 'crossAttention']);
+  assert.deepEqual(MODEL_FAMILIES.map((f) => f.name), ['singleStream', 'twoTower', 'crossAttention', 'generative']);
   assert.equal(chooseFamily(await loadModelFolder(clip.dir)).name, 'twoTower');
   assert.equal(chooseFamily(await loadModelFolder(fusion.dir)).name, 'singleStream');
   assert.equal(chooseFamily(await loadModelFolder(join(__dirname, '../../fixtures/hf-blip'))).name, 'crossAttention');
+  assert.equal(chooseFamily(await loadModelFolder(join(__dirname, '../../fixtures/tiny-llava'))).name, 'generative');
   const inspected = await service.inspect(fusion.dir);
   assert.equal(inspected.model.architecture, 'singleStream');
 });
