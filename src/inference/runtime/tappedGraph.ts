@@ -10,7 +10,7 @@ import { decodeGraphStructure } from '../onnx/schema';
 import { appendToModel } from '../onnx/surgery';
 import { findAttentionTaps, tapsReachedFrom, type AttentionTap } from '../onnx/taps';
 import { findBranchTaps, type BranchTapPlan } from '../onnx/branchTaps';
-import { DataType, intAttr, type NodeSpec, type OnnxGraph } from '../onnx/onnxTypes';
+import { DataType, intAttr, tensorAttr, type NodeSpec, type OnnxGraph } from '../onnx/onnxTypes';
 import { FreshNames } from '../onnx/graphWalk';
 import { copyWithBranchOutputs } from './branchOutputs';
 import { tappedCopy } from './externalData';
@@ -86,6 +86,16 @@ export class TappedGraph {
   }
 
   /**
+   * Makes the session return only the last query row of every tap, [b, h, 1, keys] (or [b*h, 1, keys]): a
+   * decoder's next token comes from its last position, and a prefill's full attention is queries times larger.
+   * `run` then reads each layer with `queries` 1. Call before `open`.
+   */
+  keepLastQuery(): void {
+    this.session.lastQuery = true;
+    this.session.extra = undefined;
+  }
+
+  /**
    * The outputs added to the graph, each as [the tensor asked for, the name the session returns it under], and
    * the nodes that compute them. Outputs are read as float32: in a float16 graph each goes through a Cast,
    * and `fetch` hands the cast back under the tensor's own name. Worked out once (every fetch asks).
@@ -97,13 +107,25 @@ export class TappedGraph {
 
   private planExtraOutputs(): ExtraOutputs {
     const existing = new Set(this.graph.outputs.map((o) => o.name));
-    const { taps, additions } = this.session;
-    const wanted = taps.map((t) => t.tensor).concat(additions.outputs).filter((name) => !existing.has(name));
-    if (!computesInHalf(this.graph)) return { outputs: wanted.map((name) => [name, name]), nodes: additions.nodes };
+    const { taps, additions, lastQuery } = this.session;
     const names = new FreshNames(this.graph, additions.nodes);
-    const outputs = wanted.map((name): [string, string] => [name, names.fresh(`${name}_float`)]);
-    const casts = outputs.map(([name, read]) => ({ opType: 'Cast', name: names.fresh(`${read}_cast`), inputs: [name], outputs: [read], attributes: [intAttr('to', DataType.FLOAT)] }));
-    return { outputs, nodes: [...additions.nodes, ...casts] };
+    const nodes = [...additions.nodes];
+    // [the tensor asked for, the tensor computed for it]: a tap's last query row, with keepLastQuery.
+    const lastRow = (tensor: string) => {
+      const [index, row] = [names.fresh(`${tensor}_last_index`), names.fresh(`${tensor}_last`)];
+      nodes.push(
+        { opType: 'Constant', name: names.fresh(`${index}_node`), inputs: [], outputs: [index], attributes: [tensorAttr('value', { name: '', dims: [1], dataType: DataType.INT64, int64Data: [-1] })] },
+        { opType: 'Gather', name: names.fresh(`${row}_node`), inputs: [tensor, index], outputs: [row], attributes: [intAttr('axis', -2)] },
+      );
+      return row;
+    };
+    const wanted = taps.map((t): [string, string] => [t.tensor, lastQuery ? lastRow(t.tensor) : t.tensor])
+      .concat(additions.outputs.map((name) => [name, name]))
+      .filter(([name, source]) => source !== name || !existing.has(name));
+    if (!computesInHalf(this.graph)) return { outputs: wanted, nodes };
+    const outputs = wanted.map(([name, source]): [string, string] => [name, names.fresh(`${source}_float`)]);
+    const casts = outputs.map(([, read], i) => ({ opType: 'Cast', name: names.fresh(`${read}_cast`), inputs: [wanted[i][1]], outputs: [read], attributes: [intAttr('to', DataType.FLOAT)] }));
+    return { outputs, nodes: [...nodes, ...casts] };
   }
 
   /** Names of the graph's own inputs (initializers excluded). */
@@ -155,6 +177,8 @@ interface SessionPlan {
   taps: AttentionTap[];
   additions: GraphAdditions;
   branchPlans: BranchTapPlan[];
+  /** Read only the last query row of each tap (keepLastQuery). */
+  lastQuery?: boolean;
   extra?: ExtraOutputs;
 }
 
