@@ -1,11 +1,13 @@
 /**
  * The benchmark's models: synthetic CLIP folders of real ViT-B/32 and ViT-B/16 size and architecture with
- * random weights (tools/models/syntheticClip.ts), generated into a scratch folder, never committed; and the
- * arithmetic they cost, counted from the architecture.
+ * random weights (tools/models/syntheticClip.ts) and a synthetic VLM with SmolVLM-256M's decoder size
+ * (tools/models/syntheticVlm.ts), generated into a scratch folder, never committed; and the arithmetic the
+ * CLIP towers cost, counted from the architecture.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syntheticClipPresets, writeSyntheticClip } from '../models/syntheticClip';
+import { onnxBytes, syntheticVlmPresets, vlmOnnxFiles, writeSyntheticVlm, type SyntheticVlmOptions, type VlmOnnxFiles } from '../models/syntheticVlm';
 
 /** The vision tower's shape, as config.json gives it. */
 export interface VisionShape {
@@ -58,6 +60,28 @@ export function benchModel(root: string, label: BenchModelLabel): BenchModel {
   const shape = visionShape(dir);
   const visionQuantized = options.quantized ? join(dir, 'onnx', 'vision_model_quantized.onnx') : undefined;
   return { label, dir, vision, text, ...(visionQuantized && { visionQuantized }), shape, visionTokens: (shape.imageSize / shape.patchSize) ** 2 + 1, bytes: statSync(vision).size + statSync(text).size };
+}
+
+/** The generation figures' model folder: a synthetic VLM whose decoder has SmolVLM-256M's text model size. */
+export interface BenchVlm {
+  dir: string;
+  files: VlmOnnxFiles;
+  options: SyntheticVlmOptions;
+  /** The three ONNX files together. */
+  bytes: number;
+}
+
+/** The synthetic VLM under `root`, reused as benchModel reuses its folders, else written now (seconds). */
+export function benchVlm(root: string): BenchVlm {
+  const dir = join(root, 'smolvlm-256m');
+  const marker = join(dir, 'bench-options.json');
+  const options = syntheticVlmPresets['smolvlm-256m'];
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(options)) {
+    writeSyntheticVlm(dir, options);
+    writeFileSync(marker, JSON.stringify(options));
+  }
+  const files = vlmOnnxFiles(dir);
+  return { dir, files, options, bytes: onnxBytes(files) };
 }
 
 function visionShape(dir: string): VisionShape {

@@ -33,7 +33,7 @@ export class BenchContext {
    * @param scratch a folder for temporary files
    * @param modelsDir where the benchmark models are (generated when missing)
    */
-  constructor(readonly ep: ExecutionProviderSetting, readonly scratch: string, private readonly modelsDir: string) {
+  constructor(readonly ep: ExecutionProviderSetting, readonly scratch: string, readonly modelsDir: string) {
     this.sessions = new SessionCache(ep);
   }
 

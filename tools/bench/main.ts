@@ -15,6 +15,7 @@ import { endToEnd } from './endToEnd';
 import { info, type Figure } from './figures';
 import { hover } from './hover';
 import { int8ViTB16 } from './int8';
+import { generation } from './generation';
 import { firstTouchCost, machineInfo } from './machine';
 import { memory } from './memory';
 import { processBoundary } from './processBoundary';
@@ -38,6 +39,7 @@ const STEPS: { group: GroupName; run: (ctx: BenchContext) => Promise<Figure[]>; 
   { group: 'memory', run: memory },
   { group: 'webview', run: webview },
   { group: 'activation', run: () => activation() },
+  { group: 'generation', run: generation, release: true },
 ];
 
 async function main(): Promise<void> {

@@ -49,12 +49,18 @@ export const syntheticVlmPresets: Record<SyntheticVlmPreset, SyntheticVlmOptions
   },
 };
 
+/** A VLM folder's three graphs. */
+export interface VlmOnnxFiles {
+  visionEncoder: string;
+  embedTokens: string;
+  decoder: string;
+}
+
 /** What was written. */
 export interface SyntheticVlmInfo {
   dir: string;
   options: SyntheticVlmOptions;
-  /** The three ONNX files. */
-  files: { visionEncoder: string; embedTokens: string; decoder: string };
+  files: VlmOnnxFiles;
   /** Their sizes together, in bytes. */
   bytes: number;
   imageTokens: number;
@@ -65,15 +71,21 @@ export function writeSyntheticVlm(dir: string, options: Partial<Omit<SyntheticVl
   const o: SyntheticVlmOptions = { ...tiny, ...options, decoder: { ...tiny.decoder, ...options.decoder } };
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   for (const [name, value] of Object.entries(vlmJsonFiles(o))) writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
-  const files = {
-    visionEncoder: join(dir, 'onnx', 'vision_encoder.onnx'),
-    embedTokens: join(dir, 'onnx', 'embed_tokens.onnx'),
-    decoder: join(dir, 'onnx', 'decoder_model_merged.onnx'),
-  };
+  const files = vlmOnnxFiles(dir);
   // Separate streams per graph, so the decoder's weights do not depend on the vision tower's size.
   writeChunks(files.visionEncoder, buildVisionEncoder(o.vision, o.decoder.hidden, o.seed * 3 + 1).toChunks());
   writeChunks(files.embedTokens, buildEmbedTokens(o.decoder.vocab, o.decoder.hidden, o.seed * 3 + 2).toChunks());
   writeChunks(files.decoder, buildLlamaDecoder(o.decoder, o.seed * 3 + 3).toChunks());
-  const bytes = Object.values(files).reduce((sum, file) => sum + statSync(file).size, 0);
-  return { dir, options: o, files, bytes, imageTokens: (o.vision.imageSize / o.vision.patchSize) ** 2 };
+  return { dir, options: o, files, bytes: onnxBytes(files), imageTokens: (o.vision.imageSize / o.vision.patchSize) ** 2 };
+}
+
+/** The three ONNX files of a VLM folder, by transformers.js's names. */
+export function vlmOnnxFiles(dir: string): VlmOnnxFiles {
+  const file = (name: string) => join(dir, 'onnx', `${name}.onnx`);
+  return { visionEncoder: file('vision_encoder'), embedTokens: file('embed_tokens'), decoder: file('decoder_model_merged') };
+}
+
+/** The files' sizes together, in bytes. */
+export function onnxBytes(files: VlmOnnxFiles): number {
+  return Object.values(files).reduce((sum, file) => sum + statSync(file).size, 0);
 }
