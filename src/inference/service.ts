@@ -111,7 +111,8 @@ export class InferenceService {
     const out = [];
     for (const path of paths) {
       throwIfCancelled(signal);
-      out.push({ path, image: await preprocessImage(path, model.folder.preprocessor, { maxPixels: this.options.maxImagePixels }) });
+      const maxPixels = this.options.maxImagePixels;
+      out.push({ path, image: await (model.preprocessImage ? model.preprocessImage(path, maxPixels) : preprocessImage(path, model.folder.preprocessor, { maxPixels })) });
     }
     return out;
   }

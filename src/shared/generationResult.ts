@@ -26,21 +26,36 @@ export interface DecodingSettings {
   topP?: number;
 }
 
-/** Where one image's tokens sit in the prompt and which patch of the model's input each covers. */
+/** One grid of image tokens: a tile of a split image (Idefics3), its whole image resized, or LLaVA's one image. */
+export interface TokenTile {
+  rows: number;
+  cols: number;
+  /** The part of the original image the tile shows, [x0, y0, x1, y1] in its pixels. */
+  box: [number, number, number, number];
+  /** True for the whole image resized to one tile, shown beside the tiles. */
+  global: boolean;
+  /** [first, end) among the image's tokens; the tile's token (r, c) is first + r * cols + c. */
+  tokens: [number, number];
+}
+
+/** Where one image's tokens sit in the prompt and which part of the image each covers. */
 export interface ImageTokens {
   path: string;
   /** The original image's size. */
   width: number;
   height: number;
-  /** The model input's size after preprocessing. */
+  /** The model input's size after preprocessing (one tile's, for a split image). */
   inputSize: { width: number; height: number };
-  /** [start, end) in the prompt ids. */
+  /** [first, last + 1) of the image's tokens in the prompt ids. */
   span: [number, number];
-  /** The image tokens as a grid, row-major: token span[0] + r * cols + c covers region r * cols + c. */
+  /** Each image token's place in the prompt ids, in the encoder's feature order (markers may sit between them). */
+  positions: number[];
+  /** The token grid of the first tile: LLaVA's whole image, row-major. */
   rows: number;
   cols: number;
-  /** Each token's box in the model input's pixels: [x0, y0, x1, y1]. */
+  /** Each token's box in the original image's pixels, [x0, y0, x1, y1], in the order of `positions`. */
   regions: [number, number, number, number][];
+  tiles: TokenTile[];
 }
 
 /** Attention mass of one token's query over the three parts of the sequence, per decoder layer (head mean). */
@@ -61,7 +76,7 @@ export interface GeneratedToken {
   imageShare: number[];
   /** The same mass split three ways: image, the prompt's text, the text generated before it. */
   shares?: AttentionShares;
-  /** Its attention on each image's tokens with the result's fusion, [image][rows * cols] row-major; empty when not observable. */
+  /** Its attention on each image's tokens with the result's fusion, [image][token] in the order of images[i].positions (row-major per tile); empty when not observable. */
   map: number[][];
   /** The most probable tokens at this step, best first. */
   top: { id: number; text: string; logprob: number }[];

@@ -14,9 +14,9 @@ export interface AttentionRows {
   rows: Float32Array[];
 }
 
-/** Positions in the sequence: the image tokens [imageStart, imageEnd) and where the prompt ends (generated text after). */
+/** Positions in the sequence: each image's tokens, in feature order, and where the prompt ends (generated text after). */
 export interface SequenceParts {
-  images: [number, number][];
+  images: number[][];
   promptLength: number;
 }
 
@@ -25,7 +25,7 @@ export function attentionShares(attention: AttentionRows, parts: SequenceParts):
   const { heads, keys } = attention;
   checkParts(parts, keys);
   const isImage = new Uint8Array(keys);
-  for (const [start, end] of parts.images) isImage.fill(1, start, end);
+  for (const places of parts.images) for (const place of places) isImage[place] = 1;
   const out = { image: [] as number[], prompt: [] as number[], generated: [] as number[] };
   for (const row of attention.rows) {
     if (row.length !== heads * keys) throw new LensError('internal', `attentionShares: a layer has ${row.length} values, expected ${heads} x ${keys}.`);
@@ -60,25 +60,26 @@ export function imageTokenMaps(attention: AttentionRows, parts: SequenceParts, f
   if (!(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && first <= last && last < attention.rows.length)) {
     throw new LensError('badInput', `Layers ${first}-${last} are not a range of the decoder's ${attention.rows.length} layers.`, `Give a range within 0-${attention.rows.length - 1}.`);
   }
-  return parts.images.map(([start, end]) => {
-    const map = new Float32Array(end - start);
+  return parts.images.map((places) => {
+    const map = new Float32Array(places.length);
     for (let layer = first; layer <= last; layer++) {
       const row = attention.rows[layer];
-      for (let k = start; k < end; k++) {
+      places.forEach((k, t) => {
         let fused = fusion.heads === 'max' ? -Infinity : 0;
         for (let h = 0; h < heads; h++) {
           const v = row[h * keys + k];
           fused = fusion.heads === 'max' ? Math.max(fused, v) : fused + v / heads;
         }
-        map[k - start] += fused / (last - first + 1);
-      }
+        map[t] += fused / (last - first + 1);
+      });
     }
     return map;
   });
 }
 
 function checkParts(parts: SequenceParts, keys: number): void {
-  for (const [start, end] of parts.images) {
-    if (!(start >= 0 && start <= end && end <= keys)) throw new LensError('internal', `Image tokens ${start}..${end} do not fit in ${keys} keys.`);
+  for (const places of parts.images) {
+    const outside = places.find((place) => !(Number.isInteger(place) && place >= 0 && place < keys));
+    if (outside !== undefined) throw new LensError('internal', `Image token position ${outside} does not fit in ${keys} keys.`);
   }
 }

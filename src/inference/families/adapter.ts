@@ -67,6 +67,8 @@ export interface ModelAdapter {
   perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch>;
   /** What the folder holds and what can be observed in it, from one run on a blank input. */
   inspect(notices: string[]): Promise<InspectResult>;
+  /** The family's own image preprocessing, when CLIP-style preprocessing of preprocessor_config.json is not it (tiling). */
+  preprocessImage?(source: string | Uint8Array, maxPixels?: number): Promise<PreprocessedImage>;
   /** Generative models (capabilities.generation): writes an answer about the images, with per-token attention. */
   generate?(request: GenerateRequest, options?: GenerateOptions): Promise<GenerationResult>;
 }

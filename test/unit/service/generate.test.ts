@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import type { GenerationResult } from '../../../src/shared/generationResult';
-import type { LlavaModel } from '../../../src/inference/families/generative/llavaModel';
+import type { GenerativeModel } from '../../../src/inference/families/generative/generativeModel';
 import { preprocessImage } from '../../../src/inference/images/preprocess';
 import { greyValue } from '../../../src/inference/tasks/perturbationScores';
 
@@ -22,6 +22,7 @@ interface Step { id: number; logprob: number; logits: number[]; attention: numbe
 const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as { prompt: GenerationResult['prompt']; steps: Step[] };
 const [heads, layers] = [4, 2];
 const prompt = 'Describe the image.';
+const IMAGE_TOKENS = '<image>'.repeat(36);
 
 let service: InferenceService;
 let work: string;
@@ -49,7 +50,7 @@ function logSoftmax(logits: number[]): number[] {
 for (const folder of ['tiny-llava', 'tiny-llava-if']) {
   test(`${folder}: the KV-cache loop gives torch's no-cache greedy tokens, log-probabilities and attention`, async () => {
     const result = await service.generate({ modelDir: fixture(folder), images: [image], prompt, maxNewTokens: reference.steps.length, includeAttention: true });
-    assert.deepEqual(result.prompt, reference.prompt);
+    assert.deepEqual(result.prompt, { ...reference.prompt, text: reference.prompt.text.replace('<image>', IMAGE_TOKENS) }, 'the prompt as fed, its image token expanded to the 36 features');
     assert.deepEqual(result.generated.map((t) => t.id), reference.steps.map((s) => s.id));
     assert.equal(result.model.architecture, 'generative');
     assert.deepEqual(result.attentionObserved, { available: true });
@@ -90,7 +91,10 @@ test('image shares and maps are the attention on the image tokens, per layer and
   }
   const [tile] = result.images;
   assert.deepEqual([tile.rows, tile.cols, tile.regions.length], [6, 6, 36]);
-  assert.deepEqual(tile.regions[7], [8, 8, 16, 16]);
+  // Patch (1, 1) is [8, 16) x [8, 16) of the 48 x 48 crop, which starts 9 pixels into the 66 x 48 resize of the 51 x 37 image.
+  assert.deepEqual(tile.regions[7], [17 * 51 / 66, 8 * 37 / 48, 25 * 51 / 66, 16 * 37 / 48]);
+  assert.deepEqual(tile.positions, Array.from({ length: 36 }, (_, i) => start + i));
+  assert.deepEqual(tile.tiles, [{ rows: 6, cols: 6, box: [9 * 51 / 66, 0, 57 * 51 / 66, 37], global: false, tokens: [0, 36] }]);
   const maxed = await service.generate({ images: [image], prompt, maxNewTokens: 1, fusion: { heads: 'max', layers: [1, 1] } });
   const rows = reference.steps[0].attention[1];
   const keys = rows.length / heads;
@@ -152,16 +156,16 @@ test('bad requests and folders get errors that say what is wrong', async () => {
 
 test('a prompt that names the image token places the image there; without a chat template it is used as written', async () => {
   const placed = await service.generate({ images: [image], prompt: 'what colour is <image> ?', maxNewTokens: 1 });
-  assert.match(placed.prompt.text, /^USER: what colour is <image>\n \?/);
+  assert.match(placed.prompt.text, /^USER: what colour is (<image>){36}\n \?/);
   const bare = join(work, 'no-template');
   cpSync(dir, bare, { recursive: true });
   const config = JSON.parse(readFileSync(join(bare, 'tokenizer_config.json'), 'utf8'));
   delete config.chat_template;
   writeFileSync(join(bare, 'tokenizer_config.json'), JSON.stringify(config));
   const asWritten = await service.generate({ modelDir: bare, images: [image], prompt: 'describe <image> .', maxNewTokens: 1 });
-  assert.equal(asWritten.prompt.text, 'describe <image> .');
+  assert.equal(asWritten.prompt.text, `describe ${IMAGE_TOKENS} .`);
   const put = await service.generate({ modelDir: bare, images: [image], prompt: 'describe .', maxNewTokens: 1 });
-  assert.equal(put.prompt.text, '<image>\ndescribe .');
+  assert.equal(put.prompt.text, `${IMAGE_TOKENS}\ndescribe .`);
   assert.ok(put.model.notices.some((n) => /no chat template/.test(n)));
 });
 
@@ -179,7 +183,7 @@ test('inspect names the family, the decoder heads and every image token\'s regio
 test('occlusion of each answer token is the drop in its log-probability when a patch is hidden, as the KV-cache loop scores the hidden image', async () => {
   const result = await service.generate({ images: [image], prompt, maxNewTokens: 4, perturbation: { method: 'occlusion' } });
   assert.deepEqual(result.perturbation, { method: 'occlusion', score: 'logprobDrop', forwardPasses: 37 });
-  const model = (await service.model(dir)) as LlavaModel;
+  const model = (await service.model(dir)) as GenerativeModel;
   const pre = await preprocessImage(image, model.folder.preprocessor);
   const grey = greyValue(model.folder.preprocessor);
   const answer = result.generated.map((t) => t.id);
@@ -188,7 +192,7 @@ test('occlusion of each answer token is the drop in its log-probability when a p
     const hidden = Float32Array.from(pre.pixels);
     const [r, c] = [Math.floor(patch / 6), patch % 6];
     for (let ch = 0; ch < 3; ch++) for (let y = r * 8; y < r * 8 + 8; y++) for (let x = c * 8; x < c * 8 + 8; x++) hidden[ch * 48 * 48 + y * 48 + x] = grey[ch];
-    const { features, width } = await model.encodeImages(hidden, 1, pre.outputSize);
+    const { features, width } = await model.encodeImages(hidden, 1, pre);
     const { embeds } = await model.embed(result.prompt.ids);
     embeds.set(features, start * width);
     let pass = await model.decode(embeds, result.prompt.ids.length, 0, undefined);

@@ -1,6 +1,7 @@
 /** The generative family as the registry lists it: transformers.js's three graphs of an image-text-to-text model. */
 import type { ModelFamily } from '../adapter';
-import { LlavaModel } from './llavaModel';
+import { GenerativeModel } from './generativeModel';
+import { llavaImages } from './llavaImages';
 
 /**
  * The config.json model types whose processor places one image's patch tokens, unsplit, where the image token is
@@ -14,5 +15,5 @@ export const generativeFamily: ModelFamily = {
   name: 'generative',
   layout: `generative VLM (LLaVA-style, model_type ${[...LLAVA_TYPES].join(', ')}): onnx/vision_encoder.onnx, onnx/embed_tokens.onnx and onnx/decoder_model_merged.onnx, as transformers.js ships them`,
   claims: (folder) => folder.files.visionEncoder !== undefined && folder.files.embedTokens !== undefined && folder.files.decoder !== undefined && LLAVA_TYPES.has(folder.config.modelType),
-  open: (folder, sessions) => LlavaModel.open(folder, sessions),
+  open: (folder, sessions) => GenerativeModel.open(folder, sessions, ({ ort, vlm, visionFile }) => llavaImages(ort, folder.preprocessor, folder.config.vision.patchSize, vlm.imageToken, visionFile)),
 };

@@ -12,18 +12,17 @@ import { attentionShares, imageTokenMaps, type AttentionRows, type SequenceParts
 import { chooseToken, logSoftmax, topTokens, type SamplingSettings } from '../../../analysis/generation/tokenChoice';
 import { badInput } from '../../../core/errors';
 import { throwIfCancelled } from '../../../core/progress';
-import type { PreprocessedImage } from '../../images/preprocess';
 import type { GenerateOptions, GenerateRequest } from '../../tasks/generateRequest';
 import { GENERATION_SCHEMA_VERSION, type AttentionFusion, type GeneratedToken, type GenerationResult, type ImageTokens, type PerturbationSummary } from '../../../shared/generationResult';
 import { renderPrompt } from './chatPrompt';
 import { DEFAULT_RISE_MASKS, tokenPerturbationMaps } from './tokenPerturbation';
-import type { LlavaModel } from './llavaModel';
+import type { GenerativeModel } from './generativeModel';
 
 const DEFAULT_MAX_NEW_TOKENS = 32;
 const TOP_ALTERNATIVES = 5;
 
 /** Runs the generation (see the file comment). */
-export async function generate(model: LlavaModel, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
+export async function generate(model: GenerativeModel, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
   if (request.images.length === 0) throw badInput('No image given.', 'Give an image with --image.');
   const maxNewTokens = request.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
   if (!(Number.isInteger(maxNewTokens) && maxNewTokens > 0)) throw badInput(`--max-new-tokens must be a whole number above 0, got ${maxNewTokens}.`);
@@ -31,31 +30,25 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
   const notices: string[] = [];
 
   let started = performance.now();
-  const encoded: Awaited<ReturnType<LlavaModel['encodeImages']>>[] = [];
+  const encoded: Awaited<ReturnType<GenerativeModel['encodeImages']>>[] = [];
   for (const { image } of request.images) {
     throwIfCancelled(options.signal);
-    encoded.push(await model.encodeImages(image.pixels, 1, image.outputSize));
+    encoded.push(await model.encodeImages(image.pixels, 1, image));
   }
   const visionMs = performance.now() - started;
 
   const prompt = renderPrompt(vlm.chatTemplate, request.prompt, vlm.imageToken, request.images.length, { bosToken: vlm.bosToken, eosToken: vlm.eosToken });
   notices.push(...prompt.notices);
-  const startsWithBos = vlm.bosToken !== undefined && vlm.bosToken !== '' && prompt.text.startsWith(vlm.bosToken);
-  const textIds = tokenizer.encode(prompt.text, { add_special_tokens: !startsWithBos }).ids;
-  const ids: number[] = [];
-  const spans: [number, number][] = [];
-  for (const id of textIds) {
-    if (id !== vlm.imageTokenId) {
-      ids.push(id);
-      continue;
-    }
-    const tokens = encoded[spans.length].tokens;
-    spans.push([ids.length, ids.length + tokens]);
-    for (let i = 0; i < tokens; i++) ids.push(id);
+  // The processor's expansion: each image token becomes the family's text for that image (transformers.js's _call).
+  const expanded = prompt.text.split(vlm.imageToken).reduce((text, part, i) => text + model.placement.promptText(request.images[i - 1].image, encoded[i - 1].tokens) + part);
+  const startsWithBos = vlm.bosToken !== undefined && vlm.bosToken !== '' && expanded.startsWith(vlm.bosToken);
+  const ids = tokenizer.encode(expanded, { add_special_tokens: !startsWithBos }).ids;
+  const imagePositions = ids.flatMap((id, i) => (id === vlm.imageTokenId ? [i] : []));
+  const expected = encoded.reduce((sum, e) => sum + e.tokens, 0);
+  if (imagePositions.length !== expected) {
+    throw badInput(`The tokenized prompt holds ${imagePositions.length} image tokens where the ${request.images.length} image(s) give ${expected} features.`, `Check that tokenizer.json has ${vlm.imageToken} as one added token.`);
   }
-  if (spans.length !== request.images.length) {
-    throw badInput(`The tokenized prompt holds the image token ${spans.length} times for ${request.images.length} image(s).`, `Check that tokenizer.json has ${vlm.imageToken} as one added token.`);
-  }
+  const positions = encoded.map((_, i) => imagePositions.slice(encoded.slice(0, i).reduce((sum, e) => sum + e.tokens, 0), encoded.slice(0, i + 1).reduce((sum, e) => sum + e.tokens, 0)));
   if (ids.length >= vlm.contextLength) {
     throw badInput(`The prompt is ${ids.length} tokens with its image tokens; the model takes at most ${vlm.contextLength}.`, 'Shorten the prompt or give fewer images.');
   }
@@ -63,8 +56,8 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
   if (limit < maxNewTokens) notices.push(`At most ${limit} new tokens fit in the model's ${vlm.contextLength} positions after the ${ids.length}-token prompt.`);
 
   const { embeds, width } = await model.embed(ids);
-  spans.forEach(([start], i) => embeds.set(encoded[i].features.subarray(0, (encoded[i].tokens) * width), start * width));
-  const parts: SequenceParts = { images: spans, promptLength: ids.length };
+  positions.forEach((places, i) => places.forEach((place, t) => embeds.set(encoded[i].features.subarray(t * width, (t + 1) * width), place * width)));
+  const parts: SequenceParts = { images: positions, promptLength: ids.length };
   const layers = model.decoder.taps.length;
   const fusion: AttentionFusion = { heads: request.fusion?.heads ?? 'mean', layers: request.fusion?.layers ?? [0, Math.max(layers - 1, 0)] };
   const sampling: SamplingSettings | undefined = request.sampling && { ...request.sampling, random: mulberry32(request.sampling.seed) };
@@ -109,7 +102,7 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
     decodeMs.push(performance.now() - started);
   }
 
-  const images: ImageTokens[] = request.images.map(({ path, image }, i) => imageTokens(path, image, spans[i], model.folder.config.vision.patchSize));
+  const images: ImageTokens[] = request.images.map(({ path, image }, i) => model.placement.layout(path, image, positions[i]));
   let perturbation: PerturbationSummary | undefined;
   let perturbationMs: number | undefined;
   if (request.perturbation && generated.length > 0) {
@@ -118,7 +111,7 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
     const forcedIds = [...ids, ...answer.slice(0, -1)];
     const forced = (await model.embed(forcedIds)).embeds;
     forced.set(embeds);
-    const teacher = { embeds: forced, rows: forcedIds.length, spans, answer, vocab: pass.logits.length };
+    const teacher = { embeds: forced, rows: forcedIds.length, positions, answer, vocab: pass.logits.length };
     let forwardPasses = 0;
     for (const [i, { image }] of request.images.entries()) {
       const maps = await tokenPerturbationMaps(model, teacher, { ...image, rows: images[i].rows, cols: images[i].cols }, i, request.perturbation, options);
@@ -134,7 +127,7 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
   return {
     schemaVersion: GENERATION_SCHEMA_VERSION,
     model: { name: model.folder.name, dir: model.folder.dir, architecture: model.family, family: model.vlmFamily, executionProvider: model.executionProvider, notices },
-    prompt: { text: prompt.text, ids, imageTokens: spans[0] },
+    prompt: { text: expanded, ids, imageTokens: images[0].span },
     images,
     generated,
     answer: decodeAnswer(tokenizer, sequence.slice(ids.length)),
@@ -151,18 +144,4 @@ export async function generate(model: LlavaModel, request: GenerateRequest, opti
 /** The answer's text: its tokens decoded together, special tokens left out ('' for none: the library refuses an empty list). */
 function decodeAnswer(tokenizer: Tokenizer, ids: number[]): string {
   return ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true });
-}
-
-/** An image's token span laid on its patch grid: LLaVA's image tokens are the vision tower's patches, row-major. */
-function imageTokens(path: string, image: PreprocessedImage, span: [number, number], patchSize: number): ImageTokens {
-  const { width, height } = image.outputSize;
-  const tokens = span[1] - span[0];
-  let [rows, cols] = [Math.floor(height / patchSize), Math.floor(width / patchSize)];
-  if (rows * cols !== tokens) [rows, cols] = [1, tokens];
-  const [cellWidth, cellHeight] = [width / cols, height / rows];
-  const regions = Array.from({ length: tokens }, (_, i): [number, number, number, number] => {
-    const [r, c] = [Math.floor(i / cols), i % cols];
-    return [c * cellWidth, r * cellHeight, (c + 1) * cellWidth, (r + 1) * cellHeight];
-  });
-  return { path, width: image.width, height: image.height, inputSize: { width, height }, span, rows, cols, regions };
 }

@@ -7,12 +7,12 @@ import { branchAsGraph } from '../../onnx/branchTaps';
 import { findAttentionTaps } from '../../onnx/taps';
 import { modelAnatomy, type AnatomyGraph } from '../../tasks/anatomy';
 import { blankImage, inspectedGraphs, type InspectResult } from '../../tasks/inspect';
-import type { LlavaModel } from './llavaModel';
+import type { GenerativeModel } from './generativeModel';
 
 const PROMPT = 'Describe the image.';
 
 /** Inspects a loaded LLaVA-style model by generating one token on a blank image. */
-export async function inspectGenerative(model: LlavaModel, notices: string[]): Promise<InspectResult> {
+export async function inspectGenerative(model: GenerativeModel, notices: string[]): Promise<InspectResult> {
   const result = await model.generate({ images: [{ path: 'blank', image: blankImage(model) }], prompt: PROMPT, maxNewTokens: 1, includeAttention: true });
   const [image] = result.images;
   const promptLength = result.prompt.ids.length;
@@ -44,7 +44,7 @@ export async function inspectGenerative(model: LlavaModel, notices: string[]): P
 }
 
 /** The decoder as the anatomy walks it: an If-merged decoder by its then-branch (the decoder with past), read on its own. */
-function anatomyGraph(model: LlavaModel): AnatomyGraph {
+function anatomyGraph(model: GenerativeModel): AnatomyGraph {
   const [plan] = model.decoder.branchPlans;
   if (!plan) return model.decoder;
   const graph = branchAsGraph(model.decoder.graph, plan);

@@ -10,18 +10,20 @@
 import { occlusionMaps } from '../../../analysis/perturbation/occlusion';
 import { riseMaps } from '../../../analysis/perturbation/rise';
 import { logSoftmax } from '../../../analysis/generation/tokenChoice';
+import { badInput } from '../../../core/errors';
 import type { LongRunOptions } from '../../../core/progress';
 import type { PreprocessedImage } from '../../images/preprocess';
 import { greyValue } from '../../tasks/perturbationScores';
 import type { TokenPerturbationRequest } from '../../tasks/generateRequest';
-import type { LlavaModel } from './llavaModel';
+import type { GenerativeModel } from './generativeModel';
 
 /** The answer to explain: the prompt's ids and image spans, the prompt's embeddings with every image in place, the answer's ids. */
 export interface TeacherForcing {
   /** inputs_embeds of the prompt and the answer but its last token, [rows, width], images written over their tokens. */
   embeds: Float32Array;
   rows: number;
-  spans: [number, number][];
+  /** Each image's token positions in the prompt, in feature order. */
+  positions: number[][];
   answer: number[];
   vocab: number;
 }
@@ -34,24 +36,24 @@ const LOGITS_BUDGET = 2 ** 25;
 
 /** One map per answer token over image `index`'s token grid (rows x cols), and the forward passes it cost. */
 export async function tokenPerturbationMaps(
-  model: LlavaModel,
+  model: GenerativeModel,
   forced: TeacherForcing,
   image: PreprocessedImage & { rows: number; cols: number },
   index: number,
   request: TokenPerturbationRequest,
   options: LongRunOptions,
 ): Promise<{ maps: Float32Array[]; forwardPasses: number }> {
-  const { embeds, rows, spans, answer, vocab } = forced;
+  const { embeds, rows, positions, answer, vocab } = forced;
   const width = embeds.length / rows;
-  const [start] = spans[index];
+  if (model.placement.perturbationUnavailable) throw badInput(`Per-token ${request.method} is not available for ${model.folder.name}: ${model.placement.perturbationUnavailable}.`, 'Use the attention maps, or a LLaVA-style model.');
   const batchSize = Math.max(1, Math.min(8, Math.floor(LOGITS_BUDGET / (rows * vocab))));
   const probabilities = request.method === 'rise';
   const score = async (pixels: Float32Array, count: number) => {
-    const { features, tokens } = await model.encodeImages(pixels, count, image.outputSize);
+    const { features, tokens } = await model.encodeImages(pixels, count, image);
     const batch = new Float32Array(count * embeds.length);
     for (let b = 0; b < count; b++) {
       batch.set(embeds, b * embeds.length);
-      batch.set(features.subarray(b * tokens * width, (b + 1) * tokens * width), b * embeds.length + start * width);
+      positions[index].forEach((place, t) => batch.set(features.subarray((b * tokens + t) * width, (b * tokens + t + 1) * width), b * embeds.length + place * width));
     }
     const { logits } = await model.lastLogits(batch, count, rows, answer.length);
     const scores = new Float32Array(count * answer.length);

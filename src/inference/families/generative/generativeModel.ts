@@ -1,20 +1,21 @@
 /**
- * The LLaVA-style generative VLM adapter, in transformers.js's layout and conventions (models/llava,
+ * The generative VLM adapter, in transformers.js's layout and conventions (models/llava, models/idefics3,
  * modeling_utils.js): the vision encoder turns each image into image_features (its tokens already projected into
  * the decoder's width), embed_tokens turns the prompt's ids into inputs_embeds, the features replace the image
  * tokens' rows one for one, and the merged decoder runs with attention_mask, position_ids (cumulative, from 0) and
  * the KV cache (empty, [batch, kv heads, 0, head dim], at the first step; use_cache_branch false then, true after,
- * when the decoder is Optimum's If-merged one). The decoder is tapped, inside its If branches too. This family
- * only generates: the image-text scoring operations say so. The loop is in generate.ts.
+ * when the decoder is Optimum's If-merged one). The decoder is tapped, inside its If branches too. How an image
+ * becomes tokens is the family's (imagePlacement.ts). This family only generates: the image-text scoring
+ * operations say so. The loop is in generate.ts.
  */
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type { Tensor } from 'onnxruntime-node';
 import { badInput, badModel } from '../../../core/errors';
-import type { Size2D } from '../../model/preprocessorConfig';
+import type { PreprocessedImage } from '../../images/preprocess';
 import type { ModelFolder } from '../../model/modelFolder';
 import { openTokenizer } from '../../model/tokenize';
 import { DataType } from '../../onnx/onnxTypes';
-import { checkImageSize, findInput, fixedDim, isPixelInput } from '../../runtime/graphInputs';
+import { checkImageSize, findInput, fixedDim } from '../../runtime/graphInputs';
 import { floatData, intTensor } from '../../runtime/graphIo';
 import { loadOrt, type OpenSession, type OrtModule, type SessionCache } from '../../runtime/sessions';
 import { TappedGraph } from '../../runtime/tappedGraph';
@@ -24,6 +25,7 @@ import type { ModelAdapter, ModelCapabilities } from '../adapter';
 import type { GenerateOptions, GenerateRequest } from '../../tasks/generateRequest';
 import { generate } from './generate';
 import { inspectGenerative } from './inspectGenerative';
+import type { ImagePlacement } from './imagePlacement';
 import { readVlmConfig, type VlmConfig } from './vlmConfig';
 import type { GenerationResult } from '../../../shared/generationResult';
 
@@ -57,15 +59,14 @@ export interface DecoderPass {
   keys: number;
 }
 
-/** A loaded LLaVA-style model. */
-export class LlavaModel implements ModelAdapter {
+/** A loaded generative model. */
+export class GenerativeModel implements ModelAdapter {
   readonly family = 'generative';
-  /** The family within generative models, as inspect and results name it. */
-  readonly vlmFamily = 'llava';
   readonly capabilities = CAPABILITIES;
 
   private constructor(
     readonly folder: ModelFolder,
+    readonly placement: ImagePlacement,
     readonly vision: TappedGraph,
     readonly embedding: TappedGraph,
     readonly decoder: TappedGraph,
@@ -76,15 +77,27 @@ export class LlavaModel implements ModelAdapter {
     private readonly ort: OrtModule,
   ) {}
 
-  /** Loads the three graphs, taps the decoder and opens the sessions. */
-  static async open(folder: ModelFolder, cache: SessionCache): Promise<LlavaModel> {
+  /** Loads the three graphs, taps the decoder and opens the sessions; `placement` makes the family's image handling. */
+  static async open(folder: ModelFolder, cache: SessionCache, placement: PlacementFactory): Promise<GenerativeModel> {
     const { visionEncoder, embedTokens, decoder: decoderFile } = folder.files;
     const [vision, embedding, decoder] = await Promise.all([visionEncoder!, embedTokens!, decoderFile!].map((file) => TappedGraph.load(file)));
     const tokenizer = openTokenizer(folder);
     const vlm = await readVlmConfig(folder, tokenizer);
     const past = pastLayout(decoder);
     const [visionSession, embeddingSession, decoderSession] = await Promise.all([vision.open(cache, vision.file), embedding.open(cache, `${embedding.file}#plain`), decoder.open(cache, decoder.file)]);
-    return new LlavaModel(folder, vision, embedding, decoder, tokenizer, vlm, past, { vision: visionSession, embedding: embeddingSession, decoder: decoderSession }, await loadOrt());
+    const ort = await loadOrt();
+    const images = placement({ ort, folder, vlm, visionFile: vision.file });
+    return new GenerativeModel(folder, images, vision, embedding, decoder, tokenizer, vlm, past, { vision: visionSession, embedding: embeddingSession, decoder: decoderSession }, ort);
+  }
+
+  /** The family within generative models, as inspect and results name it. */
+  get vlmFamily(): string {
+    return this.placement.family;
+  }
+
+  /** The image as this family's processor prepares it (the service preprocesses through this). */
+  preprocessImage(source: string | Uint8Array, maxPixels?: number): Promise<PreprocessedImage> {
+    return this.placement.preprocess(source, maxPixels);
   }
 
   /** The providers that run the graphs (the decoder's). */
@@ -106,11 +119,11 @@ export class LlavaModel implements ModelAdapter {
     return generate(this, request, options);
   }
 
-  /** The image tokens of `count` images (each 3 x size, laid one after another): image_features [count, tokens, width]. */
-  async encodeImages(pixels: Float32Array, count: number, size: Size2D): Promise<{ features: Float32Array; tokens: number; width: number }> {
-    const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel');
-    checkImageSize(this.vision.file, input, size);
-    const outputs = await this.vision.fetch(this.sessions.vision, { [input.name]: new this.ort.Tensor('float32', pixels, [count, 3, size.height, size.width]) }, ['image_features']);
+  /** The image tokens of `count` images of `image`'s form laid one after another in `pixels`: image_features [.., tokens, width]. */
+  async encodeImages(pixels: Float32Array, count: number, image: PreprocessedImage): Promise<{ features: Float32Array; tokens: number; width: number }> {
+    const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', (i) => i.elemType === DataType.FLOAT, 'pixel');
+    checkImageSize(this.vision.file, { ...input, shape: input.shape?.slice(-4) }, image.outputSize);
+    const outputs = await this.vision.fetch(this.sessions.vision, this.placement.encoderFeeds(pixels, count, image, this.vision.graph.inputs), ['image_features']);
     if (!outputs.image_features) throw badModel(this.vision.file, 'has no image_features output', 'Use the vision_encoder.onnx of a transformers.js export.');
     const { dims } = outputs.image_features;
     const features = floatData(outputs, 'image_features', this.vision.file);
@@ -213,8 +226,11 @@ export class LlavaModel implements ModelAdapter {
   }
 }
 
+/** What a family's image handling is made from. */
+export type PlacementFactory = (parts: { ort: OrtModule; folder: ModelFolder; vlm: VlmConfig; visionFile: string }) => ImagePlacement;
+
 /** The error for an image-text scoring operation asked of a generative model. */
-function scoringOnly(model: LlavaModel, operation: string) {
+function scoringOnly(model: GenerativeModel, operation: string) {
   return badInput(
     `${operation} needs a model that scores image-text pairs; ${model.folder.name} is a generative model (it writes text about images).`,
     'Use `mmlens generate` with this model, or choose a CLIP-like, ViLT-like or BLIP model for this.',

@@ -1,0 +1,26 @@
+/**
+ * What differs between generative families in how an image enters the prompt: the processor's preprocessing,
+ * the vision encoder's inputs, the prompt text that stands for the image, and where each image token lies on the
+ * image. LLaVA (llavaImages.ts): one resized, centre-cropped image, one token per patch, the image token repeated.
+ * Idefics3 / SmolVLM (idefics3Images.ts): tiles plus the whole image, pixel-shuffled tokens, row / column markers.
+ */
+import type { Tensor } from 'onnxruntime-node';
+import type { PreprocessedImage } from '../../images/preprocess';
+import type { OnnxValueInfo } from '../../onnx/onnxTypes';
+import type { ImageTokens } from '../../../shared/generationResult';
+
+/** A family's image handling (see the file comment). */
+export interface ImagePlacement {
+  /** The family's name, as results and inspect give it. */
+  readonly family: string;
+  /** The image as the family's processor prepares it. */
+  preprocess(source: string | Uint8Array, maxPixels?: number): Promise<PreprocessedImage>;
+  /** The vision encoder's inputs for `count` images of `image`'s form laid one after another in `pixels`. */
+  encoderFeeds(pixels: Float32Array, count: number, image: PreprocessedImage, inputs: OnnxValueInfo[]): Record<string, Tensor>;
+  /** The prompt text one image becomes, given the number of features the encoder gave it. */
+  promptText(image: PreprocessedImage, tokens: number): string;
+  /** The image's tokens on the image: `positions` are their places in the prompt, in feature order. */
+  layout(path: string, image: PreprocessedImage, positions: number[]): ImageTokens;
+  /** Why per-token occlusion and RISE cannot be made, when they cannot. */
+  readonly perturbationUnavailable?: string;
+}
