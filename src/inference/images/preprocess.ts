@@ -20,6 +20,11 @@ export interface PreprocessedImage {
   height: number;
   format: string;
   notes: string[];
+  /**
+   * A tiled image (Idefics3): `pixels` hold `count` tiles of outputSize one after another, rows x cols of them cut
+   * from the image resized to `resized`, then the whole image as one tile (rows = cols = 0: that one tile alone).
+   */
+  tiles?: { rows: number; cols: number; count: number; resized: Size2D };
 }
 
 /** Options for preprocessImage. */

@@ -30,6 +30,12 @@ export interface PreprocessorConfig {
   mean: [number, number, number];
   std: [number, number, number];
   convertRgb: boolean;
+  /**
+   * Idefics3ImageProcessor (SmolVLM): the longest edge is resized to `longestEdge`, then, when `split`, both sides up
+   * to multiples of `tileSize` and the image cut into tiles with the whole image resized to one tile after them;
+   * without `split`, the image is resized to one tile. `shortestEdge` is then that tile's size.
+   */
+  tiling?: { longestEdge: number; tileSize: number; split: boolean };
   /** Things a user should know about how the file was read. */
   notes: string[];
 }
@@ -43,8 +49,15 @@ type Triple = [number, number, number];
 const OPENAI_CLIP_MEAN: Triple = [0.48145466, 0.4578275, 0.40821073];
 const OPENAI_CLIP_STD: Triple = [0.26862954, 0.26130258, 0.27577711];
 
+/** Processor classes that tile the image (Idefics3ImageProcessor and SmolVLM's, which is the same). */
+const TILING_PROCESSORS = /^(Idefics3|SmolVLM)ImageProcessor/;
+
 /** The defaults of the HF processor classes we know; anything else reads as CLIPImageProcessor. */
 function classDefaults(processorType: string) {
+  // Idefics3ImageProcessor: LANCZOS, IDEFICS_STANDARD_MEAN / STD, size {longest_edge: 4 x 364}, tiles of 364.
+  if (TILING_PROCESSORS.test(processorType)) {
+    return { size: { height: 364, width: 364 } as number | Size2D, resample: 1, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
+  }
   if (processorType.startsWith('Siglip')) {
     return { size: { height: 224, width: 224 } as number | Size2D, resample: 2, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
   }
@@ -65,7 +78,8 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
   const type = typeof named === 'string' ? named : '';
   const defaults = classDefaults(type);
 
-  const shortestEdge = absent(json.size) ? defaults.size : parseSize(json.size, reader, notes);
+  const tiling = TILING_PROCESSORS.test(type) ? parseTiling(json, reader) : undefined;
+  const shortestEdge = tiling ? { height: tiling.tileSize, width: tiling.tileSize } : absent(json.size) ? defaults.size : parseSize(json.size, reader, notes);
   // CLIPImageProcessor's crop default is 224 whatever the resize size, so a config without crop_size does that too.
   const crop = absent(json.crop_size) ? { height: 224, width: 224 } : parseCrop(json.crop_size, reader);
   return {
@@ -80,8 +94,18 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
     mean: parseTriple(json, 'image_mean', reader, false) ?? defaults.mean,
     std: parseTriple(json, 'image_std', reader, true) ?? defaults.std,
     convertRgb: reader.boolean(json, 'do_convert_rgb') ?? true,
+    ...(tiling ? { tiling } : {}),
     notes,
   };
+}
+
+/** Idefics3's size.longest_edge, max_image_size.longest_edge and do_image_splitting (the processor's defaults when absent). */
+function parseTiling(json: JsonObject, reader: FieldReader): NonNullable<PreprocessorConfig['tiling']> {
+  const longest = (key: string, fallback: number) => {
+    const obj = reader.object(json, key);
+    return checkSides(obj ? reader.number(obj, 'longest_edge', 'positiveInt', `${key}.longest_edge`) ?? fallback : fallback, `${key}.longest_edge`, reader);
+  };
+  return { longestEdge: longest('size', 4 * 364), tileSize: longest('max_image_size', 364), split: reader.boolean(json, 'do_image_splitting') ?? true };
 }
 
 /**

@@ -42,9 +42,9 @@ export interface GenerativeInspection {
   decoderLayers: number;
   queryHeads: number;
   keyValueHeads: number;
-  /** Image tokens one image becomes, laid on rows x cols of the model input's patches. */
-  imageTokens: { perImage: number; rows: number; cols: number; inputSize: { width: number; height: number } };
-  /** Each image token's box in the model input's pixels, [x0, y0, x1, y1], in token order. */
+  /** Image tokens an image of the model's input size becomes, in `tiles` grids of rows x cols tokens. */
+  imageTokens: { perImage: number; rows: number; cols: number; tiles: number; inputSize: { width: number; height: number } };
+  /** Each of those tokens' box in the image's pixels, [x0, y0, x1, y1], in token order. */
   tokenRegions: [number, number, number, number][];
   /** Whether the decoder's attention is read by taps (inside an If's branches too), and why not when it is not. */
   attentionObserved: { available: boolean; reason?: string };

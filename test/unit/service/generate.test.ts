@@ -173,7 +173,7 @@ test('inspect names the family, the decoder heads and every image token\'s regio
   const inspected = await service.inspect(fixture('tiny-llava-if'));
   assert.deepEqual({ ...inspected.generative, tokenRegions: inspected.generative!.tokenRegions.length, promptExample: undefined }, {
     family: 'llava', decoderLayers: 2, queryHeads: 4, keyValueHeads: 2,
-    imageTokens: { perImage: 36, rows: 6, cols: 6, inputSize: { width: 48, height: 48 } },
+    imageTokens: { perImage: 36, rows: 6, cols: 6, tiles: 1, inputSize: { width: 48, height: 48 } },
     tokenRegions: 36, attentionObserved: { available: true }, promptExample: undefined, endTokenIds: [1],
   });
   assert.deepEqual(inspected.taps.map((t) => [t.tower, t.heads, t.queries]), [['joint', 4, 45], ['joint', 4, 45]]);
@@ -211,10 +211,10 @@ test('occlusion of each answer token is the drop in its log-probability when a p
 });
 
 test('a VLM folder of a family the lens does not read yet is refused with what it holds, not run the LLaVA way', async () => {
-  const smol = join(work, 'smolvlm-like');
-  cpSync(dir, smol, { recursive: true });
-  const config = JSON.parse(readFileSync(join(smol, 'config.json'), 'utf8'));
-  writeFileSync(join(smol, 'config.json'), JSON.stringify({ ...config, model_type: 'idefics3' }));
-  await assert.rejects(service.generate({ modelDir: smol, images: [image], prompt }), (error: unknown) =>
-    error instanceof LensError && error.kind === 'badModel' && /vision_encoder\.onnx.*model_type "idefics3".*no supported model family/s.test(error.message) && /LLaVA-style/.test(error.fix ?? ''));
+  const qwen = join(work, 'qwen2-vl-like');
+  cpSync(dir, qwen, { recursive: true });
+  const config = JSON.parse(readFileSync(join(qwen, 'config.json'), 'utf8'));
+  writeFileSync(join(qwen, 'config.json'), JSON.stringify({ ...config, model_type: 'qwen2_vl' }));
+  await assert.rejects(service.generate({ modelDir: qwen, images: [image], prompt }), (error: unknown) =>
+    error instanceof LensError && error.kind === 'badModel' && /vision_encoder\.onnx.*model_type "qwen2_vl".*no supported model family/s.test(error.message) && /generative VLM \(model_type llava/.test(error.fix ?? ''));
 });

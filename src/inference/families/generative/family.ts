@@ -1,19 +1,31 @@
-/** The generative family as the registry lists it: transformers.js's three graphs of an image-text-to-text model. */
+/** The generative family as the registry lists it: transformers.js's three graphs of an image-text-to-text model, LLaVA-style or Idefics3. */
 import type { ModelFamily } from '../adapter';
-import { GenerativeModel } from './generativeModel';
+import type { ModelFolder } from '../../model/modelFolder';
+import { GenerativeModel, type PlacementFactory } from './generativeModel';
+import { idefics3Images } from './idefics3Images';
 import { llavaImages } from './llavaImages';
 
 /**
  * The config.json model types whose processor places one image's patch tokens, unsplit, where the image token is
- * (transformers.js's LlavaForConditionalGeneration and the classes that extend it). Idefics3 / SmolVLM tile the
- * image and shuffle pixels, Qwen2-VL merges patches with 3-D positions, LLaVA-NeXT tiles: not these.
+ * (transformers.js's LlavaForConditionalGeneration and the classes that extend it without their own processor).
  */
 const LLAVA_TYPES = new Set(['llava', 'llava_qwen2', 'moondream1']);
+/** Idefics3 and SmolVLM (transformers.js's Idefics3ForConditionalGeneration and SmolVLMForConditionalGeneration). */
+const IDEFICS3_TYPES = new Set(['idefics3', 'smolvlm']);
 
-/** Folders with onnx/vision_encoder.onnx, onnx/embed_tokens.onnx and onnx/decoder_model_merged.onnx of a LLaVA-style model type. */
+/** The image handling of a folder's model type; LLaVA-NeXT tiles differently and Qwen2-VL merges patches with 3-D positions: not yet. */
+function placementFor(folder: ModelFolder): PlacementFactory | undefined {
+  const type = folder.config.modelType;
+  if (LLAVA_TYPES.has(type)) return ({ ort, vlm, visionFile }) => llavaImages(ort, folder.preprocessor, folder.config.vision.patchSize, vlm.imageToken, visionFile);
+  const { tiling } = folder.preprocessor;
+  if (IDEFICS3_TYPES.has(type) && tiling) return ({ ort, vlm, visionFile }) => idefics3Images(ort, { ...folder.preprocessor, tiling }, vlm.imageToken, visionFile);
+  return undefined;
+}
+
+/** Folders with onnx/vision_encoder.onnx, onnx/embed_tokens.onnx and onnx/decoder_model_merged.onnx of a model type read here. */
 export const generativeFamily: ModelFamily = {
   name: 'generative',
-  layout: `generative VLM (LLaVA-style, model_type ${[...LLAVA_TYPES].join(', ')}): onnx/vision_encoder.onnx, onnx/embed_tokens.onnx and onnx/decoder_model_merged.onnx, as transformers.js ships them`,
-  claims: (folder) => folder.files.visionEncoder !== undefined && folder.files.embedTokens !== undefined && folder.files.decoder !== undefined && LLAVA_TYPES.has(folder.config.modelType),
-  open: (folder, sessions) => GenerativeModel.open(folder, sessions, ({ ort, vlm, visionFile }) => llavaImages(ort, folder.preprocessor, folder.config.vision.patchSize, vlm.imageToken, visionFile)),
+  layout: `generative VLM (model_type ${[...LLAVA_TYPES, ...IDEFICS3_TYPES].join(', ')}; Idefics3 with its Idefics3ImageProcessor): onnx/vision_encoder.onnx, onnx/embed_tokens.onnx and onnx/decoder_model_merged.onnx, as transformers.js ships them`,
+  claims: (folder) => folder.files.visionEncoder !== undefined && folder.files.embedTokens !== undefined && folder.files.decoder !== undefined && placementFor(folder) !== undefined,
+  open: (folder, sessions) => GenerativeModel.open(folder, sessions, placementFor(folder)!),
 };

@@ -95,7 +95,7 @@ export class GenerativeModel implements ModelAdapter {
     return this.placement.family;
   }
 
-  /** The image as this family's processor prepares it (the service preprocesses through this). */
+  /** The image (a path or file bytes) as this family's processor prepares it (the service preprocesses through this). */
   preprocessImage(source: string | Uint8Array, maxPixels?: number): Promise<PreprocessedImage> {
     return this.placement.preprocess(source, maxPixels);
   }

@@ -1,31 +1,37 @@
 /**
- * `mmlens inspect` of a generative VLM: its three graphs, one generated token on a blank image for the shapes of
- * the decoder's taps (the prefill pass: every prompt position attends over the prompt), the image tokens with the
- * patch region of each, and what cannot be observed.
+ * `mmlens inspect` of a generative VLM: its three graphs, one generated token on a grey image of the model's input
+ * size (made by the family's own preprocessing, so a tiling family shows its tiles) for the shapes of the decoder's
+ * taps (the prefill pass: every prompt position attends over the prompt), the image tokens with the region of each,
+ * and what cannot be observed.
  */
 import { branchAsGraph } from '../../onnx/branchTaps';
 import { findAttentionTaps } from '../../onnx/taps';
 import { modelAnatomy, type AnatomyGraph } from '../../tasks/anatomy';
-import { blankImage, inspectedGraphs, type InspectResult } from '../../tasks/inspect';
+import { getSharp } from '../../images/imageDecode';
+import { blankInputSize } from '../../model/modelFolder';
+import { inspectedGraphs, type InspectResult } from '../../tasks/inspect';
 import type { GenerativeModel } from './generativeModel';
 
 const PROMPT = 'Describe the image.';
 
-/** Inspects a loaded LLaVA-style model by generating one token on a blank image. */
+/** Inspects a loaded generative model by generating one token on a grey image. */
 export async function inspectGenerative(model: GenerativeModel, notices: string[]): Promise<InspectResult> {
-  const result = await model.generate({ images: [{ path: 'blank', image: blankImage(model) }], prompt: PROMPT, maxNewTokens: 1, includeAttention: true });
-  const [image] = result.images;
+  const { width, height } = blankInputSize(model.folder);
+  const grey = await (await getSharp())({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+  const image = await model.preprocessImage(grey);
+  const result = await model.generate({ images: [{ path: 'grey', image }], prompt: PROMPT, maxNewTokens: 1, includeAttention: true });
+  const [tokensOf] = result.images;
   const promptLength = result.prompt.ids.length;
   const decoderAttention = (result.attention?.decoder[0] ?? []).map((layer) => ({ heads: layer.length, queries: promptLength, keys: promptLength, data: new Float32Array(0) }));
   const probed = inspectedGraphs(model, [...notices, ...result.model.notices], [['vision', model.vision, []], ['text', model.embedding, []], ['joint', model.decoder, decoderAttention]]);
-  const tokens = image.span[1] - image.span[0];
+  const tokens = tokensOf.positions.length;
   const observed = model.decoder.taps.length > 0;
   return {
     ...probed,
-    grid: { rows: image.rows, cols: image.cols, firstPatch: 0 },
+    grid: { rows: tokensOf.rows, cols: tokensOf.cols, firstPatch: 0 },
     denseProjection: model.capabilities.denseMaps,
     architectureGuess: [
-      `Generative VLM (${model.vlmFamily}): a vision encoder gives ${tokens} image tokens per image (${image.rows} x ${image.cols} patches), which replace the image token in the prompt; a decoder of ${model.decoder.taps.length || 'unknown'} layers writes the answer with a KV cache.`,
+      `Generative VLM (${model.vlmFamily}): a vision encoder gives ${tokens} image tokens for a ${width} x ${height} image (${tokensOf.tiles.length} grid${tokensOf.tiles.length > 1 ? 's' : ''} of ${tokensOf.rows} x ${tokensOf.cols}), which replace the image token in the prompt; a decoder of ${model.decoder.taps.length || 'unknown'} layers writes the answer with a KV cache.`,
       observed ? 'Attention is observable in every decoder layer.' : `Attention is not observable in this decoder: ${model.unobservedAttention}; generation works, the per-token maps do not.`,
     ].join(' '),
     anatomy: modelAnatomy([['vision', model.vision], ['joint', anatomyGraph(model)]], { vision: tokens, text: promptLength - tokens }, new Set(['inputs_embeds'])),
@@ -34,8 +40,8 @@ export async function inspectGenerative(model: GenerativeModel, notices: string[
       decoderLayers: model.decoder.taps.length,
       queryHeads: decoderAttention[0]?.heads ?? 0,
       keyValueHeads: model.past.kvHeads,
-      imageTokens: { perImage: tokens, rows: image.rows, cols: image.cols, inputSize: image.inputSize },
-      tokenRegions: image.regions,
+      imageTokens: { perImage: tokens, rows: tokensOf.rows, cols: tokensOf.cols, tiles: tokensOf.tiles.length, inputSize: tokensOf.inputSize },
+      tokenRegions: tokensOf.regions,
       attentionObserved: result.attentionObserved,
       promptExample: result.prompt.text,
       endTokenIds: model.vlm.endTokenIds,
