@@ -1,19 +1,21 @@
 /**
  * The generation report: the answer with every token a button; the chosen token's map over the image (its
- * attention with the result's head and layer fusion, or its occlusion / RISE map when the result has one), its
- * image share per decoder layer, its log-probability and the model's top alternatives. Maps share one colour
- * scale across the answer's tokens by default, so a token that barely looks at the image looks dim; a control
- * switches to a scale per token. Left and right arrows move between tokens. Every token and text goes in as text.
+ * attention with the result's head and layer fusion, or its occlusion / RISE map when the result has one), each
+ * image token painted over the part of the image it covers (a split image's tiles, or its whole-image tile, by a
+ * control), its image share per decoder layer, its log-probability and the model's top alternatives. Maps share
+ * one colour scale across the answer's tokens by default, so a token that barely looks at the image looks dim; a
+ * control switches to a scale per token. Left and right arrows move between tokens. Every text goes in as text.
  */
 import { format } from 'd3';
-import type { GeneratedToken, GenerationReportData, GenerationResult } from '../src/shared/generationResult';
+import type { GeneratedToken, GenerationReportData, GenerationResult, ImageTokens } from '../src/shared/generationResult';
 import { drawBarChart } from './draw/barChart';
 import { extentScale, legend } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledSelect } from './draw/dom';
-import { createOverlay } from './draw/overlay';
+import { createRegionOverlay, type Region } from './draw/regionOverlay';
 
 type MapSource = 'attention' | 'perturbation';
 type ScaleMode = 'answer' | 'token';
+type TileSet = 'tiles' | 'global';
 
 const logprob = format('.3f');
 const share = format('.1%');
@@ -41,10 +43,16 @@ function mapOf(token: GeneratedToken, source: MapSource, image: number): number[
   return map && map.length > 0 ? map : undefined;
 }
 
+/** The regions of `values` (one per image token) on the image's tiles of `set`: the split image's own, or its whole-image tile. */
+function regionsOf(image: ImageTokens, values: number[], set: TileSet): Region[] {
+  const tiles = image.tiles.filter((t) => t.global === (set === 'global') || image.tiles.length === 1);
+  return tiles.flatMap((tile) => values.slice(tile.tokens[0], tile.tokens[1]).map((value, i) => ({ box: image.regions[tile.tokens[0] + i], value })));
+}
+
 /** Draws `data` into `container`, replacing its content. */
 export function renderGeneration(container: HTMLElement, data: GenerationReportData): void {
   const { result } = data;
-  const state = { token: 0, image: 0, source: (result.attentionObserved.available ? 'attention' : 'perturbation') as MapSource, scale: 'answer' as ScaleMode };
+  const state = { token: 0, image: 0, source: (result.attentionObserved.available ? 'attention' : 'perturbation') as MapSource, scale: 'answer' as ScaleMode, tiles: 'tiles' as TileSet };
   const answer = el('p', 'answer');
   answer.setAttribute('role', 'toolbar');
   answer.setAttribute('aria-label', 'Generated tokens: choose one to see its map');
@@ -68,6 +76,9 @@ export function renderGeneration(container: HTMLElement, data: GenerationReportD
   const sources = [{ value: 'attention', label: 'attention' }, ...(result.perturbation ? [{ value: 'perturbation', label: result.perturbation.method }] : [])];
   controls.append(labelledSelect('Map', sources, state.source, (value) => { state.source = value as MapSource; draw(); }).element);
   controls.append(labelledSelect('Colour scale', [{ value: 'answer', label: 'shared by the answer' }, { value: 'token', label: 'this token alone' }], state.scale, (value) => { state.scale = value as ScaleMode; draw(); }).element);
+  if (result.images.some((image) => image.tiles.length > 1)) {
+    controls.append(labelledSelect('Image tokens', [{ value: 'tiles', label: 'the tiles of the split image' }, { value: 'global', label: 'the whole image, resized to one tile' }], state.tiles, (value) => { state.tiles = value as TileSet; draw(); }).element);
+  }
   if (result.images.length > 1) {
     controls.append(labelledSelect('Image', result.images.map((image, i) => ({ value: String(i), label: baseName(image.path) })), '0', (value) => { state.image = Number(value); draw(); }).element);
   }
@@ -83,11 +94,12 @@ export function renderGeneration(container: HTMLElement, data: GenerationReportD
     buttons.forEach((button, k) => button.setAttribute('aria-pressed', String(k === state.token)));
     const token = result.generated[state.token];
     const image = result.images[state.image];
-    const overlay = createOverlay(data.images[state.image] ?? '', `${baseName(image.path)} with the map of ${JSON.stringify(token.text)}`);
+    const overlay = createRegionOverlay(data.images[state.image] ?? '', `${baseName(image.path)} with the map of ${JSON.stringify(token.text)}`, image.width, image.height);
     const values = mapOf(token, state.source, state.image);
-    const pool = state.scale === 'token' ? [values ?? []] : result.generated.map((t) => mapOf(t, state.source, state.image) ?? []);
+    const shown = (map: number[] | undefined) => (map ? regionsOf(image, map, state.tiles).map((r) => r.value) : []);
+    const pool = state.scale === 'token' ? [shown(values)] : result.generated.map((t) => shown(mapOf(t, state.source, state.image)));
     const scale = extentScale(pool.flat());
-    overlay.setMap(values ? { rows: image.rows, cols: image.cols, values } : null, scale);
+    if (values) overlay.setRegions(regionsOf(image, values, state.tiles), scale);
     overlay.setOpacity(0.6);
     const what = state.source === 'attention' ? 'attention on the image tokens' : result.perturbation?.score === 'logprobDrop' ? 'drop in log-probability when the patch is hidden' : 'RISE saliency (probability-weighted masks)';
     const figure = el('figure', 'token-map');

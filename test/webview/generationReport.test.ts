@@ -34,10 +34,13 @@ after(async () => {
 });
 
 const top = viridisScale(0, 1).lut.slice(-3) as unknown as [number, number, number];
-/** Bilinear smoothing blends a cell's centre pixel a little with its neighbours (cells are 42.7 pixels). */
-const TOLERANCE = 24;
-/** The centre of cell `index` of the 6 x 6 grid on the 256-pixel overlay canvas. */
-const centre = (index: number): [number, number] => [Math.floor(((index % 6) + 0.5) * 256 / 6), Math.floor((Math.floor(index / 6) + 0.5) * 256 / 6)];
+/** Regions are filled rectangles: their centres are exactly their colour. */
+const TOLERANCE = 1;
+/** The canvas pixel at the centre of image token `index`'s region: the 51 x 37 image is shown 320 pixels wide. */
+const centre = (index: number): [number, number] => {
+  const [x0, y0, x1, y1] = data.result.images[0].regions[index];
+  return [Math.floor(((x0 + x1) / 2) * 320 / 51), Math.floor(((y0 + y1) / 2) * 320 / 51)];
+};
 const argmax = (values: number[]) => values.indexOf(Math.max(...values));
 
 test('every token opens its map; the shared scale dims tokens that look at the image less than the answer\'s most', async () => {
@@ -79,4 +82,37 @@ test('the arrow keys walk the answer, and the occlusion map and image shares say
   await page.getByLabel('Colour scale', { exact: true }).selectOption('token');
   const [colour] = await canvasPixels(page.locator('.overlay-map'), [centre(argmax(occlusion))]);
   assert.ok(closeColour(colour, top, TOLERANCE), `the occlusion map's largest drop is drawn in the top colour: ${colour}`);
+});
+
+test('a split image is painted tile by tile, and the whole-image tile on request', async () => {
+  const idefics = join(__dirname, '../fixtures/tiny-idefics3');
+  const service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: idefics });
+  let tiled: GenerationReportData;
+  try {
+    const result = await service.generate({ images: [join(idefics, 'edges_51x37.png')], prompt: 'Describe the image.', maxNewTokens: 1 });
+    tiled = { result, images: [`data:image/png;base64,${readFileSync(join(idefics, 'edges_51x37.png')).toString('base64')}`] };
+  } finally {
+    await service.dispose();
+  }
+  const { page, problems } = await openReport(browser, tiled);
+  await page.getByLabel('Colour scale', { exact: true }).selectOption('token');
+  const [token] = tiled.result.generated;
+  const [tokens] = tiled.result.images;
+  const at = (index: number): [number, number] => {
+    const [x0, y0, x1, y1] = tokens.regions[index];
+    return [Math.floor(((x0 + x1) / 2) * 320 / 51), Math.floor(((y0 + y1) / 2) * 320 / 51)];
+  };
+  const colourOf = (values: number[], value: number) => {
+    const scale = viridisScale(Math.min(...values), Math.max(...values));
+    const i = scale.step(value) * 3;
+    return [scale.lut[i], scale.lut[i + 1], scale.lut[i + 2]] as [number, number, number];
+  };
+  const local = token.map[0].slice(0, 16);
+  const [first] = await canvasPixels(page.locator('.overlay-map'), [at(0)]);
+  assert.ok(closeColour(first, colourOf(local, local[0]), TOLERANCE), `tile 0's first token: ${first}`);
+  await page.getByLabel('Image tokens', { exact: true }).selectOption('global');
+  const whole = token.map[0].slice(16);
+  const [global] = await canvasPixels(page.locator('.overlay-map'), [at(16)]);
+  assert.ok(closeColour(global, colourOf(whole, whole[0]), TOLERANCE), `the global tile's first token: ${global}`);
+  assert.deepEqual([problems.console, problems.pageErrors], [[], []]);
 });
