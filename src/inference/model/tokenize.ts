@@ -148,7 +148,7 @@ function encodeOne(tokenizer: Tokenizer, display: TokenDisplay, eosId: number | 
  * The library's encode, checked: a tokenizer.json it accepts can still fail or give non-numeric ids when
  * applied (a broken vocabulary, post-processor or unknown token), which is the model folder's fault.
  */
-function encodeChecked(tokenizer: Tokenizer, text: string, addSpecialTokens: boolean): { ids: number[]; tokens: string[] } {
+export function encodeChecked(tokenizer: Tokenizer, text: string, addSpecialTokens: boolean): { ids: number[]; tokens: string[] } {
   const quoted = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
   let encoded: { ids: number[]; tokens: string[] };
   try {

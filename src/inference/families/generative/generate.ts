@@ -14,6 +14,7 @@ import { badInput } from '../../../core/errors';
 import { throwIfCancelled } from '../../../core/progress';
 import type { GenerateOptions, GenerateRequest } from '../../tasks/generateRequest';
 import { GENERATION_SCHEMA_VERSION, type AttentionFusion, type GeneratedToken, type GenerationResult, type ImageTokens, type PerturbationSummary } from '../../../shared/generationResult';
+import { encodeChecked } from '../../model/tokenize';
 import { renderPrompt } from './chatPrompt';
 import { DEFAULT_RISE_MASKS, tokenPerturbationMaps } from './tokenPerturbation';
 import type { GenerativeModel } from './generativeModel';
@@ -42,7 +43,7 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
   // The processor's expansion: each image token becomes the family's text for that image (transformers.js's _call).
   const expanded = prompt.text.split(vlm.imageToken).reduce((text, part, i) => text + model.placement.promptText(request.images[i - 1].image, encoded[i - 1].tokens) + part);
   const startsWithBos = vlm.bosToken !== undefined && vlm.bosToken !== '' && expanded.startsWith(vlm.bosToken);
-  const ids = tokenizer.encode(expanded, { add_special_tokens: !startsWithBos }).ids;
+  const { ids } = encodeChecked(tokenizer, expanded, !startsWithBos);
   const imagePositions = ids.flatMap((id, i) => (id === vlm.imageTokenId ? [i] : []));
   const expected = encoded.reduce((sum, e) => sum + e.tokens, 0);
   if (imagePositions.length !== expected) {
