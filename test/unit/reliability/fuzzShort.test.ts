@@ -12,13 +12,14 @@ const seed = Number(process.env.MMLENS_FUZZ_SEED ?? Math.floor(Math.random() * 2
  * Cases per target; the slowest first, so that the two lanes end together. A deep graph is refused only when its
  * If's condition names no tensor (about one case in four), so ten cases were all valid for one seed in eight:
  * forty make a pass without a refusal a one-in-10^5 event, for 3 s more. Deep JSON is refused about half the time:
- * twenty cases, so that all-refused or all-accepted is a one-in-10^5 event too.
+ * twenty cases, so that all-refused or all-accepted is a one-in-10^5 event too. A VLM's mutated configs are refused
+ * about half the time as well (151 of 300); thirty cases, 9 s.
  */
-const cases = { model: 300, text: 12, deepgraph: 40, config: 60, image: 120, deepjson: 20 };
+const cases = { model: 300, text: 12, deepgraph: 40, vlmconfig: 30, config: 60, image: 120, deepjson: 20 };
 /** Targets whose inputs are all valid (long texts): nothing is expected to be refused. */
 const neverRefused = new Set(['text']);
 
-test(`short fuzz pass (seed ${seed}): taps and surgery, config readers, image path, long texts, deep graphs and JSON`, { timeout: 300_000 }, async () => {
+test(`short fuzz pass (seed ${seed}): taps and surgery, config readers (a VLM's too), image path, long texts, deep graphs and JSON`, { timeout: 300_000 }, async () => {
   console.log(`fuzz seed ${seed} (rerun with MMLENS_FUZZ_SEED=${seed})`);
   const summary = await superviseFuzz({ seed, cases, caseTimeoutMs: 30_000, lanes: 2 });
   for (const [target, counts] of Object.entries(summary.targets)) console.log(`${target}: ${JSON.stringify(counts)}`);
