@@ -1,10 +1,12 @@
 /**
  * Fuzz target: ONNX tap discovery and graph surgery, on mutated tower files of a tiny synthetic CLIP (plain,
  * [b*h, q, k] attention, fused attention), of the Hugging Face fixtures (SigLIP towers with their pooling head,
- * SigLIP's float16 vision tower, CLIP towers) and on joint graphs (single-stream, BLIP, SigLIP's one graph). A tower goes through what the extension
- * does with a model: TwoTowerModel.open (decode, find taps, plan dense outputs, append them, create the
- * onnxruntime session) and one run; a single-stream graph through decode, taps and surgery. Whenever a
- * mutated graph decodes, the appended taps must come back as outputs of the tapped copy.
+ * SigLIP's float16 vision tower, CLIP towers), on joint graphs (single-stream, BLIP, SigLIP's one graph) and on the
+ * tiny LLaVA's If-merged decoder. A tower goes through what the extension does with a model: TwoTowerModel.open
+ * (decode, find taps, plan dense outputs, append them, create the onnxruntime session) and one run; the decoder
+ * through the generative family's open (taps inside the If's branches, the rewritten copy) and one generated token;
+ * a single-stream graph through decode, taps and surgery. Whenever a mutated graph decodes, the appended taps
+ * must come back as outputs of the tapped copy.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { findAttentionTaps } from '../../src/inference/onnx/taps';
 import { preprocessImage, type PreprocessedImage } from '../../src/inference/images/preprocess';
 import { SessionCache } from '../../src/inference/runtime/sessions';
 import { TwoTowerModel } from '../../src/inference/families/twoTower/twoTowerModel';
+import { generativeFamily } from '../../src/inference/families/generative/family';
 import { writeTinyClip, type TinyClip } from '../support/tinyClip';
 import { writeTinyFusion, type TinyFusion } from '../support/tinyFusion';
 import { mutateBytes } from './byteMutations';
@@ -30,6 +33,8 @@ export interface Seed {
   bytes: Uint8Array;
   /** The tower this graph stands for in a two-tower folder; none for a joint graph. */
   tower?: 'vision' | 'text';
+  /** A generative folder whose decoder this graph stands for. */
+  decoderOf?: ModelFolder;
   folder?: ModelFolder;
   /** The folder's preprocessed test image, when its size differs from the synthetic CLIP's. */
   image?: PreprocessedImage;
@@ -61,6 +66,17 @@ export async function runTower(seed: Seed, file: string, image: PreprocessedImag
     const model = await TwoTowerModel.open(folder, cache);
     if (seed.tower === 'vision') await model.encodeImages([seed.image ?? image]);
     else await model.encodeTexts(['a red circle', 'the']);
+  } finally {
+    await cache.release(file);
+  }
+}
+
+/** Opens the generative folder with the mutated decoder in place of its own and generates one token. */
+async function runDecoder(folder: ModelFolder, file: string, cache: SessionCache): Promise<void> {
+  try {
+    const model = await generativeFamily.open({ ...folder, files: { ...folder.files, decoder: file } }, cache);
+    const image = await model.preprocessImage!(join(folder.dir, 'edges_51x37.png'));
+    await model.generate!({ images: [{ path: 'edges', image }], prompt: 'Describe the image.', maxNewTokens: 1 });
   } finally {
     await cache.release(file);
   }
@@ -99,6 +115,8 @@ export async function prepareModelSeeds(): Promise<ModelSeeds> {
     }
   }
   for (const fixture of ['hf-blip', 'hf-siglip']) seeds.push({ label: `${fixture} joint`, bytes: readFileSync(join(__dirname, '../fixtures', fixture, 'onnx', 'model.onnx')) });
+  const llava = await loadModelFolder(join(__dirname, '../fixtures/tiny-llava-if'));
+  seeds.push({ label: 'tiny-llava-if decoder', bytes: readFileSync(llava.files.decoder!), decoderOf: llava });
   const work = mkdtempSync(join(tmpdir(), 'mmlens-fuzz-model-'));
   const cache = new SessionCache('cpu');
   let count = 0;
@@ -108,12 +126,13 @@ export async function prepareModelSeeds(): Promise<ModelSeeds> {
     cache,
     async run(seed, bytes): Promise<void> {
       checkSurgery(bytes);
-      if (!seed.tower) return;
+      if (!seed.tower && !seed.decoderOf) return;
       // A new path per case: the session cache is keyed by path.
       const file = join(work, `case-${count++}.onnx`);
       writeFileSync(file, bytes);
       try {
-        await runTower(seed, file, image, cache);
+        if (seed.decoderOf) await runDecoder(seed.decoderOf, file, cache);
+        else await runTower(seed, file, image, cache);
       } finally {
         rmSync(file, { force: true });
       }

@@ -57,7 +57,7 @@ export class TappedGraph {
   static async load(file: string): Promise<TappedGraph> {
     const graph = await readGraph(file);
     const scan = findAttentionTaps(graph);
-    const branches = findBranchTaps(graph, scan.taps.length);
+    const branches = branchTapsOf(file, graph, scan.taps.length);
     const taps = [...scan.taps, ...branches.taps];
     const session = { taps: [...taps, ...scan.pooling], additions: { outputs: [], nodes: [] }, branchPlans: branches.plans };
     const fused = [...new Set([...scan.fusedOperators, ...branches.fusedOperators])];
@@ -194,6 +194,15 @@ interface ExtraOutputs {
  */
 function computesInHalf(graph: OnnxGraph): boolean {
   return graph.initializers.some((init) => init.dataType === DataType.FLOAT16);
+}
+
+/** The taps inside the graph's If branches; a branch whose bytes do not decode makes the file an invalid model. */
+function branchTapsOf(file: string, graph: OnnxGraph, firstLayer: number): ReturnType<typeof findBranchTaps> {
+  try {
+    return findBranchTaps(graph, firstLayer);
+  } catch (error) {
+    throw invalidModel(file, error);
+  }
 }
 
 /** The structure of the ONNX model in `file` (no weights), or a badModel error saying why it cannot be read. */
