@@ -218,3 +218,22 @@ test('a VLM folder of a family the lens does not read yet is refused with what i
   await assert.rejects(service.generate({ modelDir: qwen, images: [image], prompt }), (error: unknown) =>
     error instanceof LensError && error.kind === 'badModel' && /vision_encoder\.onnx.*model_type "qwen2_vl".*no supported model family/s.test(error.message) && /generative VLM \(model_type llava/.test(error.fix ?? ''));
 });
+
+test('the _fp16 and _quantized variants generate torch\'s greedy tokens, their attention close to the fp32 reference', async () => {
+  for (const [variant, logprobGap, attentionGap] of [['fp16', 5e-3, 5e-4], ['quantized', 5e-2, 5e-3]] as const) {
+    const varied = new InferenceService({ executionProvider: 'cpu', defaultModelDir: dir, modelVariant: variant });
+    try {
+      const result = await varied.generate({ images: [image], prompt, maxNewTokens: reference.steps.length, includeAttention: true });
+      assert.deepEqual(result.generated.map((t) => t.id), reference.steps.map((s) => s.id), variant);
+      for (const [k, step] of reference.steps.entries()) {
+        assert.ok(Math.abs(result.generated[k].logprob - step.logprob) < logprobGap, `${variant} step ${k}: ${result.generated[k].logprob} vs ${step.logprob}`);
+        for (let layer = 0; layer < layers; layer++) assert.ok(maxGap(result.attention!.decoder[k][layer].flat(), step.attention[layer]) < attentionGap, `${variant} step ${k} layer ${layer}`);
+      }
+      for (const graph of ['vision_encoder', 'embed_tokens', 'decoder_model_merged']) {
+        assert.ok(result.model.notices.some((n) => n.includes(`onnx/${graph}_${variant}.onnx`)), `${variant}: a notice names ${graph}`);
+      }
+    } finally {
+      await varied.dispose();
+    }
+  }
+});
