@@ -150,7 +150,7 @@ test('bad requests and folders get errors that say what is wrong', async () => {
   await refused(() => service.generate({ modelDir: fixture('hf-clip'), images: [image], prompt }), 'badInput', /does not write text/);
   const partial = join(work, 'no-embeddings');
   cpSync(dir, partial, { recursive: true });
-  rmSync(join(partial, 'onnx', 'embed_tokens.onnx'));
+  for (const variant of ['', '_fp16', '_quantized']) rmSync(join(partial, 'onnx', `embed_tokens${variant}.onnx`));
   await refused(() => service.generate({ modelDir: partial, images: [image], prompt }), 'badModel', /onnx\/embed_tokens\.onnx.*not found/);
 });
 
