@@ -25,11 +25,13 @@ export function intTensor(ort: OrtModule, data: BigInt64Array, input: OnnxValueI
 
 /**
  * The data of a float output of the graph in `file`. A NaN or infinity there would turn into silent zeros or
- * NaN scores downstream, so it is refused here, naming the file and the output.
+ * NaN scores downstream, so it is refused here, naming the file and the output. Only elements from `from` on are
+ * checked, when the caller reads only those (a decoder's last position).
  */
-export function floatData(outputs: Record<string, Tensor>, name: string, file: string): Float32Array {
+export function floatData(outputs: Record<string, Tensor>, name: string, file: string, from = 0): Float32Array {
   const data = outputs[name].data as Float32Array;
-  const bad = data.findIndex((v) => !Number.isFinite(v));
+  const found = data.subarray(from).findIndex((v) => !Number.isFinite(v));
+  const bad = found < 0 ? found : found + from;
   if (bad >= 0) {
     throw badModel(
       file,

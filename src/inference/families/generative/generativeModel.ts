@@ -84,6 +84,8 @@ export class GenerativeModel implements ModelAdapter {
     const tokenizer = openTokenizer(folder);
     const vlm = await readVlmConfig(folder, tokenizer);
     const past = pastLayout(decoder);
+    // Only the last query chooses the next token: a prefill's whole attention is queries times larger.
+    decoder.keepLastQuery();
     const [visionSession, embeddingSession, decoderSession] = await Promise.all([vision.open(cache, vision.file), embedding.open(cache, `${embedding.file}#plain`), decoder.open(cache, decoder.file)]);
     const ort = await loadOrt();
     const images = placement({ ort, folder, vlm, visionFile: vision.file });
@@ -149,8 +151,8 @@ export class GenerativeModel implements ModelAdapter {
    */
   async decode(embeds: Float32Array, rows: number, start: number, past: Record<string, Tensor> | undefined): Promise<DecoderPass> {
     const { outputs, attention } = await this.decoder.run(this.sessions.decoder, this.decoderFeeds(embeds, 1, rows, start, past, 1), 1);
-    const logits = floatData(outputs, 'logits', this.decoder.file);
     const vocab = outputs.logits.dims[outputs.logits.dims.length - 1];
+    const logits = floatData(outputs, 'logits', this.decoder.file, outputs.logits.data.length - vocab);
     const presents = Object.fromEntries(this.past.names.map(([, present]) => [present, outputs[present]]));
     const heads = attention[0]?.heads ?? 0;
     const rowsOf = attention.map((layer) => {
