@@ -49,5 +49,9 @@ test('inspect says the fused decoder\'s attention is not observable, and why', a
   assert.equal(observed.available, false);
   assert.match(observed.reason ?? '', /fused operators \(GroupQueryAttention\)/);
   assert.match(inspected.architectureGuess, /Attention is not observable in this decoder/);
+  // The taps see no layer of a fused decoder; config.json's text_config counts them, as for the eager one.
+  const eager = (await service.inspect(dirs.eager)).generative!;
+  assert.deepEqual([inspected.generative!.decoderLayers, inspected.generative!.queryHeads], [eager.decoderLayers, eager.queryHeads]);
+  assert.match(inspected.architectureGuess, new RegExp(`a decoder of ${eager.decoderLayers} layers`));
   assert.deepEqual((await service.inspect(dirs.eager)).generative!.attentionObserved, { available: true });
 });
