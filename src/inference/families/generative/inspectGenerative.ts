@@ -27,14 +27,14 @@ export async function inspectGenerative(model: GenerativeModel, notices: string[
   const tokens = tokensOf.positions.length;
   const observed = model.decoder.taps.length > 0;
   // A fused decoder hides its layers from the taps; config.json's text_config still counts them.
-  const layers = model.decoder.taps.length || model.folder.config.text.layers;
-  const queryHeads = decoderAttention[0]?.heads ?? model.folder.config.text.heads;
+  const layers = model.decoder.taps.length || (model.folder.config.text.layers ?? 0);
+  const queryHeads = decoderAttention[0]?.heads ?? model.folder.config.text.heads ?? 0;
   return {
     ...probed,
     grid: { rows: tokensOf.rows, cols: tokensOf.cols, firstPatch: 0 },
     denseProjection: model.capabilities.denseMaps,
     architectureGuess: [
-      `Generative VLM (${model.vlmFamily}): a vision encoder gives ${tokens} image tokens for a ${width} x ${height} image (${tokensOf.tiles.length} grid${tokensOf.tiles.length > 1 ? 's' : ''} of ${tokensOf.rows} x ${tokensOf.cols}), which replace the image token in the prompt; a decoder of ${layers} layers writes the answer with a KV cache.`,
+      `Generative VLM (${model.vlmFamily}): a vision encoder gives ${tokens} image tokens for a ${width} x ${height} image (${tokensOf.tiles.length} grid${tokensOf.tiles.length > 1 ? 's' : ''} of ${tokensOf.rows} x ${tokensOf.cols}), which replace the image token in the prompt; a decoder of ${layers || 'unknown'} layers writes the answer with a KV cache.`,
       observed ? 'Attention is observable in every decoder layer.' : `Attention is not observable in this decoder: ${model.unobservedAttention}; generation works, the per-token maps do not.`,
     ].join(' '),
     anatomy: modelAnatomy([['vision', model.vision], ['joint', anatomyGraph(model)]], { vision: tokens, text: promptLength - tokens }, new Set(['inputs_embeds'])),
