@@ -25,6 +25,11 @@ export interface PreprocessedImage {
    * from the image resized to `resized`, then the whole image as one tile (rows = cols = 0: that one tile alone).
    */
   tiles?: { rows: number; cols: number; count: number; resized: Size2D };
+  /**
+   * A patched image (Qwen2-VL): `pixels` hold gridT x gridH x gridW patches, each flattened (channels x temporal
+   * patch x patch x patch), in merge blocks; outputSize is the resized image's size.
+   */
+  patches?: { gridT: number; gridH: number; gridW: number };
 }
 
 /** Options for preprocessImage. */

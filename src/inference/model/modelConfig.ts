@@ -63,6 +63,12 @@ const familyDefaults: Record<string, { patchSize: number; maxLength: number }> =
   clip: { patchSize: 32, maxLength: 77 },
 };
 
+/**
+ * Model types whose image size is their image processor's alone (it varies with the image): their vision_config has
+ * no image_size, and that is no news to the user.
+ */
+const SIZED_BY_PROCESSOR = new Set(['qwen2_vl', 'qwen2_5_vl']);
+
 /** CLIP's trained logit scale: training clamps it at 100 and every released checkpoint sits at the clamp. */
 const CLIP_LOGIT_SCALE = 100;
 /** SigLIP's initial scale and bias (log 10 and -10); the trained values are weights, not config. */
@@ -81,7 +87,7 @@ export function parseModelConfig(json: unknown): ModelConfig {
   const config: ModelConfig = {
     modelType,
     logitScale: { value: CLIP_LOGIT_SCALE, source: 'default' },
-    vision: parseVision(json, reader, family.patchSize, notes),
+    vision: parseVision(json, reader, family.patchSize, SIZED_BY_PROCESSOR.has(modelType) ? [] : notes),
     text: parseText(json, reader, family.maxLength, modelType, notes),
     notes,
   };
@@ -126,6 +132,7 @@ function section(json: JsonObject, key: string, reader: FieldReader): { obj: Jso
   return { obj: json, path: '' };
 }
 
+/** The vision sub-config; a default taken is said in `notes`. */
 function parseVision(json: JsonObject, reader: FieldReader, defaultPatch: number, notes: string[]): VisionConfig {
   const { obj, path } = section(json, 'vision_config', reader);
   const read = (key: string) => reader.number(obj, key, 'positiveInt', path + key);

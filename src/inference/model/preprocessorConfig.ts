@@ -36,6 +36,11 @@ export interface PreprocessorConfig {
    * without `split`, the image is resized to one tile. `shortestEdge` is then that tile's size.
    */
   tiling?: { longestEdge: number; tileSize: number; split: boolean };
+  /**
+   * Qwen2VLImageProcessor: the image resized so that both sides are multiples of patchSize x mergeSize and its area
+   * within [minPixels, maxPixels] (smart_resize), then cut into patches, the frame repeated to temporalPatchSize.
+   */
+  patching?: { minPixels: number; maxPixels: number; patchSize: number; temporalPatchSize: number; mergeSize: number };
   /** Things a user should know about how the file was read. */
   notes: string[];
 }
@@ -51,10 +56,16 @@ const OPENAI_CLIP_STD: Triple = [0.26862954, 0.26130258, 0.27577711];
 
 /** Processor classes that tile the image (Idefics3ImageProcessor and SmolVLM's, which is the same). */
 const TILING_PROCESSORS = /^(Idefics3|SmolVLM)ImageProcessor/;
+/** Processor classes that cut the image into flattened patches (Qwen2-VL's, and Qwen2.5-VL's, which is the same). */
+const PATCHING_PROCESSORS = /^Qwen2(_5)?VLImageProcessor/;
 
 /** The defaults of the HF processor classes we know; anything else reads as CLIPImageProcessor. */
 function classDefaults(processorType: string) {
   // Idefics3ImageProcessor: LANCZOS, IDEFICS_STANDARD_MEAN / STD, size {longest_edge: 4 x 364}, tiles of 364.
+  // Qwen2VLImageProcessor: BICUBIC and OpenAI CLIP's mean and std, no crop.
+  if (PATCHING_PROCESSORS.test(processorType)) {
+    return { size: { height: 56, width: 56 } as number | Size2D, resample: 3, centerCrop: false, mean: OPENAI_CLIP_MEAN, std: OPENAI_CLIP_STD };
+  }
   if (TILING_PROCESSORS.test(processorType)) {
     return { size: { height: 364, width: 364 } as number | Size2D, resample: 1, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
   }
@@ -79,7 +90,8 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
   const defaults = classDefaults(type);
 
   const tiling = TILING_PROCESSORS.test(type) ? parseTiling(json, reader) : undefined;
-  const shortestEdge = tiling ? { height: tiling.tileSize, width: tiling.tileSize } : absent(json.size) ? defaults.size : parseSize(json.size, reader, notes);
+  const patching = PATCHING_PROCESSORS.test(type) ? parsePatching(json, reader) : undefined;
+  const shortestEdge = tiling ? { height: tiling.tileSize, width: tiling.tileSize } : patching ? smallestSquare(patching) : absent(json.size) ? defaults.size : parseSize(json.size, reader, notes);
   // CLIPImageProcessor's crop default is 224 whatever the resize size, so a config without crop_size does that too.
   const crop = absent(json.crop_size) ? { height: 224, width: 224 } : parseCrop(json.crop_size, reader);
   return {
@@ -95,8 +107,29 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
     std: parseTriple(json, 'image_std', reader, true) ?? defaults.std,
     convertRgb: reader.boolean(json, 'do_convert_rgb') ?? true,
     ...(tiling ? { tiling } : {}),
+    ...(patching ? { patching } : {}),
     notes,
   };
+}
+
+/** Qwen2VLImageProcessor's fields (min_pixels / max_pixels, or the newer size.shortest_edge / size.longest_edge, which hold the same). */
+function parsePatching(json: JsonObject, reader: FieldReader): NonNullable<PreprocessorConfig['patching']> {
+  const size = reader.object(json, 'size') ?? {};
+  const pixels = (key: string, sizeKey: string, fallback: number) => reader.number(json, key, 'positiveInt') ?? reader.number(size, sizeKey, 'positiveInt', `size.${sizeKey}`) ?? fallback;
+  return {
+    minPixels: pixels('min_pixels', 'shortest_edge', 56 * 56),
+    maxPixels: pixels('max_pixels', 'longest_edge', 28 * 28 * 1280),
+    patchSize: reader.number(json, 'patch_size', 'positiveInt') ?? 14,
+    temporalPatchSize: reader.number(json, 'temporal_patch_size', 'positiveInt') ?? 2,
+    mergeSize: reader.number(json, 'merge_size', 'positiveInt') ?? 2,
+  };
+}
+
+/** The smallest square a patching processor keeps as it is: the side of min_pixels, up to a multiple of patch x merge. */
+function smallestSquare({ minPixels, patchSize, mergeSize }: NonNullable<PreprocessorConfig['patching']>): Size2D {
+  const factor = patchSize * mergeSize;
+  const side = Math.ceil(Math.sqrt(minPixels) / factor) * factor;
+  return { height: side, width: side };
 }
 
 /** Idefics3's size.longest_edge, max_image_size.longest_edge and do_image_splitting (the processor's defaults when absent). */

@@ -68,7 +68,8 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
   const decodeMs: number[] = [];
   let stopReason: GenerationResult['stopReason'] = 'maxNewTokens';
   started = performance.now();
-  let pass = await model.decode(embeds, ids.length, 0, undefined);
+  const rope = model.placement.ropePositions?.(ids, request.images.map((i) => i.image));
+  let pass = await model.decode(embeds, ids.length, 0, undefined, rope?.rows);
   const prefillMs = performance.now() - started;
   const sequence = [...ids];
   for (let k = 0; k < limit; k++) {
@@ -99,7 +100,8 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
     throwIfCancelled(options.signal);
     started = performance.now();
     const next = await model.embed([id]);
-    pass = await model.decode(next.embeds, 1, sequence.length - 1, pass.presents);
+    const at = sequence.length - 1;
+    pass = await model.decode(next.embeds, 1, at, pass.presents, rope && [[at + rope.delta], [at + rope.delta], [at + rope.delta]]);
     decodeMs.push(performance.now() - started);
   }
 

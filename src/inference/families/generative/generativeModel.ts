@@ -147,10 +147,10 @@ export class GenerativeModel implements ModelAdapter {
   /**
    * One decoder pass over `embeds` (positions [start, start + rows)) after `past` (none at the first step), with
    * the attention of its last query. The sequence is one item with no padding: the mask is all ones and the
-   * positions count from 0.
+   * positions count from 0, unless `positions` gives a decoder's multimodal rows ([3][rows], Qwen2-VL).
    */
-  async decode(embeds: Float32Array, rows: number, start: number, past: Record<string, Tensor> | undefined): Promise<DecoderPass> {
-    const { outputs, attention } = await this.decoder.run(this.sessions.decoder, this.decoderFeeds(embeds, 1, rows, start, past, 1), 1);
+  async decode(embeds: Float32Array, rows: number, start: number, past: Record<string, Tensor> | undefined, positions?: number[][]): Promise<DecoderPass> {
+    const { outputs, attention } = await this.decoder.run(this.sessions.decoder, this.decoderFeeds(embeds, 1, rows, start, past, 1, positions), 1);
     const vocab = outputs.logits.dims[outputs.logits.dims.length - 1];
     const logits = floatData(outputs, 'logits', this.decoder.file, outputs.logits.data.length - vocab);
     const presents = Object.fromEntries(this.past.names.map(([, present]) => [present, outputs[present]]));
@@ -181,8 +181,11 @@ export class GenerativeModel implements ModelAdapter {
     return { logits, vocab };
   }
 
-  /** The decoder's inputs for `batch` unpadded sequences of `rows` new positions from `start`, keeping the last `keep` logits. */
-  private decoderFeeds(embeds: Float32Array, batch: number, rows: number, start: number, past: Record<string, Tensor> | undefined, keep: number): Record<string, Tensor> {
+  /**
+   * The decoder's inputs for `batch` unpadded sequences of `rows` new positions from `start`, keeping the last `keep`
+   * logits; `positions` ([3][rows]) are the rows of a decoder that takes position_ids [3, batch, rows].
+   */
+  private decoderFeeds(embeds: Float32Array, batch: number, rows: number, start: number, past: Record<string, Tensor> | undefined, keep: number, positions?: number[][]): Record<string, Tensor> {
     const { ort } = this;
     const width = embeds.length / (batch * rows);
     const total = start + rows;
@@ -190,8 +193,13 @@ export class GenerativeModel implements ModelAdapter {
     const feeds: Record<string, Tensor> = { inputs_embeds: new ort.Tensor('float32', embeds, [batch, rows, width]) };
     const mask = input('attention_mask');
     if (mask) feeds.attention_mask = intTensor(ort, new BigInt64Array(batch * total).fill(1n), mask, [batch, total]);
-    const positions = input('position_ids');
-    if (positions) feeds.position_ids = intTensor(ort, BigInt64Array.from({ length: batch * rows }, (_, i) => BigInt(start + (i % rows))), positions, [batch, rows]);
+    const positionInput = input('position_ids');
+    if (positionInput && positions) {
+      const values = positions.flatMap((row) => Array.from({ length: batch }, () => row).flat());
+      feeds.position_ids = intTensor(ort, BigInt64Array.from(values, BigInt), positionInput, [positions.length, batch, rows]);
+    } else if (positionInput) {
+      feeds.position_ids = intTensor(ort, BigInt64Array.from({ length: batch * rows }, (_, i) => BigInt(start + (i % rows))), positionInput, [batch, rows]);
+    }
     for (const [pastName, presentName] of this.past.names) feeds[pastName] = past?.[presentName] ?? emptyPast(ort, this.past, batch);
     if (input('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [past !== undefined], [1]);
     if (input('num_logits_to_keep')) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), []);

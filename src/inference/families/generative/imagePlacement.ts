@@ -3,6 +3,7 @@
  * the vision encoder's inputs, the prompt text that stands for the image, and where each image token lies on the
  * image. LLaVA (llavaImages.ts): one resized, centre-cropped image, one token per patch, the image token repeated.
  * Idefics3 / SmolVLM (idefics3Images.ts): tiles plus the whole image, pixel-shuffled tokens, row / column markers.
+ * Qwen2-VL (qwen2vlImages.ts): flattened patches, merged tokens, and three rows of positions (time, height, width).
  */
 import type { Tensor } from 'onnxruntime-node';
 import type { PreprocessedImage } from '../../images/preprocess';
@@ -23,4 +24,13 @@ export interface ImagePlacement {
   layout(path: string, image: PreprocessedImage, positions: number[]): ImageTokens;
   /** Why per-token occlusion and RISE cannot be made, when they cannot. */
   readonly perturbationUnavailable?: string;
+  /** Multimodal rotary positions (Qwen2-VL) of the prompt `ids` holding `images`; absent: positions count from 0. */
+  ropePositions?(ids: number[], images: PreprocessedImage[]): RopePositions;
+}
+
+/** Three rows of positions (time, height, width) for the prompt, and the offset of every position after it. */
+export interface RopePositions {
+  rows: [number[], number[], number[]];
+  /** A token at sequence index i past the prompt has position i + delta in all three rows. */
+  delta: number;
 }

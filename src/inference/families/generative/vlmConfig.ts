@@ -22,6 +22,8 @@ export interface VlmConfig {
   chatTemplate?: string;
   bosToken?: string;
   eosToken?: string;
+  /** Qwen2-VL's <|vision_start|> id, which its positions count from. */
+  visionStartTokenId?: number;
 }
 
 const FIX = 'Use the config files from the model\'s repository (transformers.js layout).';
@@ -51,10 +53,12 @@ export async function readVlmConfig(folder: ModelFolder, tokenizer: Tokenizer): 
   const eosToken = tokenName('eos_token');
   const endTokenIds = idList(generation?.eos_token_id) ?? idList(config?.eos_token_id) ?? idList(text.eos_token_id)
     ?? idList(eosToken !== undefined ? tokenizer.token_to_id(eosToken) : undefined) ?? [];
-  const contextLength = new FieldReader('config.json', FIX).number(text, 'max_position_embeddings', 'positiveInt', 'text_config.max_position_embeddings') ?? 4096;
+  // Qwen2-VL keeps its decoder's fields at the root of config.json.
+  const contextLength = fields.number(text, 'max_position_embeddings', 'positiveInt', 'text_config.max_position_embeddings') ?? fields.number(config ?? {}, 'max_position_embeddings', 'positiveInt') ?? 4096;
   return {
     imageToken, imageTokenId, endTokenIds, contextLength,
     chatTemplate: chatTemplateOf(folder.tokenizerConfig, chatTemplateJson), bosToken: tokenName('bos_token'), eosToken,
+    visionStartTokenId: fields.number(config ?? {}, 'vision_start_token_id', 'nonNegativeInt'),
   };
 }
 
