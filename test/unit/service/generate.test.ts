@@ -52,6 +52,7 @@ for (const folder of ['tiny-llava', 'tiny-llava-if']) {
     const result = await service.generate({ modelDir: fixture(folder), images: [image], prompt, maxNewTokens: reference.steps.length, includeAttention: true });
     assert.deepEqual(result.prompt, { ...reference.prompt, text: reference.prompt.text.replace('<image>', IMAGE_TOKENS) }, 'the prompt as fed, its image token expanded to the 36 features');
     assert.deepEqual(result.generated.map((t) => t.id), reference.steps.map((s) => s.id));
+    assert.equal(result.stopReason, 'maxNewTokens', 'the random model never writes its end token: generation stops at the limit');
     assert.equal(result.model.architecture, 'generative');
     assert.deepEqual(result.attentionObserved, { available: true });
     for (const [k, step] of reference.steps.entries()) {

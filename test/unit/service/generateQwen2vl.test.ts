@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import type { GenerativeModel } from '../../../src/inference/families/generative/generativeModel';
 import type { GenerationResult } from '../../../src/shared/generationResult';
@@ -57,4 +59,10 @@ test('each merged token covers its 2 x 2 block of patches, mapped back onto the 
   const square = await service.generate({ images: [join(__dirname, '..', '..', '..', 'media', 'samples', 'scene-1.png')], prompt, maxNewTokens: 1 });
   // 96 x 96 is over max_pixels (4096): smart_resize scales it to 64 x 64, 16 x 16 patches, 8 x 8 tokens.
   assert.deepEqual([square.images[0].inputSize, square.images[0].rows, square.images[0].cols], [{ width: 64, height: 64 }, 8, 8]);
+});
+
+test('an image smaller than one merged block is refused, saying the smallest size the model takes', async () => {
+  const model = (await service.model()) as GenerativeModel;
+  const tiny = await sharp({ create: { width: 5, height: 30, channels: 3, background: '#ff0000' } }).png().toBuffer();
+  await assert.rejects(model.preprocessImage(tiny), (error: unknown) => error instanceof LensError && error.kind === 'badInput' && /at least 8 x 8/.test(error.message));
 });
