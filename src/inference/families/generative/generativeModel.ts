@@ -16,7 +16,7 @@ import type { ModelFolder } from '../../model/modelFolder';
 import { openTokenizer } from '../../model/tokenize';
 import { DataType } from '../../onnx/onnxTypes';
 import { checkImageSize, findInput, fixedDim } from '../../runtime/graphInputs';
-import { floatData, intTensor } from '../../runtime/graphIo';
+import { floatData, intTensor, outputNamed } from '../../runtime/graphIo';
 import { loadOrt, type OpenSession, type OrtModule, type SessionCache } from '../../runtime/sessions';
 import { TappedGraph } from '../../runtime/tappedGraph';
 import type { InspectResult } from '../../tasks/inspect';
@@ -83,6 +83,8 @@ export class GenerativeModel implements ModelAdapter {
     const [vision, embedding, decoder] = await Promise.all([visionEncoder!, embedTokens!, decoderFile!].map((file) => TappedGraph.load(file)));
     const tokenizer = openTokenizer(folder);
     const vlm = await readVlmConfig(folder, tokenizer);
+    const fix = 'Use the graphs of a transformers.js export: vision_encoder.onnx -> image_features, embed_tokens.onnx -> inputs_embeds, decoder_model_merged.onnx -> logits and present.N.key / .value.';
+    for (const [graph, output] of [[vision, 'image_features'], [embedding, 'inputs_embeds'], [decoder, 'logits']] as const) outputNamed(graph, [output], fix);
     const past = pastLayout(decoder);
     // Only the last query chooses the next token: a prefill's whole attention is queries times larger.
     decoder.keepLastQuery();
@@ -126,7 +128,6 @@ export class GenerativeModel implements ModelAdapter {
     const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', (i) => i.elemType === DataType.FLOAT, 'pixel');
     checkImageSize(this.vision.file, { ...input, shape: input.shape?.slice(-4) }, image.outputSize);
     const outputs = await this.vision.fetch(this.sessions.vision, this.placement.encoderFeeds(pixels, count, image, this.vision.graph.inputs), ['image_features']);
-    if (!outputs.image_features) throw badModel(this.vision.file, 'has no image_features output', 'Use the vision_encoder.onnx of a transformers.js export.');
     const { dims } = outputs.image_features;
     const features = floatData(outputs, 'image_features', this.vision.file);
     const width = dims[dims.length - 1];
@@ -137,7 +138,7 @@ export class GenerativeModel implements ModelAdapter {
   async embed(ids: number[]): Promise<{ embeds: Float32Array; width: number }> {
     const input = this.embedding.graph.inputs[0];
     const outputs = await this.embedding.fetch(this.sessions.embedding, { [input.name]: intTensor(this.ort, BigInt64Array.from(ids, BigInt), input, [1, ids.length]) });
-    const embeds = outputs.inputs_embeds ?? Object.values(outputs)[0];
+    const embeds = outputs.inputs_embeds;
     if (embeds.type !== 'float32') {
       throw badModel(this.embedding.file, `gives ${embeds.type} embeddings; only float32 decoders are supported so far`, 'Use the fp32 graphs (--variant fp32), or the _quantized ones.');
     }
