@@ -1,11 +1,15 @@
 /**
  * Fuzz target: the image path (decode, pixel limit, resize, crop, normalise) on mutated PNG, JPEG, GIF and
- * WebP bytes of several kinds (RGB, palette, 16-bit with alpha, grey, progressive, animated).
+ * WebP bytes of several kinds (RGB, palette, 16-bit with alpha, grey, progressive, animated), through CLIP's
+ * preprocessing and the generative families' own: Idefics3's tiles and Qwen2-VL's patches.
  */
 import assert from 'node:assert/strict';
 import sharp, { type Sharp } from 'sharp';
 import { preprocessImage } from '../../src/inference/images/preprocess';
 import { parsePreprocessorConfig } from '../../src/inference/model/preprocessorConfig';
+import { idefics3Images } from '../../src/inference/families/generative/idefics3Images';
+import { qwen2vlImages } from '../../src/inference/families/generative/qwen2vlImages';
+import { loadOrt } from '../../src/inference/runtime/sessions';
 import { mutateBytes, type Mutated } from './byteMutations';
 import type { FuzzRunner, FuzzTarget } from './fuzzTarget';
 import type { FuzzRandom } from './random';
@@ -53,6 +57,10 @@ export const imageTarget: FuzzTarget = {
   async prepare(): Promise<FuzzRunner> {
     const seeds = await seedImages();
     const cfg = parsePreprocessorConfig({ size: { shortest_edge: 32 }, crop_size: { height: 32, width: 32 } });
+    const ort = await loadOrt();
+    const tiled = parsePreprocessorConfig({ image_processor_type: 'Idefics3ImageProcessor', size: { longest_edge: 64 }, max_image_size: { longest_edge: 32 } });
+    const patched = parsePreprocessorConfig({ image_processor_type: 'Qwen2VLImageProcessor', min_pixels: 256, max_pixels: 4096, patch_size: 4, merge_size: 2 });
+    const families = [idefics3Images(ort, { ...tiled, tiling: tiled.tiling! }, '<image>', 'vision'), qwen2vlImages(ort, { ...patched, patching: patched.patching! }, '<|image_pad|>', 0, 'vision')];
     return {
       async runCase(random: FuzzRandom, note): Promise<void> {
         const { bytes, description } = mutateImage(seeds, random);
@@ -60,6 +68,10 @@ export const imageTarget: FuzzTarget = {
         const image = await preprocessImage(bytes, cfg);
         assert.equal(image.pixels.length, 3 * 32 * 32);
         assert.ok(image.pixels.every(Number.isFinite), 'every pixel value is finite');
+        for (const family of families) {
+          const own = await family.preprocess(bytes);
+          assert.ok(own.pixels.length > 0 && own.pixels.every(Number.isFinite), `${family.family}: finite pixels`);
+        }
       },
       async dispose(): Promise<void> {},
     };
