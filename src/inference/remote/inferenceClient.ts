@@ -13,7 +13,9 @@ import type { OcclusionOverlayRequest } from '../tasks/occlusionOverlay';
 import type { ProbeRequest } from '../tasks/probe';
 import type { ProbeResult } from '../../shared/probeResult';
 import type { ZeroShotRequest, ZeroShotResult } from '../tasks/zeroShot';
-import type { AnalyzeRequest, ServiceOptions } from '../service';
+import type { AnalyzeRequest, GenerationRequest, ServiceOptions } from '../service';
+import type { GenerateOptions } from '../tasks/generateRequest';
+import type { GenerationResult } from '../../shared/generationResult';
 import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
 import type { OcclusionReply } from '../../shared/protocol';
 import type { Architecture } from '../../shared/analysisResult';
@@ -32,6 +34,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   onProgress?: ProgressCallback;
+  onToken?: GenerateOptions['onToken'];
 }
 
 /** Calls InferenceService's work in a child process; `script` is the built inferenceProcess.js. */
@@ -55,6 +58,11 @@ export class InferenceClient {
   /** InferenceService.zeroShot, in the inference process. */
   zeroShot(request: ZeroShotRequest, options?: LongRunOptions): Promise<ZeroShotResult> {
     return this.call('zeroShot', [request], options);
+  }
+
+  /** InferenceService.generate, in the inference process; each token reaches `options.onToken` as it is chosen. */
+  generate(request: GenerationRequest, options?: GenerateOptions): Promise<GenerationResult> {
+    return this.call('generate', [request], options);
   }
 
   /** InferenceService.probe, in the inference process. */
@@ -106,7 +114,7 @@ export class InferenceClient {
     clearTimeout(timer);
   }
 
-  private call<T>(method: RemoteMethod, args: unknown[], options: LongRunOptions = {}): Promise<T> {
+  private call<T>(method: RemoteMethod, args: unknown[], options: GenerateOptions = {}): Promise<T> {
     throwIfCancelled(options.signal);
     const child = this.start();
     const id = ++this.next;
@@ -118,6 +126,7 @@ export class InferenceClient {
         resolve: (value) => (settle(), resolve(value as T)),
         reject: (error) => (settle(), reject(error)),
         onProgress: options.onProgress,
+        onToken: options.onToken,
       });
       options.signal?.addEventListener('abort', cancel, { once: true });
       this.send(child, { type: 'call', id, method, args });
@@ -152,6 +161,10 @@ export class InferenceClient {
     if (!pending) return;
     if (message.type === 'progress') {
       pending.onProgress?.(message.report);
+      return;
+    }
+    if (message.type === 'token') {
+      pending.onToken?.(message.token, message.index);
       return;
     }
     this.pending.delete(message.id);

@@ -7,14 +7,15 @@
 import { LensError } from '../../core/errors';
 import { renderPreview, type PreviewSettings } from '../../hover/renderPreview';
 import { imagePreviewDataUrl } from '../images/imagePreview';
-import { InferenceService, type AnalyzeRequest } from '../service';
+import { InferenceService, type AnalyzeRequest, type GenerationRequest } from '../service';
+import type { GenerateOptions } from '../tasks/generateRequest';
 import type { ProbeRequest } from '../tasks/probe';
 import { modelTemplates, type ZeroShotRequest } from '../tasks/zeroShot';
 import { occlusionOverlay, type OcclusionOverlayRequest } from '../tasks/occlusionOverlay';
 import type { LongRunOptions } from '../../core/progress';
 import { REMOTE_METHODS, toRemoteError, type FromInferenceProcess, type RemoteMethod, type ToInferenceProcess } from './remoteProtocol';
 
-type Handler = (service: InferenceService, args: unknown[], options: LongRunOptions) => Promise<unknown>;
+type Handler = (service: InferenceService, args: unknown[], options: LongRunOptions & Pick<GenerateOptions, 'onToken'>) => Promise<unknown>;
 
 /** Each method's work; the arguments are the client's, checked by its types on the host side. */
 const handlers: Record<RemoteMethod, Handler> = {
@@ -29,6 +30,7 @@ const handlers: Record<RemoteMethod, Handler> = {
   occlusionOverlay: (s, [request], o) => occlusionOverlay(s, request as OcclusionOverlayRequest, o),
   renderPreview: (s, [path, caption, settings], o) => renderPreview(s, path as string, caption as string | undefined, settings as PreviewSettings, o.signal),
   imagePreview: (_s, [path, maxSide, maxPixels]) => imagePreviewDataUrl(path as string, maxSide as number | undefined, maxPixels as number | undefined),
+  generate: (s, [request], o) => s.generate(request as GenerationRequest, o),
 };
 
 let service: InferenceService | undefined;
@@ -44,7 +46,11 @@ async function call(id: number, method: RemoteMethod, args: unknown[]): Promise<
   try {
     if (!service) throw new LensError('internal', 'The inference process was called before it was given its options.');
     if (!REMOTE_METHODS.includes(method)) throw new LensError('internal', `The inference process has no method "${String(method)}".`);
-    const value = await handlers[method](service, args, { signal: controller.signal, onProgress: (report) => send({ type: 'progress', id, report }) });
+    const value = await handlers[method](service, args, {
+      signal: controller.signal,
+      onProgress: (report) => send({ type: 'progress', id, report }),
+      onToken: (token, index) => send({ type: 'token', id, index, token }),
+    });
     send({ type: 'result', id, value });
   } catch (error) {
     send({ type: 'error', id, error: toRemoteError(error) });

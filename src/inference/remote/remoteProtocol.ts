@@ -6,9 +6,10 @@
 import { LensError, type LensErrorKind } from '../../core/errors';
 import type { ProgressReport } from '../../core/progress';
 import type { ServiceOptions } from '../service';
+import type { GeneratedToken } from '../../shared/generationResult';
 
 /** What the inference process serves; each takes its arguments as an array. */
-export const REMOTE_METHODS = ['analyze', 'zeroShot', 'probe', 'inspect', 'describeModel', 'occlusionOverlay', 'renderPreview', 'imagePreview'] as const;
+export const REMOTE_METHODS = ['analyze', 'zeroShot', 'probe', 'inspect', 'describeModel', 'occlusionOverlay', 'renderPreview', 'imagePreview', 'generate'] as const;
 
 /** One method of the inference process. */
 export type RemoteMethod = (typeof REMOTE_METHODS)[number];
@@ -30,6 +31,8 @@ export interface RemoteError {
 /** Process to host. */
 export type FromInferenceProcess =
   | { type: 'progress'; id: number; report: ProgressReport }
+  /** A generated token, as soon as it is chosen (generate only). */
+  | { type: 'token'; id: number; index: number; token: GeneratedToken }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: RemoteError };
 

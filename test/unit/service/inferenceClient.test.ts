@@ -91,3 +91,13 @@ test('a native crash in the inference process fails the call in flight with a cl
   assert.notEqual(client.pid, crashed);
   assert.deepEqual(after.similarity, before.similarity);
 });
+
+test('generation through the inference process streams each token as it is chosen and ends with the same result', async () => {
+  const llava = join(root, 'test', 'fixtures', 'tiny-llava');
+  const request = { modelDir: llava, images: [join(llava, 'edges_51x37.png')], prompt: 'Describe the image.', maxNewTokens: 4 };
+  const streamed: [number, number][] = [];
+  const remote = await client.generate(request, { onToken: (token, index) => streamed.push([index, token.id]) });
+  const here = await local.generate(request);
+  assert.deepEqual(streamed, here.generated.map((t, k) => [k, t.id]));
+  assert.deepEqual({ ...remote, timings: undefined }, { ...here, timings: undefined });
+});
