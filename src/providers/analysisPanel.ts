@@ -1,11 +1,12 @@
 /**
- * The analysis and probe panels: webviews showing one analysis or probe result with the same drawing code as
- * the HTML reports. The page is built by the report builder (strict CSP, scripts and styles only by nonce,
+ * The analysis, probe and generation panels: webviews showing one result with the same drawing code as the HTML
+ * reports. The page is built by the report builder (strict CSP, scripts and styles only by nonce,
  * data inlined as JSON), from the bundles in dist/webview.
  */
 import * as vscode from 'vscode';
 import { buildHtmlReport } from '../cli/htmlReport';
 import { readReportAssets, type ReportPage } from '../cli/reportAssets';
+import type { GenerationReportData } from '../shared/generationResult';
 import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
 
@@ -20,9 +21,14 @@ export function showProbePanel(extensionUri: vscode.Uri, data: ProbeReportData, 
   return showReportPanel(extensionUri, 'probe', `Lens probe: ${manifest.split(/[\\/]/).pop()}`, data);
 }
 
-async function showReportPanel(extensionUri: vscode.Uri, page: ReportPage, title: string, data: ReportData | ProbeReportData): Promise<vscode.WebviewPanel> {
+/** Opens a panel beside the editor showing a generated answer with its per-token maps. */
+export function showGenerationPanel(extensionUri: vscode.Uri, data: GenerationReportData): Promise<vscode.WebviewPanel> {
+  return showReportPanel(extensionUri, 'generation', `Lens answer: ${data.result.images[0]?.path.split(/[\\/]/).pop() ?? 'image'}`, data);
+}
+
+async function showReportPanel(extensionUri: vscode.Uri, page: ReportPage, title: string, data: ReportData | ProbeReportData | GenerationReportData): Promise<vscode.WebviewPanel> {
   const html = buildHtmlReport(data, await readReportAssets(extensionUri.fsPath, page));
-  const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : 'probe'}`, title, vscode.ViewColumn.Beside, {
+  const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : page}`, title, vscode.ViewColumn.Beside, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   });

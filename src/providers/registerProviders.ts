@@ -1,6 +1,7 @@
 /** Registers every command and provider of the extension; each registration goes into context.subscriptions. */
 import * as vscode from 'vscode';
 import { analyzeImage, ANALYZE_IMAGE_COMMAND } from './analyzeImageCommand';
+import { askAboutImage, ASK_ABOUT_IMAGE_COMMAND } from './askAboutImageCommand';
 import { analyzeSelection, ANALYZE_SELECTION_COMMAND } from './commands/analyzeSelection';
 import { exportReport, EXPORT_REPORT_COMMAND } from './commands/exportReport';
 import { registerLensCommand } from './commands/lensCommand';
@@ -34,6 +35,7 @@ export function registerProviders(context: vscode.ExtensionContext): void {
     anatomy.register(),
     registerLensCommand(ANALYZE_IMAGE_COMMAND, log, (uri?: vscode.Uri) => analyzeImage(host, extensionUri, uri)),
     registerLensCommand(ANALYZE_SELECTION_COMMAND, log, () => analyzeSelection(host, extensionUri)),
+    registerLensCommand(ASK_ABOUT_IMAGE_COMMAND, log, (uri?: vscode.Uri) => askAboutImage(host, extensionUri, uri)),
     registerLensCommand(ZERO_SHOT_COMMAND, log, (uri?: vscode.Uri) => zeroShot(host, extensionUri, uri)),
     registerLensCommand(RUN_PROBE_COMMAND, log, (uri?: vscode.Uri) => runProbe(host, extensionUri, uri)),
     registerLensCommand(SHOW_ANATOMY_COMMAND, log, () => anatomy.show()),

@@ -8,10 +8,11 @@ import type { LongRunOptions } from '../../core/progress';
 import { reportError } from '../log';
 
 /**
- * Runs `work` with progress and cancel. Returns its value, or undefined when the user cancelled or it failed
- * (the error is then logged and shown with its LensError text).
+ * Runs `work` with progress and cancel; `work` may also put its own message in the notification (`report`).
+ * Returns its value, or undefined when the user cancelled or it failed (the error is then logged and shown with
+ * its LensError text).
  */
-export async function runWithProgress<T>(log: vscode.LogOutputChannel, title: string, work: (options: LongRunOptions) => Promise<T>): Promise<T | undefined> {
+export async function runWithProgress<T>(log: vscode.LogOutputChannel, title: string, work: (options: LongRunOptions, report: (message: string) => void) => Promise<T>): Promise<T | undefined> {
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Multimodal Lens: ${title}`, cancellable: true },
@@ -22,7 +23,7 @@ export async function runWithProgress<T>(log: vscode.LogOutputChannel, title: st
           return await work({
             signal: controller.signal,
             onProgress: (p) => progress.report({ message: `${p.stage} ${p.done}/${p.total}` }),
-          });
+          }, (message) => progress.report({ message }));
         } finally {
           cancel.dispose();
         }
