@@ -31,10 +31,15 @@ function header(result: GenerationResult): HTMLElement {
     ['Stopped at', result.stopReason === 'endToken' ? 'the end token' : 'the token limit'],
     ['Maps', `attention, heads ${result.fusion.heads}, layers ${result.fusion.layers[0]}-${result.fusion.layers[1]}${result.perturbation ? `; ${result.perturbation.method}, ${result.perturbation.forwardPasses} forward passes` : ''}`],
   ]) facts.append(el('dt', undefined, term), el('dd', undefined, value));
-  element.append(facts, el('h2', undefined, 'Prompt'), el('pre', 'prompt-text', result.prompt.text));
+  element.append(facts, el('h2', undefined, 'Prompt'), el('pre', 'prompt-text', collapseRuns(result.prompt.text)));
   appendNotices(element, result.model.notices);
   if (!result.attentionObserved.available) appendNotices(element, [`Attention is not observable: ${result.attentionObserved.reason}.`]);
   return element;
+}
+
+/** The prompt with each run of one repeated marker (an image's hundreds of image tokens) written once with its count. */
+function collapseRuns(text: string): string {
+  return text.replace(/(<[^<>\s]+>)\1{2,}/g, (run, token: string) => `${token} × ${run.length / token.length}`);
 }
 
 /** The values of `token`'s map on image `image` from `source`, or undefined when it has none. */

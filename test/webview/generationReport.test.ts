@@ -47,6 +47,7 @@ test('every token opens its map; the shared scale dims tokens that look at the i
   const { page, problems } = await openReport(browser, data);
   const tokens = page.locator('.answer .token');
   assert.deepEqual(await tokens.allTextContents(), data.result.generated.map((t) => t.text));
+  assert.match((await page.locator('.prompt-text').textContent()) ?? '', /^USER: <image> × 36\nDescribe the image\. ASSISTANT:$/);
   const maps = data.result.generated.map((t) => t.map[0]);
   const all = maps.flat();
   const shared = viridisScale(Math.min(...all), Math.max(...all));
