@@ -14,6 +14,7 @@ import type { GenerationResult } from '../../../src/shared/generationResult';
 import type { GenerativeModel } from '../../../src/inference/families/generative/generativeModel';
 import { preprocessImage } from '../../../src/inference/images/preprocess';
 import { greyValue } from '../../../src/inference/tasks/perturbationScores';
+import { answerLogprobs } from '../../support/forcedAnswer';
 
 const fixture = (name: string) => join(__dirname, '..', '..', 'fixtures', name);
 const dir = fixture('tiny-llava');
@@ -187,22 +188,14 @@ test('occlusion of each answer token is the drop in its log-probability when a p
   const model = (await service.model(dir)) as GenerativeModel;
   const pre = await preprocessImage(image, model.folder.preprocessor);
   const grey = greyValue(model.folder.preprocessor);
-  const answer = result.generated.map((t) => t.id);
-  const [start] = result.prompt.imageTokens;
   for (const patch of [0, 14, 35]) {
     const hidden = Float32Array.from(pre.pixels);
     const [r, c] = [Math.floor(patch / 6), patch % 6];
     for (let ch = 0; ch < 3; ch++) for (let y = r * 8; y < r * 8 + 8; y++) for (let x = c * 8; x < c * 8 + 8; x++) hidden[ch * 48 * 48 + y * 48 + x] = grey[ch];
-    const { features, width } = await model.encodeImages(hidden, 1, pre);
-    const { embeds } = await model.embed(result.prompt.ids);
-    embeds.set(features, start * width);
-    let pass = await model.decode(embeds, result.prompt.ids.length, 0, undefined);
-    for (const [k, id] of answer.entries()) {
-      const logprob = logSoftmax(Array.from(pass.logits))[id];
-      const drop = result.generated[k].logprob - logprob;
-      const gap = Math.abs(result.generated[k].perturbationMap![0][patch] - drop);
-      assert.ok(gap < 1e-4, `token ${k}, patch ${patch}: occlusion ${result.generated[k].perturbationMap![0][patch]}, KV loop ${drop}`);
-      if (k + 1 < answer.length) pass = await model.decode((await model.embed([id])).embeds, 1, result.prompt.ids.length + k, pass.presents);
+    const logprobs = await answerLogprobs(model, result, pre, hidden);
+    for (const [k, token] of result.generated.entries()) {
+      const drop = token.logprob - logprobs[k];
+      assert.ok(Math.abs(token.perturbationMap![0][patch] - drop) < 1e-4, `token ${k}, patch ${patch}: occlusion ${token.perturbationMap![0][patch]}, KV loop ${drop}`);
     }
   }
   const rise = await service.generate({ images: [image], prompt, maxNewTokens: 2, perturbation: { method: 'rise', masks: 24, seed: 3 } });

@@ -10,6 +10,7 @@ import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import type { GenerativeModel } from '../../../src/inference/families/generative/generativeModel';
 import type { GenerationResult } from '../../../src/shared/generationResult';
+import { answerLogprobs } from '../../support/forcedAnswer';
 
 const dir = join(__dirname, '..', '..', 'fixtures', 'tiny-idefics3');
 const image = join(dir, 'edges_51x37.png');
@@ -71,10 +72,24 @@ test('each tile\'s tokens cover their quarter of the image, and the global tile 
   assert.deepEqual(tokens.regions[19], [25.5, 18.5, 51, 37]);
 });
 
-test('inspect shows the tiles, and per-token occlusion of a tiled image says why it is not offered', async () => {
+test('inspect shows the tiles; occlusion hides one token\'s block of its tile, RISE says why it is not offered', async () => {
   const inspected = await service.inspect();
   assert.equal(inspected.generative?.family, 'idefics3');
   assert.deepEqual(inspected.generative?.imageTokens, { perImage: 20, rows: 2, cols: 2, tiles: 5, inputSize: { width: 32, height: 32 } });
-  await assert.rejects(service.generate({ images: [image], prompt, maxNewTokens: 2, perturbation: { method: 'occlusion' } }), (error: unknown) =>
+  const result = await service.generate({ images: [image], prompt, maxNewTokens: 3, perturbation: { method: 'occlusion' } });
+  assert.deepEqual(result.perturbation, { method: 'occlusion', score: 'logprobDrop', forwardPasses: 21 });
+  const model = (await service.model()) as GenerativeModel;
+  const pre = await model.preprocessImage(image);
+  const grey = [0, 0, 0].map(() => (127.5 / 255 - 0.5) / 0.5);
+  // Token 7 is tile 1's lower right 16 x 16 block; token 17 the global tile's upper right one.
+  for (const [token, tile, r, c] of [[7, 1, 1, 1], [17, 4, 0, 1]]) {
+    const hidden = Float32Array.from(pre.pixels);
+    for (let ch = 0; ch < 3; ch++) for (let y = r * 16; y < r * 16 + 16; y++) for (let x = c * 16; x < c * 16 + 16; x++) hidden[tile * 3 * 1024 + ch * 1024 + y * 32 + x] = grey[ch];
+    const logprobs = await answerLogprobs(model, result, pre, hidden);
+    for (const [k, generated] of result.generated.entries()) {
+      assert.ok(Math.abs(generated.perturbationMap![0][token] - (generated.logprob - logprobs[k])) < 1e-4, `token ${k}, image token ${token}`);
+    }
+  }
+  await assert.rejects(service.generate({ images: [image], prompt, maxNewTokens: 2, perturbation: { method: 'rise' } }), (error: unknown) =>
     error instanceof LensError && error.kind === 'badInput' && /split into tiles/.test(error.message));
 });

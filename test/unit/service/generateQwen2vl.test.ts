@@ -11,6 +11,7 @@ import { LensError } from '../../../src/core/errors';
 import { InferenceService } from '../../../src/inference/service';
 import type { GenerativeModel } from '../../../src/inference/families/generative/generativeModel';
 import type { GenerationResult } from '../../../src/shared/generationResult';
+import { answerLogprobs } from '../../support/forcedAnswer';
 
 const dir = join(__dirname, '..', '..', 'fixtures', 'tiny-qwen2vl');
 const image = join(dir, 'edges_51x37.png');
@@ -65,4 +66,21 @@ test('an image smaller than one merged block is refused, saying the smallest siz
   const model = (await service.model()) as GenerativeModel;
   const tiny = await sharp({ create: { width: 5, height: 30, channels: 3, background: '#ff0000' } }).png().toBuffer();
   await assert.rejects(model.preprocessImage(tiny), (error: unknown) => error instanceof LensError && error.kind === 'badInput' && /at least 8 x 8/.test(error.message));
+});
+
+test('occlusion hides a merged token\'s four patches, one image per encoder run, as the KV-cache loop scores them', async () => {
+  const result = await service.generate({ images: [image], prompt, maxNewTokens: 3, perturbation: { method: 'occlusion' } });
+  assert.deepEqual(result.perturbation, { method: 'occlusion', score: 'logprobDrop', forwardPasses: 31 });
+  const model = (await service.model()) as GenerativeModel;
+  const pre = await model.preprocessImage(image);
+  const grey = [0.48145466, 0.4578275, 0.40821073].map((mean, c) => (127.5 / 255 - mean) / [0.26862954, 0.26130258, 0.27577711][c]);
+  for (const token of [0, 13, 29]) {
+    const hidden = Float32Array.from(pre.pixels);
+    // Rows 4t..4t+3 of [120, 96]; each row is 3 channels of 2 frames x 4 x 4 values.
+    for (let row = token * 4; row < token * 4 + 4; row++) for (let i = 0; i < 96; i++) hidden[row * 96 + i] = grey[Math.floor(i / 32)];
+    const logprobs = await answerLogprobs(model, result, pre, hidden);
+    for (const [k, generated] of result.generated.entries()) {
+      assert.ok(Math.abs(generated.perturbationMap![0][token] - (generated.logprob - logprobs[k])) < 1e-4, `token ${k}, image token ${token}`);
+    }
+  }
 });

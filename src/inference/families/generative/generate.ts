@@ -114,7 +114,9 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
     const forcedIds = [...ids, ...answer.slice(0, -1)];
     const forced = (await model.embed(forcedIds)).embeds;
     forced.set(embeds);
-    const teacher = { embeds: forced, rows: forcedIds.length, positions, answer, vocab: pass.logits.length };
+    // The answer's tokens sit at their index plus the rope delta, in all three rows.
+    const ropeRows = rope?.rows.map((row) => [...row, ...answer.slice(0, -1).map((_, k) => ids.length + k + rope.delta)]);
+    const teacher = { embeds: forced, rows: forcedIds.length, positions, answer, vocab: pass.logits.length, ropeRows };
     let forwardPasses = 0;
     for (const [i, { image }] of request.images.entries()) {
       const maps = await tokenPerturbationMaps(model, teacher, { ...image, rows: images[i].rows, cols: images[i].cols }, i, request.perturbation, options);

@@ -170,9 +170,10 @@ export class GenerativeModel implements ModelAdapter {
   /**
    * Teacher forcing: `batch` sequences of `rows` positions each (embeds laid one after another) in one pass from an
    * empty past, without reading attention; the logits of each sequence's last `keep` positions, [batch, keep, vocab].
+   * `positions` are a multimodal decoder's rows, as for `decode`.
    */
-  async lastLogits(embeds: Float32Array, batch: number, rows: number, keep: number): Promise<{ logits: Float32Array; vocab: number }> {
-    const outputs = await this.decoder.fetch(this.sessions.decoder, this.decoderFeeds(embeds, batch, rows, 0, undefined, keep), ['logits']);
+  async lastLogits(embeds: Float32Array, batch: number, rows: number, keep: number, positions?: number[][]): Promise<{ logits: Float32Array; vocab: number }> {
+    const outputs = await this.decoder.fetch(this.sessions.decoder, this.decoderFeeds(embeds, batch, rows, 0, undefined, keep, positions), ['logits']);
     const all = floatData(outputs, 'logits', this.decoder.file);
     const { dims } = outputs.logits;
     const [returned, vocab] = [dims[1], dims[2]];

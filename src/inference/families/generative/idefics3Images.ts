@@ -20,6 +20,7 @@ import { findInput } from '../../runtime/graphInputs';
 import type { OrtModule } from '../../runtime/sessions';
 import type { ImageTokens, TokenTile } from '../../../shared/generationResult';
 import type { ImagePlacement } from './imagePlacement';
+import { greyCell } from './tokenOcclusion';
 
 /** Idefics3's largest side after the first resize (MAX_IMAGE_SIZE in image_processing_idefics3.py). */
 const MAX_IMAGE_SIZE = 4096;
@@ -31,7 +32,13 @@ export function idefics3Images(ort: OrtModule, cfg: PreprocessorConfig & { tilin
   const tile = cfg.tiling.tileSize;
   return {
     family: 'idefics3',
-    perturbationUnavailable: 'its image is split into tiles that overlap the whole image, so hiding a region means making every tile again, which is not done yet',
+    riseUnavailable: 'its image is split into tiles that overlap the whole image, so one random mask would have to be made again for every tile, which is not done yet',
+    occludeToken(pixels, image, token, tokens, grey) {
+      const perTile = tokens / tilesOf(image).count;
+      const side = Math.round(Math.sqrt(perTile));
+      const [t, k] = [Math.floor(token / perTile), token % perTile];
+      greyCell(pixels, t * 3 * tile * tile, { height: tile, width: tile }, { rows: side, cols: side }, Math.floor(k / side), k % side, grey);
+    },
     async preprocess(source, maxPixels = DEFAULT_MAX_PIXELS): Promise<PreprocessedImage> {
       const image = await decodeRgb(source, maxPixels);
       const from = { width: image.width, height: image.height };

@@ -22,8 +22,15 @@ export interface ImagePlacement {
   promptText(image: PreprocessedImage, tokens: number): string;
   /** The image's tokens on the image: `positions` are their places in the prompt, in feature order. */
   layout(path: string, image: PreprocessedImage, positions: number[]): ImageTokens;
-  /** Why per-token occlusion and RISE cannot be made, when they cannot. */
-  readonly perturbationUnavailable?: string;
+  /**
+   * Hides image token `token` (of the image's `tokens`) in `pixels`, one image of `image`'s form: the input it is
+   * made from becomes `grey`, one value per channel.
+   */
+  occludeToken(pixels: Float32Array, image: PreprocessedImage, token: number, tokens: number, grey: number[]): void;
+  /** Why RISE cannot be made (its masks need one plain image), when it cannot. */
+  readonly riseUnavailable?: string;
+  /** The most images the vision encoder takes in one run, when it takes fewer than a batch (one image per call). */
+  readonly maxBatch?: number;
   /** Multimodal rotary positions (Qwen2-VL) of the prompt `ids` holding `images`; absent: positions count from 0. */
   ropePositions?(ids: number[], images: PreprocessedImage[]): RopePositions;
 }

@@ -13,6 +13,7 @@ import { findInput, isPixelInput } from '../../runtime/graphInputs';
 import type { OrtModule } from '../../runtime/sessions';
 import type { ImageTokens } from '../../../shared/generationResult';
 import type { ImagePlacement } from './imagePlacement';
+import { greyCell } from './tokenOcclusion';
 
 /** LLaVA-style image handling for a folder's preprocessor and image token. */
 export function llavaImages(ort: OrtModule, preprocessor: PreprocessorConfig, patchSize: number, imageToken: string, file: string): ImagePlacement {
@@ -24,6 +25,10 @@ export function llavaImages(ort: OrtModule, preprocessor: PreprocessorConfig, pa
       return { [input.name]: new ort.Tensor('float32', pixels, [count, 3, image.outputSize.height, image.outputSize.width]) };
     },
     promptText: (_image, tokens) => imageToken.repeat(tokens),
+    occludeToken(pixels, image, token, _tokens, grey) {
+      const grid = { rows: Math.floor(image.outputSize.height / patchSize), cols: Math.floor(image.outputSize.width / patchSize) };
+      greyCell(pixels, 0, image.outputSize, grid, Math.floor(token / grid.cols), token % grid.cols, grey);
+    },
     layout(path, image, positions): ImageTokens {
       const { width, height } = image.outputSize;
       let [rows, cols] = [Math.floor(height / patchSize), Math.floor(width / patchSize)];

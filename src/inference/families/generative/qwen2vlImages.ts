@@ -28,7 +28,17 @@ export function qwen2vlImages(ort: OrtModule, cfg: PreprocessorConfig & { patchi
   const { patchSize, temporalPatchSize, mergeSize } = cfg.patching;
   return {
     family: 'qwen2_vl',
-    perturbationUnavailable: 'its encoder takes flattened patches, and hiding image regions for it is not done yet',
+    riseUnavailable: 'its encoder takes flattened patches, and RISE\'s masks over them are not made yet',
+    // One image per run: the encoder attends over all the patches it is given.
+    maxBatch: 1,
+    occludeToken(pixels, _image, token, _tokens, grey) {
+      // A merged token's mergeSize^2 patches are consecutive rows, each channels x frames x patch x patch.
+      const row = 3 * temporalPatchSize * patchSize * patchSize;
+      const perChannel = row / 3;
+      for (let r = token * mergeSize * mergeSize; r < (token + 1) * mergeSize * mergeSize; r++) {
+        for (let c = 0; c < 3; c++) pixels.fill(grey[c], r * row + c * perChannel, r * row + (c + 1) * perChannel);
+      }
+    },
     async preprocess(source, maxPixels = DEFAULT_MAX_PIXELS): Promise<PreprocessedImage> {
       const image = await decodeRgb(source, maxPixels);
       const size = smartResize({ width: image.width, height: image.height }, cfg.patching);

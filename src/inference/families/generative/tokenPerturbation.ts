@@ -3,11 +3,12 @@
  * how each generated token's log-probability changes when image regions are hidden. The answer is teacher-forced:
  * every perturbed copy of the image goes through the vision encoder and one decoder pass over the prompt and the
  * answer, which scores all the answer's tokens at once, so a map for every token costs one pass per perturbation.
- * Occlusion (analysis/perturbation/occlusion.ts) hides one image token's patch at a time and credits it with the
- * drop in log-probability; RISE (rise.ts, Petsiuk et al. 2018) weights random masks by the token's probability, the
- * score the paper uses. Hidden pixels become mid-grey in the model's units.
+ * Occlusion hides one image token's input at a time (its patch, its tile's block, its merged patches: the family's
+ * occludeToken) and credits the token with the drop in log-probability, Zeiler & Fergus's window of one token; RISE
+ * (analysis/perturbation/rise.ts, Petsiuk et al. 2018) weights random masks by the token's probability, the score
+ * the paper uses, where the family's input is one plain image. Hidden pixels become mid-grey in the model's units.
  */
-import { occlusionMaps } from '../../../analysis/perturbation/occlusion';
+import { scoreInBatches } from '../../../analysis/perturbation/perturbation';
 import { riseMaps } from '../../../analysis/perturbation/rise';
 import { logSoftmax } from '../../../analysis/generation/tokenChoice';
 import { badInput } from '../../../core/errors';
@@ -26,6 +27,8 @@ export interface TeacherForcing {
   positions: number[][];
   answer: number[];
   vocab: number;
+  /** A multimodal decoder's three rows of positions for those rows (Qwen2-VL). */
+  ropeRows?: number[][];
 }
 
 /** RISE's masks for a generated answer: the paper's 4000 would be 4000 passes of the whole VLM. */
@@ -34,7 +37,7 @@ export const DEFAULT_RISE_MASKS = 500;
 /** Logits the decoder may return in one perturbation batch (2^25 floats, 128 MB). */
 const LOGITS_BUDGET = 2 ** 25;
 
-/** One map per answer token over image `index`'s token grid (rows x cols), and the forward passes it cost. */
+/** One map per answer token over image `index`'s tokens (in the order of their positions), and the forward passes it cost. */
 export async function tokenPerturbationMaps(
   model: GenerativeModel,
   forced: TeacherForcing,
@@ -43,10 +46,11 @@ export async function tokenPerturbationMaps(
   request: TokenPerturbationRequest,
   options: LongRunOptions,
 ): Promise<{ maps: Float32Array[]; forwardPasses: number }> {
-  const { embeds, rows, positions, answer, vocab } = forced;
+  const { embeds, rows, positions, answer, vocab, ropeRows } = forced;
   const width = embeds.length / rows;
-  if (model.placement.perturbationUnavailable) throw badInput(`Per-token ${request.method} is not available for ${model.folder.name}: ${model.placement.perturbationUnavailable}.`, 'Use the attention maps, or a LLaVA-style model.');
-  const batchSize = Math.max(1, Math.min(8, Math.floor(LOGITS_BUDGET / (rows * vocab))));
+  const { placement } = model;
+  if (request.method === 'rise' && placement.riseUnavailable) throw badInput(`Per-token RISE is not available for ${model.folder.name}: ${placement.riseUnavailable}.`, 'Use --occlusion, which hides one image token at a time.');
+  const batchSize = Math.max(1, Math.min(placement.maxBatch ?? 8, Math.floor(LOGITS_BUDGET / (rows * vocab))));
   const probabilities = request.method === 'rise';
   const score = async (pixels: Float32Array, count: number) => {
     const { features, tokens } = await model.encodeImages(pixels, count, image);
@@ -55,7 +59,7 @@ export async function tokenPerturbationMaps(
       batch.set(embeds, b * embeds.length);
       positions[index].forEach((place, t) => batch.set(features.subarray((b * tokens + t) * width, (b * tokens + t + 1) * width), b * embeds.length + place * width));
     }
-    const { logits } = await model.lastLogits(batch, count, rows, answer.length);
+    const { logits } = await model.lastLogits(batch, count, rows, answer.length, ropeRows);
     const scores = new Float32Array(count * answer.length);
     for (let b = 0; b < count; b++) {
       answer.forEach((id, k) => {
@@ -66,10 +70,18 @@ export async function tokenPerturbationMaps(
     }
     return scores;
   };
+  const grey = greyValue(model.folder.preprocessor);
+  if (request.method === 'occlusion') {
+    const tokens = positions[index].length;
+    // Image 0 is the untouched image; image t + 1 hides token t.
+    const scores = await scoreInBatches(tokens + 1, image.pixels.length, (i, target) => {
+      target.set(image.pixels);
+      if (i > 0) placement.occludeToken(target, image, i - 1, tokens, grey);
+    }, score, { ...options, batchSize }, 'occlusion', answer.length);
+    const maps = answer.map((_, k) => Float32Array.from({ length: tokens }, (_, t) => scores[k] - scores[(t + 1) * answer.length + k]));
+    return { maps, forwardPasses: tokens + 1 };
+  }
   const patched = { data: image.pixels, height: image.outputSize.height, width: image.outputSize.width, rows: image.rows, cols: image.cols };
-  const fill = { kind: 'gray' as const, value: greyValue(model.folder.preprocessor) };
-  const results = request.method === 'occlusion'
-    ? await occlusionMaps(patched, fill, score, answer.length, { ...options, batchSize })
-    : await riseMaps(patched, fill, score, answer.length, { ...options, batchSize, masks: request.masks ?? DEFAULT_RISE_MASKS, seed: request.seed });
+  const results = await riseMaps(patched, { kind: 'gray', value: grey }, score, answer.length, { ...options, batchSize, masks: request.masks ?? DEFAULT_RISE_MASKS, seed: request.seed });
   return { maps: results.map((r) => r.map), forwardPasses: results[0]?.forwardPasses ?? 0 };
 }
