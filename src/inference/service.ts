@@ -88,6 +88,7 @@ export class InferenceService {
     const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, alignment: request.alignment, headStats, textAttention, rollout };
     const result = await model.analyze(prepared, stopwatch, options);
     result.model.notices = this.notices(model, result.model.notices, images);
+    this.addFallbacks(result.model);
     result.timings = stopwatch.timings;
     return result;
   }
@@ -99,7 +100,13 @@ export class InferenceService {
     const images = await this.preprocess(request.images, model, options.signal);
     const result = await classifyZeroShot(model, images, request, options);
     result.model.notices = this.notices(model, result.model.notices, images);
+    this.addFallbacks(result.model);
     return result;
+  }
+
+  /** The auto setting's expected provider fallbacks, on a result's model, when there were any. */
+  private addFallbacks(model: { fallbacks?: string[] }): void {
+    if (this.sessions.fallbacks.length > 0) model.fallbacks = [...this.sessions.fallbacks];
   }
 
   /** Every notice a result carries: providers, then the model folder, the adapter's own, the images'. */
@@ -125,6 +132,7 @@ export class InferenceService {
     const manifest = await stopwatch.time('manifest', () => readManifest(request.manifest, options));
     const result = await runProbe(model, manifest, { ...request, maxPixels: this.options.maxImagePixels }, stopwatch, options);
     result.model.notices = this.notices(model, result.model.notices);
+    this.addFallbacks(result.model);
     result.timings = stopwatch.timings;
     return result;
   }
@@ -149,6 +157,7 @@ export class InferenceService {
     const images = await this.preprocess(request.images, model, options.signal);
     const result = await model.generate({ ...request, images }, options);
     result.model.notices = this.notices(model, result.model.notices, images);
+    this.addFallbacks(result.model);
     return result;
   }
 
@@ -156,7 +165,9 @@ export class InferenceService {
   async inspect(modelDir?: string): Promise<InspectResult> {
     const model = await this.model(modelDir);
     const notices = this.notices(model, []);
-    return model.inspect(notices);
+    const result = await model.inspect(notices);
+    this.addFallbacks(result.model);
+    return result;
   }
 
   /** Releases every session and forgets loaded models. */

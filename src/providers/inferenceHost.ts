@@ -24,12 +24,16 @@ export type LastReport = { kind: 'analysis'; data: ReportData } | { kind: 'probe
 export interface ResultModel {
   executionProvider: string;
   notices: string[];
+  /** Providers the auto setting could not start: logged once and in the status bar's tooltip, never a warning. */
+  fallbacks?: string[];
 }
 
 /** Lazily creates the service, disposes it on setting changes and on deactivation, and tracks its state. */
 export class InferenceHost extends Disposable {
   private service: InferenceClient | undefined;
   private activeProvider: string | undefined;
+  /** Why the auto setting runs on the provider it does, when it fell back. */
+  private fallback: string | undefined;
   private readonly logged = new Set<string>();
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   /** Fires when the model, the provider setting or the provider that ran changes. */
@@ -79,7 +83,7 @@ export class InferenceHost extends Disposable {
 
   /** What the status bar shows. */
   status(): LensStatus {
-    return { modelDir: this.modelDir(), providerSetting: readSettings().executionProvider, activeProvider: this.activeProvider, trusted: vscode.workspace.isTrusted };
+    return { modelDir: this.modelDir(), providerSetting: readSettings().executionProvider, activeProvider: this.activeProvider, fallback: this.fallback, trusted: vscode.workspace.isTrusted };
   }
 
   /**
@@ -88,13 +92,15 @@ export class InferenceHost extends Disposable {
    */
   observe(model: ResultModel): void {
     const setting = readSettings().executionProvider;
-    const fresh = model.notices.filter((n) => !this.logged.has(n));
+    const fresh = [...model.notices, ...(model.fallbacks ?? [])].filter((n) => !this.logged.has(n));
     for (const notice of fresh) {
       this.logged.add(notice);
       this.log.info(notice);
     }
-    if (this.activeProvider === model.executionProvider) return;
+    const fallback = model.fallbacks?.join(' ');
+    if (this.activeProvider === model.executionProvider && this.fallback === fallback) return;
     this.activeProvider = model.executionProvider;
+    this.fallback = fallback;
     this.log.info(`Execution provider: ${model.executionProvider} (setting: ${setting}).`);
     this.changed.fire();
     if (setting !== 'auto' && setting !== model.executionProvider) {
@@ -108,6 +114,7 @@ export class InferenceHost extends Disposable {
     const old = this.service;
     this.service = undefined;
     this.activeProvider = undefined;
+    this.fallback = undefined;
     this.logged.clear();
     this.changed.fire();
     await old?.dispose();

@@ -87,6 +87,8 @@ export interface AnalysisResult {
     executionProvider: string;
     /** Things the user should know: a provider fallback, unobservable attention, an assumed logit scale. */
     notices: string[];
+    /** Providers the auto setting could not start (expected on a machine without a GPU): for the log, not a warning. */
+    fallbacks?: string[];
     /** Single-stream models only: the token layout of the joint sequence. */
     tokenLayout?: TokenLayoutInfo;
   };

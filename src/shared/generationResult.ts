@@ -98,7 +98,8 @@ export interface PerturbationSummary {
 /** What `mmlens generate --json` writes. */
 export interface GenerationResult {
   schemaVersion: number;
-  model: { name: string; dir: string; architecture: Architecture; family: string; executionProvider: string; notices: string[] };
+  /** `fallbacks`: providers the auto setting could not start, as for analyses: for the log, not a warning. */
+  model: { name: string; dir: string; architecture: Architecture; family: string; executionProvider: string; notices: string[]; fallbacks?: string[] };
   /** The prompt as fed: after the chat template and the image-token expansion. */
   prompt: { text: string; ids: number[]; imageTokens: [number, number] };
   images: ImageTokens[];

@@ -12,6 +12,8 @@ export interface LensStatus {
   providerSetting: string;
   /** The provider that actually ran, once a model has been loaded. */
   activeProvider?: string;
+  /** Why the auto setting fell back to that provider, when it did (a quiet line in the tooltip). */
+  fallback?: string;
   /** False in an untrusted workspace, where model and provider settings are ignored. */
   trusted: boolean;
 }
@@ -53,6 +55,7 @@ export function statusTooltip(status: LensStatus, bundledRoot: string): string {
     `Multimodal Lens model: ${modelDisplayName(status.modelDir, bundledRoot)}`,
     status.modelDir,
     `Execution provider: ${status.providerSetting} (${ran})`,
+    ...(status.fallback ? [status.fallback] : []),
     ...(status.trusted ? [] : [UNTRUSTED_NOTE]),
     'Click to switch the model or the execution provider.',
   ].join('\n');

@@ -55,7 +55,7 @@ export interface ShareCell extends ShareValues {
 export interface ProbeResult {
   schemaVersion: number;
   kind: 'probe';
-  model: { name: string; architecture: Architecture; executionProvider: string; notices: string[] };
+  model: { name: string; architecture: Architecture; executionProvider: string; notices: string[]; fallbacks?: string[] };
   manifest: {
     path: string;
     format: ManifestFormat;

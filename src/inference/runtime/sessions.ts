@@ -61,6 +61,11 @@ export class SessionCache {
   private creating: Promise<unknown> = Promise.resolve();
   /** Notices for the user, one per provider that could not start or failed while running. */
   readonly notices: string[] = [];
+  /**
+   * Providers the `auto` setting tried and could not start (no GPU, no driver): expected, so not a notice, but said
+   * quietly (the log, the status bar's tooltip). A provider the user chose by name that fails is a notice.
+   */
+  readonly fallbacks: string[] = [];
 
   /**
    * @param setting the user's execution provider choice
@@ -124,7 +129,7 @@ export class SessionCache {
 
   private fail(provider: string, reason: string): void {
     this.failedProviders.add(provider);
-    this.notices.push(`The ${provider} execution provider could not start (${reason}); running on cpu instead.`);
+    (this.setting === 'auto' ? this.fallbacks : this.notices).push(`The ${provider} execution provider could not start (${reason}); running on cpu instead.`);
   }
 
   /** One creation at a time, on the first provider that starts (cpu only after a run-time failure). */

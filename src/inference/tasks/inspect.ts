@@ -21,7 +21,7 @@ export interface IoInfo {
 /** What `mmlens inspect --json` writes (docs/cli.md). */
 export interface InspectResult {
   schemaVersion: number;
-  model: { name: string; dir: string; architecture: Architecture; executionProvider: string; notices: string[] };
+  model: { name: string; dir: string; architecture: Architecture; executionProvider: string; notices: string[]; fallbacks?: string[] };
   graphs: { tower: Tower; file: string; inputs: IoInfo[]; outputs: IoInfo[]; fusedOperators: string[] }[];
   taps: { tower: Tower; layer: number; heads: number; queries: number; keys: number }[];
   /** The patch grid; for single-stream models its indices are positions in the joint sequence. */

@@ -55,7 +55,7 @@ export interface ZeroShotImage {
 /** What `mmlens zeroshot --json` writes (docs/cli.md). */
 export interface ZeroShotResult {
   schemaVersion: number;
-  model: { name: string; architecture: Architecture; executionProvider: string; notices: string[] };
+  model: { name: string; architecture: Architecture; executionProvider: string; notices: string[]; fallbacks?: string[] };
   scoring: ZeroShotScoring;
   /** The factor on the cosines (two-tower models). */
   logitScale?: number;

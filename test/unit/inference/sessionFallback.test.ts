@@ -92,3 +92,24 @@ test('a cpu session that throws fails that request and is rebuilt for the next o
   assert.deepEqual(cache.notices, []);
   await cache.release();
 });
+
+test('under auto, a GPU provider that cannot start is an expected fallback: said quietly, not a notice; asked by name, it is a notice', async () => {
+  const failing: SessionFactory = async (source, options) => {
+    const provider = String(options.executionProviders?.[0]);
+    if (provider !== 'cpu') throw new Error(`no ${provider} device`);
+    return typeof source === 'string' ? ort.InferenceSession.create(source, options) : ort.InferenceSession.create(source, options);
+  };
+  const auto = new SessionCache('auto', { createSession: failing });
+  const ran = await embeds(await TappedGraph.load(visionFile()), auto, 'auto');
+  assert.equal(ran.provider, 'cpu');
+  assert.deepEqual([...ran.embeds], [...expected]);
+  assert.deepEqual(auto.notices, []);
+  assert.ok(auto.fallbacks.length > 0 && auto.fallbacks.every((line) => /execution provider could not start \(.+\); running on cpu instead\.$/.test(line)), auto.fallbacks.join(' / '));
+  await auto.release();
+  const named = new SessionCache('webgpu', { createSession: failing });
+  await embeds(await TappedGraph.load(visionFile()), named, 'named');
+  assert.equal(named.notices.length, 1);
+  assert.match(named.notices[0], /^The webgpu execution provider could not start/);
+  assert.deepEqual(named.fallbacks, []);
+  await named.release();
+});

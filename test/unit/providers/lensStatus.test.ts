@@ -45,4 +45,7 @@ test('tooltip: the folder, the provider, and the trust note only when untrusted'
   const untrusted = statusTooltip({ ...trusted, activeProvider: undefined, trusted: false }, root).split('\n');
   assert.equal(untrusted[2], 'Execution provider: auto (no model loaded yet)');
   assert.equal(untrusted[3], UNTRUSTED_NOTE);
+  // An expected fallback of the auto setting is one quiet line under the provider.
+  const fallback = 'The webgpu execution provider could not start (no Vulkan loader); running on cpu instead.';
+  assert.deepEqual(statusTooltip({ ...trusted, fallback }, root).split('\n').slice(2, 4), ['Execution provider: auto (ran on cpu)', fallback]);
 });
