@@ -49,18 +49,45 @@ function mapChoices(result: AnalysisResult, image: number): { choices: Choice[];
   return { choices, maps };
 }
 
+/**
+ * Whether text `t` does not match image `image` by the model's own score: the matching head's probability below
+ * one half, a sigmoid per pair below one half, or a softmax share below an even split; never for a lone text
+ * under a softmax, whose 100% says nothing.
+ */
+function scoresLow(result: AnalysisResult, image: number, t: number): { low: boolean; how: string } {
+  const percent = format('.1%');
+  if (result.itm) return { low: result.itm[image][t] < 0.5, how: `match probability ${percent(result.itm[image][t])}` };
+  const p = result.probabilities[image]?.[t] ?? 1;
+  if (result.logitBias !== undefined) return { low: p < 0.5, how: `probability ${percent(p)}` };
+  const texts = result.texts.length;
+  return { low: texts > 1 && p < 1 / texts, how: `${percent(p)} of the probability over ${texts} texts` };
+}
+
 function imageCard(result: AnalysisResult, index: number, url: string, actions?: AnalysisActions): HTMLElement {
   const info = result.images[index];
   const name = info ? baseName(info.path) : `image ${index}`;
   const card = el('figure', 'image-card');
   const overlay = createOverlay(url, name);
   const legendSlot = el('div', 'legend-slot');
+  const lowNote = el('p', 'note low-score');
   const { choices, maps } = mapChoices(result, index);
+  // The texts' alignment maps share one colour scale by default, so a text the image does not hold looks dim.
+  const alignments = result.maps.alignment[index] ?? [];
+  const shared = alignments.length > 1 ? extentScale(alignments.flat(2)) : undefined;
+  let scaleMode: 'shared' | 'own' = 'shared';
+  let current = 'none';
   const show = (value: string) => {
+    current = value;
     const map = maps.get(value);
-    const scale = map ? extentScale(Array.from(map.grid.values)) : undefined;
+    const text = value.startsWith('alignment-') ? Number(value.slice('alignment-'.length)) : undefined;
+    const common = text !== undefined && shared && scaleMode === 'shared';
+    const scale = map ? (common ? shared : extentScale(Array.from(map.grid.values))) : undefined;
     overlay.setMap(map?.grid ?? null, scale);
-    legendSlot.replaceChildren(...(map && scale ? [legend(scale, map.label)] : []));
+    const range = text === undefined || !shared ? '' : common ? ` (one scale for this image's ${alignments.length} texts)` : ' (this map\'s own range)';
+    legendSlot.replaceChildren(...(map && scale ? [legend(scale, `${map.label}${range}`)] : []));
+    const low = text === undefined ? undefined : scoresLow(result, index, text);
+    lowNote.textContent = low?.low ? `"${result.texts[text!]?.text ?? text}" scores low on this image (${low.how}): the map shows where it looks most alike, not that it is there.` : '';
+    lowNote.hidden = !low?.low;
   };
   const initial = choices[1]?.value ?? 'none';
   const select = labelledSelect('Overlay', choices, initial, show);
@@ -69,6 +96,13 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
     select.element,
     labelledNumber('Opacity', 'range', { min: 0, max: 1, step: 0.05, value: 0.6 }, (v) => overlay.setOpacity(v)).element,
   );
+  if (shared) {
+    const scaleChoices = [{ value: 'shared', label: 'one for all texts' }, { value: 'own', label: 'each map its own' }];
+    controls.append(labelledSelect('Colour scale', scaleChoices, scaleMode, (value) => {
+      scaleMode = value as 'shared' | 'own';
+      show(current);
+    }).element);
+  }
   overlay.setOpacity(0.6);
   show(initial);
   const caption = el('figcaption', undefined, info ? `${name} (${info.width} x ${info.height})` : name);
@@ -85,7 +119,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
       show(key);
     }), imageExport(card, name, actions));
   }
-  card.append(legendSlot, caption);
+  card.append(legendSlot, lowNote, caption);
   return card;
 }
 
@@ -97,11 +131,14 @@ function scoresSection(result: AnalysisResult): HTMLElement {
   // A matching head's scores come with `itm`; without one, the similarity is a cosine of embeddings.
   const matching = result.itm !== undefined;
   const similarityCaption = matching ? 'Match log-odds (ITM logit of match minus no match)' : 'Cosine similarity';
-  drawScoreTable(element, { ...common, caption: similarityCaption, values: result.similarity, format: format('.3f'), scale: extentScale(result.similarity.flat()) });
+  // Cosines on their fixed range, so one good score is not the darkest colour just for being the smallest.
+  drawScoreTable(element, { ...common, caption: similarityCaption, values: result.similarity, format: format('.3f'), scale: matching ? extentScale(result.similarity.flat()) : viridisScale(-1, 1) });
   const percent = format('.1%');
   const probabilityCaption = matching ? 'Probability over texts (softmax of the match log-odds)'
     : result.logitBias !== undefined ? 'Probability per pair (sigmoid of similarity x logit scale + bias)' : 'Probability over texts (softmax of similarity x logit scale)';
-  drawScoreTable(element, { ...common, caption: probabilityCaption, values: result.probabilities, format: percent, scale: viridisScale(0, 1) });
+  // A softmax over one text is 100% whatever the image: printed, not coloured.
+  const trivial = result.texts.length === 1 && result.logitBias === undefined;
+  drawScoreTable(element, { ...common, caption: probabilityCaption, values: result.probabilities, format: percent, scale: trivial ? undefined : viridisScale(0, 1) });
   if (result.itm) drawScoreTable(element, { ...common, caption: 'Image-text match probability', values: result.itm, format: percent, scale: viridisScale(0, 1) });
   return element;
 }

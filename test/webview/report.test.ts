@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { ALIGNMENT_HOT, GREY, GRID, HEAD_HOT_PATCH, ROLLOUT_HOT, SCRIPT_END_TEXT, XSS_TEXT, reportFixture } from './reportFixture';
 import { canvasPixels, closeColour, launchChromium, openReport, shownPixel, type PageProblems, type Rgb } from './reportPage';
+import { viridisScale } from '../../webview/draw/colorScale';
 
 /** The ends of matplotlib's viridis (#440154 and #fde725), the lowest and highest colours of every map. */
 const VIRIDIS_MIN: Rgb = [68, 1, 84];
@@ -53,10 +54,10 @@ test('the header and score tables show the values as the view formats them', asy
   assert.deepEqual(await similarity.locator('td').allTextContents(), ['0.250', '\u22120.125']);
   assert.deepEqual(await probability.locator('td').allTextContents(), ['87.5%', '12.5%']);
   const colours = await similarity.locator('td').evaluateAll((cells) => cells.map((c) => [getComputedStyle(c).backgroundColor, getComputedStyle(c).color]));
-  assert.deepEqual(colours, [
-    ['rgb(253, 231, 37)', 'rgb(0, 0, 0)'],
-    ['rgb(68, 1, 84)', 'rgb(255, 255, 255)'],
-  ]);
+  // Cosines on the fixed range [-1, 1]: 0.25 and -0.125 are not the extremes of the scale.
+  const cosine = viridisScale(-1, 1);
+  assert.deepEqual(colours, [[cosine.css(0.25), cosine.textColor(0.25) === '#000' ? 'rgb(0, 0, 0)' : 'rgb(255, 255, 255)'], [cosine.css(-0.125), cosine.textColor(-0.125) === '#000' ? 'rgb(0, 0, 0)' : 'rgb(255, 255, 255)']]);
+  assert.notDeepEqual(colours[0][0], 'rgb(253, 231, 37)');
 });
 
 test('hostile texts are shown as text and never become markup', async () => {
@@ -127,13 +128,13 @@ function focusedName(): Promise<string> {
 test('Tab walks every control in order, and Enter or Space enlarges a head', async () => {
   await page.locator('h1').click(); // sets the start of sequential focus navigation before the first control
   const names: string[] = [];
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < 10; i++) {
     await page.keyboard.press('Tab');
     names.push(await focusedName());
     if (i === 0) assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle), 'solid', 'focus is visible');
   }
   const head = (l: number, h: number) => `Layer ${l}, head ${h}: attention from token 0 over the patches. Enlarge.`;
-  assert.deepEqual(names, ['Overlay', 'Opacity', 'Input', 'Layer', 'Query token (0 = first/CLS)', head(0, 0), head(0, 1), head(1, 0), head(1, 1)]);
+  assert.deepEqual(names, ['Overlay', 'Opacity', 'Colour scale', 'Input', 'Layer', 'Query token (0 = first/CLS)', head(0, 0), head(0, 1), head(1, 0), head(1, 1)]);
   assert.deepEqual(await page.locator('.head-thumb').evaluateAll((b) => b.map((e) => e.getAttribute('aria-pressed'))), ['false', 'false', 'false', 'false']);
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Enter');

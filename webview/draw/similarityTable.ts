@@ -14,7 +14,8 @@ export interface ScoreTable {
   /** [row][col] */
   values: Matrix;
   format: (value: number) => string;
-  scale: ColorScale;
+  /** The cells' colours; none: printed only (a value that says nothing, such as a softmax over one text). */
+  scale?: ColorScale;
   /** The top-left header cell, naming what rows and columns are (default "Image \ text"). */
   corner?: string;
 }
@@ -32,8 +33,8 @@ export function drawScoreTable(container: HTMLElement, table: ScoreTable): HTMLT
     .selectAll('td')
     .data((row) => row)
     .join('td')
-    .style('background-color', (d) => table.scale.css(d))
-    .style('color', (d) => table.scale.textColor(d))
+    .style('background-color', (d) => (table.scale ? table.scale.css(d) : null))
+    .style('color', (d) => (table.scale ? table.scale.textColor(d) : null))
     .text((d) => table.format(d));
   return root.node() as HTMLTableElement;
 }
