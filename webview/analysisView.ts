@@ -63,7 +63,7 @@ function scoresLow(result: AnalysisResult, image: number, t: number): { low: boo
   return { low: texts > 1 && p < 1 / texts, how: `${percent(p)} of the probability over ${texts} texts` };
 }
 
-function imageCard(result: AnalysisResult, index: number, url: string, actions?: AnalysisActions): HTMLElement {
+function imageCard(result: AnalysisResult, index: number, url: string, actions?: AnalysisActions, opening?: string): HTMLElement {
   const info = result.images[index];
   const name = info ? baseName(info.path) : `image ${index}`;
   const card = el('figure', 'image-card');
@@ -89,7 +89,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
     lowNote.textContent = low?.low ? `"${result.texts[text!]?.text ?? text}" scores low on this image (${low.how}): the map shows where it looks most alike, not that it is there.` : '';
     lowNote.hidden = !low?.low;
   };
-  const initial = choices[1]?.value ?? 'none';
+  const initial = choices.some((c) => c.value === opening) ? opening! : choices[1]?.value ?? 'none';
   const select = labelledSelect('Overlay', choices, initial, show);
   const controls = el('div', 'controls');
   controls.append(
@@ -209,12 +209,13 @@ function tokensSection(result: AnalysisResult): HTMLElement {
 
 /**
  * Draws `result` into `container`, replacing its content; `images[i]` is the URL of image i (a data: URL in the
- * report). `actions`, in a VS Code panel, lets the page ask the extension for more (occlusion maps).
+ * report). `actions`, in a VS Code panel, lets the page ask the extension for more (occlusion maps); `overlay` is
+ * the overlay each image opens on (the first map when absent or not offered).
  */
-export function renderAnalysis(container: HTMLElement, result: AnalysisResult, images: string[], actions?: AnalysisActions): void {
+export function renderAnalysis(container: HTMLElement, result: AnalysisResult, images: string[], actions?: AnalysisActions, overlay?: string): void {
   const gallery = section('Images', 'images');
   const cards = el('div', 'image-cards');
-  images.forEach((url, i) => cards.append(imageCard(result, i, url, actions)));
+  images.forEach((url, i) => cards.append(imageCard(result, i, url, actions, overlay)));
   gallery.append(cards);
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);
   const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');

@@ -22,8 +22,8 @@ function panelActions(): AnalysisActions | undefined {
 const data = document.getElementById(DATA_ELEMENT_ID);
 const app = document.getElementById('app');
 if (data && app) {
-  const { result, images } = JSON.parse(data.textContent ?? '{}') as ReportData;
-  renderAnalysis(app, result, images, panelActions());
+  const { result, images, overlay } = JSON.parse(data.textContent ?? '{}') as ReportData;
+  renderAnalysis(app, result, images, panelActions(), overlay);
 } else {
   document.body.textContent = 'This report is damaged: its data or #app element is missing.';
 }

@@ -48,8 +48,11 @@ async function suggestedTexts(host: InferenceHost, image: vscode.Uri): Promise<s
   return buildPrompts(top, templates.slice(0, 1)).map((p) => p.text).join(' | ');
 }
 
-/** Analyses `image` with `texts` under a progress notification and shows the result in a new panel. */
-export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[]): Promise<void> {
+/**
+ * Analyses `image` with `texts` under a progress notification and shows the result in a new panel, opening on
+ * `overlay` (for example "alignment-0", a text's map) when given.
+ */
+export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[], overlay?: string): Promise<void> {
   const { rollout, maxImagePixels } = readSettings();
   const modelDir = host.modelDir();
   const data = await runWithProgress(host.log, 'analyzing', async (options) => {
@@ -61,7 +64,7 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
     }, options);
     host.observe(result.model);
-    return { result, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)] };
+    return { result, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };
   });
   if (!data) return;
   host.lastReport = { kind: 'analysis', data };

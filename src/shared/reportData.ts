@@ -8,6 +8,8 @@ import type { AnalysisResult } from './analysisResult';
 export interface ReportData {
   result: AnalysisResult;
   images: string[];
+  /** The overlay each image opens on (an overlay choice such as "alignment-0"); the first map when absent. */
+  overlay?: string;
 }
 
 /** The id of the inline JSON element that carries ReportData in a standalone report. */

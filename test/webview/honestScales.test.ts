@@ -2,7 +2,7 @@
  * Colour scales that compare (issue 18 items 2 and 3), on the hand-made report with its second text's alignment
  * map halved: by default the texts of an image share one scale, so the weaker map's hot cell is drawn at half the
  * scale and the strongest at its top; on request each map gets its own range; a text that scores low says so on the
- * image; and a softmax over one text is printed, not coloured.
+ * image; a softmax over one text is printed, not coloured; and a report opens on the overlay it names (item 4).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,4 +57,11 @@ test('a softmax over one text is printed but not coloured', async () => {
   assert.deepEqual(await table.locator('td').allTextContents(), ['100.0%']);
   assert.equal(await table.locator('td').first().evaluate((cell) => (cell as HTMLElement).style.backgroundColor), '');
   assert.equal(await page.getByLabel('Colour scale', { exact: true }).count(), 0, 'one text: nothing to share a scale with');
+});
+
+test('a report opens on the overlay it names (Zero-shot Labels opens on the picked label\'s map), the first map otherwise', async () => {
+  const named = await openReport(browser, { ...(await reportFixture()), overlay: 'alignment-1' });
+  assert.equal(await named.page.getByLabel('Overlay', { exact: true }).inputValue(), 'alignment-1');
+  const unknown = await openReport(browser, { ...(await reportFixture()), overlay: 'no-such-map' });
+  assert.equal(await unknown.page.getByLabel('Overlay', { exact: true }).inputValue(), 'rollout');
 });

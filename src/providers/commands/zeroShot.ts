@@ -46,5 +46,6 @@ export async function zeroShot(host: InferenceHost, extensionUri: vscode.Uri, ur
     title: `Top labels for ${basename(image.fsPath)} (${result.model.name} on ${result.model.executionProvider}, ${how})`,
     placeHolder: 'Pick a label to see where the model finds it in the image',
   });
-  if (picked) await analyzeAndShow(host, extensionUri, image, [buildPrompts([picked.label], templates.slice(0, 1))[0].text]);
+  // The panel opens on the picked label's own map: where the model finds it, the point of picking it.
+  if (picked) await analyzeAndShow(host, extensionUri, image, [buildPrompts([picked.label], templates.slice(0, 1))[0].text], 'alignment-0');
 }
