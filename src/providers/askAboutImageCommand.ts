@@ -45,5 +45,7 @@ export async function askAboutImage(host: InferenceHost, extensionUri: vscode.Ur
     host.observe(result.model);
     return { result, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)] } satisfies GenerationReportData;
   });
-  if (data) await showGenerationPanel(extensionUri, data);
+  if (!data) return;
+  host.lastReport = { kind: 'generation', data };
+  await showGenerationPanel(extensionUri, data);
 }

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { modelDirFromSetting } from '../inference/model/bundledModels';
 import { InferenceClient } from '../inference/remote/inferenceClient';
 import type { LensStatus } from '../shared/lensStatus';
+import type { GenerationReportData } from '../shared/generationResult';
 import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
 import { Disposable } from './disposable';
@@ -17,8 +18,8 @@ import { readSettings, SECTION } from './settings';
 /** The settings the service is built from; other settings are read at each call. */
 const SERVICE_SETTINGS = ['model', 'modelVariant', 'executionProvider', 'maxImageMegapixels'].map((key) => `${SECTION}.${key}`);
 
-/** A report that Export Report can save: an analysis or a probe. */
-export type LastReport = { kind: 'analysis'; data: ReportData } | { kind: 'probe'; data: ProbeReportData };
+/** A report that Export Report can save: an analysis, a probe or a generated answer. */
+export type LastReport = { kind: 'analysis'; data: ReportData } | { kind: 'probe'; data: ProbeReportData } | { kind: 'generation'; data: GenerationReportData };
 
 /** What a result says about the model that produced it (AnalysisResult, ProbeResult and ZeroShotResult all carry it). */
 export interface ResultModel {

@@ -1,6 +1,7 @@
 /**
- * "Export Report...": saves the last analysis or probe as a self-contained HTML report (the same page the
- * CLI's --html writes) or as JSON, chosen by the save dialog's file type.
+ * "Export Report...": saves the last analysis, probe or generated answer as a self-contained HTML report (the same
+ * page the CLI's --html writes) or as JSON, chosen by the save dialog's file type, and says where, with a button
+ * that opens it.
  */
 import * as vscode from 'vscode';
 import { buildHtmlReport } from '../../cli/htmlReport';
@@ -14,7 +15,7 @@ export const EXPORT_REPORT_COMMAND = 'multimodalLens.exportReport';
 export async function exportReport(host: InferenceHost, extensionUri: vscode.Uri): Promise<void> {
   const report = host.lastReport;
   if (!report) {
-    void vscode.window.showInformationMessage('Nothing to export yet: run Analyze Image or Run Fusion Probe on Dataset first.');
+    void vscode.window.showInformationMessage('Nothing to export yet: run Analyze Image, Ask About Image or Run Fusion Probe on Dataset first.');
     return;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -25,9 +26,12 @@ export async function exportReport(host: InferenceHost, extensionUri: vscode.Uri
     filters: { 'HTML report': ['html'], JSON: ['json'] },
   });
   if (!target) return;
-  const text = /\.json$/i.test(target.path) ? json(report.data.result) : await html(report, extensionUri);
+  const asJson = /\.json$/i.test(target.path);
+  const text = asJson ? json(report.data.result) : await html(report, extensionUri);
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   host.log.info(`Report saved to ${target.fsPath}.`);
+  const choice = await vscode.window.showInformationMessage(`Multimodal Lens: report saved to ${target.fsPath}.`, 'Open');
+  if (choice) await (asJson ? vscode.window.showTextDocument(target) : vscode.env.openExternal(target));
 }
 
 /** Asks where to save `value` as JSON (starting at `suggested`) and writes it. */
@@ -41,6 +45,6 @@ function json(value: unknown): string {
 }
 
 async function html(report: LastReport, extensionUri: vscode.Uri): Promise<string> {
-  const assets = await readReportAssets(extensionUri.fsPath, report.kind === 'analysis' ? 'report' : 'probe');
+  const assets = await readReportAssets(extensionUri.fsPath, report.kind === 'analysis' ? 'report' : report.kind);
   return buildHtmlReport(report.data, assets);
 }
