@@ -99,7 +99,8 @@ def vlm_batch(rng, scenes, image_tokens, per_scene=4):
     rows, owner = [], []
     for i, (scene, _) in enumerate(drawn):
         asked = questions(scene, rng)
-        for j in rng.permutation(len(asked))[:per_scene]:
+        # All of them draw nothing more, so stages run before --questions existed reproduce.
+        for j in rng.permutation(len(asked))[:per_scene] if per_scene < len(asked) else range(len(asked)):
             _, q, a = asked[j]
             rows.append(sequence(q, a, image_tokens))
             owner.append(i)
