@@ -1,8 +1,7 @@
 /**
- * Generation with attention, the way transformers.js's generate runs a LLaVA-style model: the prompt through the
- * chat template, each image token expanded to as many tokens as the vision encoder gives features (what
- * LlavaProcessor's expansion computes from the patch grid), the features written over those tokens' embeddings,
- * one prefill pass, then one pass per new token with the KV cache, greedy or seeded top-p sampling, until an end
+ * Generation with attention, the way transformers.js's generate runs an image-text-to-text model: the prompt
+ * through the chat template, each image token expanded as the family's processor expands it (imagePlacement.ts),
+ * the vision encoder's features written over the image tokens' embeddings in order, one prefill pass, then one pass per new token with the KV cache, greedy or seeded top-p sampling, until an end
  * token or the token limit. Each pass's last-query attention (the query that produced the next token) is read by
  * the decoder's taps and reduced to the token's image share per layer and its map over the image tokens.
  */
@@ -49,7 +48,8 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
   if (imagePositions.length !== expected) {
     throw badInput(`The tokenized prompt holds ${imagePositions.length} image tokens where the ${request.images.length} image(s) give ${expected} features.`, `Check that tokenizer.json has ${vlm.imageToken} as one added token.`);
   }
-  const positions = encoded.map((_, i) => imagePositions.slice(encoded.slice(0, i).reduce((sum, e) => sum + e.tokens, 0), encoded.slice(0, i + 1).reduce((sum, e) => sum + e.tokens, 0)));
+  let first = 0;
+  const positions = encoded.map((e) => imagePositions.slice(first, (first += e.tokens)));
   if (ids.length >= vlm.contextLength) {
     throw badInput(`The prompt is ${ids.length} tokens with its image tokens; the model takes at most ${vlm.contextLength}.`, 'Shorten the prompt or give fewer images.');
   }
@@ -72,17 +72,17 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
   let pass = await model.decode(embeds, ids.length, 0, undefined, rope?.rows);
   const prefillMs = performance.now() - started;
   const sequence = [...ids];
+  let answerSoFar = '';
   for (let k = 0; k < limit; k++) {
     const logprobs = logSoftmax(pass.logits);
     const id = chooseToken(pass.logits, sampling);
-    const answerBefore = decodeAnswer(tokenizer, sequence.slice(ids.length));
     sequence.push(id);
     const answer = decodeAnswer(tokenizer, sequence.slice(ids.length));
     const rows: AttentionRows = { heads: pass.heads, keys: pass.keys, rows: pass.attention };
     const shares = pass.attention.length > 0 ? attentionShares(rows, parts) : undefined;
     const token: GeneratedToken = {
       id,
-      text: answer.startsWith(answerBefore) ? answer.slice(answerBefore.length) : tokenizer.decode([id], { skip_special_tokens: true }),
+      text: answer.startsWith(answerSoFar) ? answer.slice(answerSoFar.length) : tokenizer.decode([id], { skip_special_tokens: true }),
       logprob: logprobs[id],
       imageShare: shares?.image ?? [],
       shares,
@@ -90,6 +90,7 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
       top: topTokens(logprobs, TOP_ALTERNATIVES).map((t) => ({ ...t, text: tokenizer.decode([t.id], { skip_special_tokens: false }) })),
     };
     generated.push(token);
+    answerSoFar = answer;
     if (request.includeAttention) rawAttention.push(pass.attention.map((row) => Array.from({ length: pass.heads }, (_, h) => Array.from(row.subarray(h * pass.keys, (h + 1) * pass.keys)))));
     options.onToken?.(token, k);
     if (vlm.endTokenIds.includes(id)) {
@@ -111,9 +112,11 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
   if (request.perturbation && generated.length > 0) {
     started = performance.now();
     const answer = generated.map((t) => t.id);
+    // The prompt's embeddings (images in place) are those of the generation; only the answer's are new.
     const forcedIds = [...ids, ...answer.slice(0, -1)];
-    const forced = (await model.embed(forcedIds)).embeds;
+    const forced = new Float32Array(forcedIds.length * width);
     forced.set(embeds);
+    if (answer.length > 1) forced.set((await model.embed(answer.slice(0, -1))).embeds, embeds.length);
     // The answer's tokens sit at their index plus the rope delta, in all three rows.
     const ropeRows = rope?.rows.map((row) => [...row, ...answer.slice(0, -1).map((_, k) => ids.length + k + rope.delta)]);
     const teacher = { embeds: forced, rows: forcedIds.length, positions, answer, vocab: pass.logits.length, ropeRows };
@@ -135,7 +138,7 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
     prompt: { text: expanded, ids, imageTokens: images[0].span },
     images,
     generated,
-    answer: decodeAnswer(tokenizer, sequence.slice(ids.length)),
+    answer: answerSoFar,
     stopReason,
     decoding: sampling ? { mode: 'sample', maxNewTokens, ...request.sampling! } : { mode: 'greedy', maxNewTokens },
     fusion,
