@@ -4,29 +4,42 @@
  */
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { badInput } from '../core/errors';
 import type { ProgressCallback } from '../core/progress';
+import { jsonChunks } from './jsonChunks';
 
-/** Writes `value` as indented JSON to `target` (`-` for standard output). */
+/**
+ * Writes `value` as indented JSON to `target` (`-` for standard output), piece by piece: no single string holds
+ * the whole text, so results larger than V8's longest string are written too.
+ */
 export async function writeJson(target: string, value: unknown): Promise<void> {
-  const text = `${JSON.stringify(value, null, 2)}\n`;
+  const pieces = (function* () {
+    yield* jsonChunks(value);
+    yield '\n';
+  })();
   if (target === '-') {
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+    for (const piece of pieces) await new Promise<void>((resolve, reject) => process.stdout.write(piece, (error) => (error ? reject(error) : resolve())));
   } else {
-    await writeFileAtomically(target, text);
+    await writeFileAtomically(target, pieces);
   }
 }
 
 /**
- * Writes `text` to `path` through a temporary file in the same folder. Its name is random and it must not exist
- * yet (`wx`): a predictable name let a symlink planted there redirect the write; a failed write removes it.
+ * Writes `text` (one string, or pieces written in turn) to `path` through a temporary file in the same folder.
+ * Its name is random and it must not exist yet (`wx`): a predictable name let a symlink planted there redirect
+ * the write; a failed write removes it.
  */
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
+export async function writeFileAtomically(path: string, text: string | Iterable<string>): Promise<void> {
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, text, { flag: 'wx' });
+    const file = await open(temporary, 'wx');
+    try {
+      for (const piece of typeof text === 'string' ? [text] : text) await file.write(piece);
+    } finally {
+      await file.close();
+    }
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
