@@ -5,8 +5,11 @@
  */
 import { format } from 'd3';
 import { alignmentMapName, architectureLabel, type AnalysisResult } from '../src/shared/analysisResult';
+import type { PackedAttention } from '../src/shared/packedAttention';
+import type { ReportData } from '../src/shared/reportData';
 import { extentScale, legend, viridisScale } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
+import { AttentionRows } from './attentionRows';
 import { drawHeadGrid, type HeadGridChoice } from './draw/headGrid';
 import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
 import { createOverlay } from './draw/overlay';
@@ -143,27 +146,25 @@ function scoresSection(result: AnalysisResult): HTMLElement {
   return element;
 }
 
-function headsSection(result: AnalysisResult): HTMLElement {
+function headsSection(result: AnalysisResult, packed: PackedAttention | undefined): HTMLElement {
   const element = section('Attention per head', 'heads');
-  const tower = result.attention?.vision ? 'vision' : 'joint';
-  const attention = result.attention?.[tower];
-  const tokens = attention?.[0]?.[0]?.[0]?.length ?? 0;
-  if (!attention || tokens < result.grid.rows * result.grid.cols) {
-    element.append(el('p', 'note', result.attentionObservable ? 'No per-head attention in this result (run the analysis with --attention).' : 'This model hides its attention (fused attention operators), so there are no head maps.'));
+  const tokens = packed?.attention.tokens ?? 0;
+  if (!packed || tokens < result.grid.rows * result.grid.cols) {
+    element.append(el('p', 'note', result.attentionObservable ? 'This page holds no per-head attention (it was written with --report-attention none).' : 'This model hides its attention (fused attention operators), so there are no head maps.'));
     return element;
   }
-  element.append(el('p', 'note', `${tower === 'vision' ? 'Vision tower' : 'Joint graph'}: each thumbnail is one head's attention from the query token over the patch grid, scaled to its own range. Select a head to enlarge it; point at a patch of the enlarged head to see where that patch attends.`));
+  const attention = new AttentionRows(packed.attention);
+  const tower = packed.tower === 'vision' ? 'Vision tower' : 'Joint graph';
+  const pointing = attention.allQueries ? ' Select a head to enlarge it; point at a patch of the enlarged head to see where that patch attends.' : ' Select a head to enlarge it.';
+  element.append(el('p', 'note', `${tower}: each thumbnail is one head's attention from the query token over the patch grid, scaled to its own range.${pointing}`));
+  if (!attention.allQueries) element.append(el('p', 'note', 'To stay small, this page holds each head\'s attention from the first token only; write the report with --report-attention full for every query token.'));
   const choice: HeadGridChoice = { item: 0, layer: 'all', query: 0 };
   const grid = el('div', 'head-grid');
   const detail = el('div', 'head-detail');
   detail.setAttribute('aria-live', 'polite');
   const redraw = () => drawHeadGrid(grid, detail, attention, result.grid, choice);
-  const items = attention[0].map((_, i) => ({ value: String(i), label: tower === 'vision' && result.images[i] ? baseName(result.images[i].path) : `item ${i}` }));
-  const layers = [{ value: 'all', label: 'All layers' }, ...attention.map((_, l) => ({ value: String(l), label: `Layer ${l}` }))];
-  const queryInput = labelledNumber('Query token (0 = first/CLS)', 'number', { min: 0, max: tokens - 1, step: 1, value: 0 }, (v) => {
-    choice.query = v;
-    redraw();
-  });
+  const items = Array.from({ length: packed.attention.items }, (_, i) => ({ value: String(i), label: packed.tower === 'vision' && result.images[i] ? baseName(result.images[i].path) : `item ${i}` }));
+  const layers = [{ value: 'all', label: 'All layers' }, ...Array.from({ length: packed.attention.layers }, (_, l) => ({ value: String(l), label: `Layer ${l}` }))];
   const controls = el('div', 'controls');
   controls.append(
     labelledSelect('Input', items, '0', (v) => {
@@ -174,14 +175,20 @@ function headsSection(result: AnalysisResult): HTMLElement {
       choice.layer = v === 'all' ? 'all' : Number(v);
       redraw();
     }).element,
-    queryInput.element,
   );
-  followPointer(detail, result.grid, tokens, (query) => {
-    if (query === choice.query) return;
-    choice.query = query;
-    queryInput.control.value = String(query);
-    redraw();
-  });
+  if (attention.allQueries) {
+    const queryInput = labelledNumber('Query token (0 = first/CLS)', 'number', { min: 0, max: tokens - 1, step: 1, value: 0 }, (v) => {
+      choice.query = v;
+      redraw();
+    });
+    controls.append(queryInput.element);
+    followPointer(detail, result.grid, tokens, (query) => {
+      if (query === choice.query) return;
+      choice.query = query;
+      queryInput.control.value = String(query);
+      redraw();
+    });
+  }
   element.append(controls, grid, detail);
   redraw();
   return element;
@@ -208,11 +215,11 @@ function tokensSection(result: AnalysisResult): HTMLElement {
 }
 
 /**
- * Draws `result` into `container`, replacing its content; `images[i]` is the URL of image i (a data: URL in the
+ * Draws `data` into `container`, replacing its content; `images[i]` is the URL of image i (a data: URL in the
  * report). `actions`, in a VS Code panel, lets the page ask the extension for more (occlusion maps); `overlay` is
  * the overlay each image opens on (the first map when absent or not offered).
  */
-export function renderAnalysis(container: HTMLElement, result: AnalysisResult, images: string[], actions?: AnalysisActions, overlay?: string): void {
+export function renderAnalysis(container: HTMLElement, { result, images, attention, overlay }: ReportData, actions?: AnalysisActions): void {
   const gallery = section('Images', 'images');
   const cards = el('div', 'image-cards');
   images.forEach((url, i) => cards.append(imageCard(result, i, url, actions, overlay)));
@@ -220,8 +227,8 @@ export function renderAnalysis(container: HTMLElement, result: AnalysisResult, i
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);
   const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');
   container.classList.add('mmlens');
-  const fusion = fusionSection(result);
+  const fusion = attention ? fusionSection(result, attention) : undefined;
   const head = header(result);
   if (actions) head.append(resultExport(result, actions));
-  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result), ...(fusion ? [fusion] : []), tokensSection(result), footer);
+  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, attention), ...(fusion ? [fusion] : []), tokensSection(result), footer);
 }

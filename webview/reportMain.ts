@@ -22,8 +22,7 @@ function panelActions(): AnalysisActions | undefined {
 const data = document.getElementById(DATA_ELEMENT_ID);
 const app = document.getElementById('app');
 if (data && app) {
-  const { result, images, overlay } = JSON.parse(data.textContent ?? '{}') as ReportData;
-  renderAnalysis(app, result, images, panelActions(), overlay);
+  renderAnalysis(app, JSON.parse(data.textContent ?? '{}') as ReportData, panelActions());
 } else {
   document.body.textContent = 'This report is damaged: its data or #app element is missing.';
 }

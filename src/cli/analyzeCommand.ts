@@ -3,6 +3,7 @@
  * (`--html`) and, unless JSON goes to standard output, a short summary table.
  */
 import type { AlignmentMethod, AnalysisResult } from '../shared/analysisResult';
+import type { ReportAttentionLevel } from '../shared/packedAttention';
 import { badInput } from '../core/errors';
 import { imagePreviewDataUrl } from '../inference/images/imagePreview';
 import type { InferenceService } from '../inference/service';
@@ -11,6 +12,7 @@ import { stringList } from './args';
 import { ATTENTION_FLAGS, ATTENTION_USAGE, attentionDetailOptions } from './attentionFlags';
 import type { CliCommand } from './command';
 import { buildHtmlReport } from './htmlReport';
+import { analysisReportData } from './packAttention';
 import { refuseOverwritingInputs, sayWritten, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
@@ -25,6 +27,8 @@ export interface AnalyzeArgs {
   json?: string;
   html?: string;
   attention: boolean;
+  /** How much attention the HTML report holds; by its size when absent (src/cli/packAttention.ts). */
+  reportAttention?: ReportAttentionLevel;
   /** Head statistics, text attention and the rollout variant. */
   details?: AttentionDetailOptions;
   /** Two-tower alignment maps from the patch tokens, MaskCLIP or the values alone; the service's default when absent. */
@@ -38,13 +42,15 @@ const ALIGNMENT_WORDS: Record<string, AlignmentMethod> = { patch: 'patchTokens',
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...] [--text-file FILE|-]\n' +
-    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--attention] [--alignment patch|maskclip|values]\n' +
+    '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--report-attention none|thumbnails|full]\n' +
+    '                 [--attention] [--alignment patch|maskclip|values]\n' +
     `                 ${ATTENTION_USAGE}`,
   flags: {
     image: { type: 'string', multiple: true },
     ...textFlags('text'),
     html: { type: 'string' },
     attention: { type: 'boolean' },
+    'report-attention': { type: 'string' },
     alignment: { type: 'string' },
     ...ATTENTION_FLAGS,
   },
@@ -56,6 +62,7 @@ export const analyzeCommand: CliCommand = {
       json: values.json as string | undefined,
       html: values.html as string | undefined,
       attention: values.attention === true,
+      reportAttention: reportAttentionFlag(values['report-attention'], values.html !== undefined),
       details: attentionDetailOptions(values, analyzeCommand),
       alignment: alignmentFlag(values.alignment),
     };
@@ -68,11 +75,11 @@ export const analyzeCommand: CliCommand = {
 export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, packageRoot: string, signal?: AbortSignal): Promise<void> {
   const progress = terminalProgress();
   const result = await service.analyze(
-    { ...args.details, modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention || args.html !== undefined, alignment: args.alignment },
+    { ...args.details, modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention || (args.html !== undefined && args.reportAttention !== 'none'), alignment: args.alignment },
     { signal, onProgress: progress.onProgress },
   );
   progress.clear();
-  if (args.html) await writeHtml(args.html, result, packageRoot);
+  if (args.html) await writeHtml(args.html, result, packageRoot, args.reportAttention);
   if (!args.attention) delete result.attention;
   if (args.json) await writeJson(args.json, result);
   if (args.json !== '-') console.log(terminalText(summaryTable(result)));
@@ -88,7 +95,18 @@ function alignmentFlag(text: unknown): AlignmentMethod | undefined {
   );
 }
 
-async function writeHtml(path: string, result: AnalysisResult, packageRoot: string): Promise<void> {
+/** `--report-attention`: one of its three words, and only with --html. */
+function reportAttentionFlag(text: unknown, html: boolean): ReportAttentionLevel | undefined {
+  if (text === undefined) return undefined;
+  if (!html) throw badInput('--report-attention says how much attention the HTML report holds, but no --html report is written.', 'Add --html FILE, or leave out --report-attention.');
+  if (text === 'none' || text === 'thumbnails' || text === 'full') return text;
+  throw badInput(
+    `--report-attention must be none, thumbnails or full, got "${String(text)}".`,
+    'Use none (no head grid), thumbnails (each head\'s attention from the first token) or full (from every token; large for big models).',
+  );
+}
+
+async function writeHtml(path: string, result: AnalysisResult, packageRoot: string, level: ReportAttentionLevel | undefined): Promise<void> {
   const images = await Promise.all(result.images.map((image) => imagePreviewDataUrl(image.path)));
-  await writeFileAtomically(path, buildHtmlReport({ result, images }, await readReportAssets(packageRoot, 'report')));
+  await writeFileAtomically(path, buildHtmlReport(analysisReportData(result, images, level), await readReportAssets(packageRoot, 'report')));
 }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { buildPrompts } from '../analysis/zeroShot';
+import { analysisReportData } from '../cli/packAttention';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
 import { pickImage } from './commands/pickFile';
@@ -64,7 +65,7 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
     }, options);
     host.observe(result.model);
-    return { result, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };
+    return analysisReportData(result, [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], undefined, overlay);
   });
   if (!data) return;
   host.lastReport = { kind: 'analysis', data };

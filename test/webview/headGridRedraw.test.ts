@@ -1,11 +1,13 @@
 /**
  * The head grid's redraw in headless Chromium: a new query token repaints the same thumbnails in place (the
  * ViT-B/16 grid has 144 of them, see docs/performance.md) with the new values, also when the pointer picks a patch
- * of the enlarged head as the query; another set of heads rebuilds them.
+ * of the enlarged head as the query; another set of heads rebuilds them. A page packed as thumbnails has the first
+ * token's rows only and no query choice.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { analysisReportData } from '../../src/cli/packAttention';
 import { GRID, HEAD_HOT_PATCH, reportFixture } from './reportFixture';
 import { canvasPixels, launchChromium, openReport, type Rgb } from './reportPage';
 
@@ -66,4 +68,21 @@ test('another set of heads rebuilds the grid, and an enlarged head no longer dra
   assert.deepEqual(await page.locator('.head-thumb .head-label').allTextContents(), ['L0 H0', 'L0 H1']);
   assert.equal(await tagged(), 0);
   assert.equal(await page.locator('.head-detail canvas.heatmap-large').count(), 0);
+});
+
+test('a page packed as thumbnails draws every head from the first token, says why there is no query choice, and offers none', async () => {
+  const data = await reportFixture();
+  const { page: small, problems } = await openReport(browser, analysisReportData(data.result, data.images, 'thumbnails'));
+  try {
+    assert.equal(await small.locator('.head-thumb canvas').count(), 4);
+    for (const [l, h] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+      const pixels = await canvasPixels(small.locator(`.head-thumb:has-text("L${l} H${h}") canvas`), cells);
+      assert.deepEqual(pixels, cells.map((_, k) => (k === HEAD_HOT_PATCH[l][h] ? VIRIDIS_MAX : VIRIDIS_MIN)), `L${l} H${h}`);
+    }
+    assert.equal(await small.getByLabel('Query token (0 = first/CLS)').count(), 0);
+    assert.match(await small.locator('section.heads').innerText(), /attention from the first token only; write the report with --report-attention full/);
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await small.close();
+  }
 });

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
+import { analysisReportData } from '../../src/cli/packAttention';
 import { readReportAssets } from '../../src/cli/reportAssets';
 import type { GenerationReportData } from '../../src/shared/generationResult';
 import type { ProbeReportData } from '../../src/shared/probeResult';
@@ -21,6 +22,16 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the webview tests need it. Install it with \`apt-get install chromium\` (CI does).`);
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/**
+ * Fixtures hold an analysis as the service returns it, with its nested attention; the page gets it as the product
+ * sends it, packed (src/cli/packAttention.ts, at the level its size picks).
+ */
+function asSent(data: ReportData | ProbeReportData | GenerationReportData): ReportData | ProbeReportData | GenerationReportData {
+  if (!('images' in data) || 'generated' in data.result || !('attention' in data.result) || 'attention' in data) return data;
+  const analysis = data as ReportData;
+  return analysisReportData(analysis.result, analysis.images, undefined, analysis.overlay);
 }
 
 /** Things the page reported that a clean report never does. */
@@ -39,7 +50,7 @@ export interface PageProblems {
 export async function openReport(browser: Browser, data: ReportData | ProbeReportData | GenerationReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems }> {
   const assets = await readReportAssets('.', 'generated' in data.result ? 'generation' : 'images' in data ? 'report' : 'probe');
   const file = join(mkdtempSync(join(tmpdir(), 'mmlens-report-')), 'report.html');
-  writeFileSync(file, buildHtmlReport(data, assets));
+  writeFileSync(file, buildHtmlReport(asSent(data), assets));
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
   const problems: PageProblems = {
     console: [],

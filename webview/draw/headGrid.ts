@@ -3,12 +3,10 @@
  * the patch grid. Each thumbnail has its own colour range (heads differ by orders of magnitude, so a
  * shared range would leave most of them flat); the enlarged view shows that range on its legend.
  */
+import type { AttentionRows } from '../attentionRows';
 import { extentScale, legend } from './colorScale';
 import { el } from './dom';
 import { heatmapCanvas, paintGrid, type GridValues } from './heatmapCanvas';
-
-/** Attention of one tower, as in AnalysisResult.attention: [layer][item][head][query][key]. */
-export type TowerAttention = number[][][][][];
 
 /** Which item, layers and query token the grid shows. */
 export interface HeadGridChoice {
@@ -23,11 +21,11 @@ export interface HeadGridChoice {
  * rows·cols tokens (after a CLS token in CLIP, after the text in single-stream models); null when the
  * sequence is shorter than the grid.
  */
-export function headPatchMap(attention: TowerAttention, layer: number, item: number, head: number, query: number, grid: { rows: number; cols: number }): PatchMap | null {
-  const row = attention[layer]?.[item]?.[head]?.[query];
+export function headPatchMap(attention: AttentionRows, layer: number, item: number, head: number, query: number, grid: { rows: number; cols: number }): PatchMap | null {
+  const row = attention.row(layer, item, head, query);
   const patches = grid.rows * grid.cols;
   if (!row || row.length < patches) return null;
-  return { ...grid, values: row.slice(row.length - patches) };
+  return { ...grid, values: Array.from(row.subarray(row.length - patches)) };
 }
 
 /** One head's map: grid values held as a plain array. */
@@ -51,7 +49,7 @@ const drawn = new WeakMap<HTMLElement, Thumbnail[]>();
  * A head enlarged before a redraw is enlarged again with its new values, or the detail is cleared when the
  * head is no longer drawn, so it never shows a stale map.
  */
-export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attention: TowerAttention, grid: { rows: number; cols: number }, choice: HeadGridChoice): void {
+export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attention: AttentionRows, grid: { rows: number; cols: number }, choice: HeadGridChoice): void {
   const wanted = headMaps(attention, grid, choice);
   const previous = drawn.get(container);
   const reuse = previous && previous.length === wanted.length && previous.every((t, i) => t.name === wanted[i].name && container.contains(t.button));
@@ -73,11 +71,10 @@ export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attent
 }
 
 /** The maps to draw, one per head of the chosen layers (rows of the grid). */
-function headMaps(attention: TowerAttention, grid: { rows: number; cols: number }, choice: HeadGridChoice): { name: string; layer: number; map: PatchMap; description: string }[] {
-  const layers = choice.layer === 'all' ? attention.map((_, l) => l) : [choice.layer];
+function headMaps(attention: AttentionRows, grid: { rows: number; cols: number }, choice: HeadGridChoice): { name: string; layer: number; map: PatchMap; description: string }[] {
+  const layers = choice.layer === 'all' ? Array.from({ length: attention.packed.layers }, (_, l) => l) : [choice.layer];
   return layers.flatMap((layer) => {
-    const heads = attention[layer]?.[choice.item]?.length ?? 0;
-    return Array.from({ length: heads }, (_, head) => {
+    return Array.from({ length: attention.packed.heads }, (_, head) => {
       const map = headPatchMap(attention, layer, choice.item, head, choice.query, grid);
       return map ? [{ name: `L${layer} H${head}`, layer, map, description: `Layer ${layer}, head ${head}: attention from token ${choice.query} over the patches` }] : [];
     }).flat();

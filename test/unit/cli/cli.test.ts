@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { writeTinyClip, type TinyClip } from '../../support/tinyClip';
 import { writeTinyFusion, type TinyFusion } from '../../support/tinyFusion';
 import { mmlens, SAMPLE_SCENE } from '../../support/mmlens';
+import type { AnalysisResult } from '../../../src/shared/analysisResult';
+import type { ReportData } from '../../../src/shared/reportData';
+import { AttentionRows } from '../../../webview/attentionRows';
 
 const scene = SAMPLE_SCENE;
 let clip: TinyClip;
@@ -81,6 +84,34 @@ test('analyze --html writes one self-contained report; a summary goes to standar
   assert.doesNotMatch(page, /<script[^>]+src=/);
 });
 
+test('--report-attention sets how much attention the report holds; what it holds is the JSON attention to within one level', () => {
+  const [html, json] = [join(work, 'levels.html'), join(work, 'levels.json')];
+  const reportData = (...flags: string[]) => {
+    const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--html', html, ...flags);
+    assert.equal(run.status, 0, run.stderr);
+    const data = /<script type="application\/json" id="mmlens-data">(.*?)<\/script>/s.exec(readFileSync(html, 'utf8'))?.[1];
+    assert.ok(data, 'the report has its data element');
+    return JSON.parse(data) as ReportData;
+  };
+  const full = reportData('--json', json, '--attention');
+  const nested = (JSON.parse(readFileSync(json, 'utf8')) as AnalysisResult).attention?.vision;
+  assert.ok(nested && full.attention);
+  assert.equal(full.attention.level, 'full', 'a tiny model fits the budget');
+  assert.equal(full.result.attention, undefined, 'no nested attention in the page');
+  const rows = new AttentionRows(full.attention.attention);
+  const last = nested.length - 1;
+  for (const query of [0, nested[0][0][0].length - 1]) {
+    const decoded = rows.row(last, 0, 1, query);
+    const expected = nested[last][0][1][query];
+    assert.ok(decoded);
+    const patches = expected.slice(1);
+    const step = (Math.max(...patches) - Math.min(...patches)) / 255;
+    patches.forEach((value, k) => assert.ok(Math.abs(decoded[k + 1] - value) <= step / 2 + 1e-6, `query ${query} key ${k + 1}`));
+  }
+  assert.deepEqual(reportData('--report-attention', 'thumbnails').attention?.attention.queries, [0]);
+  assert.equal(reportData('--report-attention', 'none').attention, undefined);
+});
+
 test('bad input exits 2 with a message that says what to fix, and no stack trace', () => {
   const cases: [string[], RegExp][] = [
     [['analyze', '--model', clip.dir, '--image', join(work, 'nope.png'), '--text', 'x'], /nope\.png/],
@@ -88,6 +119,8 @@ test('bad input exits 2 with a message that says what to fix, and no stack trace
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--frobnicate'], /frobnicate/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--ep', 'tpu'], /auto, cpu, webgpu, cuda/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--alignment', 'value'], /--alignment must be patch, maskclip or values/],
+    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--html', join(work, 'r.html'), '--report-attention', 'some'], /--report-attention must be none, thumbnails or full/],
+    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--report-attention', 'full'], /no --html report is written/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--variant', 'fp8'], /--variant "fp8".*fp32, quantized, int8, uint8, fp16/],
     [['analyze', '--model', work, '--image', scene, '--text', 'x'], /config\.json/],
     [['frobnicate'], /Unknown command/],
