@@ -12,7 +12,7 @@ import { stringList } from './args';
 import { ATTENTION_FLAGS, ATTENTION_USAGE, attentionDetailOptions } from './attentionFlags';
 import type { CliCommand } from './command';
 import { buildHtmlReport } from './htmlReport';
-import { analysisReportData } from './packAttention';
+import { pageAnalysis } from '../inference/tasks/packAttention';
 import { refuseOverwritingInputs, sayWritten, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { readReportAssets } from './reportAssets';
 import { summaryTable } from './summary';
@@ -27,7 +27,7 @@ export interface AnalyzeArgs {
   json?: string;
   html?: string;
   attention: boolean;
-  /** How much attention the HTML report holds; by its size when absent (src/cli/packAttention.ts). */
+  /** How much attention the HTML report holds; by its size when absent (src/inference/tasks/packAttention.ts). */
   reportAttention?: ReportAttentionLevel;
   /** Head statistics, text attention and the rollout variant. */
   details?: AttentionDetailOptions;
@@ -108,5 +108,5 @@ function reportAttentionFlag(text: unknown, html: boolean): ReportAttentionLevel
 
 async function writeHtml(path: string, result: AnalysisResult, packageRoot: string, level: ReportAttentionLevel | undefined): Promise<void> {
   const images = await Promise.all(result.images.map((image) => imagePreviewDataUrl(image.path)));
-  await writeFileAtomically(path, buildHtmlReport(analysisReportData(result, images, level), await readReportAssets(packageRoot, 'report')));
+  await writeFileAtomically(path, buildHtmlReport({ ...pageAnalysis(result, level), images }, await readReportAssets(packageRoot, 'report')));
 }

@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import { buildPrompts } from '../analysis/zeroShot';
-import { analysisReportData } from '../cli/packAttention';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
 import { pickImage } from './commands/pickFile';
@@ -57,15 +56,15 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
   const { rollout, maxImagePixels } = readSettings();
   const modelDir = host.modelDir();
   const data = await runWithProgress(host.log, 'analyzing', async (options) => {
-    const result = await host.get().analyze({
+    const page = await host.get().analyzeForPage({
       modelDir,
       images: [image.fsPath],
       texts,
       includeAttention: true,
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
-    }, options);
-    host.observe(result.model);
-    return analysisReportData(result, [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], undefined, overlay);
+    }, undefined, options);
+    host.observe(page.result.model);
+    return { ...page, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };
   });
   if (!data) return;
   host.lastReport = { kind: 'analysis', data };

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { analysisReportData } from '../../src/cli/packAttention';
+import { pageAnalysis } from '../../src/inference/tasks/packAttention';
 import { GRID, HEAD_HOT_PATCH, reportFixture } from './reportFixture';
 import { canvasPixels, launchChromium, openReport, type Rgb } from './reportPage';
 
@@ -72,7 +72,7 @@ test('another set of heads rebuilds the grid, and an enlarged head no longer dra
 
 test('a page packed as thumbnails draws every head from the first token, says why there is no query choice, and offers none', async () => {
   const data = await reportFixture();
-  const { page: small, problems } = await openReport(browser, analysisReportData(data.result, data.images, 'thumbnails'));
+  const { page: small, problems } = await openReport(browser, { ...data, ...pageAnalysis(data.result, 'thumbnails') });
   try {
     assert.equal(await small.locator('.head-thumb canvas').count(), 4);
     for (const [l, h] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
-import { analysisReportData } from '../../src/cli/packAttention';
+import { pageAnalysis } from '../../src/inference/tasks/packAttention';
 import { readReportAssets } from '../../src/cli/reportAssets';
 import type { GenerationReportData } from '../../src/shared/generationResult';
 import type { ProbeReportData } from '../../src/shared/probeResult';
@@ -26,12 +26,12 @@ export async function launchChromium(): Promise<Browser> {
 
 /**
  * Fixtures hold an analysis as the service returns it, with its nested attention; the page gets it as the product
- * sends it, packed (src/cli/packAttention.ts, at the level its size picks).
+ * sends it, packed (src/inference/tasks/packAttention.ts, at the level its size picks).
  */
 function asSent(data: ReportData | ProbeReportData | GenerationReportData): ReportData | ProbeReportData | GenerationReportData {
   if (!('images' in data) || 'generated' in data.result || !('attention' in data.result) || 'attention' in data) return data;
   const analysis = data as ReportData;
-  return analysisReportData(analysis.result, analysis.images, undefined, analysis.overlay);
+  return { ...analysis, ...pageAnalysis(analysis.result) };
 }
 
 /** Things the page reported that a clean report never does. */

@@ -10,6 +10,7 @@ import { throwIfCancelled, type LongRunOptions, type ProgressCallback } from '..
 import type { HoverPreview, PreviewSettings } from '../../hover/renderPreview';
 import type { InspectResult } from '../tasks/inspect';
 import type { OcclusionOverlayRequest } from '../tasks/occlusionOverlay';
+import type { PageAnalysis } from '../tasks/packAttention';
 import type { ProbeRequest } from '../tasks/probe';
 import type { ProbeResult } from '../../shared/probeResult';
 import type { ZeroShotRequest, ZeroShotResult } from '../tasks/zeroShot';
@@ -19,6 +20,7 @@ import type { GenerationResult } from '../../shared/generationResult';
 import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
 import type { OcclusionReply } from '../../shared/protocol';
 import type { Architecture } from '../../shared/analysisResult';
+import type { ReportAttentionLevel } from '../../shared/packedAttention';
 import { fromRemoteError, type FromInferenceProcess, type RemoteMethod, type ToInferenceProcess } from './remoteProtocol';
 
 /** What a model folder is, as the model picker reports it. */
@@ -53,6 +55,14 @@ export class InferenceClient {
   /** InferenceService.analyze, in the inference process. */
   analyze(request: AnalyzeRequest, options?: LongRunOptions): Promise<DetailedAnalysisResult> {
     return this.call('analyze', [request], options);
+  }
+
+  /**
+   * InferenceService.analyze for a page, in the inference process: the result comes back without its nested
+   * attention, the head grid's attention packed at `level` (by size when absent), tasks/packAttention.ts.
+   */
+  analyzeForPage(request: AnalyzeRequest, level?: ReportAttentionLevel, options?: LongRunOptions): Promise<PageAnalysis> {
+    return this.call('analyzeForPage', [request, level], options);
   }
 
   /** InferenceService.zeroShot, in the inference process. */

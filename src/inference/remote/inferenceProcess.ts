@@ -12,6 +12,8 @@ import type { GenerateOptions } from '../tasks/generateRequest';
 import type { ProbeRequest } from '../tasks/probe';
 import { modelTemplates, type ZeroShotRequest } from '../tasks/zeroShot';
 import { occlusionOverlay, type OcclusionOverlayRequest } from '../tasks/occlusionOverlay';
+import { pageAnalysis } from '../tasks/packAttention';
+import type { ReportAttentionLevel } from '../../shared/packedAttention';
 import type { LongRunOptions } from '../../core/progress';
 import { REMOTE_METHODS, toRemoteError, type FromInferenceProcess, type RemoteMethod, type ToInferenceProcess } from './remoteProtocol';
 
@@ -20,6 +22,7 @@ type Handler = (service: InferenceService, args: unknown[], options: LongRunOpti
 /** Each method's work; the arguments are the client's, checked by its types on the host side. */
 const handlers: Record<RemoteMethod, Handler> = {
   analyze: (s, [request], o) => s.analyze(request as AnalyzeRequest, o),
+  analyzeForPage: async (s, [request, level], o) => pageAnalysis(await s.analyze(request as AnalyzeRequest, o), level as ReportAttentionLevel | undefined),
   zeroShot: (s, [request], o) => s.zeroShot(request as ZeroShotRequest, o),
   probe: (s, [request], o) => s.probe(request as ProbeRequest, o),
   inspect: (s, [dir]) => s.inspect(dir as string | undefined),

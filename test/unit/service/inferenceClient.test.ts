@@ -9,6 +9,7 @@ import { LensError } from '../../../src/core/errors';
 import { bundledModelDir } from '../../../src/inference/model/bundledModels';
 import { InferenceClient } from '../../../src/inference/remote/inferenceClient';
 import { InferenceService } from '../../../src/inference/service';
+import { packAttention } from '../../../src/inference/tasks/packAttention';
 
 const root = join(__dirname, '..', '..', '..');
 const script = join(root, 'dist', 'inferenceProcess.js');
@@ -42,6 +43,15 @@ test('an analysis through the inference process equals the same analysis in this
   // Everything but the stage timings, which are the two runs' own.
   assert.deepEqual({ ...remote, timings: {} }, { ...here, timings: {} });
   assert.ok(client.pid !== undefined && client.pid !== process.pid);
+});
+
+test('an analysis for a page comes back with its attention packed, not nested, and equal to packing it here', async () => {
+  const request = { images: [scene], texts, includeAttention: true };
+  const [remote, here] = await Promise.all([client.analyzeForPage(request, 'thumbnails'), local.analyze(request)]);
+  assert.equal(remote.result.attention, undefined);
+  const packed = packAttention(here, 'thumbnails');
+  assert.equal(remote.attention?.level, 'thumbnails');
+  assert.deepEqual(remote.attention, packed);
 });
 
 test('a user error crosses the boundary as the same LensError: kind, message and fix', async () => {

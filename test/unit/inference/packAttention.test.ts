@@ -3,7 +3,7 @@
 // thumbnails level keeps only the first token's rows, and the level a report gets by default follows its byte count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analysisReportData, FULL_ATTENTION_BUDGET, packAttention } from '../../../src/cli/packAttention';
+import { FULL_ATTENTION_BUDGET, packAttention, pageAnalysis } from '../../../src/inference/tasks/packAttention';
 import { SCHEMA_VERSION, type AnalysisResult } from '../../../src/shared/analysisResult';
 import { AttentionRows } from '../../../webview/attentionRows';
 
@@ -79,7 +79,7 @@ test('by default a result whose rows fit the budget is packed in full, a larger 
   const large = [[Array.from({ length: heads }, () => small[0][0][0])]];
   assert.equal(packAttention(result(large))?.level, 'thumbnails');
   assert.equal(packAttention(result(small), 'none'), undefined);
-  const data = analysisReportData(result(small), ['data:,']);
+  const data = pageAnalysis(result(small));
   assert.equal(data.result.attention, undefined, 'the nested attention is not sent');
   assert.equal(data.attention?.tower, 'vision');
 });

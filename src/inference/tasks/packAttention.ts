@@ -3,9 +3,8 @@
  * src/shared/packedAttention.ts: 8 bits per value in two ranged segments per row, zlib-compressed per layer.
  */
 import { deflateSync } from 'node:zlib';
-import type { AnalysisResult } from '../shared/analysisResult';
-import { RANGES_PER_ROW, type PackedAttention, type PackedTowerAttention, type ReportAttentionLevel } from '../shared/packedAttention';
-import type { ReportData } from '../shared/reportData';
+import type { AnalysisResult } from '../../shared/analysisResult';
+import { RANGES_PER_ROW, type PackedAttention, type PackedTowerAttention, type ReportAttentionLevel } from '../../shared/packedAttention';
 
 /**
  * Without an explicit level, every query's row is kept while the rows take at most this many bytes before
@@ -31,13 +30,20 @@ export function packAttention(result: AnalysisResult, level?: ReportAttentionLev
   return { level: chosen, tower, attention: packTower(attention, queries, patchStart) };
 }
 
+/** An analysis as a page gets it: the result without its nested attention, and the head grid's attention packed. */
+export interface PageAnalysis {
+  result: AnalysisResult;
+  attention?: PackedAttention;
+}
+
 /**
- * What a report page or a panel gets of an analysis: the result without its nested attention, the images, and
- * the head grid's attention packed at `level` (chosen by size when absent); `overlay` as in ReportData.
+ * What a report page or a panel gets of `result`: the result without its nested attention, and the head grid's
+ * attention packed at `level` (chosen by size when absent). The inference process sends a panel this, not the
+ * nested attention, which at ViT-L/14 size is over a gigabyte to copy between processes.
  */
-export function analysisReportData(result: AnalysisResult, images: string[], level?: ReportAttentionLevel, overlay?: string): ReportData {
+export function pageAnalysis(result: AnalysisResult, level?: ReportAttentionLevel): PageAnalysis {
   const attention = packAttention(result, level);
-  return { result: { ...result, attention: undefined }, images, ...(attention ? { attention } : {}), ...(overlay ? { overlay } : {}) };
+  return { result: { ...result, attention: undefined }, ...(attention ? { attention } : {}) };
 }
 
 function packTower(attention: TowerAttention, queries: number[], patchStart: number): PackedTowerAttention {
