@@ -6,7 +6,7 @@ import { format } from 'd3';
 import type { ProbeResult } from '../src/shared/probeResult';
 import { drawBarChart } from './draw/barChart';
 import { extentScale, legend, viridisScale } from './draw/colorScale';
-import { baseName, el } from './draw/dom';
+import { appendNotices, baseName, el } from './draw/dom';
 import { gridFromMatrix, heatmapCanvas } from './draw/heatmapCanvas';
 import { drawScoreTable } from './draw/similarityTable';
 
@@ -67,6 +67,7 @@ export function emapSection(result: ProbeResult): HTMLElement {
   const { emap } = result;
   element.append(el('p', 'note', 'The scores of every image with every caption, projected onto their best additive fit f(image) + g(text) (Hessel & Lee 2020). If the additive projection does as well as the full model, the model does not use interactions between the modalities on this set.'));
   drawBarChart(element, { caption: METRIC_NAMES[emap.metric], bars: [{ label: 'Full model', value: emap.full }, { label: 'Additive projection', value: emap.additive }], format: three, domain: [0, 1] });
+  if (emap.notice) appendNotices(element, [emap.notice]);
   if (emap.auc) drawBarChart(element, { caption: 'ROC AUC', bars: [{ label: 'Full model', value: emap.auc.full }, { label: 'Additive projection', value: emap.auc.additive }], format: three, domain: [0, 1] });
   return element;
 }

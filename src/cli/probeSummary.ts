@@ -13,6 +13,7 @@ export function probeSummary(result: ProbeResult): string {
     `image -> text  ${recall(retrieval.imageToText)}`,
     `text -> image  ${recall(retrieval.textToImage)}`,
     `EMAP (${emap.metric})  full ${fixed(emap.full)}  additive ${fixed(emap.additive)}`,
+    ...(emap.notice ? [`  ${emap.notice}`] : []),
     `perceptual score (${perceptualScore.metric})  image ${fixed(perceptualScore.image)}  text ${fixed(perceptualScore.text)}`,
     `ablation (mean drop of the ${result.scoreKind === 'cosine' ? 'cosine' : 'ITM log-odds'})  empty text ${fixed(ablation.emptyText.meanDrop)}  mean image ${fixed(ablation.meanImage.meanDrop)}`,
   ];

@@ -91,6 +91,11 @@ export interface ProbeResult {
     threshold?: number;
     /** Labelled manifests with both labels, unless the metric is already AUC: ROC AUC of both. */
     auc?: { full: number; additive: number };
+    /**
+     * recall@1 (no labels) only: why `additive` is fixed by construction (1/N for any model) and says nothing
+     * about interaction; the views and the CLI summary show it beside the figure.
+     */
+    notice?: string;
   };
   perceptualScore: {
     metric: ProbeMetric;

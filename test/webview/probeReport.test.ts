@@ -83,3 +83,13 @@ test('a single-stream result shows the cross-modal tables, with a switch to z-sc
   assert.deepEqual(await page.locator('.share-tables table').first().locator('td').allTextContents(), ['+1.0', '\u22121.0']);
   assert.deepEqual(problems, []);
 });
+
+test('an unlabelled EMAP shows its notice beside the bars: the additive recall@1 is fixed by construction', async () => {
+  await page.close();
+  const notice = "EMAP's additive recall@1 (0.333) is fixed by construction, not measured";
+  const unlabelled: ProbeResult = { ...result, emap: { metric: 'recall@1', full: 1, additive: 1 / 3, notice } };
+  await open(unlabelled);
+  assert.deepEqual(await page.locator('.emap .bar-value').allTextContents(), ['1.000', '0.333']);
+  assert.deepEqual(await page.locator('.emap .notices li').allTextContents(), [notice]);
+  assert.deepEqual(problems, []);
+});

@@ -21,7 +21,7 @@ import type { Stopwatch } from './stopwatch';
 export interface ProbeSettings {
   /** Seed of the permutations of the perceptual score (default 0). */
   seed?: number;
-  /** The fusion probes' metric; default accuracy for a labelled manifest, else recall@1. */
+  /** The fusion probes' metric; default accuracy for a manifest labelled with both kinds (hard negatives among them), else recall@1. */
   metric?: ProbeMetric;
   /** Refuse images with more pixels than this. */
   maxPixels?: number;
@@ -46,6 +46,10 @@ function distinct(values: string[]): { list: string[]; keys: Uint32Array } {
   return { list: [...index.keys()], keys };
 }
 
+/**
+ * The fusion probes' metric: the one asked for, else the labelled form (accuracy, as Hessel & Lee evaluate EMAP)
+ * whenever the labels hold non-matching pairs, and recall@1 only without them.
+ */
 function chooseMetric(metric: ProbeMetric | undefined, manifest: Manifest): ProbeMetric {
   if (metric && metric !== 'recall@1' && !manifest.labelled) {
     throw badInput(`The ${metric} metric needs a labelled manifest, and ${manifest.path} has no "label" field.`, 'Add a label (1 match, 0 no match) to every row, or use --metric recall@1.');
@@ -53,7 +57,8 @@ function chooseMetric(metric: ProbeMetric | undefined, manifest: Manifest): Prob
   if (!manifest.pairs.some((p) => p.label !== false)) {
     throw badInput(`Every pair of ${manifest.path} is labelled 0 (no match); retrieval needs matching pairs.`, 'Add pairs labelled 1.');
   }
-  return metric ?? (manifest.labelled ? 'accuracy' : 'recall@1');
+  const negatives = manifest.pairs.some((p) => p.label === false);
+  return metric ?? (negatives ? 'accuracy' : 'recall@1');
 }
 
 /** The score of every pair's image with every pair's caption, from the scores of the distinct ones. */

@@ -26,6 +26,17 @@ function chosenThreshold(metric: ProbeMetric, scores: Float32Array, keys: PairKe
   return metric === 'accuracy' ? bestThreshold(diagonal(scores, keys.images.length), keys.matches).threshold : undefined;
 }
 
+/**
+ * Why an unlabelled EMAP's additive recall@1 is no measurement: every row of the projection is the column means
+ * plus a constant, so all `images` queries share one top caption, which is right for one of them.
+ */
+export function unlabelledEmapNotice(additive: number, images: number): string {
+  return `EMAP's additive recall@1 (${additive.toFixed(3)}) is fixed by construction, not measured: the additive projection ranks the captions in one order for every image, ` +
+    `so all ${images} images get the same top caption, right for one of them at most: 1/${images} = ${(1 / images).toFixed(3)} whatever the model (more only if captions repeat across images). ` +
+    'Without labels EMAP says nothing about cross-modal interaction; ' +
+    'label the pairs (1 match, 0 a hard negative) to measure it as Hessel & Lee do, on each pair\'s own score.';
+}
+
 /** EMAP: the metric on the full scores and on their additive projection (row mean + column mean - grand mean), and AUC when there are labels of both kinds. */
 export function emapProbe(metric: ProbeMetric, scores: Float32Array, keys: PairKeys): ProbeResult['emap'] {
   const n = keys.images.length;
@@ -33,6 +44,7 @@ export function emapProbe(metric: ProbeMetric, scores: Float32Array, keys: PairK
   const threshold = chosenThreshold(metric, scores, keys);
   const emap: ProbeResult['emap'] = { metric, full: taskMetric(metric, scores, keys, threshold), additive: taskMetric(metric, additive, keys, threshold) };
   if (threshold !== undefined) emap.threshold = threshold;
+  if (metric === 'recall@1') emap.notice = unlabelledEmapNotice(emap.additive, recallWithRelevance(retrievalSet(scores, keys), 1).queries.imageToText);
   // Only a labelled set has non-matching pairs, which AUC needs.
   const labelledBoth = Array.from(keys.matches).some((m) => !m);
   if (labelledBoth && metric !== 'auc') emap.auc = { full: taskMetric('auc', scores, keys), additive: taskMetric('auc', additive, keys) };

@@ -37,7 +37,7 @@ test('probe --json - writes the documented JSON for a two-tower model', () => {
   assert.equal(json.scores.length, CAPTIONS.length);
   assert.equal(json.scores[0].length, CAPTIONS.length);
   for (const direction of ['imageToText', 'textToImage']) assert.deepEqual(Object.keys(json.retrieval[direction]).sort(), ['r1', 'r10', 'r5']);
-  assert.deepEqual(Object.keys(json.emap).sort(), ['additive', 'full', 'metric']);
+  assert.deepEqual(Object.keys(json.emap).sort(), ['additive', 'full', 'metric', 'notice']);
   assert.equal(json.emap.metric, 'recall@1');
   assert.equal(typeof json.perceptualScore.image, 'number');
   assert.equal(typeof json.perceptualScore.text, 'number');
@@ -53,7 +53,7 @@ test('probe on a single-stream model reports crossModalAttention[layer][head]; -
   const run = mmlens('probe', '--model', fusion.dir, '--manifest', manifest, '--ep', 'cpu', '--json', json, '--html', html, '--limit', '3');
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /image -> text {2}R@1 /);
-  assert.match(run.stdout, /EMAP \(recall@1\)/);
+  assert.match(run.stdout, /EMAP \(recall@1\) {2}full \d\.\d{3} {2}additive 0\.333\n {2}EMAP's additive recall@1 \(0\.333\) is fixed by construction/);
   const result = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(result.pairs.length, 3);
   assert.equal(result.manifest.limited, true);

@@ -76,7 +76,11 @@ test('unlabelled set: scores, retrieval, EMAP, perceptual score, ablation and ge
   assert.deepEqual(result.retrieval.queries, { imageToText: n, textToImage: n });
 
   const full = recallAtK(S, n, 1).imageToText;
-  assert.deepEqual(result.emap, { metric: 'recall@1', full, additive: recallAtK(emapProjection(S, n, n), n, 1).imageToText });
+  const { notice, ...emap } = result.emap;
+  assert.deepEqual(emap, { metric: 'recall@1', full, additive: recallAtK(emapProjection(S, n, n), n, 1).imageToText });
+  // Without labels the additive recall@1 is 1/N by construction, and the result says so beside the figure.
+  assert.equal(result.emap.additive, 1 / n);
+  assert.match(notice ?? '', new RegExp(`fixed by construction.*1/${n} = ${(1 / n).toFixed(3)} whatever the model`));
 
   const runs = (permuteRows: boolean) => [0, 1, 2, 3, 4].map((r) => {
     const perm = permutedPairs(n, 3 + r);
@@ -126,6 +130,7 @@ test('labelled set: accuracy at the full model\'s threshold and AUC, for EMAP an
   assert.equal(result.manifest.labelled, true);
   assert.deepEqual(result.pairs.map((p) => p.label), labels);
   assert.equal(result.emap.metric, 'accuracy');
+  assert.equal(result.emap.notice, undefined);
   near(result.emap.threshold!, threshold, 1e-4, 'threshold');
   assert.equal(result.emap.full, accuracyAt(diag(S), labels, threshold));
   assert.equal(result.emap.additive, accuracyAt(diag(additive), labels, threshold));
@@ -145,6 +150,19 @@ test('labelled set: accuracy at the full model\'s threshold and AUC, for EMAP an
   // The ablation's mean drop is over the pairs labelled 1.
   const empty = await textEmbeds('');
   near(result.ablation.emptyText.meanDrop, [0, 2, 4].reduce((s, i) => s + S[i * n + i] - cosine(img[i], empty), 0) / 3, 1e-4, 'labelled mean drop');
+});
+
+test('labels without a non-matching pair leave nothing for the labelled form: recall@1, with the notice', async () => {
+  const rows = CAPTIONS.map((caption, i) => ({ image: `img${i}.png`, caption, label: 1 }));
+  const result = await service.probe({ manifest: { path: writeJsonl(join(work, 'positives.jsonl'), rows) } });
+  assert.equal(result.manifest.labelled, true);
+  assert.equal(result.emap.metric, 'recall@1');
+  assert.equal(result.emap.additive, 1 / CAPTIONS.length);
+  assert.match(result.emap.notice ?? '', /fixed by construction/);
+  await assert.rejects(
+    service.probe({ manifest: { path: join(work, 'positives.jsonl') }, metric: 'accuracy' }),
+    (e: unknown) => e instanceof LensError && e.kind === 'badInput' && /both matching and non-matching/.test(e.message),
+  );
 });
 
 test('repeated images (COCO, every caption): every caption of an image is a right answer', async () => {
