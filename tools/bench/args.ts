@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { parseExecutionProvider, type ExecutionProviderSetting } from '../../src/inference/runtime/executionProvider';
 
 /** The figure groups, in the order of the issue (and of the table). */
-export const GROUPS = ['taps', 'int8', 'endToEnd', 'efficiency', 'sessions', 'hover', 'boundary', 'webview', 'memory', 'throughput', 'activation', 'generation'] as const;
+export const GROUPS = ['taps', 'int8', 'endToEnd', 'efficiency', 'sessions', 'hover', 'boundary', 'webview', 'memory', 'throughput', 'activation', 'generation', 'large'] as const;
 
 /** One figure group's name. */
 export type GroupName = (typeof GROUPS)[number];

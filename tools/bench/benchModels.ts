@@ -1,5 +1,5 @@
 /**
- * The benchmark's models: synthetic CLIP folders of real ViT-B/32 and ViT-B/16 size and architecture with
+ * The benchmark's models: synthetic CLIP folders of real ViT-B/32, ViT-B/16 and ViT-L/14@336 size and architecture with
  * random weights (tools/models/syntheticClip.ts) and a synthetic VLM with SmolVLM-256M's decoder size
  * (tools/models/syntheticVlm.ts), generated into a scratch folder, never committed; and the arithmetic the
  * CLIP towers cost, counted from the architecture.
@@ -23,7 +23,7 @@ export interface VisionShape {
 
 /** A generated model folder and what it is. */
 export interface BenchModel {
-  /** "ViT-B/32" or "ViT-B/16". */
+  /** "ViT-B/32", "ViT-B/16" or "ViT-L/14@336". */
   label: string;
   dir: string;
   vision: string;
@@ -37,7 +37,7 @@ export interface BenchModel {
   bytes: number;
 }
 
-const presets = { 'ViT-B/32': 'vit-b-32', 'ViT-B/16': 'vit-b-16' } as const;
+const presets = { 'ViT-B/32': 'vit-b-32', 'ViT-B/16': 'vit-b-16', 'ViT-L/14@336': 'vit-l-14-336' } as const;
 
 /** The label of each benchmark model. */
 export type BenchModelLabel = keyof typeof presets;

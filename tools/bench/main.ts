@@ -15,6 +15,7 @@ import { endToEnd } from './endToEnd';
 import { info, type Figure } from './figures';
 import { hover } from './hover';
 import { int8ViTB16 } from './int8';
+import { largeModel } from './largeModel';
 import { generation } from './generation';
 import { firstTouchCost, machineInfo } from './machine';
 import { memory } from './memory';
@@ -40,6 +41,7 @@ const STEPS: { group: GroupName; run: (ctx: BenchContext) => Promise<Figure[]>; 
   { group: 'webview', run: webview },
   { group: 'activation', run: () => activation() },
   { group: 'generation', run: generation, release: true },
+  { group: 'large', run: largeModel },
 ];
 
 async function main(): Promise<void> {

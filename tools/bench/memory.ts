@@ -35,6 +35,6 @@ export async function memory(ctx: BenchContext): Promise<Figure[]> {
     ...result.stages.map((s) => info(`  peak RSS after: ${s.stage}`, s.peakMiB, 'MiB',
       `RSS now ${Math.round(s.nowMiB)} MiB, of it ${Math.round(s.arrayBuffersMiB)} MiB in JS ArrayBuffers`)),
     info('  ViT-B/16 analyze() in that process', result.analyzeMs, 'ms', 'one call, sessions already open'),
-    info('  panel HTML size', result.htmlBytes / 2 ** 20, 'MiB', 'attention inlined as JSON'),
+    info('  panel HTML size', result.htmlBytes / 2 ** 20, 'MiB', `attention packed (${result.level}), 8 bits per value, zlib`),
   ];
 }

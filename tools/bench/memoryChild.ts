@@ -1,8 +1,10 @@
 /**
  * The extension's "Analyze Image" flow in a fresh process, with the resident memory after each stage: load
  * the runtimes, open the model, analyze one image with five texts (attention included, as the command asks),
- * then build the panel's HTML page, which it writes to <out.html> for the webview figure.
- * Prints { stages: [{ stage, peakMiB, nowMiB }], analyzeMs, htmlBytes }.
+ * then build the panel's HTML page (attention packed at the level its size picks, as the panel gets it), which
+ * it writes to <out.html> for the webview figures; last, apart from the stages, the size of the attention packed
+ * in full (`--report-attention full`).
+ * Prints { stages: [{ stage, peakMiB, nowMiB }], analyzeMs, htmlBytes, level, fullAttentionBytes, provider }.
  * Usage: memoryChild.ts <modelDir> <image> <out.html> <executionProvider>
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { parseExecutionProvider } from '../../src/inference/runtime/executionPro
 import { getSharp } from '../../src/inference/images/imageDecode';
 import { imagePreviewDataUrl } from '../../src/inference/images/imagePreview';
 import { InferenceService } from '../../src/inference/service';
+import { packAttention, pageAnalysis } from '../../src/inference/tasks/packAttention';
 import { loadOrt } from '../../src/inference/runtime/sessions';
 import { reply } from './child';
 import { residentMiB } from './machine';
@@ -29,6 +32,10 @@ export interface MemoryChildResult {
   stages: MemoryStage[];
   analyzeMs: number;
   htmlBytes: number;
+  /** The level the page's attention was packed at. */
+  level: string;
+  /** The packed attention's base64 characters at `--report-attention full`. */
+  fullAttentionBytes: number;
   provider: string;
 }
 
@@ -49,10 +56,13 @@ async function main(): Promise<void> {
   const analyzeMs = performance.now() - start;
   mark('analyze() with attention returned');
   const assets = { script: readFileSync('dist/webview/report.js', 'utf8'), css: readFileSync('dist/webview/report.css', 'utf8') };
-  const html = buildHtmlReport({ result, images: [await imagePreviewDataUrl(image)] }, assets);
+  const page = pageAnalysis(result);
+  const html = buildHtmlReport({ ...page, images: [await imagePreviewDataUrl(image)] }, assets);
   mark('panel HTML built');
   writeFileSync(outHtml, html);
-  reply({ stages, analyzeMs, htmlBytes: Buffer.byteLength(html), provider: result.model.executionProvider } satisfies MemoryChildResult);
+  const full = page.attention?.level === 'full' ? page.attention : packAttention(result, 'full');
+  const fullAttentionBytes = full?.attention.layerData.reduce((sum, layer) => sum + layer.length, 0) ?? 0;
+  reply({ stages, analyzeMs, htmlBytes: Buffer.byteLength(html), level: page.attention?.level ?? 'none', fullAttentionBytes, provider: result.model.executionProvider } satisfies MemoryChildResult);
 }
 
 main().catch((error: unknown) => {

@@ -40,7 +40,7 @@ export interface SyntheticClipOptions {
 }
 
 /** Named sizes. */
-export type SyntheticClipPreset = 'tiny' | 'vit-b-32' | 'vit-b-16';
+export type SyntheticClipPreset = 'tiny' | 'vit-b-32' | 'vit-b-16' | 'vit-l-14-336';
 
 /** Words of the default tokenizer: enough for captions of simple coloured shapes. */
 export const demoWords = [
@@ -65,6 +65,8 @@ export const syntheticClipPresets: Record<SyntheticClipPreset, Partial<Synthetic
   tiny: {},
   'vit-b-32': { ...vitB, patchSize: 32 },
   'vit-b-16': { ...vitB, patchSize: 16 },
+  // openai/clip-vit-large-patch14-336, LLaVA's vision tower: 24 layers x 16 heads over 577 tokens.
+  'vit-l-14-336': { ...vitB, imageSize: 336, patchSize: 14, width: 1024, layers: 24, heads: 16, textWidth: 768, textHeads: 12, projectionDim: 768 },
 };
 
 /** What was written. */

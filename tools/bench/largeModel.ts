@@ -1,0 +1,66 @@
+/**
+ * Large: the analysis page of a CLIP of ViT-L/14 at 336 px (LLaVA's vision tower, 24 layers x 16 heads over 577
+ * tokens; random weights of its real size, 1.7 GB): the memory child's analysis and page (memoryChild.ts), then
+ * the page in headless Chromium: how long it takes to open with its head grid drawn, and to enlarge a head.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launchChromium } from '../../test/webview/reportPage';
+import { runChild } from './child';
+import type { BenchContext } from './context';
+import { log } from './context';
+import { goal, info, median, type Figure } from './figures';
+import type { MemoryChildResult } from './memoryChild';
+import { photoImage } from './sampleInputs';
+
+const ENLARGE_ROUNDS = 7;
+
+/** ViT-L/14@336 page size, host memory, page opening and head enlarging. */
+export async function largeModel(ctx: BenchContext): Promise<Figure[]> {
+  const model = ctx.model('ViT-L/14@336');
+  const html = join(ctx.scratch, 'vit-l-14-336-panel.html');
+  log('Large: ViT-L/14@336 analysis in a fresh process');
+  const result = await runChild<MemoryChildResult>('memoryChild.ts', [model.dir, await photoImage(ctx.scratch), html, ctx.ep]);
+  ctx.providersSeen.add(result.provider);
+  const modelMiB = model.bytes / 2 ** 20;
+  const peak = result.stages[result.stages.length - 1].peakMiB;
+  const page = await openAndEnlarge(html);
+  return [
+    goal('Peak RSS / model size, ViT-L/14@336 analysis and page', peak / modelMiB, 'ratio', { op: '<=', limit: 2.5 },
+      `1 image, 5 texts, attention included, page built, in a fresh process; model ${Math.round(modelMiB)} MiB`),
+    goal('ViT-L/14@336 report file', statSync(html).size / 2 ** 20, 'MiB', { op: '<=', limit: 25 }, `attention packed as ${result.level} (the default for this size)`),
+    info('  its attention packed in full (--report-attention full)', result.fullAttentionBytes / 2 ** 20, 'MiB', 'every query\'s row, 8 bits, zlib, base64'),
+    info('  ViT-L/14@336 analyze() in that process', result.analyzeMs, 'ms', 'one call, sessions already open'),
+    goal('ViT-L/14@336 page open in Chromium, head grid drawn', page.openMs, 'ms', { op: '<=', limit: 3000 }, `${page.thumbnails} thumbnails; to DOMContentLoaded, the grid drawn by then`),
+    goal('ViT-L/14@336 head enlarged', page.enlargeMs, 'ms', { op: '<=', limit: 100 }, 'click on a thumbnail to the next frame, median'),
+  ];
+}
+
+/** Opens the page, checks its grid, and enlarges heads of the last layer in turn. */
+async function openAndEnlarge(html: string): Promise<{ openMs: number; enlargeMs: number; thumbnails: number }> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+    page.setDefaultTimeout(120_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    const openMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
+    const thumbnails = await page.locator('section.heads .head-thumb').count();
+    if (errors.length > 0 || thumbnails === 0) throw new Error(`The page did not draw its head grid (${thumbnails} thumbnails; ${errors.join('; ')}).`);
+    const times: number[] = [];
+    for (let round = 0; round <= ENLARGE_ROUNDS; round++) {
+      times.push(await page.evaluate(async (i) => {
+        const buttons = document.querySelectorAll<HTMLButtonElement>('section.heads .head-thumb');
+        const start = performance.now();
+        buttons[buttons.length - 1 - i].click();
+        await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+        return performance.now() - start;
+      }, round));
+    }
+    return { openMs, enlargeMs: median(times.slice(1)), thumbnails };
+  } finally {
+    await browser.close();
+  }
+}
