@@ -10,7 +10,7 @@ import type { ReportData } from '../src/shared/reportData';
 import { extentScale, legend, viridisScale } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
 import { AttentionRows } from './attentionRows';
-import { drawHeadGrid, type HeadGridChoice } from './draw/headGrid';
+import { drawHeadGrid, type HeadGridChoice, type HeadGridView } from './draw/headGrid';
 import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
 import { createOverlay } from './draw/overlay';
 import { drawScoreTable } from './draw/similarityTable';
@@ -146,7 +146,7 @@ function scoresSection(result: AnalysisResult): HTMLElement {
   return element;
 }
 
-function headsSection(result: AnalysisResult, packed: PackedAttention | undefined): HTMLElement {
+function headsSection(result: AnalysisResult, images: string[], packed: PackedAttention | undefined): HTMLElement {
   const element = section('Attention per head', 'heads');
   const tokens = packed?.attention.tokens ?? 0;
   if (!packed || tokens < result.grid.rows * result.grid.cols) {
@@ -155,14 +155,20 @@ function headsSection(result: AnalysisResult, packed: PackedAttention | undefine
   }
   const attention = new AttentionRows(packed.attention);
   const tower = packed.tower === 'vision' ? 'Vision tower' : 'Joint graph';
-  const pointing = attention.allQueries ? ' Select a head to enlarge it; point at a patch of the enlarged head to see where that patch attends.' : ' Select a head to enlarge it.';
+  const pointing = attention.allQueries ? ' Select a head to enlarge it; click a patch of the enlarged head to see where that patch attends.' : ' Select a head to enlarge it.';
   element.append(el('p', 'note', `${tower}: each thumbnail is one head's attention from the query token over the patch grid, scaled to its own range.${pointing}`));
   if (!attention.allQueries) element.append(el('p', 'note', 'To stay small, this page holds each head\'s attention from the first token only; write the report with --report-attention full for every query token.'));
   const choice: HeadGridChoice = { item: 0, layer: 'all', query: 0 };
   const grid = el('div', 'head-grid');
   const detail = el('div', 'head-detail');
   detail.setAttribute('aria-live', 'polite');
-  const redraw = () => drawHeadGrid(grid, detail, attention, result.grid, choice);
+  const view: HeadGridView = {};
+  const redraw = () => {
+    // The image under the enlarged head: item i of a vision tower is image i; joint pair i x texts + j has image i.
+    const image = packed.tower === 'vision' ? choice.item : Math.floor(choice.item / Math.max(1, result.texts.length));
+    view.image = images[image] ? { url: images[image], alt: `${baseName(result.images[image]?.path ?? 'image')}, under the map` } : undefined;
+    drawHeadGrid(grid, detail, attention, result.grid, choice, view);
+  };
   const items = Array.from({ length: packed.attention.items }, (_, i) => ({ value: String(i), label: packed.tower === 'vision' && result.images[i] ? baseName(result.images[i].path) : `item ${i}` }));
   const layers = [{ value: 'all', label: 'All layers' }, ...Array.from({ length: packed.attention.layers }, (_, l) => ({ value: String(l), label: `Layer ${l}` }))];
   const controls = el('div', 'controls');
@@ -182,30 +188,15 @@ function headsSection(result: AnalysisResult, packed: PackedAttention | undefine
       redraw();
     });
     controls.append(queryInput.element);
-    followPointer(detail, result.grid, tokens, (query) => {
-      if (query === choice.query) return;
+    view.onQuery = (query) => {
       choice.query = query;
       queryInput.control.value = String(query);
       redraw();
-    });
+    };
   }
   element.append(controls, grid, detail);
   redraw();
   return element;
-}
-
-/**
- * Pointing at a patch of the enlarged head makes that patch the query token (the patch tokens are the last
- * rows x cols of the sequence), so the grid shows where that patch attends.
- */
-function followPointer(detail: HTMLElement, grid: { rows: number; cols: number }, tokens: number, onQuery: (query: number) => void): void {
-  detail.addEventListener('pointermove', (event) => {
-    if (!(event.target instanceof HTMLCanvasElement)) return;
-    const box = event.target.getBoundingClientRect();
-    const col = Math.min(grid.cols - 1, Math.max(0, Math.floor(((event.clientX - box.left) / box.width) * grid.cols)));
-    const row = Math.min(grid.rows - 1, Math.max(0, Math.floor(((event.clientY - box.top) / box.height) * grid.rows)));
-    onQuery(tokens - grid.rows * grid.cols + row * grid.cols + col);
-  });
 }
 
 function tokensSection(result: AnalysisResult): HTMLElement {
@@ -230,5 +221,5 @@ export function renderAnalysis(container: HTMLElement, { result, images, attenti
   const fusion = attention ? fusionSection(result, attention) : undefined;
   const head = header(result);
   if (actions) head.append(resultExport(result, actions));
-  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, attention), ...(fusion ? [fusion] : []), tokensSection(result), footer);
+  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, images, attention), ...(fusion ? [fusion] : []), tokensSection(result), footer);
 }

@@ -1,7 +1,7 @@
 /**
  * The head grid's redraw in headless Chromium: a new query token repaints the same thumbnails in place (the
- * ViT-B/16 grid has 144 of them, see docs/performance.md) with the new values, also when the pointer picks a patch
- * of the enlarged head as the query; another set of heads rebuilds them. A page packed as thumbnails has the first
+ * ViT-B/16 grid has 144 of them, see docs/performance.md) with the new values, also when a click or the arrow keys
+ * pin a patch of the enlarged head as the query; another set of heads rebuilds them. A page packed as thumbnails has the first
  * token's rows only and no query choice.
  */
 import { after, before, test } from 'node:test';
@@ -51,16 +51,36 @@ test('a new query token repaints the same canvases with the new maps, and the en
   assert.equal(await page.locator('.head-thumb[aria-pressed="true"] .head-label').textContent(), 'L1 H0');
 });
 
-test('pointing at a patch of the enlarged head makes it the query token', async () => {
-  const large = page.locator('.head-detail canvas.heatmap-large');
+test('pointing changes nothing; a click pins a patch as the query, marked on the map, a second click or Escape unpins it', async () => {
+  const large = page.locator('.head-detail .head-large');
   const box = await large.boundingBox();
   assert.ok(box);
+  const query = () => page.getByLabel('Query token (0 = first/CLS)').inputValue();
+  assert.match((await page.locator('.head-detail img.head-large-image').getAttribute('src')) ?? '', /^data:image\/png;base64,/, 'the image is under the map');
+  assert.equal(await page.locator('.head-detail .grid-line').count(), (GRID.rows - 1) + (GRID.cols - 1), 'the patch grid is drawn');
   // Patch row 2, column 3 of the 4 x 4 grid: token 1 + 2 * 4 + 3 = 12 (token 0 is the CLS token).
-  await page.mouse.move(box.x + (3.5 / GRID.cols) * box.width, box.y + (2.5 / GRID.rows) * box.height);
-  assert.equal(await page.getByLabel('Query token (0 = first/CLS)').inputValue(), '12');
+  const [x, y] = [box.x + (3.5 / GRID.cols) * box.width, box.y + (2.5 / GRID.rows) * box.height];
+  await page.mouse.move(x, y);
+  assert.equal(await query(), '0', 'pointing alone does not change the query');
+  assert.equal(await page.locator('.head-detail .query-patch').count(), 0, 'token 0 is no patch');
+  await page.mouse.click(x, y);
+  assert.equal(await query(), '12');
   assert.match((await thumbs().first().getAttribute('aria-label')) ?? '', /attention from token 12 /);
-  await page.mouse.move(box.x + 1, box.y + 1);
-  assert.equal(await page.getByLabel('Query token (0 = first/CLS)').inputValue(), '1');
+  assert.deepEqual(await page.locator('.head-detail .query-patch').evaluate((r) => ['x', 'y'].map((k) => r.getAttribute(k))), ['3', '2']);
+  assert.match(await page.locator('.head-detail .head-query').innerText(), /Query: the patch in row 3, column 4 \(token 12\)/);
+  await page.mouse.click(x, y);
+  assert.equal(await query(), '0', 'a second click on the pinned patch unpins it');
+  await page.mouse.click(box.x + 1, box.y + 1);
+  assert.equal(await query(), '1');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await query(), '6', 'the arrows move the query: row 1, column 1 is token 1 + 4 + 1');
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('head-large')), true, 'the keyboard stays on the map');
+  await page.keyboard.press('Escape');
+  assert.equal(await query(), '0');
+  await page.mouse.click(box.x + 1, box.y + 1);
+  await page.getByRole('button', { name: 'Back to token 0' }).click();
+  assert.equal(await query(), '0');
 });
 
 test('another set of heads rebuilds the grid, and an enlarged head no longer drawn is cleared', async () => {

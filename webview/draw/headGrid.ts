@@ -4,8 +4,9 @@
  * shared range would leave most of them flat); the enlarged view shows that range on its legend.
  */
 import type { AttentionRows } from '../attentionRows';
-import { extentScale, legend } from './colorScale';
+import { extentScale } from './colorScale';
 import { el } from './dom';
+import { drawEnlargedHead, type EnlargedHeadView } from './enlargedHead';
 import { heatmapCanvas, paintGrid, type GridValues } from './heatmapCanvas';
 
 /** Which item, layers and query token the grid shows. */
@@ -42,17 +43,24 @@ interface Thumbnail {
 
 /** The thumbnails drawn in each container, so a redraw of the same heads only repaints their pixels. */
 const drawn = new WeakMap<HTMLElement, Thumbnail[]>();
+/** How each container's latest draw enlarges a thumbnail (with that draw's query and view). */
+const enlargers = new WeakMap<HTMLElement, (thumb: Thumbnail) => void>();
+
+/** The enlarged head's surroundings: the item's image, and the query choice when any token can be the query. */
+export type HeadGridView = Pick<EnlargedHeadView, 'image' | 'onQuery'>;
 
 /**
- * Draws the thumbnails into `container`; `detail` shows the one clicked, enlarged. When the same heads are
- * drawn again (another query or item), the thumbnails are repainted in place (one ImageData each), not rebuilt.
- * A head enlarged before a redraw is enlarged again with its new values, or the detail is cleared when the
- * head is no longer drawn, so it never shows a stale map.
+ * Draws the thumbnails into `container`; `detail` shows the one clicked, enlarged, over `view.image`. When the
+ * same heads are drawn again (another query or item), the thumbnails are repainted in place (one ImageData each),
+ * not rebuilt. A head enlarged before a redraw is enlarged again with its new values, or the detail is cleared
+ * when the head is no longer drawn, so it never shows a stale map.
  */
-export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attention: AttentionRows, grid: { rows: number; cols: number }, choice: HeadGridChoice): void {
+export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attention: AttentionRows, grid: { rows: number; cols: number }, choice: HeadGridChoice, view: HeadGridView = {}): void {
   const wanted = headMaps(attention, grid, choice);
   const previous = drawn.get(container);
   const reuse = previous && previous.length === wanted.length && previous.every((t, i) => t.name === wanted[i].name && container.contains(t.button));
+  const enlarge = (thumb: Thumbnail) => drawEnlargedHead(detail, thumb.name, thumb.map, thumb.description, { ...view, grid, tokens: attention.packed.tokens, query: choice.query });
+  enlargers.set(container, enlarge);
   const thumbs = reuse ? previous : buildThumbnails(container, detail, wanted);
   thumbs.forEach((thumb, i) => {
     Object.assign(thumb, { map: wanted[i].map, description: wanted[i].description });
@@ -62,7 +70,7 @@ export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attent
   });
   drawn.set(container, thumbs);
   const enlarged = thumbs.find((t) => t.name === detail.dataset.head);
-  if (enlarged) showEnlarged(detail, enlarged);
+  if (enlarged) enlarge(enlarged);
   else {
     delete detail.dataset.head;
     detail.replaceChildren();
@@ -96,7 +104,7 @@ function buildThumbnails(container: HTMLElement, detail: HTMLElement, wanted: Re
       container.querySelectorAll('.head-thumb[aria-pressed="true"]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
       button.setAttribute('aria-pressed', 'true');
       detail.dataset.head = name;
-      showEnlarged(detail, thumb);
+      enlargers.get(container)?.(thumb);
     });
     let row = rows.get(layer);
     if (!row) {
@@ -107,11 +115,4 @@ function buildThumbnails(container: HTMLElement, detail: HTMLElement, wanted: Re
     row.append(button);
     return thumb;
   });
-}
-
-function showEnlarged(detail: HTMLElement, thumb: Thumbnail): void {
-  const scale = extentScale(thumb.map.values);
-  const canvas = heatmapCanvas(thumb.map, scale, thumb.description);
-  canvas.classList.add('heatmap-large');
-  detail.replaceChildren(el('h4', undefined, thumb.name), canvas, legend(scale, 'Attention'));
 }
