@@ -35,8 +35,8 @@ const FUSIONS: Record<HeadFusion, (a: number, b: number) => number> = {
   min: Math.min,
 };
 
-/** One layer's heads fused, residual added and rows renormalised, as a T x T float64 matrix. */
-function transition(layer: Float32Array, heads: number, tokens: number, fusion: HeadFusion, residual: boolean): Float64Array {
+/** One layer's heads fused, residual added and rows renormalised, as a T x T float64 matrix (Â above; attention flow's capacities too). */
+export function layerTransition(layer: Float32Array, heads: number, tokens: number, fusion: HeadFusion, residual: boolean): Float64Array {
   const size = tokens * tokens;
   const fused = Float64Array.from(layer.subarray(0, size));
   const combine = FUSIONS[fusion];
@@ -53,8 +53,8 @@ function transition(layer: Float32Array, heads: number, tokens: number, fusion: 
   return fused;
 }
 
-/** Checks the inputs and returns the resolved options. */
-function prepare(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions) {
+/** Checks the inputs and returns the resolved options (attention flow takes the same). */
+export function prepareRollout(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions) {
   requirePositiveInt(heads, 'attentionRollout: heads');
   requirePositiveInt(tokens, 'attentionRollout: tokens');
   layers.forEach((layer, i) => requireLength(layer, heads * tokens * tokens, `attentionRollout: layer ${i}`));
@@ -74,11 +74,11 @@ function prepare(layers: Float32Array[], heads: number, tokens: number, options:
  * (the CLS map), `attentionRolloutRow` gives the same row in T² per layer.
  */
 export function attentionRollout(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions = {}): Float32Array {
-  const { headFusion, startLayer, residual } = prepare(layers, heads, tokens, options);
-  let rollout = transition(layers[startLayer], heads, tokens, headFusion, residual);
+  const { headFusion, startLayer, residual } = prepareRollout(layers, heads, tokens, options);
+  let rollout = layerTransition(layers[startLayer], heads, tokens, headFusion, residual);
   for (let l = startLayer + 1; l < layers.length; l++) {
     throwIfCancelled(options.signal);
-    const a = transition(layers[l], heads, tokens, headFusion, residual);
+    const a = layerTransition(layers[l], heads, tokens, headFusion, residual);
     const product = new Float64Array(tokens * tokens);
     for (let i = 0; i < tokens; i++) {
       for (let k = 0; k < tokens; k++) {
@@ -104,13 +104,13 @@ export function attentionRolloutRow(
   query: number,
   options: RolloutOptions = {},
 ): Float32Array {
-  const { headFusion, startLayer, residual } = prepare(layers, heads, tokens, options);
+  const { headFusion, startLayer, residual } = prepareRollout(layers, heads, tokens, options);
   if (!Number.isInteger(query) || query < 0 || query >= tokens) throw badInput(`Query token ${query} is out of range.`, `Use a token from 0 to ${tokens - 1}.`);
   let row = new Float64Array(tokens);
   row[query] = 1;
   for (let l = layers.length - 1; l >= startLayer; l--) {
     throwIfCancelled(options.signal);
-    const a = transition(layers[l], heads, tokens, headFusion, residual);
+    const a = layerTransition(layers[l], heads, tokens, headFusion, residual);
     const next = new Float64Array(tokens);
     for (let k = 0; k < tokens; k++) {
       if (row[k] === 0) continue;

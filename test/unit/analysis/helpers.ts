@@ -11,3 +11,14 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
 }
+
+/** Random attention: heads x T x T with every row a softmax of random logits. */
+export function randomAttention(random: () => number, heads: number, tokens: number): Float32Array {
+  const out = new Float32Array(heads * tokens * tokens);
+  for (let row = 0; row < heads * tokens; row++) {
+    const e = Array.from({ length: tokens }, () => Math.exp(4 * random()));
+    const sum = e.reduce((a, b) => a + b, 0);
+    e.forEach((x, k) => (out[row * tokens + k] = x / sum));
+  }
+  return out;
+}

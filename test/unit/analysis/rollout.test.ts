@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attentionRollout, attentionRolloutRow, type HeadFusion } from '../../../src/analysis/attention/rollout';
 import { LensError } from '../../../src/core/errors';
-import { assertClose, seededRandom } from './helpers';
+import { assertClose, randomAttention, seededRandom } from './helpers';
 
 // Two layers, two heads, two tokens. Layer 0: heads [[1,0],[.5,.5]] and [[.5,.5],[0,1]];
 // layer 1: heads [[.5,.5],[.5,.5]] and [[1,0],[1,0]].
@@ -34,17 +34,6 @@ test('rollout without the residual multiplies the fused attention itself', () =>
   assertClose(attentionRollout(handLayers, 2, 2, { residual: false }), [0.625, 0.375, 0.625, 0.375]);
 });
 
-/** Random attention: heads x T x T with every row a softmax of random logits. */
-function randomLayer(random: () => number, heads: number, tokens: number): Float32Array {
-  const out = new Float32Array(heads * tokens * tokens);
-  for (let row = 0; row < heads * tokens; row++) {
-    const e = Array.from({ length: tokens }, () => Math.exp(4 * random()));
-    const sum = e.reduce((a, b) => a + b, 0);
-    e.forEach((x, k) => (out[row * tokens + k] = x / sum));
-  }
-  return out;
-}
-
 /** Reference: the transition matrix of one layer as a 2-d array, written from the paper's formula. */
 function referenceTransition(layer: Float32Array, heads: number, t: number, fusion: HeadFusion): number[][] {
   const at = (h: number, i: number, j: number) => layer[h * t * t + i * t + j];
@@ -75,7 +64,7 @@ test('rollout of random attention matches a direct matrix-product reference, and
   const random = seededRandom(42);
   const heads = 3;
   const t = 5;
-  const layers = [0, 1, 2, 3].map(() => randomLayer(random, heads, t));
+  const layers = [0, 1, 2, 3].map(() => randomAttention(random, heads, t));
   for (const fusion of ['mean', 'max', 'min'] as const) {
     for (const start of [0, 2]) {
       const expected = referenceRollout(layers, heads, t, fusion, start);
