@@ -37,3 +37,21 @@ export function centerCropPlacement(width: number, height: number, crop: Size2D)
   const window = { left: left + x, top: top + y, width: Math.min(crop.width, width - left) - x, height: Math.min(crop.height, height - top) - y };
   return { window, x, y };
 }
+
+/**
+ * ViltImageProcessor's get_resize_output_image_size: the short side becomes `shorter` and the long side follows,
+ * the long side then capped at int(shorter x 1333 / 800) with the short one scaled alike, both rounded half up and
+ * floored to multiples of `divisor`. A very elongated image gets a side of 0, as in HF.
+ */
+export function divisorOutputSize(width: number, height: number, shorter: number, divisor: number): Size2D {
+  // Python's float arithmetic, step for step: JavaScript's doubles round each operation the same way.
+  const longer = Math.trunc((1333 / 800) * shorter);
+  const scale = shorter / Math.min(height, width);
+  let [h, w] = height < width ? [shorter, scale * width] : [scale * height, shorter];
+  if (Math.max(h, w) > longer) {
+    const cap = longer / Math.max(h, w);
+    [h, w] = [cap * h, cap * w];
+  }
+  const floor = (side: number) => Math.floor(Math.trunc(side + 0.5) / divisor) * divisor;
+  return { height: floor(h), width: floor(w) };
+}

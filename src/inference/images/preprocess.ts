@@ -1,11 +1,11 @@
 /**
- * Image to pixel tensor, step for step as HF's CLIPImageProcessor: convert to RGB, shortest-edge resize (with
- * Pillow's filters, byte for byte: pilResample.ts), centre crop, rescale, normalise. Decoding and its
- * PIL-compatible RGB rules live in imageDecode.ts.
+ * Image to pixel tensor, step for step as HF's image processors: convert to RGB, shortest-edge resize (ViLT's sides in
+ * multiples of size_divisor: imageGeometry.ts; Pillow's filters, byte for byte: pilResample.ts), centre crop, rescale,
+ * normalise. Decoding and its PIL-compatible RGB rules live in imageDecode.ts.
  */
 import { badInput } from '../../core/errors';
 import { decodeRgb, pixelCount } from './imageDecode';
-import { centerCropPlacement, resizeOutputSize } from './imageGeometry';
+import { centerCropPlacement, divisorOutputSize, resizeOutputSize } from './imageGeometry';
 import { pilResizeRgb } from './pilResample';
 import type { PreprocessorConfig, Size2D } from '../model/preprocessorConfig';
 
@@ -57,7 +57,7 @@ export async function preprocessImage(
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const image = await decodeRgb(source, maxPixels);
   const from = { width: image.width, height: image.height };
-  const resized = cfg.resize ? resizeOutputSize(from.width, from.height, cfg.shortestEdge) : from;
+  const resized = cfg.resize ? outputSize(from, cfg, typeof source === 'string' ? source : 'The image data') : from;
   const notes: string[] = [];
   if (image.frames > 1) notes.push(`The image has ${image.frames} frames; the first frame was used.`);
 
@@ -92,6 +92,19 @@ export async function preprocessImage(
     format: image.format,
     notes,
   };
+}
+
+/** The size `cfg` resizes a `from` image to; ViLT's rule can leave no pixels of a very elongated image, a badInput. */
+function outputSize(from: Size2D, cfg: PreprocessorConfig, label: string): Size2D {
+  if (cfg.sizeDivisor === undefined || typeof cfg.shortestEdge !== 'number') return resizeOutputSize(from.width, from.height, cfg.shortestEdge);
+  const size = divisorOutputSize(from.width, from.height, cfg.shortestEdge, cfg.sizeDivisor);
+  if (size.width === 0 || size.height === 0) {
+    throw badInput(
+      `${label}: ${from.width}x${from.height} is too elongated for the model's processor, which would resize it to ${size.width}x${size.height} (shortest edge ${cfg.shortestEdge}, the long side at most ${Math.trunc((1333 / 800) * cfg.shortestEdge)}, both down to multiples of ${cfg.sizeDivisor}).`,
+      'Crop the image to a less elongated shape first.',
+    );
+  }
+  return size;
 }
 
 /**

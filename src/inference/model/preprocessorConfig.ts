@@ -41,6 +41,11 @@ export interface PreprocessorConfig {
    * within [minPixels, maxPixels] (smart_resize), then cut into patches, the frame repeated to temporalPatchSize.
    */
   patching?: { minPixels: number; maxPixels: number; patchSize: number; temporalPatchSize: number; mergeSize: number };
+  /**
+   * ViltImageProcessor: the short side to `shortestEdge` with the long side capped at int(shortestEdge x 1333 / 800),
+   * both rounded to whole pixels and then down to multiples of this (its get_resize_output_image_size); no crop.
+   */
+  sizeDivisor?: number;
   /** Things a user should know about how the file was read. */
   notes: string[];
 }
@@ -58,6 +63,8 @@ const OPENAI_CLIP_STD: Triple = [0.26862954, 0.26130258, 0.27577711];
 const TILING_PROCESSORS = /^(Idefics3|SmolVLM)ImageProcessor/;
 /** Processor classes that cut the image into flattened patches (Qwen2-VL's, and Qwen2.5-VL's, which is the same). */
 const PATCHING_PROCESSORS = /^Qwen2(_5)?VLImageProcessor/;
+/** ViLT's processor classes (ViltFeatureExtractor is the older name of the same). */
+const DIVISOR_PROCESSORS = /^Vilt(ImageProcessor|FeatureExtractor)/;
 
 /** The defaults of the HF processor classes we know; anything else reads as CLIPImageProcessor. */
 function classDefaults(processorType: string) {
@@ -68,6 +75,10 @@ function classDefaults(processorType: string) {
   }
   if (TILING_PROCESSORS.test(processorType)) {
     return { size: { height: 364, width: 364 } as number | Size2D, resample: 1, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
+  }
+  // ViltImageProcessor: shortest edge 384, BICUBIC, IMAGENET_STANDARD_MEAN / STD (0.5), no crop.
+  if (DIVISOR_PROCESSORS.test(processorType)) {
+    return { size: 384 as number | Size2D, resample: 3, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
   }
   if (processorType.startsWith('Siglip')) {
     return { size: { height: 224, width: 224 } as number | Size2D, resample: 2, centerCrop: false, mean: [0.5, 0.5, 0.5] as Triple, std: [0.5, 0.5, 0.5] as Triple };
@@ -108,6 +119,7 @@ export function parsePreprocessorConfig(json: unknown): PreprocessorConfig {
     convertRgb: reader.boolean(json, 'do_convert_rgb') ?? true,
     ...(tiling ? { tiling } : {}),
     ...(patching ? { patching } : {}),
+    ...(DIVISOR_PROCESSORS.test(type) ? { sizeDivisor: reader.number(json, 'size_divisor', 'positiveInt') ?? 32 } : {}),
     notes,
   };
 }
