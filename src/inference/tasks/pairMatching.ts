@@ -1,6 +1,7 @@
 /**
  * Image-text matching models (single-stream ViLT-likes, cross-attention BLIP-likes): every image x text pair is one
- * item of one graph's batch, and an ITM head scores it. Running the pairs in chunks, reading the head (two logits,
+ * item of one graph's batch (with ViLT's token_type_ids and pixel_mask where the graph takes them), and an ITM head
+ * scores it. Running the pairs in chunks, reading the head (two logits,
  * no match / match, or one match logit), zero-shot labels by the head (each label's prompts matched with the image,
  * the probability averaged over the templates) and the score the perturbation methods explain.
  */
@@ -37,6 +38,10 @@ export interface PairInputs {
   ids: OnnxValueInfo;
   mask?: OnnxValueInfo;
   pixels: OnnxValueInfo;
+  /** BERT's segment ids (ViLT's token_type_ids): one text per pair, so all 0. */
+  tokenTypes?: OnnxValueInfo;
+  /** Which pixels are image, not padding (ViLT's pixel_mask): each pair's image is unpadded, so all 1. */
+  pixelMask?: OnnxValueInfo;
 }
 
 /** What scores pairs: the adapters of matching models. */
@@ -54,13 +59,14 @@ export function pairInputs(graph: TappedGraph, model: string, fix: string): Pair
     const only = ids ? 'token ids but no pixels' : pixels ? 'pixels but no token ids' : 'neither token ids nor pixels';
     throw badModel(graph.file, `takes ${only} (its inputs: ${names}); ${model} takes both in one graph`, fix);
   }
-  return { ids, pixels, mask: inputs.find((i) => i.name === 'attention_mask') };
+  const named = (name: string) => inputs.find((i) => i.name === name);
+  return { ids, pixels, mask: named('attention_mask'), tokenTypes: named('token_type_ids'), pixelMask: named('pixel_mask') };
 }
 
 /** Runs every image (preprocessed, all the same size) with every text of `batch` through `graph`, in chunks of pairs. */
 export async function runPairs(graph: TappedGraph, session: OpenSession, inputs: PairInputs, itmOutput: string, images: PreprocessedImage[], batch: EncodedBatch, options: LongRunOptions = {}): Promise<PairScores> {
   const ort = await loadOrt();
-  const { ids, mask, pixels } = inputs;
+  const { ids, mask, pixels, tokenTypes, pixelMask } = inputs;
   const texts = batch.items.length;
   const { height, width } = images[0].outputSize;
   checkImageSize(graph.file, pixels, images[0].outputSize);
@@ -79,6 +85,8 @@ export async function runPairs(graph: TappedGraph, session: OpenSession, inputs:
     }
     const feeds: Record<string, Tensor> = { [ids.name]: intTensor(ort, idData, ids, [count, L]), [pixels.name]: new ort.Tensor('float32', pixelData, [count, 3, height, width]) };
     if (mask) feeds[mask.name] = intTensor(ort, maskData, mask, [count, L]);
+    if (tokenTypes) feeds[tokenTypes.name] = intTensor(ort, new BigInt64Array(count * L), tokenTypes, [count, L]);
+    if (pixelMask) feeds[pixelMask.name] = intTensor(ort, new BigInt64Array(count * height * width).fill(1n), pixelMask, [count, height, width]);
     const { outputs, attention } = await graph.run(session, feeds, count);
     return { floats: { logOdds: matchScores(graph.file, itmOutput, outputs[itmOutput].dims, floatData(outputs, itmOutput, graph.file), count) }, attention };
   }, options);

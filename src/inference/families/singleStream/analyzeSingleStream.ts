@@ -8,9 +8,9 @@
 import { toNested, rowToGrid } from '../../../analysis/grid';
 import { attentionRollout, type RolloutOptions } from '../../../analysis/attention/rollout';
 import { softmaxRows } from '../../../analysis/similarity';
-import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
+import { SCHEMA_VERSION, type AnalysisResult, type Matrix, type TokenLayoutInfo } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
-import { imageInfos, itemAttention, nestAttention, requireSameSize, textBodyTokens, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { attentionParts, imageInfos, itemAttention, requireSameSize, textBodyTokens, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings, singleStreamDetails } from '../../tasks/attentionDetails';
 import { unobservable } from '../../tasks/notices';
 import { throwIfCancelled, type LongRunOptions } from '../../../core/progress';
@@ -25,12 +25,14 @@ export async function analyzeSingleStream(model: SingleStreamModel, request: Pre
   const scores = await stopwatch.time('joint', () => model.scorePairs(images.map((i) => i.image), texts, options));
   return stopwatch.time('analysis', () => {
     const shape = [images.length, texts.length] as const;
-    const { rows, cols } = model.layout;
+    const size = images[0].image.outputSize;
+    const { rows, cols } = model.layoutFor(size);
+    const layout = model.layoutInfo(size);
     const observable = scores.attention.length > 0;
     const rollout = rolloutSettings(request);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
-      model: { name: model.folder.name, architecture: 'singleStream', executionProvider: model.executionProvider, notices: notices(model, scores), tokenLayout: model.layoutInfo },
+      model: { name: model.folder.name, architecture: 'singleStream', executionProvider: model.executionProvider, notices: notices(model, scores), tokenLayout: layout },
       images: imageInfos(images),
       texts: textInfos(scores.batch.items),
       grid: { rows, cols },
@@ -39,11 +41,11 @@ export async function analyzeSingleStream(model: SingleStreamModel, request: Pre
       itm: toNested(scores.itm, shape, 'itm'),
       logitScale: 1,
       attentionObservable: observable,
-      maps: observable ? rolloutMaps(model, scores, images.length, options, rolloutOptions(rollout, options.signal)) : { rollout: [], alignment: [] },
+      maps: observable ? rolloutMaps(model, scores, { layout, rows, cols }, images.length, options, rolloutOptions(rollout, options.signal)) : { rollout: [], alignment: [] },
       timings: {},
     };
-    if (request.includeAttention) result.attention = { joint: nestAttention(scores.attention, images.length * texts.length) };
-    const details = singleStreamDetails(request, { joint: scores.attention, texts: scores.batch.items, images: images.length, layout: model.layoutInfo, rows, cols });
+    Object.assign(result, attentionParts(request, { joint: { layers: scores.attention, items: images.length * texts.length } }, { rows, cols }));
+    const details = singleStreamDetails(request, { joint: scores.attention, texts: scores.batch.items, images: images.length, layout, rows, cols });
     return Object.assign(result, details, observable ? { rollout } : {});
   });
 }
@@ -54,9 +56,8 @@ function notices(model: SingleStreamModel, scores: PairScores): string[] {
 }
 
 /** One full rollout per pair serves both the ITM token's row and every text token's row. */
-function rolloutMaps(model: SingleStreamModel, scores: PairScores, images: number, options: LongRunOptions, variant: RolloutOptions): AnalysisResult['maps'] {
-  const layout = model.layoutInfo;
-  const { rows, cols } = model.layout;
+function rolloutMaps(model: SingleStreamModel, scores: PairScores, grid: { layout: TokenLayoutInfo; rows: number; cols: number }, images: number, options: LongRunOptions, variant: RolloutOptions): AnalysisResult['maps'] {
+  const { layout, rows, cols } = grid;
   const items = scores.batch.items;
   const { heads } = scores.attention[0];
   const rollout: Matrix[] = [];

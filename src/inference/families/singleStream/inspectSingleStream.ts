@@ -9,9 +9,10 @@ import type { SingleStreamModel } from './singleStreamModel';
 
 /** Inspects a loaded single-stream model, running it once on a blank image with an empty text. */
 export async function inspectSingleStream(model: SingleStreamModel, notices: string[]): Promise<InspectResult> {
-  const scores = await model.scorePairs([blankImage(model)], ['']);
-  const layout = model.layoutInfo;
-  const { rows, cols } = model.layout;
+  const blank = blankImage(model);
+  const scores = await model.scorePairs([blank], ['']);
+  const layout = model.layoutInfo(blank.outputSize);
+  const { rows, cols } = model.layoutFor(blank.outputSize);
   const text = layout.textEnd - layout.textStart;
   return {
     ...inspectedGraphs(model, notices, [['joint', model.joint, scores.attention]]),

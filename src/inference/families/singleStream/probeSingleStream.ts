@@ -14,6 +14,7 @@ import { truncationNotices, type ProbeRun, type ProbeScores } from '../../tasks/
 import { unobservable } from '../../tasks/notices';
 import type { Stopwatch } from '../../tasks/stopwatch';
 import type { PreprocessedImage } from '../../images/preprocess';
+import type { Size2D } from '../../model/preprocessorConfig';
 import type { LongRunOptions } from '../../../core/progress';
 import type { SingleStreamModel } from './singleStreamModel';
 import type { PairScores } from '../../tasks/pairMatching';
@@ -22,12 +23,12 @@ import type { EncodedText } from '../../model/tokenize';
 /** The scores, and the cross-modal attention share of each matched combination (none when attention is hidden). */
 type ScoredSet = ProbeScores & { shares: CrossModalShare[] };
 
-/** The share of pair `item` of a scorePairs call with one image, where pair k is text k. */
-function pairShare(model: SingleStreamModel, scores: PairScores, item: number): CrossModalShare {
+/** The share of pair `item` of a scorePairs call with one image of `size`, where pair k is text k. */
+function pairShare(model: SingleStreamModel, scores: PairScores, item: number, size: Size2D): CrossModalShare {
   const L = scores.batch.length;
   const mask = Array.from(scores.batch.attentionMask.subarray(item * L, (item + 1) * L), Number);
   const layers = scores.attention.map((layer) => itemAttention(layer, item));
-  return crossModalShare(layers, scores.attention[0].heads, model.layoutInfo.tokens, model.layout, mask);
+  return crossModalShare(layers, scores.attention[0].heads, model.layoutInfo(size).tokens, model.layoutFor(size), mask);
 }
 
 /**
@@ -54,14 +55,15 @@ async function scoreSet(model: SingleStreamModel, images: ProbeImages, captions:
     const index = Math.floor(start / T);
     if (current?.index !== index) current = { index, image: await images.load(index) };
     const first = start - index * T;
-    const out = await model.scorePairs([current.image], texts.slice(first, first + end - start), { signal });
+    const { image } = current;
+    const out = await model.scorePairs([image], texts.slice(first, first + end - start), { signal });
     if (index === 0) encoded.push(...out.batch.items.filter((_, k) => first + k < captions.length));
     out.logOdds.forEach((score, k) => {
       const text = first + k;
       if (text === captions.length) result.emptyText[index] = score;
       else {
         result.scores[index * captions.length + text] = score;
-        if (out.attention.length > 0 && matched.has(index * captions.length + text)) result.shares.push(pairShare(model, out, k));
+        if (out.attention.length > 0 && matched.has(index * captions.length + text)) result.shares.push(pairShare(model, out, k, image.outputSize));
       }
     });
     onProgress?.({ stage: 'pairs', done: end, total: count * T });

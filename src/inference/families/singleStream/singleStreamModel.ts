@@ -1,9 +1,10 @@
 /**
- * The single-stream adapter (ViLT-like early fusion): one graph takes token ids, their attention mask and
- * pixels, runs one transformer over [text tokens; image tokens] (positions from config.json's token_layout)
- * and scores image-text matching (ITM). Every image x text pair is one item of the batch; the graph is tapped
- * for its joint attention. The service's tasks are in the files beside this one (analyse, probe, inspect) and
- * in tasks/pairMatching.ts (pairs, zero-shot, perturbation scores).
+ * The single-stream adapter (ViLT-like early fusion): one graph takes token ids, their attention mask (and ViLT's
+ * token_type_ids and pixel_mask) and pixels, runs one transformer over [text tokens; image tokens] and scores
+ * image-text matching (ITM). Where the tokens sit comes from config.json (jointLayout.ts: our token_layout, or
+ * ViLT's own fields and the image's size). Every image x text pair is one item of the batch; the graph is tapped
+ * for its joint attention. The service's tasks are in the files beside this one (analyse, probe, inspect) and in
+ * tasks/pairMatching.ts (pairs, zero-shot, perturbation scores).
  */
 import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import type { PairKeys } from '../../../analysis/probes/retrieval';
@@ -14,6 +15,7 @@ import { fixedDim } from '../../runtime/graphInputs';
 import { outputNamed } from '../../runtime/graphIo';
 import type { ModelFolder } from '../../model/modelFolder';
 import type { PreprocessedImage } from '../../images/preprocess';
+import type { Size2D } from '../../model/preprocessorConfig';
 import type { LongRunOptions } from '../../../core/progress';
 import type { OpenSession, SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
@@ -30,6 +32,7 @@ import type { PromptScores } from '../../tasks/zeroShot';
 import type { ModelAdapter, ModelCapabilities } from '../adapter';
 import { analyzeSingleStream } from './analyzeSingleStream';
 import { inspectSingleStream } from './inspectSingleStream';
+import { readJointLayout, type JointLayout } from './jointLayout';
 import { probeSingleStream } from './probeSingleStream';
 
 const ITM_OUTPUTS = ['itm_logits', 'logits'];
@@ -56,9 +59,7 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
     readonly folder: ModelFolder,
     readonly joint: TappedGraph,
     readonly tokenizer: TextTokenizer,
-    readonly layout: TokenLayout,
-    /** The fixed number of text slots of the graph (L); texts are padded or cut to it. */
-    readonly textLength: number,
+    private readonly jointLayout: JointLayout,
     private readonly inputs: PairInputs,
     private readonly itmOutput: string,
     private readonly session: OpenSession,
@@ -68,20 +69,29 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
 
   /** Loads the joint graph, checks its inputs against the token layout and opens a tapped session. */
   static async open(folder: ModelFolder, cache: SessionCache): Promise<SingleStreamModel> {
-    const layout = folder.config.tokenLayout;
-    if (!folder.files.joint || !layout) {
-      throw badModel(folder.dir, 'is not a single-stream model (it needs onnx/model.onnx and a token_layout in config.json)', 'See docs/cli.md for the single-stream model layout.');
+    if (!folder.files.joint) {
+      throw badModel(folder.dir, 'is not a single-stream model (it needs onnx/model.onnx)', 'See docs/cli.md for the single-stream model layout.');
     }
+    const layout = await readJointLayout(folder);
     const joint = await TappedGraph.load(folder.files.joint);
     const inputs = pairInputs(joint, 'a single-stream model', 'Export the joint model with input_ids, attention_mask and pixel_values inputs; for a two-tower model, export onnx/vision_model.onnx and onnx/text_model.onnx and remove token_layout from config.json.');
-    const slots = layout.textEnd - layout.textStart;
-    const textLength = fixedDim(inputs.ids, 1) ?? slots;
-    if (textLength !== slots) {
-      throw badModel('config.json', `token_layout has ${slots} text slots (text_end - text_start), but ${joint.file} takes ${textLength} token ids`, 'Export the model again, or correct token_layout.');
+    const fixed = fixedDim(inputs.ids, 1);
+    if (fixed !== undefined && fixed !== layout.textLength) {
+      throw badModel('config.json', `${layout.says.slots}, but ${joint.file} takes ${fixed} token ids`, `Export the model again, or: ${layout.says.fix}`);
     }
-    const itmOutput = outputNamed(joint, ITM_OUTPUTS, 'Export the joint model with its image-text matching head output, `itm_logits` [batch, 2] (index 1 = match).');
+    const itmOutput = outputNamed(joint, ITM_OUTPUTS, 'Export the joint model with its image-text matching head output, `itm_logits` [batch, 2] (index 1 = match) or ViLT\'s `logits` [batch, 1].');
     const session = await joint.open(cache, joint.file);
-    return new SingleStreamModel(folder, joint, loadTokenizer(folder), layout, textLength, inputs, itmOutput, session);
+    return new SingleStreamModel(folder, joint, loadTokenizer(folder), layout, inputs, itmOutput, session);
+  }
+
+  /** The fixed number of text slots (L); texts are padded or cut to it. */
+  get textLength(): number {
+    return this.jointLayout.textLength;
+  }
+
+  /** Where the tokens sit for an image preprocessed to `size`. */
+  layoutFor(size: Size2D): TokenLayout {
+    return this.jointLayout.layoutFor(size);
   }
 
   /** The provider that runs the graph. */
@@ -89,9 +99,9 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
     return this.session.provider;
   }
 
-  /** The token layout as the JSON results report it. */
-  get layoutInfo(): TokenLayoutInfo {
-    const l = this.layout;
+  /** The token layout for an image preprocessed to `size`, as the JSON results report it. */
+  layoutInfo(size: Size2D): TokenLayoutInfo {
+    const l = this.layoutFor(size);
     return {
       tokens: jointLength(l), textStart: l.textStart, textEnd: l.textEnd, imageStart: l.imageStart, imageTokens: l.imageTokens,
       imageCls: l.imageCls ?? null, firstPatch: firstPatchIndex(l), itmToken: l.clsIndex ?? 0,
@@ -113,9 +123,10 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
     return probeSingleStream(this, images, captions, keys, stopwatch, options);
   }
 
-  /** The patch grid of the token layout. */
-  perturbationGrid(): { rows: number; cols: number } {
-    return { rows: this.layout.rows, cols: this.layout.cols };
+  /** The patch grid of the token layout for an image of `size`. */
+  perturbationGrid(size: Size2D): { rows: number; cols: number } {
+    const { rows, cols } = this.layoutFor(size);
+    return { rows, cols };
   }
 
   /** The matching probability, the one score a single-stream model gives. */
@@ -136,17 +147,19 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
   /** Runs every image (preprocessed, all the same size) with every text, in chunks of pairs. */
   async scorePairs(images: PreprocessedImage[], texts: string[], options: LongRunOptions = {}): Promise<PairScores> {
     const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo: this.textLength, signal: options.signal });
+    const size = images[0].outputSize;
+    // Before the run: an image the layout cannot hold (over ViLT's max_image_length) is refused.
+    const expected = jointLength(this.layoutFor(size));
     const scores = await runPairs(this.joint, this.session, this.inputs, this.itmOutput, images, batch, options);
-    this.checkTokens(scores.attention);
+    this.checkTokens(scores.attention, expected, size);
     return scores;
   }
 
   /** The layout must describe the sequence the graph attends over, or every map would point at wrong tokens. */
-  private checkTokens(attention: LayerAttention[]): void {
+  private checkTokens(attention: LayerAttention[], expected: number, size: Size2D): void {
     const keys = attention[0]?.keys;
-    const expected = jointLength(this.layout);
     if (keys !== undefined && keys !== expected) {
-      throw badModel('config.json', `token_layout describes ${expected} joint tokens, but the attention in ${this.joint.file} is over ${keys}`, 'Correct token_layout (text_end, image_start, image_tokens) to match the exported graph.');
+      throw badModel('config.json', `${this.jointLayout.says.tokens(expected, size)}, but the attention in ${this.joint.file} is over ${keys}`, this.jointLayout.says.fix);
     }
   }
 }
