@@ -87,11 +87,14 @@ test('probe: every distinct caption with the image by HF\'s logit, and the cross
   assert.deepEqual([result.crossModalAttention!.length, result.crossModalAttention![0].length], [2, 4]);
 });
 
-test('inspect: a single stream of 2 joint layers over the text slots, the image CLS and the patches', async () => {
+test('inspect: a single stream of 2 joint layers over the text slots, the image CLS and the patches, and its anatomy says so', async () => {
   const inspected = await service.inspect(dir);
   assert.equal(inspected.model.architecture, 'singleStream');
   assert.deepEqual(inspected.taps.map((t) => [t.tower, t.heads, t.keys]), [['joint', 4, L + 17], ['joint', 4, L + 17]]);
   assert.equal(inspected.tokenLayout?.firstPatch, L + 1);
+  assert.equal(inspected.anatomy.family, 'singleStream');
+  assert.match(inspected.anatomy.description, /image and text tokens are concatenated before the first attention layer; all 2 layers attend jointly over both modalities/);
+  assert.deepEqual(inspected.anatomy.inputs.map((i) => [i.name, i.modality]), [['input_ids', 'text'], ['attention_mask', 'text'], ['token_type_ids', 'text'], ['pixel_values', 'vision'], ['pixel_mask', 'vision']]);
 });
 
 test('a ViLT config.json without patch_size, or with one the graph does not have, is refused naming it; a capped max_image_length refuses larger images', async () => {
