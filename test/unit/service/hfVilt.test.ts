@@ -97,10 +97,13 @@ test('inspect: a single stream of 2 joint layers over the text slots, the image 
   assert.deepEqual(inspected.anatomy.inputs.map((i) => [i.name, i.modality]), [['input_ids', 'text'], ['attention_mask', 'text'], ['token_type_ids', 'text'], ['pixel_values', 'vision'], ['pixel_mask', 'vision']]);
 });
 
-test('a ViLT config.json without patch_size, or with one the graph does not have, is refused naming it; a capped max_image_length refuses larger images', async () => {
+test('a ViLT config.json without patch_size, with one the graph does not have, or of another ViLT head is refused naming it; a capped max_image_length refuses larger images', async () => {
   const noPatch = editedCopy('no-patch', ({ patch_size: _, ...rest }) => rest);
   await assert.rejects(service.analyze({ modelDir: noPatch, images: [images[0]], texts: ['a'] }), (e: unknown) => e instanceof LensError && e.kind === 'badModel'
     && /config\.json: has no patch_size/.test(e.message) && /ViltConfig writes every field/.test(e.fix ?? ''));
+  const vqa = editedCopy('vqa', (config) => ({ ...config, architectures: ['ViltForQuestionAnswering'] }));
+  await assert.rejects(service.analyze({ modelDir: vqa, images: [images[0]], texts: ['a'] }), (e: unknown) => e instanceof LensError && e.kind === 'badModel'
+    && /names ViltForQuestionAnswering; of ViLT's heads only ViltForImageAndTextRetrieval \(image-text matching\) is supported/.test(e.message));
   const coarse = editedCopy('coarse', (config) => ({ ...config, patch_size: 32 }));
   await assert.rejects(service.analyze({ modelDir: coarse, images: [images[0]], texts: ['a'] }), (e: unknown) => e instanceof LensError && e.kind === 'badModel'
     && /ViLT's 8 text slots, image CLS and patch_size 32 make 13 joint tokens for a 64x64 image, but the attention in .* is over 25/.test(e.message));

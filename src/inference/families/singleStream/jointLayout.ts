@@ -24,6 +24,9 @@ export interface JointLayout {
   layoutFor(size: Size2D): TokenLayout;
 }
 
+/** ViLT's image-text matching head; its other heads (VQA, masked LM, NLVR2) answer other questions than a match. */
+const MATCHER = 'ViltForImageAndTextRetrieval';
+
 const FIX = 'Use the config.json of the model\'s repository (ViltConfig writes every field), or add the exported model\'s value.';
 
 /** config.json's token_layout (a fixed layout), else ViLT's fields, or a badModel error naming the missing field. */
@@ -38,9 +41,13 @@ export async function readJointLayout(folder: ModelFolder): Promise<JointLayout>
   return viltLayout(isJsonObject(json) ? json : {});
 }
 
-/** ViLT's layout from ViltConfig's fields: text slots, the image CLS, then the patch grid of each image. */
+/** ViLT's layout from ViltConfig's fields (a retrieval head's): text slots, the image CLS, then each image's patch grid. */
 function viltLayout(config: JsonObject): JointLayout {
   const reader = new FieldReader('config.json', FIX);
+  const heads = config.architectures;
+  if (Array.isArray(heads) && heads.length > 0 && !heads.includes(MATCHER)) {
+    throw badModel('config.json', `names ${heads.map(String).join(', ')}; of ViLT's heads only ${MATCHER} (image-text matching) is supported`, 'Use a ViLT retrieval checkpoint such as dandelin/vilt-b32-finetuned-coco, exported with its logits output.');
+  }
   const positions = reader.number(config, 'max_position_embeddings', 'positiveInt');
   const textLength = reader.number(config, 'max_text_len', 'positiveInt') ?? positions;
   if (textLength === undefined) throw badModel('config.json', 'has neither max_position_embeddings nor max_text_len, so the number of text slots of the ViLT model is unknown', FIX);
