@@ -67,6 +67,24 @@ test('analyze: HF\'s matching probabilities and every layer\'s joint attention, 
   }
 });
 
+test('text attention: each text token\'s attention on the patches of the image\'s own grid, the heads of HF\'s last layer averaged', async () => {
+  const result = await service.analyze({ images, texts: reference.texts.slice(2), textAttention: true, headStats: true }).catch((e: unknown) => e);
+  assert.ok(result instanceof LensError && /was preprocessed to a different size/.test(result.message), 'two sizes in one analysis are refused');
+  const analysis = await service.analyze({ images: [images[1]], texts: reference.texts, textAttention: true, headStats: true });
+  const [rows, cols] = [4, 6];
+  const tokens = L + 1 + rows * cols;
+  const last = reference.attention[1][1];
+  analysis.textAttention!.forEach((entry, j) => {
+    const n = reference.inputIds[j].filter((id) => id !== 0).length;
+    assert.equal(entry.tokens, n);
+    for (let t = 0; t < n; t++) {
+      const expected = Array.from({ length: rows * cols }, (_, p) => [0, 1, 2, 3].reduce((s, h) => s + last[((j * 4 + h) * tokens + t) * tokens + L + 1 + p], 0) / 4);
+      assert.ok(maxDifference(entry.toImage![0][t].flat(), expected) < 1e-4, `text ${j} token ${t}`);
+    }
+  });
+  assert.deepEqual([analysis.headStats!.joint!.length, analysis.headStats!.joint![0].length, analysis.headStats!.joint![0][0].length], [texts, 2, 4]);
+});
+
 test('zero-shot scores each label by the rank logit\'s sigmoid, and occlusion explains it on the image\'s own grid', async () => {
   const zero = await service.zeroShot({ images: images.slice(1), labels: reference.texts, templates: ['{label}'] });
   assert.equal(zero.scoring, 'itm');
