@@ -4,7 +4,7 @@
  * folder does not, and its layout follows from ViltConfig's fields and the image, as ViltEmbeddings builds the
  * sequence: `max_position_embeddings` text slots (`max_text_len` where an export writes the original ViLT's name),
  * then the image CLS token and the image's grid of `patch_size` patches in row-major order, every patch unless
- * `max_image_length` caps them (ViLT then keeps that many at random, which no map can be placed from).
+ * `max_image_length` (when not negative) caps them: ViLT then keeps that many at random, which no map can be placed from.
  */
 import { join } from 'node:path';
 import { badInput, badModel } from '../../../core/errors';
@@ -68,7 +68,7 @@ function viltLayout(config: JsonObject): JointLayout {
     layoutFor: (size) => {
       const rows = Math.floor(size.height / patch);
       const cols = Math.floor(size.width / patch);
-      if (cap > 0 && rows * cols > cap) {
+      if (cap >= 0 && rows * cols > cap) {
         throw badInput(
           `An image preprocessed to ${size.width}x${size.height} has ${rows * cols} patches, more than config.json's max_image_length of ${cap}; ViLT keeps ${cap} of them drawn at random, so its attention cannot be placed on the image.`,
           'Use a smaller size.shortest_edge in preprocessor_config.json, or set max_image_length to -1 (every patch), as the released ViLT checkpoints have.',
