@@ -44,6 +44,8 @@ function mapChoices(result: AnalysisResult, image: number): { choices: Choice[];
   const maps = new Map<string, { grid: GridValues; label: string }>();
   const rollout = result.maps.rollout[image];
   if (rollout) maps.set('rollout', { grid: gridFromMatrix(rollout), label: 'Attention rollout' });
+  const flow = result.maps.flow?.[image];
+  if (flow) maps.set('flow', { grid: gridFromMatrix(flow), label: 'Attention flow (max-flow)' });
   const pooling = result.maps.pooling?.[image];
   if (pooling) maps.set('pooling', { grid: gridFromMatrix(pooling), label: 'Attention-pooling head (where the embedding looks)' });
   const mapName = alignmentMapName(result.alignmentMethod);

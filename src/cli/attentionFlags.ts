@@ -1,6 +1,7 @@
 /**
- * The attention flags of `mmlens analyze`: optional head statistics and text attention in the JSON, and the
- * rollout variant (head fusion, start layer, residual identity) the maps are computed with.
+ * The attention flags of `mmlens analyze`: optional head statistics and text attention in the JSON, the
+ * rollout variant (head fusion, start layer, residual identity) the maps are computed with, and attention flow
+ * on the same graph.
  */
 import { badInput } from '../core/errors';
 import type { AttentionDetailOptions } from '../inference/tasks/attentionDetails';
@@ -17,10 +18,11 @@ export const ATTENTION_FLAGS = {
   'rollout-fusion': { type: 'string' },
   'rollout-start': { type: 'string' },
   'no-residual': { type: 'boolean' },
+  flow: { type: 'boolean' },
 } as const satisfies FlagSpec;
 
 /** The usage fragment for the flags. */
-export const ATTENTION_USAGE = '[--head-stats] [--text-attention] [--rollout-fusion mean|max|min] [--rollout-start N] [--no-residual]';
+export const ATTENTION_USAGE = '[--head-stats] [--text-attention] [--rollout-fusion mean|max|min] [--rollout-start N] [--no-residual] [--flow]';
 
 /** The service options the parsed flags ask for; the start layer is checked against the model later. */
 export function attentionDetailOptions(values: FlagValues, command: CliCommand): AttentionDetailOptions {
@@ -32,6 +34,7 @@ export function attentionDetailOptions(values: FlagValues, command: CliCommand):
   return {
     headStats: values['head-stats'] === true,
     textAttention: values['text-attention'] === true,
+    ...(values.flow === true && { flow: true }),
     rollout: {
       ...(fusion !== undefined && { fusion: fusion as RolloutSettings['fusion'] }),
       ...(startLayer !== undefined && { startLayer }),

@@ -1,12 +1,13 @@
-/** The plain-text summary `mmlens analyze` prints: similarity, probability (and ITM) of every image x text. */
+/** The plain-text summary `mmlens analyze` prints: similarity, probability (and ITM) of every image x text, and what attention flow cost. */
 import type { AnalysisResult } from '../shared/analysisResult';
+import type { AttentionDetails } from '../shared/attentionDetails';
 import { characterCount, firstCharacters } from '../shared/characters';
 
 /** Characters of a text the table shows; a longer one is cut there, with its length said. */
 const SHOWN_CHARACTERS = 80;
 
-/** A table with one row per (image, text) pair, then the model, provider and notices. */
-export function summaryTable(result: AnalysisResult): string {
+/** A table with one row per (image, text) pair, then the model, provider, attention flow's cost and notices. */
+export function summaryTable(result: AnalysisResult & Pick<AttentionDetails, 'flow'>): string {
   const lines = [`model ${result.model.name} (${result.model.architecture}) on ${result.model.executionProvider}`];
   result.images.forEach((image, i) => {
     lines.push(image.path);
@@ -16,6 +17,9 @@ export function summaryTable(result: AnalysisResult): string {
       lines.push(`  ${result.similarity[i][j].toFixed(4).padStart(8)}  p=${result.probabilities[i][j].toFixed(4)}${match}  ${shownText(text.text)}${truncated}`);
     });
   });
+  for (const cost of result.flow?.perImage ?? []) {
+    lines.push(`attention flow: ${cost.maxFlows} max-flows on ${cost.nodes} nodes and ${cost.edges} edges, ${(cost.milliseconds / 1000).toFixed(2)} s`);
+  }
   for (const notice of result.model.notices) lines.push(`note: ${notice}`);
   return lines.join('\n');
 }

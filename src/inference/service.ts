@@ -84,9 +84,10 @@ export class InferenceService {
     const stopwatch = new Stopwatch();
     const model = await stopwatch.time('load', () => this.model(request.modelDir));
     const images = await stopwatch.time('preprocess', () => this.preprocess(request.images, model, options.signal));
-    const { headStats, textAttention, rollout } = request;
-    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, alignment: request.alignment, headStats, textAttention, rollout };
+    const { headStats, textAttention, rollout, flow } = request;
+    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, alignment: request.alignment, headStats, textAttention, rollout, flow };
     const result = await model.analyze(prepared, stopwatch, options);
+    if (flow && result.attentionObservable && !result.maps.flow) result.model.notices.push(`Attention flow is not computed for ${model.family} models yet; the rollout is.`);
     result.model.notices = this.notices(model, result.model.notices, images);
     this.addFallbacks(result.model);
     result.timings = stopwatch.timings;

@@ -132,6 +132,11 @@ export interface AnalysisResult {
      * is a weighted mean of, not a transformer layer.
      */
     pooling?: Matrix[];
+    /**
+     * With --flow: attention flow (Abnar & Zuidema 2020) from the CLS token (no CLS: the mean over every token's
+     * flow) to each patch, [image] -> rows x cols, on the rollout's graph; the top-level `flow` says what it cost.
+     */
+    flow?: Matrix[];
   };
   /** Two-tower models with alignment maps: which patch embeddings `maps.alignment` uses; cross-attention matchers: `crossAttention`. */
   alignmentMethod?: AlignmentSource;

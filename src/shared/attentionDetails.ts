@@ -1,7 +1,7 @@
 /**
  * Optional parts of an analysis result about attention itself (docs/cli.md): per-head statistics, text
- * attention, and the rollout settings the maps were made with. Kept apart from analysisResult.ts so the
- * base contract stays small; `DetailedAnalysisResult` is what the service returns.
+ * attention, the rollout settings the maps were made with and the attention flow's cost. Kept apart from
+ * analysisResult.ts so the base contract stays small; `DetailedAnalysisResult` is what the service returns.
  */
 import type { AnalysisResult, Matrix, Tower } from './analysisResult';
 
@@ -10,6 +10,23 @@ export interface RolloutSettings {
   fusion: 'mean' | 'max' | 'min';
   startLayer: number;
   residual: boolean;
+}
+
+/** The size and time of one image's attention flow (docs/methods.md, "Attention flow"). */
+export interface FlowCost {
+  /** Nodes and edges (zero capacities left out) of the graph each max-flow runs on. */
+  nodes: number;
+  edges: number;
+  /** Max-flows solved: one per input token, times the output tokens (1 from the CLS token, T without one). */
+  maxFlows: number;
+  milliseconds: number;
+}
+
+/** How `maps.flow` was computed: its output token and each image's cost; the graph is the rollout's (`rollout`). */
+export interface FlowDetails {
+  /** 'cls': the flow into the CLS token after the last layer; 'meanOfTokens': the mean over every token's flow. */
+  from: 'cls' | 'meanOfTokens';
+  perImage: FlowCost[];
 }
 
 /** Statistics of one attention head of one item (docs/methods.md, "Head statistics"). */
@@ -60,6 +77,8 @@ export interface AttentionDetails {
   textAttention?: TextAttention[];
   /** How maps.rollout (and single-stream maps.alignment) were computed; absent when attention is not observable. */
   rollout?: RolloutSettings;
+  /** With --flow, where maps.flow was computed: its output token and cost. */
+  flow?: FlowDetails;
 }
 
 /** An analysis result with its optional attention details. */

@@ -6,6 +6,7 @@
  */
 import { headStatistics, type HeadStatistics, type PatchGeometry } from '../../analysis/attention/headStats';
 import type { RolloutOptions } from '../../analysis/attention/rollout';
+import type { ProgressCallback } from '../../core/progress';
 import { textTokenAttention, textToImageAttention } from '../../analysis/attention/textAttention';
 import { toNested } from '../../analysis/grid';
 import type { AttentionDetails, HeadStat, RolloutSettings, TextAttention } from '../../shared/attentionDetails';
@@ -21,8 +22,10 @@ export interface AttentionDetailOptions {
   headStats?: boolean;
   /** Add `textAttention`. */
   textAttention?: boolean;
-  /** Rollout variant; each field left out takes the default (mean, 0, true). */
+  /** Rollout variant; each field left out takes the default (mean, 0, true). Attention flow uses the same graph. */
   rollout?: Partial<RolloutSettings>;
+  /** Add `maps.flow`, the attention flow of each image (costly: attentionFlowMaps.ts). */
+  flow?: boolean;
 }
 
 /** The rollout settings a request resolves to. */
@@ -31,9 +34,9 @@ export function rolloutSettings(options: AttentionDetailOptions): RolloutSetting
   return { fusion: r.fusion ?? 'mean', startLayer: r.startLayer ?? 0, residual: r.residual ?? true };
 }
 
-/** The settings as src/analysis/rollout takes them. */
-export function rolloutOptions(settings: RolloutSettings, signal?: AbortSignal): RolloutOptions {
-  return { headFusion: settings.fusion, startLayer: settings.startLayer, residual: settings.residual, signal };
+/** The settings as src/analysis/rollout (and attention flow, which reports progress) takes them. */
+export function rolloutOptions(settings: RolloutSettings, signal?: AbortSignal, onProgress?: ProgressCallback): RolloutOptions {
+  return { headFusion: settings.fusion, startLayer: settings.startLayer, residual: settings.residual, signal, ...(onProgress && { onProgress }) };
 }
 
 /** A two-tower model's attention and the texts it encoded. */

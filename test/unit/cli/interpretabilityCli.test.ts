@@ -75,6 +75,19 @@ test('analyze --head-stats --text-attention and the rollout flags add the docume
   assert.deepEqual([plain.headStats, plain.textAttention, plain.rollout], [undefined, undefined, { fusion: 'mean', startLayer: 0, residual: true }]);
 });
 
+test('analyze --flow adds maps.flow and its cost; the summary prints the cost', () => {
+  const run = mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--flow', '--rollout-start', '1', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.deepEqual([json.maps.flow.length, json.maps.flow[0].length, json.maps.flow[0][0].length], [1, json.grid.rows, json.grid.cols]);
+  assert.equal(json.flow.from, 'cls');
+  assert.deepEqual(Object.keys(json.flow.perImage[0]).sort(), ['edges', 'maxFlows', 'milliseconds', 'nodes']);
+  assert.equal(typeof json.timings.flow, 'number');
+  assert.equal(json.rollout.startLayer, 1);
+  const table = mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--flow');
+  assert.match(table.stdout, /attention flow: \d+ max-flows on \d+ nodes and \d+ edges, \d+\.\d\d s/);
+});
+
 test('analyze rejects an unknown head fusion and a start layer past the last layer (exit 2)', () => {
   const base = ['analyze', '--model', clip.dir, '--image', scene, '--text', 'x'];
   const fusionRun = mmlensCpu(...base, '--rollout-fusion', 'median');

@@ -15,6 +15,7 @@ import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
 import type { LayerAttention } from '../../runtime/tappedGraph';
 import { imageInfos, itemAttention, nestAttention, requireSameSize, rolloutPatchGrid, textBodyTokens, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings } from '../../tasks/attentionDetails';
+import { flowPatchGrids } from '../../tasks/attentionFlowMaps';
 import { unobservable } from '../../tasks/notices';
 import type { Stopwatch } from '../../tasks/stopwatch';
 import type { CrossAttentionModel, StreamAttention } from './crossAttentionModel';
@@ -24,14 +25,18 @@ export async function analyzeCrossAttention(model: CrossAttentionModel, request:
   const { images, texts } = request;
   requireSameSize(images);
   const scores = await stopwatch.time('joint', () => model.scorePairs(images.map((i) => i.image), texts, options));
+  const streams = model.byStream(scores.attention);
+  const size = images[0].image.outputSize;
+  const tokens = streams.vision[0]?.queries ?? streams.cross[0]?.keys ?? 0;
+  const grid = patchGridFor(size.height, size.width, model.folder.config.vision.patchSize, tokens);
+  const observable = streams.vision.length > 0 && streams.cross.length > 0;
+  const rollout = rolloutSettings(request);
+  // The vision encoder sees each image alone, so its first pair's attention stands for the image.
+  const flow = request.flow && observable
+    ? await stopwatch.time('flow', () => flowPatchGrids(streams.vision, images.map((_, i) => i * texts.length), grid, rolloutOptions(rollout, options.signal, options.onProgress)))
+    : undefined;
   return stopwatch.time('analysis', () => {
     const shape = [images.length, texts.length] as const;
-    const streams = model.byStream(scores.attention);
-    const size = images[0].image.outputSize;
-    const tokens = streams.vision[0]?.queries ?? streams.cross[0]?.keys ?? 0;
-    const grid = patchGridFor(size.height, size.width, model.folder.config.vision.patchSize, tokens);
-    const observable = streams.vision.length > 0 && streams.cross.length > 0;
-    const rollout = rolloutSettings(request);
     const items = scores.batch.items;
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
@@ -51,13 +56,14 @@ export async function analyzeCrossAttention(model: CrossAttentionModel, request:
             throwIfCancelled(options.signal);
             return crossGrid(streams.cross, i * texts.length + j, textBodyTokens(item, model.specialIds), grid);
           })),
+          ...(flow && { flow: flow.maps }),
         }
         : { rollout: [], alignment: [] },
       timings: {},
     };
     if (observable) result.alignmentMethod = 'crossAttention';
     if (request.includeAttention) result.attention = nestedAttention(streams, images.length, texts.length);
-    return Object.assign(result, observable ? { rollout } : {});
+    return Object.assign(result, observable ? { rollout } : {}, flow ? { flow: flow.details } : {});
   });
 }
 

@@ -9,6 +9,7 @@ import { SCHEMA_VERSION, type AlignmentMethod, type AnalysisResult, type Matrix 
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import { imageInfos, nestAttention, requireSameSize, rolloutPatchGrid, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings, twoTowerDetails } from '../../tasks/attentionDetails';
+import { flowPatchGrids } from '../../tasks/attentionFlowMaps';
 import { unobservable } from '../../tasks/notices';
 import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
 import type { LongRunOptions } from '../../../core/progress';
@@ -29,14 +30,17 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
   const vision = await stopwatch.time('vision', () => model.encodeImages(images.map((i) => i.image), options));
   const text = await stopwatch.time('text', () => model.encodeTexts(texts, options));
   const alignment = alignmentSource(model, vision, request.alignment ?? DEFAULT_ALIGNMENT);
+  const config = model.folder.config;
+  const grid = patchGridFor(size.height, size.width, config.vision.patchSize, vision.tokens);
+  const rollout = rolloutSettings(request);
+  const flow = request.flow && vision.attention.length > 0
+    ? await stopwatch.time('flow', () => flowPatchGrids(vision.attention, images.map((_, i) => i), grid, rolloutOptions(rollout, options.signal, options.onProgress)))
+    : undefined;
   return stopwatch.time('analysis', () => {
-    const config = model.folder.config;
-    const grid = patchGridFor(size.height, size.width, config.vision.patchSize, vision.tokens);
     const similarity = cosineSimilarityMatrix(vision.embeds, text.embeds, vision.dim);
     const scale = model.logits.scale.value;
     const bias = model.logits.bias?.value;
     const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
-    const rollout = rolloutSettings(request);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
       model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [...notices(model), ...alignment.notices] },
@@ -51,6 +55,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
         rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutPatchGrid(vision.attention, i, grid, rolloutOptions(rollout, options.signal))) : [],
         alignment: alignment.patches ? images.map((_, i) => texts.map((_, j) => alignmentGrid(alignment.patches!, vision, text.embeds, i, j, grid))) : [],
         ...(vision.pooling && { pooling: images.map((_, i) => poolingGrid(vision, i, grid)) }),
+        ...(flow && { flow: flow.maps }),
       },
       timings: {},
     };
@@ -58,7 +63,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
     if (bias !== undefined) result.logitBias = bias;
     if (request.includeAttention) result.attention = { vision: nestAttention(vision.attention, images.length), text: nestAttention(text.attention, texts.length) };
     const details = twoTowerDetails(request, { vision: vision.attention, text: text.attention, texts: text.batch.items, images: images.length, grid });
-    return Object.assign(result, details, result.attentionObservable ? { rollout } : {});
+    return Object.assign(result, details, result.attentionObservable ? { rollout } : {}, flow ? { flow: flow.details } : {});
   });
 }
 
