@@ -2,7 +2,8 @@
  * `mmlens analyze`: runs the analysis, then writes the JSON (`--json`), the self-contained HTML report
  * (`--html`) and, unless JSON goes to standard output, a short summary table.
  */
-import type { AlignmentMethod, AnalysisResult } from '../shared/analysisResult';
+import type { AlignmentMethod } from '../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../shared/attentionDetails';
 import type { ReportAttentionLevel } from '../shared/packedAttention';
 import { badInput } from '../core/errors';
 import { imagePreviewDataUrl } from '../inference/images/imagePreview';
@@ -75,12 +76,15 @@ export const analyzeCommand: CliCommand = {
 export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, packageRoot: string, signal?: AbortSignal): Promise<void> {
   const progress = terminalProgress();
   const result = await service.analyze(
-    { ...args.details, modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention || (args.html !== undefined && args.reportAttention !== 'none'), alignment: args.alignment },
+    {
+      ...args.details, modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention, alignment: args.alignment,
+      ...(args.html !== undefined ? { pageAttention: { level: args.reportAttention } } : {}),
+    },
     { signal, onProgress: progress.onProgress },
   );
   progress.clear();
-  if (args.html) await writeHtml(args.html, result, packageRoot, args.reportAttention);
-  if (!args.attention) delete result.attention;
+  if (args.html) await writeHtml(args.html, result, packageRoot);
+  delete result.pageAttention;
   if (args.json) await writeJson(args.json, result);
   if (args.json !== '-') console.log(terminalText(summaryTable(result)));
   sayWritten([args.html, args.json], args.json);
@@ -106,7 +110,7 @@ function reportAttentionFlag(text: unknown, html: boolean): ReportAttentionLevel
   );
 }
 
-async function writeHtml(path: string, result: AnalysisResult, packageRoot: string, level: ReportAttentionLevel | undefined): Promise<void> {
+async function writeHtml(path: string, result: DetailedAnalysisResult, packageRoot: string): Promise<void> {
   const images = await Promise.all(result.images.map((image) => imagePreviewDataUrl(image.path)));
-  await writeFileAtomically(path, buildHtmlReport({ ...pageAnalysis(result, level), images }, await readReportAssets(packageRoot, 'report')));
+  await writeFileAtomically(path, buildHtmlReport({ ...pageAnalysis(result), images }, await readReportAssets(packageRoot, 'report')));
 }

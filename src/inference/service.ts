@@ -22,6 +22,7 @@ import { SessionCache } from './runtime/sessions';
 import { Stopwatch } from './tasks/stopwatch';
 import type { InspectResult } from './tasks/inspect';
 import { readManifest } from './datasets/manifest';
+import type { PageAttentionRequest } from './tasks/packAttention';
 import { perturbationTarget, type PerturbationRequest, type PerturbationTarget } from './tasks/perturbationScores';
 import { probesUnavailable, runProbe, type ProbeRequest } from './tasks/probe';
 import { classifyZeroShot, type ZeroShotRequest, type ZeroShotResult } from './tasks/zeroShot';
@@ -32,6 +33,8 @@ export interface AnalyzeRequest extends AttentionDetailOptions {
   images: string[];
   texts: string[];
   includeAttention?: boolean;
+  /** For a page (panel, HTML report): the head grid's attention packed into `pageAttention` (tasks/packAttention.ts). */
+  pageAttention?: PageAttentionRequest;
   /** Two-tower models: patch tokens, MaskCLIP or the values alone for the alignment maps; default DEFAULT_ALIGNMENT. */
   alignment?: AlignmentMethod;
 }
@@ -85,7 +88,7 @@ export class InferenceService {
     const model = await stopwatch.time('load', () => this.model(request.modelDir));
     const images = await stopwatch.time('preprocess', () => this.preprocess(request.images, model, options.signal));
     const { headStats, textAttention, rollout, flow } = request;
-    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, alignment: request.alignment, headStats, textAttention, rollout, flow };
+    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, pageAttention: request.pageAttention, alignment: request.alignment, headStats, textAttention, rollout, flow };
     const result = await model.analyze(prepared, stopwatch, options);
     if (flow && result.attentionObservable && !result.maps.flow) result.model.notices.push(`Attention flow is not computed for ${model.family} models yet; the rollout is.`);
     result.model.notices = this.notices(model, result.model.notices, images);

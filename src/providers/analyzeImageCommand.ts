@@ -60,7 +60,6 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
       modelDir,
       images: [image.fsPath],
       texts,
-      includeAttention: true,
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
     }, undefined, options);
     host.observe(page.result.model);

@@ -4,6 +4,7 @@
  * analysisResult.ts so the base contract stays small; `DetailedAnalysisResult` is what the service returns.
  */
 import type { AnalysisResult, Matrix, Tower } from './analysisResult';
+import type { PackedAttention } from './packedAttention';
 
 /** How attention rollout was computed: head fusion, first layer in the product, residual identity added. */
 export interface RolloutSettings {
@@ -79,6 +80,11 @@ export interface AttentionDetails {
   rollout?: RolloutSettings;
   /** With --flow, where maps.flow was computed: its output token and cost. */
   flow?: FlowDetails;
+  /**
+   * Only when the request was for a page (a panel or an HTML report): the head grid's attention, packed. Not part
+   * of the JSON contract: the CLI leaves it out of `--json`.
+   */
+  pageAttention?: PackedAttention;
 }
 
 /** An analysis result with its optional attention details. */

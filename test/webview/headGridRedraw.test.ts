@@ -7,9 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { pageAnalysis } from '../../src/inference/tasks/packAttention';
 import { GRID, HEAD_HOT_PATCH, reportFixture } from './reportFixture';
-import { canvasPixels, launchChromium, openReport, type Rgb } from './reportPage';
+import { asSent, canvasPixels, launchChromium, openReport, type Rgb } from './reportPage';
 
 /** The ends of viridis, the lowest and highest colours of every map. */
 const VIRIDIS_MIN: Rgb = [68, 1, 84];
@@ -92,7 +91,7 @@ test('another set of heads rebuilds the grid, and an enlarged head no longer dra
 
 test('a page packed as thumbnails draws every head from the first token, says why there is no query choice, and offers none', async () => {
   const data = await reportFixture();
-  const { page: small, problems } = await openReport(browser, { ...data, ...pageAnalysis(data.result, 'thumbnails') });
+  const { page: small, problems } = await openReport(browser, asSent(data, 'thumbnails'));
   try {
     assert.equal(await small.locator('.head-thumb canvas').count(), 4);
     for (const [l, h] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {

@@ -9,11 +9,13 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
-import { pageAnalysis } from '../../src/inference/tasks/packAttention';
+import { packAttention } from '../../src/inference/tasks/packAttention';
 import { readReportAssets } from '../../src/cli/reportAssets';
 import type { GenerationReportData } from '../../src/shared/generationResult';
+import type { ReportAttentionLevel } from '../../src/shared/packedAttention';
 import type { ProbeReportData } from '../../src/shared/probeResult';
 import type { ReportData } from '../../src/shared/reportData';
+import { layersOf } from '../support/layerAttention';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -25,13 +27,18 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Fixtures hold an analysis as the service returns it, with its nested attention; the page gets it as the product
- * sends it, packed (src/inference/tasks/packAttention.ts, at the level its size picks).
+ * Fixtures hold an analysis with its attention nested, as --json writes it; the page gets it as the product
+ * sends it, packed (src/inference/tasks/packAttention.ts, at `level` or the one its size picks).
  */
-function asSent(data: ReportData | ProbeReportData | GenerationReportData): ReportData | ProbeReportData | GenerationReportData {
-  if (!('images' in data) || 'generated' in data.result || !('attention' in data.result) || 'attention' in data) return data;
-  const analysis = data as ReportData;
-  return { ...analysis, ...pageAnalysis(analysis.result) };
+export function asSent(data: ReportData | ProbeReportData | GenerationReportData, level?: ReportAttentionLevel): ReportData | ProbeReportData | GenerationReportData {
+  if (!('images' in data) || 'generated' in data.result || 'attention' in data) return data;
+  const { result } = data as ReportData;
+  const tower = result.attention?.vision ? 'vision' : 'joint';
+  const nested = result.attention?.[tower];
+  if (!nested) return data;
+  const patchStart = nested[0][0][0].length - result.grid.rows * result.grid.cols;
+  const attention = packAttention(tower, layersOf(nested), nested[0].length, patchStart, { level });
+  return { ...data, result: { ...result, attention: undefined }, ...(attention ? { attention } : {}) };
 }
 
 /** Things the page reported that a clean report never does. */

@@ -1,7 +1,7 @@
 /**
  * The extension's "Analyze Image" flow in a fresh process, with the resident memory after each stage: load
- * the runtimes, open the model, analyze one image with five texts (attention included, as the command asks),
- * then build the panel's HTML page (attention packed at the level its size picks, as the panel gets it), which
+ * the runtimes, open the model, analyze one image with five texts for a page (its attention packed at the level
+ * its size picks, as the panel gets it from the inference process), then build the panel's HTML page, which
  * it writes to <out.html> for the webview figures; last, apart from the stages, the size of the attention packed
  * in full (`--report-attention full`).
  * Prints { stages: [{ stage, peakMiB, nowMiB }], analyzeMs, htmlBytes, level, fullAttentionBytes, provider }.
@@ -13,7 +13,7 @@ import { parseExecutionProvider } from '../../src/inference/runtime/executionPro
 import { getSharp } from '../../src/inference/images/imageDecode';
 import { imagePreviewDataUrl } from '../../src/inference/images/imagePreview';
 import { InferenceService } from '../../src/inference/service';
-import { packAttention, pageAnalysis } from '../../src/inference/tasks/packAttention';
+import { pageAnalysis } from '../../src/inference/tasks/packAttention';
 import { loadOrt } from '../../src/inference/runtime/sessions';
 import { reply } from './child';
 import { residentMiB } from './machine';
@@ -52,15 +52,17 @@ async function main(): Promise<void> {
   await service.model();
   mark('model opened (both tapped sessions)');
   const start = performance.now();
-  const result = await service.analyze({ images: [image], texts: FIVE_TEXTS, includeAttention: true });
+  const request = { images: [image], texts: FIVE_TEXTS };
+  const result = await service.analyze({ ...request, pageAttention: {} });
   const analyzeMs = performance.now() - start;
-  mark('analyze() with attention returned');
+  mark('analyze() for the page returned');
   const assets = { script: readFileSync('dist/webview/report.js', 'utf8'), css: readFileSync('dist/webview/report.css', 'utf8') };
   const page = pageAnalysis(result);
   const html = buildHtmlReport({ ...page, images: [await imagePreviewDataUrl(image)] }, assets);
   mark('panel HTML built');
   writeFileSync(outHtml, html);
-  const full = page.attention?.level === 'full' ? page.attention : packAttention(result, 'full');
+  // After the stages: the same analysis packed in full, for its size.
+  const full = page.attention?.level === 'full' ? page.attention : (await service.analyze({ ...request, pageAttention: { level: 'full' } })).pageAttention;
   const fullAttentionBytes = full?.attention.layerData.reduce((sum, layer) => sum + layer.length, 0) ?? 0;
   reply({ stages, analyzeMs, htmlBytes: Buffer.byteLength(html), level: page.attention?.level ?? 'none', fullAttentionBytes, provider: result.model.executionProvider } satisfies MemoryChildResult);
 }

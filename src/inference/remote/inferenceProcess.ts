@@ -22,7 +22,7 @@ type Handler = (service: InferenceService, args: unknown[], options: LongRunOpti
 /** Each method's work; the arguments are the client's, checked by its types on the host side. */
 const handlers: Record<RemoteMethod, Handler> = {
   analyze: (s, [request], o) => s.analyze(request as AnalyzeRequest, o),
-  analyzeForPage: async (s, [request, level], o) => pageAnalysis(await s.analyze(request as AnalyzeRequest, o), level as ReportAttentionLevel | undefined),
+  analyzeForPage: async (s, [request, level], o) => pageAnalysis(await s.analyze({ ...(request as AnalyzeRequest), pageAttention: { level: level as ReportAttentionLevel | undefined } }, o)),
   zeroShot: (s, [request], o) => s.zeroShot(request as ZeroShotRequest, o),
   probe: (s, [request], o) => s.probe(request as ProbeRequest, o),
   inspect: (s, [dir]) => s.inspect(dir as string | undefined),

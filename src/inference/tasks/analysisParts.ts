@@ -1,17 +1,19 @@
 /**
  * The parts of an analysis result that do not depend on the architecture: the request the adapters take, the
- * image and text entries, slicing and nesting the attention tensors for the JSON, an image encoder's rollout
+ * image and text entries, slicing and nesting the attention tensors for the JSON (and packing them for a page), an image encoder's rollout
  * over its patches, and which of a text's tokens its per-text maps read.
  */
 import { attentionRolloutRow, type RolloutOptions } from '../../analysis/attention/rollout';
 import { toNested } from '../../analysis/grid';
-import type { AlignmentMethod, ImageInfo, Matrix, TextInfo } from '../../shared/analysisResult';
+import type { AlignmentMethod, ImageInfo, Matrix, TextInfo, Tower } from '../../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
 import type { PatchGrid } from '../images/patchGrid';
 import type { AttentionDetailOptions } from './attentionDetails';
 import { badInput } from '../../core/errors';
 import type { PreprocessedImage } from '../images/preprocess';
 import type { LayerAttention } from '../runtime/tappedGraph';
 import type { EncodedText } from '../model/tokenize';
+import { packAttention, type PageAttentionRequest } from './packAttention';
 
 /** What to analyse; images are already preprocessed (their paths and sizes are reported). */
 export interface PreparedRequest extends AttentionDetailOptions {
@@ -19,6 +21,8 @@ export interface PreparedRequest extends AttentionDetailOptions {
   texts: string[];
   /** Include the raw attention tensors in the result. */
   includeAttention: boolean;
+  /** For a page: the head grid's attention packed into `pageAttention`, at the level asked (by size when absent). */
+  pageAttention?: PageAttentionRequest;
   /** Two-tower models: the patch embeddings of the alignment maps (default: DEFAULT_ALIGNMENT). */
   alignment?: AlignmentMethod;
 }
@@ -49,6 +53,30 @@ export function itemAttention(layer: LayerAttention, item: number): Float32Array
 /** Every layer as nested [item][head][query][key] arrays, for `attention` in the JSON. */
 export function nestAttention(layers: LayerAttention[], items: number): number[][][][][] {
   return layers.map((l) => toNested(l.data, [items, l.heads, l.queries, l.keys], 'attention'));
+}
+
+/** One tower's tapped layers, each [items, heads, queries, keys]. */
+export interface TowerLayers {
+  layers: LayerAttention[];
+  items: number;
+}
+
+/**
+ * The attention parts of a result as `request` asks for them: every tower nested (`attention`, --attention) and
+ * the head grid's tower packed for a page (`pageAttention`: the vision tower, else the joint graph). The patch
+ * keys are the last rows x cols of `grid`.
+ */
+export function attentionParts(request: PreparedRequest, towers: Partial<Record<Tower, TowerLayers>>, grid: { rows: number; cols: number }): Pick<DetailedAnalysisResult, 'attention' | 'pageAttention'> {
+  const parts: Pick<DetailedAnalysisResult, 'attention' | 'pageAttention'> = {};
+  if (request.includeAttention) {
+    parts.attention = Object.fromEntries(Object.entries(towers).map(([tower, { layers, items }]) => [tower, nestAttention(layers, items)]));
+  }
+  const [name, drawn] = towers.vision ? (['vision', towers.vision] as const) : (['joint', towers.joint] as const);
+  if (request.pageAttention && drawn && drawn.layers.length > 0) {
+    const packed = packAttention(name, drawn.layers, drawn.items, Math.max(0, drawn.layers[0].keys - grid.rows * grid.cols), request.pageAttention);
+    if (packed) parts.pageAttention = packed;
+  }
+  return parts;
 }
 
 /**

@@ -1,10 +1,14 @@
 /**
  * Packs the attention a report or a panel draws (the head grid's tower) into the compact form of
  * src/shared/packedAttention.ts: 8 bits per value in two ranged segments per row, zlib-compressed per layer.
+ * It reads the tapped tensors themselves, so a page's analysis never builds the nested JSON arrays (at ViT-L/14
+ * size over a gigabyte of numbers).
  */
 import { deflateSync } from 'node:zlib';
 import type { AnalysisResult } from '../../shared/analysisResult';
+import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
 import { RANGES_PER_ROW, type PackedAttention, type PackedTowerAttention, type ReportAttentionLevel } from '../../shared/packedAttention';
+import type { LayerAttention } from '../runtime/tappedGraph';
 
 /**
  * Without an explicit level, every query's row is kept while the rows take at most this many bytes before
@@ -12,69 +16,69 @@ import { RANGES_PER_ROW, type PackedAttention, type PackedTowerAttention, type R
  */
 export const FULL_ATTENTION_BUDGET = 20 * 1024 * 1024;
 
-/** Attention of one tower: [layer][item][head][query][key]. */
-type TowerAttention = number[][][][][];
-
-/**
- * The attention of `result` that the analysis view draws, packed at `level`; undefined when the result has none
- * or `level` is none. Without a level, `full` when it fits FULL_ATTENTION_BUDGET, else `thumbnails`.
- */
-export function packAttention(result: AnalysisResult, level?: ReportAttentionLevel): PackedAttention | undefined {
-  const tower = result.attention?.vision ? 'vision' : 'joint';
-  const attention = result.attention?.[tower];
-  if (level === 'none' || !attention || attention.length === 0) return undefined;
-  const [items, heads, tokens] = [attention[0].length, attention[0][0]?.length ?? 0, attention[0][0]?.[0]?.length ?? 0];
-  const chosen = level ?? (attention.length * items * heads * tokens * (tokens + RANGES_PER_ROW * 4) <= FULL_ATTENTION_BUDGET ? 'full' : 'thumbnails');
-  const queries = chosen === 'full' ? Array.from({ length: tokens }, (_, q) => q) : [0];
-  const patchStart = Math.max(0, tokens - result.grid.rows * result.grid.cols);
-  return { level: chosen, tower, attention: packTower(attention, queries, patchStart) };
+/** What a request for a page asks of its attention: a level, or by size when absent. */
+export interface PageAttentionRequest {
+  level?: ReportAttentionLevel;
 }
 
-/** An analysis as a page gets it: the result without its nested attention, and the head grid's attention packed. */
+/**
+ * `layers` (one tower, each [items, heads, queries, keys]) packed at `request.level`, or at `full` when it fits
+ * FULL_ATTENTION_BUDGET and `thumbnails` otherwise; undefined for `none` or no layers. The keys from
+ * `patchStart` on are the patch grid.
+ */
+export function packAttention(tower: PackedAttention['tower'], layers: LayerAttention[], items: number, patchStart: number, request: PageAttentionRequest): PackedAttention | undefined {
+  if (request.level === 'none' || layers.length === 0 || items === 0) return undefined;
+  const { heads, queries: tokens } = layers[0];
+  const level = request.level ?? (layers.length * items * heads * tokens * (tokens + RANGES_PER_ROW * 4) <= FULL_ATTENTION_BUDGET ? 'full' : 'thumbnails');
+  const queries = level === 'full' ? Array.from({ length: tokens }, (_, q) => q) : [0];
+  return { level, tower, attention: packTower(layers, items, queries, patchStart) };
+}
+
+/** An analysis as a page gets it: the result without attention tensors, and the head grid's attention packed. */
 export interface PageAnalysis {
   result: AnalysisResult;
   attention?: PackedAttention;
 }
 
-/**
- * What a report page or a panel gets of `result`: the result without its nested attention, and the head grid's
- * attention packed at `level` (chosen by size when absent). The inference process sends a panel this, not the
- * nested attention, which at ViT-L/14 size is over a gigabyte to copy between processes.
- */
-export function pageAnalysis(result: AnalysisResult, level?: ReportAttentionLevel): PageAnalysis {
-  const attention = packAttention(result, level);
-  return { result: { ...result, attention: undefined }, ...(attention ? { attention } : {}) };
+/** Splits a result analysed for a page (`pageAttention` asked) into what the page gets. */
+export function pageAnalysis(result: DetailedAnalysisResult): PageAnalysis {
+  const rest = { ...result };
+  delete rest.attention;
+  delete rest.pageAttention;
+  return { result: rest, ...(result.pageAttention ? { attention: result.pageAttention } : {}) };
 }
 
-function packTower(attention: TowerAttention, queries: number[], patchStart: number): PackedTowerAttention {
-  const [items, heads, tokens] = [attention[0].length, attention[0][0].length, attention[0][0][0].length];
-  const layerData = attention.map((layer) => {
+function packTower(layers: LayerAttention[], items: number, queries: number[], patchStart: number): PackedTowerAttention {
+  const { heads, queries: tokens, keys } = layers[0];
+  const layerData = layers.map((layer) => {
     const rows = items * heads * queries.length;
-    const bytes = new Uint8Array(rows * (RANGES_PER_ROW * 4 + tokens));
+    const bytes = new Uint8Array(rows * (RANGES_PER_ROW * 4 + keys));
     const ranges = new Float32Array(bytes.buffer, 0, rows * RANGES_PER_ROW);
     const values = new Uint8ClampedArray(bytes.buffer, rows * RANGES_PER_ROW * 4);
     let r = 0;
-    for (const item of layer) {
-      for (const head of item) {
+    for (let item = 0; item < items; item++) {
+      for (let head = 0; head < heads; head++) {
         for (const query of queries) {
-          const row = head[query];
-          const at = r * tokens;
-          quantise(row, 0, patchStart, values, at, ranges, r * RANGES_PER_ROW);
-          quantise(row, patchStart, tokens, values, at, ranges, r * RANGES_PER_ROW + 2);
+          const start = ((item * heads + head) * tokens + query) * keys;
+          const row = layer.data.subarray(start, start + keys);
+          quantise(row, 0, patchStart, values, r * keys, ranges, r * RANGES_PER_ROW);
+          quantise(row, patchStart, keys, values, r * keys, ranges, r * RANGES_PER_ROW + 2);
           r++;
         }
       }
     }
     return deflateSync(bytes).toString('base64');
   });
-  return { layers: attention.length, items, heads, tokens, patchStart, queries, layerData };
+  return { layers: layers.length, items, heads, tokens: keys, patchStart, queries, layerData };
 }
 
 /** Writes row[from..to) as bytes over their own range into values[at + from..], the range at ranges[slot], [slot + 1]. */
-function quantise(row: number[], from: number, to: number, values: Uint8ClampedArray, at: number, ranges: Float32Array, slot: number): void {
-  let [min, max] = [Infinity, -Infinity];
-  for (let k = from; k < to; k++) [min, max] = [Math.min(min, row[k]), Math.max(max, row[k])];
-  if (to <= from) [min, max] = [0, 0];
+function quantise(row: Float32Array, from: number, to: number, values: Uint8ClampedArray, at: number, ranges: Float32Array, slot: number): void {
+  let [min, max] = to > from ? [Infinity, -Infinity] : [0, 0];
+  for (let k = from; k < to; k++) {
+    if (row[k] < min) min = row[k];
+    if (row[k] > max) max = row[k];
+  }
   [ranges[slot], ranges[slot + 1]] = [min, max];
   // The range as stored (float32), so decoding with it lands on the nearest level; the clamped array rounds and
   // keeps a value a float32 rounding below the stored min at 0.

@@ -1,11 +1,12 @@
-// Packed attention read back by the page's reader (webview/attentionRows.ts) equals the nested attention within half
+// Packed attention read back by the page's reader (webview/attentionRows.ts) equals the tapped attention within half
 // a level of each row's segment range (checked value by value against the range computed here from the input), the
 // thumbnails level keeps only the first token's rows, and the level a report gets by default follows its byte count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FULL_ATTENTION_BUDGET, packAttention, pageAnalysis } from '../../../src/inference/tasks/packAttention';
-import { SCHEMA_VERSION, type AnalysisResult } from '../../../src/shared/analysisResult';
+import { SCHEMA_VERSION } from '../../../src/shared/analysisResult';
 import { AttentionRows } from '../../../webview/attentionRows';
+import { layersOf } from '../../support/layerAttention';
 
 const GRID = { rows: 3, cols: 3 };
 const TOKENS = 1 + GRID.rows * GRID.cols;
@@ -21,18 +22,12 @@ function attention(layers: number, items: number, heads: number): number[][][][]
   }))));
 }
 
-function result(vision: number[][][][][]): AnalysisResult {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    model: { name: 'm', architecture: 'twoTower', executionProvider: 'cpu', notices: [] },
-    images: [], texts: [], grid: GRID, similarity: [], probabilities: [], logitScale: 1, attentionObservable: true,
-    maps: { rollout: [], alignment: [] }, timings: {}, attention: { vision, text: [] },
-  };
-}
+/** The nested attention packed as the vision tower's, its patches after one CLS key. */
+const pack = (nested: number[][][][][], level?: 'full' | 'thumbnails' | 'none') => packAttention('vision', layersOf(nested), nested[0].length, 1, { level });
 
 test('every row decodes within half a level of its own segment range', () => {
   const nested = attention(2, 2, 3);
-  const packed = packAttention(result(nested), 'full');
+  const packed = pack(nested, 'full');
   assert.ok(packed);
   assert.equal(packed.level, 'full');
   const rows = new AttentionRows(packed.attention);
@@ -58,7 +53,7 @@ test('every row decodes within half a level of its own segment range', () => {
 });
 
 test('thumbnails keep the first token only; rows and matrices that are not there are null', () => {
-  const packed = packAttention(result(attention(2, 1, 2)), 'thumbnails');
+  const packed = pack(attention(2, 1, 2), 'thumbnails');
   assert.ok(packed);
   const rows = new AttentionRows(packed.attention);
   assert.deepEqual(packed.attention.queries, [0]);
@@ -73,13 +68,23 @@ test('thumbnails keep the first token only; rows and matrices that are not there
 test('by default a result whose rows fit the budget is packed in full, a larger one as thumbnails', () => {
   const rowBytes = TOKENS + 16;
   const small = attention(1, 1, 2);
-  assert.equal(packAttention(result(small))?.level, 'full');
+  assert.equal(pack(small)?.level, 'full');
   // Enough heads that layers x items x heads x tokens x row bytes passes the budget.
   const heads = Math.ceil(FULL_ATTENTION_BUDGET / (TOKENS * rowBytes)) + 1;
   const large = [[Array.from({ length: heads }, () => small[0][0][0])]];
-  assert.equal(packAttention(result(large))?.level, 'thumbnails');
-  assert.equal(packAttention(result(small), 'none'), undefined);
-  const data = pageAnalysis(result(small));
-  assert.equal(data.result.attention, undefined, 'the nested attention is not sent');
-  assert.equal(data.attention?.tower, 'vision');
+  assert.equal(pack(large)?.level, 'thumbnails');
+  assert.equal(pack(small, 'none'), undefined);
+});
+
+test('a page gets the packed attention and neither the nested one nor the packed one inside its result', () => {
+  const packed = pack(attention(1, 1, 2));
+  const result = {
+    schemaVersion: SCHEMA_VERSION,
+    model: { name: 'm', architecture: 'twoTower' as const, executionProvider: 'cpu', notices: [] },
+    images: [], texts: [], grid: GRID, similarity: [], probabilities: [], logitScale: 1, attentionObservable: true,
+    maps: { rollout: [], alignment: [] }, timings: {}, attention: { vision: attention(1, 1, 2) }, pageAttention: packed,
+  };
+  const page = pageAnalysis(result);
+  assert.equal(page.attention, packed);
+  assert.deepEqual(Object.keys(page.result).filter((k) => k.toLowerCase().includes('attention')), ['attentionObservable']);
 });

@@ -10,6 +10,7 @@ import { bundledModelDir } from '../../../src/inference/model/bundledModels';
 import { InferenceClient } from '../../../src/inference/remote/inferenceClient';
 import { InferenceService } from '../../../src/inference/service';
 import { packAttention } from '../../../src/inference/tasks/packAttention';
+import { layersOf } from '../../support/layerAttention';
 
 const root = join(__dirname, '..', '..', '..');
 const script = join(root, 'dist', 'inferenceProcess.js');
@@ -45,11 +46,14 @@ test('an analysis through the inference process equals the same analysis in this
   assert.ok(client.pid !== undefined && client.pid !== process.pid);
 });
 
-test('an analysis for a page comes back with its attention packed, not nested, and equal to packing it here', async () => {
-  const request = { images: [scene], texts, includeAttention: true };
-  const [remote, here] = await Promise.all([client.analyzeForPage(request, 'thumbnails'), local.analyze(request)]);
+test('an analysis for a page comes back with its attention packed, not nested, equal to packing the nested attention here', async () => {
+  const request = { images: [scene], texts };
+  const [remote, here] = await Promise.all([client.analyzeForPage(request, 'thumbnails'), local.analyze({ ...request, includeAttention: true })]);
   assert.equal(remote.result.attention, undefined);
-  const packed = packAttention(here, 'thumbnails');
+  assert.equal('pageAttention' in remote.result, false);
+  const vision = here.attention?.vision;
+  assert.ok(vision);
+  const packed = packAttention('vision', layersOf(vision), 1, vision[0][0][0].length - here.grid.rows * here.grid.cols, { level: 'thumbnails' });
   assert.equal(remote.attention?.level, 'thumbnails');
   assert.deepEqual(remote.attention, packed);
 });

@@ -9,11 +9,11 @@
 import { toNested } from '../../../analysis/grid';
 import { softmaxRows } from '../../../analysis/similarity';
 import { throwIfCancelled, type LongRunOptions } from '../../../core/progress';
-import { SCHEMA_VERSION, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
+import { SCHEMA_VERSION, type AnalysisResult, type Matrix, type Tower } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
 import type { LayerAttention } from '../../runtime/tappedGraph';
-import { imageInfos, itemAttention, nestAttention, requireSameSize, rolloutPatchGrid, textBodyTokens, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { attentionParts, imageInfos, itemAttention, requireSameSize, rolloutPatchGrid, textBodyTokens, textInfos, type PreparedRequest, type TowerLayers } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings } from '../../tasks/attentionDetails';
 import { flowPatchGrids } from '../../tasks/attentionFlowMaps';
 import { unobservable } from '../../tasks/notices';
@@ -62,7 +62,7 @@ export async function analyzeCrossAttention(model: CrossAttentionModel, request:
       timings: {},
     };
     if (observable) result.alignmentMethod = 'crossAttention';
-    if (request.includeAttention) result.attention = nestedAttention(streams, images.length, texts.length);
+    if (request.includeAttention || request.pageAttention) Object.assign(result, attentionParts(request, towerLayers(streams, images.length, texts.length), grid));
     return Object.assign(result, observable ? { rollout } : {}, flow ? { flow: flow.details } : {});
   });
 }
@@ -91,8 +91,8 @@ function crossGrid(cross: LayerAttention[], pair: number, tokens: number[], grid
   return toNested(map, [grid.rows, grid.cols], 'alignment');
 }
 
-/** --attention: vision per image (one pair of each image: the image encoder does not see the text), text and cross per pair. */
-function nestedAttention(streams: StreamAttention, images: number, texts: number): AnalysisResult['attention'] {
+/** The towers' layers: vision per image (one pair of each image: the image encoder does not see the text), text and cross per pair. */
+function towerLayers(streams: StreamAttention, images: number, texts: number): Partial<Record<Tower, TowerLayers>> {
   const perImage = (layer: LayerAttention): LayerAttention => {
     const size = layer.heads * layer.queries * layer.keys;
     const data = new Float32Array(images * size);
@@ -100,8 +100,8 @@ function nestedAttention(streams: StreamAttention, images: number, texts: number
     return { ...layer, data };
   };
   return {
-    vision: nestAttention(streams.vision.map(perImage), images),
-    text: nestAttention(streams.text, images * texts),
-    cross: nestAttention(streams.cross, images * texts),
+    vision: { layers: streams.vision.map(perImage), items: images },
+    text: { layers: streams.text, items: images * texts },
+    cross: { layers: streams.cross, items: images * texts },
   };
 }

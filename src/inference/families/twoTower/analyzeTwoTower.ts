@@ -7,7 +7,7 @@ import { toNested } from '../../../analysis/grid';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../analysis/similarity';
 import { SCHEMA_VERSION, type AlignmentMethod, type AnalysisResult, type Matrix } from '../../../shared/analysisResult';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
-import { imageInfos, nestAttention, requireSameSize, rolloutPatchGrid, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
+import { attentionParts, imageInfos, requireSameSize, rolloutPatchGrid, textInfos, type PreparedRequest } from '../../tasks/analysisParts';
 import { rolloutOptions, rolloutSettings, twoTowerDetails } from '../../tasks/attentionDetails';
 import { flowPatchGrids } from '../../tasks/attentionFlowMaps';
 import { unobservable } from '../../tasks/notices';
@@ -61,7 +61,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
     };
     if (alignment.method) result.alignmentMethod = alignment.method;
     if (bias !== undefined) result.logitBias = bias;
-    if (request.includeAttention) result.attention = { vision: nestAttention(vision.attention, images.length), text: nestAttention(text.attention, texts.length) };
+    Object.assign(result, attentionParts(request, { vision: { layers: vision.attention, items: images.length }, text: { layers: text.attention, items: texts.length } }, grid));
     const details = twoTowerDetails(request, { vision: vision.attention, text: text.attention, texts: text.batch.items, images: images.length, grid });
     return Object.assign(result, details, result.attentionObservable ? { rollout } : {}, flow ? { flow: flow.details } : {});
   });
