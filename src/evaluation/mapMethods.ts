@@ -1,20 +1,21 @@
 /**
  * The patch maps `mmlens evaluate` compares, made for one scene image and the prompts of its objects:
- * attention rollout, patch alignment (last-layer patch tokens), MaskCLIP alignment, the values-only variant of
- * it (no residual, no MLP), occlusion and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
+ * attention rollout, attention flow, patch alignment (last-layer patch tokens), MaskCLIP alignment, the values-only
+ * variant of it (no residual, no MLP), occlusion and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
  */
 import { occlusionMap } from '../analysis/perturbation/occlusion';
 import { riseMap } from '../analysis/perturbation/rise';
 import type { PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
+import { LensError } from '../core/errors';
 import type { AlignmentMethod, AnalysisResult, Matrix } from '../shared/analysisResult';
 
 /** A map-making method, by its name on the command line and in the JSON. */
-export type MapMethod = 'rollout' | 'alignment' | 'maskclip' | 'values' | 'occlusion' | 'rise';
+export type MapMethod = 'rollout' | 'flow' | 'alignment' | 'maskclip' | 'values' | 'occlusion' | 'rise';
 
 /** Every method, in the order the table lists them. */
-export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'alignment', 'maskclip', 'values', 'occlusion', 'rise'];
+export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'occlusion', 'rise'];
 
 /** The value-path methods, each an alignment method of the analysis. */
 const VALUE_PATHS = ['maskclip', 'values'] as const;
@@ -43,8 +44,9 @@ export interface SceneMaps {
  */
 export async function sceneMaps(service: InferenceService, path: string, prompts: string[], scoreTexts: string[], options: SceneMapOptions): Promise<SceneMaps> {
   const { modelDir, methods, signal } = options;
-  const analyze = (alignment: AlignmentMethod) => service.analyze({ modelDir, images: [path], texts: prompts, alignment }, { signal });
-  const tokens = methods.includes('rollout') || methods.includes('alignment') ? await analyze('patchTokens') : undefined;
+  const analyze = (alignment: AlignmentMethod, flow = false) => service.analyze({ modelDir, images: [path], texts: prompts, alignment, flow }, { signal });
+  const wantFlow = methods.includes('flow');
+  const tokens = methods.includes('rollout') || methods.includes('alignment') || wantFlow ? await withFlow(analyze, wantFlow) : undefined;
   const { valuePath } = (await service.model(modelDir)).capabilities;
   const valueMaps = new Map<MapMethod, AnalysisResult>();
   for (const method of VALUE_PATHS) if (methods.includes(method) && valuePath.available) valueMaps.set(method, await analyze(method));
@@ -54,8 +56,9 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
     const target = await service.perturbation({ modelDir, image: path, texts: scoreTexts, text: scoreTexts.indexOf(prompt) });
     const perObject = new Map<MapMethod, MethodMap>();
     for (const method of methods) {
-      if (method === 'rollout') perObject.set(method, fromAnalysis(tokens?.maps.rollout[0], 'the model hides its attention (fused operators), so there is no rollout'));
-      if (method === 'alignment') perObject.set(method, fromAnalysis(tokens?.maps.alignment[0]?.[j], 'the graph gives no patch alignment maps (see `mmlens inspect`)'));
+      if (method === 'rollout') perObject.set(method, fromAnalysis(tokens?.result.maps.rollout[0], 'the model hides its attention (fused operators), so there is no rollout'));
+      if (method === 'flow') perObject.set(method, fromAnalysis(tokens?.result.maps.flow?.[0], tokens?.flowRefused ?? 'attention flow is not computed for this model (hidden attention, or a family without it)'));
+      if (method === 'alignment') perObject.set(method, fromAnalysis(tokens?.result.maps.alignment[0]?.[j], 'the graph gives no patch alignment maps (see `mmlens inspect`)'));
       if (isValuePath(method)) perObject.set(method, valuePath.available ? fromAnalysis(valueMaps.get(method)?.maps.alignment[0]?.[j], '') : { unavailable: valuePath.reason });
       if (method === 'occlusion') perObject.set(method, await occlusionMap(target.image, target.fills.gray, target.score, options));
       if (method === 'rise') perObject.set(method, await riseMap(target.image, target.fills.gray, target.score, { ...options, masks: options.riseMasks, seed: options.riseSeed }));
@@ -64,6 +67,16 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
     maps.push(perObject);
   }
   return { maps, targets };
+}
+
+/** The patch-token analysis, with attention flow when asked; a model too large for flow gets the rest and the refusal as its reason. */
+async function withFlow(analyze: (alignment: AlignmentMethod, flow?: boolean) => Promise<AnalysisResult>, flow: boolean): Promise<{ result: AnalysisResult; flowRefused?: string }> {
+  try {
+    return { result: await analyze('patchTokens', flow) };
+  } catch (error) {
+    if (!flow || !(error instanceof LensError) || error.kind !== 'badInput') throw error;
+    return { result: await analyze('patchTokens'), flowRefused: error.message };
+  }
 }
 
 function isValuePath(method: MapMethod): method is (typeof VALUE_PATHS)[number] {

@@ -22,10 +22,10 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   // Scenes alternate two and three objects.
   assert.equal(json.objects, 5);
   assert.equal(json.score, 'probability');
-  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['rollout', 'alignment', 'maskclip', 'values', 'occlusion', 'rise']);
+  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'occlusion', 'rise']);
   const side = clip.options.imageSize / clip.options.patchSize;
   const passes = Object.fromEntries(json.methods.map((m: { name: string; forwardPasses: number }) => [m.name, m.forwardPasses]));
-  assert.deepEqual(passes, { rollout: 1, alignment: 1, maskclip: 1, values: 1, occlusion: 1 + side * side, rise: 6 });
+  assert.deepEqual(passes, { rollout: 1, flow: 1, alignment: 1, maskclip: 1, values: 1, occlusion: 1 + side * side, rise: 6 });
   for (const method of json.methods) {
     assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'energyInBox', 'forwardPasses', 'insertionAuc', 'maps', 'name', 'pointingGame']);
     assert.equal(method.maps, 5);
@@ -47,10 +47,10 @@ test('evaluate prints a table with the seed and a row per chosen method', () => 
 test('methods a model cannot give are listed as unavailable, with null measures and the reason', () => {
   const fused = writeTinyClip({ fusedAttention: true });
   try {
-    const run = mmlens('evaluate', '--model', fused.dir, '--scenes', '1', '--seed', '5', '--methods', 'values,rollout,maskclip', '--ep', 'cpu', '--json', '-');
+    const run = mmlens('evaluate', '--model', fused.dir, '--scenes', '1', '--seed', '5', '--methods', 'values,flow,rollout,maskclip', '--ep', 'cpu', '--json', '-');
     assert.equal(run.status, 0, run.stderr);
     const { methods } = JSON.parse(run.stdout);
-    assert.deepEqual(methods.map((m: { name: string }) => m.name), ['rollout', 'maskclip', 'values']);
+    assert.deepEqual(methods.map((m: { name: string }) => m.name), ['rollout', 'flow', 'maskclip', 'values']);
     for (const method of methods) {
       assert.equal(method.maps, 0);
       assert.equal(method.pointingGame, null);
