@@ -53,8 +53,9 @@ export interface PageProblems {
 /**
  * Writes the report (an analysis, a probe or a generation) for `data` with the built dist/webview assets to a temp file and opens it. `asPanel` opens it
  * as the VS Code panel sees it: with a stand-in `acquireVsCodeApi` whose posted messages collect in `window.posted`.
+ * `file` is the written report.
  */
-export async function openReport(browser: Browser, data: ReportData | ProbeReportData | GenerationReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems }> {
+export async function openReport(browser: Browser, data: ReportData | ProbeReportData | GenerationReportData, asPanel = false): Promise<{ page: Page; problems: PageProblems; file: string }> {
   const assets = await readReportAssets('.', 'generated' in data.result ? 'generation' : 'images' in data ? 'report' : 'probe');
   const file = join(mkdtempSync(join(tmpdir(), 'mmlens-report-')), 'report.html');
   writeFileSync(file, buildHtmlReport(asSent(data), assets));
@@ -83,7 +84,7 @@ export async function openReport(browser: Browser, data: ReportData | ProbeRepor
   // A string, because tsx would wrap a named function in a helper that does not exist in the page.
   if (asPanel) await page.addInitScript('window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(structuredClone(m)), getState: () => undefined, setState: () => {} });');
   await page.goto(pathToFileURL(file).href);
-  return { page, problems };
+  return { page, problems, file };
 }
 
 /** An RGB(A) colour as read from a canvas or screenshot. */
