@@ -148,7 +148,7 @@ function scoresSection(result: AnalysisResult): HTMLElement {
   return element;
 }
 
-function headsSection(result: AnalysisResult, images: string[], packed: PackedAttention | undefined): HTMLElement {
+function headsSection(result: AnalysisResult, images: string[], packed: PackedAttention | undefined, actions: AnalysisActions | undefined): HTMLElement {
   const element = section('Attention per head', 'heads');
   const tokens = packed?.attention.tokens ?? 0;
   if (!packed || tokens < result.grid.rows * result.grid.cols) {
@@ -156,10 +156,17 @@ function headsSection(result: AnalysisResult, images: string[], packed: PackedAt
     return element;
   }
   const attention = new AttentionRows(packed.attention);
+  // A panel whose page holds the first token's rows only asks the extension for the others.
+  const fetchRows = attention.allQueries ? undefined : actions?.attentionRows;
+  const choosable = attention.allQueries || fetchRows !== undefined;
   const tower = packed.tower === 'vision' ? 'Vision tower' : 'Joint graph';
-  const pointing = attention.allQueries ? ' Select a head to enlarge it; click a patch of the enlarged head to see where that patch attends.' : ' Select a head to enlarge it.';
+  const pointing = choosable ? ' Select a head to enlarge it; click a patch of the enlarged head to see where that patch attends.' : ' Select a head to enlarge it.';
   element.append(el('p', 'note', `${tower}: each thumbnail is one head's attention from the query token over the patch grid, scaled to its own range.${pointing}`));
-  if (!attention.allQueries) element.append(el('p', 'note', 'To stay small, this page holds each head\'s attention from the first token only; write the report with --report-attention full for every query token.'));
+  if (!attention.allQueries) {
+    element.append(el('p', 'note', fetchRows
+      ? 'To stay small, this page holds each head\'s attention from the first token only; the rows of another query token are fetched from the extension when you pick it.'
+      : 'To stay small, this page holds each head\'s attention from the first token only; write the report with --report-attention full for every query token.'));
+  }
   const choice: HeadGridChoice = { item: 0, layer: 'all', query: 0 };
   const grid = el('div', 'head-grid');
   const detail = el('div', 'head-detail');
@@ -171,34 +178,59 @@ function headsSection(result: AnalysisResult, images: string[], packed: PackedAt
     view.image = images[image] ? { url: images[image], alt: `${baseName(result.images[image]?.path ?? 'image')}, under the map` } : undefined;
     drawHeadGrid(grid, detail, attention, result.grid, choice, view);
   };
+  const pick = choosable ? queryPicker(attention, choice, tokens, redraw, fetchRows) : undefined;
   const items = Array.from({ length: packed.attention.items }, (_, i) => ({ value: String(i), label: packed.tower === 'vision' && result.images[i] ? baseName(result.images[i].path) : `item ${i}` }));
   const layers = [{ value: 'all', label: 'All layers' }, ...Array.from({ length: packed.attention.layers }, (_, l) => ({ value: String(l), label: `Layer ${l}` }))];
   const controls = el('div', 'controls');
   controls.append(
     labelledSelect('Input', items, '0', (v) => {
       choice.item = Number(v);
-      redraw();
+      if (pick) void pick.choose(choice.query);
+      else redraw();
     }).element,
     labelledSelect('Layer', layers, 'all', (v) => {
       choice.layer = v === 'all' ? 'all' : Number(v);
       redraw();
     }).element,
   );
-  if (attention.allQueries) {
-    const queryInput = labelledNumber('Query token (0 = first/CLS)', 'number', { min: 0, max: tokens - 1, step: 1, value: 0 }, (v) => {
-      choice.query = v;
-      redraw();
-    });
-    controls.append(queryInput.element);
-    view.onQuery = (query) => {
-      choice.query = query;
-      queryInput.control.value = String(query);
-      redraw();
-    };
+  if (pick) {
+    controls.append(...pick.elements);
+    view.onQuery = (query) => void pick.choose(query);
   }
   element.append(controls, grid, detail);
   redraw();
   return element;
+}
+
+/**
+ * The query token's number box and status line. A query whose rows of the chosen item the page lacks is fetched
+ * first (`fetchRows`); only the latest pick is drawn, and a failed fetch is said in the status line.
+ */
+function queryPicker(attention: AttentionRows, choice: HeadGridChoice, tokens: number, redraw: () => void, fetchRows?: AnalysisActions['attentionRows']): { elements: HTMLElement[]; choose(query: number): Promise<void> } {
+  const status = el('span', 'head-status');
+  status.setAttribute('role', 'status');
+  let latest = 0;
+  const choose = async (query: number) => {
+    latest = query;
+    input.control.value = String(query);
+    const item = choice.item;
+    if (!attention.hasRows(item, query) && fetchRows) {
+      status.textContent = `Fetching the attention of token ${query}...`;
+      try {
+        const reply = await fetchRows(item, query);
+        if (!attention.addRows(item, query, reply.rows)) throw new Error('the reply does not have one row per layer and head');
+      } catch (error) {
+        if (latest === query) status.textContent = `Could not fetch the attention of token ${query}: ${(error as Error).message}`;
+        return;
+      }
+      if (latest !== query || item !== choice.item) return;
+      status.textContent = '';
+    }
+    choice.query = query;
+    redraw();
+  };
+  const input = labelledNumber('Query token (0 = first/CLS)', 'number', { min: 0, max: tokens - 1, step: 1, value: 0 }, (v) => void choose(v));
+  return { elements: [input.element, status], choose };
 }
 
 function tokensSection(result: AnalysisResult): HTMLElement {
@@ -223,5 +255,5 @@ export function renderAnalysis(container: HTMLElement, { result, images, attenti
   const fusion = attention ? fusionSection(result, attention) : undefined;
   const head = header(result);
   if (actions) head.append(resultExport(result, actions));
-  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, images, attention), ...(fusion ? [fusion] : []), tokensSection(result), footer);
+  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, images, attention, actions), ...(fusion ? [fusion] : []), tokensSection(result), footer);
 }

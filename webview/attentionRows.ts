@@ -11,10 +11,12 @@ interface Layer {
   values: Uint8Array;
 }
 
-/** Lazy reader of one packed tower. */
+/** Lazy reader of one packed tower, with the rows a panel fetched later beside it. */
 export class AttentionRows {
   private readonly decoded = new Map<number, Layer>();
   private readonly queryIndex: Map<number, number>;
+  /** Fetched rows by item and query: [layer][head][key], full precision. */
+  private readonly fetched = new Map<string, Float32Array>();
 
   constructor(readonly packed: PackedTowerAttention) {
     this.queryIndex = new Map(packed.queries.map((query, i) => [query, i]));
@@ -25,16 +27,30 @@ export class AttentionRows {
     return this.packed.queries.length === this.packed.tokens;
   }
 
-  /** Whether the row of `query` is here. */
-  hasQuery(query: number): boolean {
-    return this.queryIndex.has(query);
+  /** Whether item `item`'s rows of `query` are here, packed or fetched. */
+  hasRows(item: number, query: number): boolean {
+    return this.queryIndex.has(query) || this.fetched.has(`${item}:${query}`);
+  }
+
+  /**
+   * Adds query `query`'s rows of item `item` fetched from the extension, [layer][head][key]; refused (false) when
+   * their size is not layers x heads x tokens.
+   */
+  addRows(item: number, query: number, rows: Float32Array): boolean {
+    const { layers, heads, tokens } = this.packed;
+    if (!(rows instanceof Float32Array) || rows.length !== layers * heads * tokens) return false;
+    this.fetched.set(`${item}:${query}`, rows);
+    return true;
   }
 
   /** One head's attention from `query` over every key, or null when that row (or the layer, item or head) is not here. */
   row(layer: number, item: number, head: number, query: number): Float32Array | null {
     const q = this.queryIndex.get(query);
     const { heads, tokens, queries } = this.packed;
-    if (q === undefined || !this.inRange(layer, item, head)) return null;
+    if (!this.inRange(layer, item, head)) return null;
+    const fetched = this.fetched.get(`${item}:${query}`);
+    if (fetched) return fetched.slice((layer * heads + head) * tokens, (layer * heads + head + 1) * tokens);
+    if (q === undefined) return null;
     const out = new Float32Array(tokens);
     this.decodeRow(this.layer(layer), (item * heads + head) * queries.length + q, out, 0);
     return out;

@@ -4,7 +4,7 @@
  * ask, so it shows no such control.
  */
 import type { AnalysisResult } from '../src/shared/analysisResult';
-import type { OcclusionReply } from '../src/shared/protocol';
+import type { AttentionRowsReply, OcclusionReply } from '../src/shared/protocol';
 import { el, labelledSelect } from './draw/dom';
 import type { GridValues } from './draw/heatmapCanvas';
 import type { ExportFile } from './panelExports';
@@ -12,6 +12,8 @@ import type { ExportFile } from './panelExports';
 /** What a panel can ask of the extension that opened it. */
 export interface AnalysisActions {
   computeOcclusion(image: number, text: number): Promise<OcclusionReply>;
+  /** Query `query`'s attention rows of item `item`, when the page holds the first token's rows only. */
+  attentionRows(item: number, query: number): Promise<AttentionRowsReply>;
   /** Hands a file to the extension to save. */
   exportFile: ExportFile;
 }

@@ -1,9 +1,9 @@
 /**
  * Entry of the HTML report (bundled as an IIFE and inlined by src/cli/htmlReport.ts): reads the data that the
  * report builder put in the page and draws it. In a VS Code panel the page can also ask the extension for
- * occlusion maps; as a standalone file it has no one to ask.
+ * occlusion maps and for attention rows it does not hold; as a standalone file it has no one to ask.
  */
-import { Msg, type OcclusionReply } from '../src/shared/protocol';
+import { Msg, type AttentionRowsReply, type OcclusionReply } from '../src/shared/protocol';
 import { DATA_ELEMENT_ID, type ReportData } from '../src/shared/reportData';
 import { renderAnalysis } from './analysisView';
 import { sendExport } from './explorer/exporting';
@@ -15,6 +15,7 @@ function panelActions(): AnalysisActions | undefined {
   if (!host) return undefined;
   return {
     computeOcclusion: (image, text) => host.requests.send({ type: Msg.ComputeOcclusion, image, text }) as Promise<OcclusionReply>,
+    attentionRows: (item, query) => host.requests.send({ type: Msg.AttentionRows, item, query }) as Promise<AttentionRowsReply>,
     exportFile: (format, fileName, content, report) => sendExport(host, format, fileName, content, report),
   };
 }

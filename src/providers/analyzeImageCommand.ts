@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { buildPrompts } from '../analysis/zeroShot';
+import type { ReportData } from '../shared/reportData';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
 import { pickImage } from './commands/pickFile';
@@ -55,17 +56,18 @@ async function suggestedTexts(host: InferenceHost, image: vscode.Uri): Promise<s
 export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[], overlay?: string): Promise<void> {
   const { rollout, maxImagePixels } = readSettings();
   const modelDir = host.modelDir();
-  const data = await runWithProgress(host.log, 'analyzing', async (options) => {
-    const page = await host.get().analyzeForPage({
+  const shown = await runWithProgress(host.log, 'analyzing', async (options) => {
+    const { heldAttention, ...page } = await host.get().analyzeForPage({
       modelDir,
       images: [image.fsPath],
       texts,
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
     }, undefined, options);
     host.observe(page.result.model);
-    return { ...page, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };
+    const data: ReportData = { ...page, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };
+    return { data, heldAttention };
   });
-  if (!data) return;
-  host.lastReport = { kind: 'analysis', data };
-  answerPanelRequests(await showAnalysisPanel(extensionUri, data), data.result, host, modelDir);
+  if (!shown) return;
+  host.lastReport = { kind: 'analysis', data: shown.data };
+  answerPanelRequests(await showAnalysisPanel(extensionUri, shown.data), shown.data.result, host, modelDir, shown.heldAttention);
 }

@@ -2,7 +2,9 @@
  * Answers the analysis and probe panels' requests. Each message is validated (src/shared/protocolValidators.ts).
  * An export is saved where the user chooses. An occlusion request (analysis panels only) names an image and a
  * text of the analysis the panel shows (never a path), and is computed under a cancellable progress
- * notification with the model that made the analysis.
+ * notification with the model that made the analysis. An attention-rows request (an analysis whose page holds
+ * the first token's rows only) is answered from the attention the inference process keeps for the panel, which
+ * is freed when the panel closes.
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
@@ -14,14 +16,24 @@ import { runWithProgress } from './commands/longRun';
 import type { InferenceHost } from './inferenceHost';
 
 type OcclusionRequest = Extract<FromWebview, { type: typeof Msg.ComputeOcclusion }>;
+type RowsRequest = Extract<FromWebview, { type: typeof Msg.AttentionRows }>;
 
-/** Serves occlusion overlays and exports to `panel`, which shows `result` made with the model in `modelDir`. */
-export function answerPanelRequests(panel: vscode.WebviewPanel, result: AnalysisResult, host: InferenceHost, modelDir: string): void {
+/**
+ * Serves occlusion overlays, attention rows (from the attention kept under `heldAttention`, when the page has the
+ * first token's rows only) and exports to `panel`, which shows `result` made with the model in `modelDir`.
+ */
+export function answerPanelRequests(panel: vscode.WebviewPanel, result: AnalysisResult, host: InferenceHost, modelDir: string, heldAttention?: string): void {
   const texts = result.texts.map((t) => t.text);
   const post = (message: ToWebview) => void panel.webview.postMessage(message);
   // Exports are offered beside the analysed image.
   const near = result.images[0] ? vscode.Uri.file(dirname(result.images[0].path)) : undefined;
-  listen(panel, host, near, async (message: OcclusionRequest) => {
+  const rows = async (message: RowsRequest) => {
+    if (heldAttention === undefined) return post(respond(message.requestId, { error: 'This panel holds every row of its attention already.' }));
+    const reply = await host.get().attentionRows(heldAttention, message.item, message.query).then((values) => ({ body: { rows: values } }), (error: unknown) => ({ error }));
+    post(respond(message.requestId, reply));
+  };
+  if (heldAttention !== undefined) panel.onDidDispose(() => void host.get().releaseAttention(heldAttention).catch(() => undefined));
+  listen(panel, host, near, rows, async (message: OcclusionRequest) => {
     const image = result.images[message.image];
     if (!image || message.text >= texts.length) {
       post(respond(message.requestId, { error: 'That image or text is not in this analysis.' }));
@@ -38,14 +50,15 @@ export function answerProbePanelRequests(panel: vscode.WebviewPanel, host: Infer
   listen(panel, host, vscode.Uri.file(dirname(manifestPath)));
 }
 
-/** Answers exports, and occlusion requests when the panel can make them, until the panel closes. */
-function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, occlusion?: (message: OcclusionRequest) => Promise<void>): void {
+/** Answers exports, and occlusion and attention-rows requests when the panel can make them, until the panel closes. */
+function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, rows?: (message: RowsRequest) => Promise<void>, occlusion?: (message: OcclusionRequest) => Promise<void>): void {
   const post = (message: ToWebview) => void panel.webview.postMessage(message);
-  const accepted = occlusion ? [Msg.ComputeOcclusion, Msg.Export] : [Msg.Export];
+  const accepted = occlusion ? [Msg.ComputeOcclusion, Msg.AttentionRows, Msg.Export] : [Msg.Export];
   const listener = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
     const message = parseFromWebview(raw, (line) => host.log.warn(line), accepted);
     if (message?.type === Msg.Export) return answerExport(post, message, near);
     if (message?.type === Msg.ComputeOcclusion) return occlusion?.(message);
+    if (message?.type === Msg.AttentionRows) return rows?.(message);
   });
   panel.onDidDispose(() => listener.dispose());
 }

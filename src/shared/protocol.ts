@@ -22,6 +22,7 @@ export const Msg = {
   AnalyzePrompt: 'analyzePrompt',
   Export: 'export',
   ComputeOcclusion: 'computeOcclusion',
+  AttentionRows: 'attentionRows',
   // Host to webview.
   Response: 'response',
   Data: 'data',
@@ -102,7 +103,16 @@ export type FromWebview =
   | { type: typeof Msg.Cancel }
   | { type: typeof Msg.AnalyzePrompt; prompt: string }
   | { type: typeof Msg.Export; requestId: number; format: ExportFormat; fileName: string; content: string }
-  | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number };
+  | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number }
+  | { type: typeof Msg.AttentionRows; requestId: number; item: number; query: number };
+
+/**
+ * The body of the response to AttentionRows (an analysis panel whose page holds the first token's rows only):
+ * query `query`'s attention in every layer and head, [layer][head][key].
+ */
+export interface AttentionRowsReply {
+  rows: Float32Array;
+}
 
 /** The body of the response to ComputeOcclusion: the drop of the text's score when each patch is hidden. */
 export interface OcclusionReply extends MatrixData {

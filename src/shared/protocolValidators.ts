@@ -78,6 +78,7 @@ const CHECKS: Record<FromWebview['type'], Check> = {
   [Msg.AnalyzePrompt]: (m) => (isText(m.prompt) ? null : `prompt must be a string of at most ${MAX_TEXT_CHARS} characters`),
   [Msg.Export]: exportProblem,
   [Msg.ComputeOcclusion]: (m) => (isIndex(m.image) && isIndex(m.text) ? requestId(m) : 'image and text must be non-negative integers'),
+  [Msg.AttentionRows]: (m) => (isIndex(m.item) && isIndex(m.query) ? requestId(m) : 'item and query must be non-negative integers'),
 };
 
 /** Why `raw` is not a valid FromWebview message, or null when it is. */

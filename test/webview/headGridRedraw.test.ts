@@ -2,11 +2,12 @@
  * The head grid's redraw in headless Chromium: a new query token repaints the same thumbnails in place (the
  * ViT-B/16 grid has 144 of them, see docs/performance.md) with the new values, also when a click or the arrow keys
  * pin a patch of the enlarged head as the query; another set of heads rebuilds them. A page packed as thumbnails has the first
- * token's rows only and no query choice.
+ * token's rows only and no query choice, unless it is a panel, which fetches the rows of a picked query.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { messageProblem } from '../../src/shared/protocolValidators';
 import { GRID, HEAD_HOT_PATCH, reportFixture } from './reportFixture';
 import { asSent, canvasPixels, launchChromium, openReport, type Rgb } from './reportPage';
 
@@ -103,5 +104,41 @@ test('a page packed as thumbnails draws every head from the first token, says wh
     assert.deepEqual(problems.pageErrors, []);
   } finally {
     await small.close();
+  }
+});
+
+test('in a panel, a thumbnails page fetches the rows of a picked query from the extension and draws them', async () => {
+  const data = await reportFixture();
+  const { page: panel, problems } = await openReport(browser, asSent(data, 'thumbnails'), true);
+  try {
+    const posted = () => panel.evaluate(() => (window as unknown as { posted: Record<string, unknown>[] }).posted);
+    assert.match(await panel.locator('section.heads').innerText(), /fetched from the extension when you pick it/);
+    await panel.getByLabel('Query token (0 = first/CLS)').fill('5');
+    await panel.waitForFunction(() => (window as unknown as { posted: unknown[] }).posted.length > 0);
+    const [request] = await posted();
+    assert.equal(messageProblem(request), null);
+    assert.deepEqual([request.type, request.item, request.query], ['attentionRows', 0, 5]);
+    // The reply: for every layer and head, query 5 attends to patch 15 - (head + layer), [layer][head][key].
+    const [layers, heads, tokens] = [HEAD_HOT_PATCH.length, HEAD_HOT_PATCH[0].length, 1 + GRID.rows * GRID.cols];
+    await panel.evaluate(({ requestId, layers, heads, tokens }) => {
+      const rows = new Float32Array(layers * heads * tokens);
+      for (let l = 0; l < layers; l++) for (let h = 0; h < heads; h++) rows[(l * heads + h) * tokens + 1 + 15 - (h + l)] = 1;
+      window.postMessage({ type: 'response', requestId, ok: true, body: { rows } }, '*');
+    }, { requestId: request.requestId as number, layers, heads, tokens });
+    await panel.waitForFunction(() => /token 5 /.test(document.querySelector('.head-thumb canvas')?.getAttribute('aria-label') ?? ''));
+    for (const [l, h] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+      const pixels = await canvasPixels(panel.locator(`.head-thumb:has-text("L${l} H${h}") canvas`), cells);
+      assert.deepEqual(pixels, cells.map((_, k) => (k === 15 - (h + l) ? VIRIDIS_MAX : VIRIDIS_MIN)), `L${l} H${h}`);
+    }
+    // A failed fetch is said, and the grid stays on the query it had.
+    await panel.getByLabel('Query token (0 = first/CLS)').fill('7');
+    await panel.waitForFunction(() => (window as unknown as { posted: unknown[] }).posted.length > 1);
+    const failed = (await posted())[1];
+    await panel.evaluate((requestId) => window.postMessage({ type: 'response', requestId, ok: false, error: 'no longer kept' }, '*'), failed.requestId as number);
+    await panel.getByText('Could not fetch the attention of token 7: no longer kept').waitFor({ timeout: 5000 });
+    assert.match((await panel.locator('.head-thumb canvas').first().getAttribute('aria-label')) ?? '', /token 5 /);
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await panel.close();
   }
 });

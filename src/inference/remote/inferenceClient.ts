@@ -65,6 +65,16 @@ export class InferenceClient {
     return this.call('analyzeForPage', [request, level], options);
   }
 
+  /** One query's rows of every layer and head ([layer][head][key]) of item `item`, from attention kept under `id`. */
+  attentionRows(id: string, item: number, query: number): Promise<Float32Array> {
+    return this.call('attentionRows', [id, item, query]);
+  }
+
+  /** Frees the attention kept under `id` (a panel closed); nothing when no process runs. */
+  async releaseAttention(id: string): Promise<void> {
+    if (this.child) await this.call('releaseAttention', [id]);
+  }
+
   /** InferenceService.zeroShot, in the inference process. */
   zeroShot(request: ZeroShotRequest, options?: LongRunOptions): Promise<ZeroShotResult> {
     return this.call('zeroShot', [request], options);

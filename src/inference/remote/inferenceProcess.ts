@@ -15,14 +15,26 @@ import { occlusionOverlay, type OcclusionOverlayRequest } from '../tasks/occlusi
 import { pageAnalysis } from '../tasks/packAttention';
 import type { ReportAttentionLevel } from '../../shared/packedAttention';
 import type { LongRunOptions } from '../../core/progress';
+import type { LayerAttention } from '../runtime/tappedGraph';
+import { HeldAttention } from './heldAttention';
 import { REMOTE_METHODS, toRemoteError, type FromInferenceProcess, type RemoteMethod, type ToInferenceProcess } from './remoteProtocol';
 
 type Handler = (service: InferenceService, args: unknown[], options: LongRunOptions & Pick<GenerateOptions, 'onToken'>) => Promise<unknown>;
 
+/** Attention kept for open panels (heldAttention.ts). */
+const heldAttention = new HeldAttention();
+
 /** Each method's work; the arguments are the client's, checked by its types on the host side. */
 const handlers: Record<RemoteMethod, Handler> = {
   analyze: (s, [request], o) => s.analyze(request as AnalyzeRequest, o),
-  analyzeForPage: async (s, [request, level], o) => pageAnalysis(await s.analyze({ ...(request as AnalyzeRequest), pageAttention: { level: level as ReportAttentionLevel | undefined } }, o)),
+  analyzeForPage: async (s, [request, level], o) => {
+    let kept: string | undefined;
+    const keep = (layers: LayerAttention[], items: number) => (kept = heldAttention.keep(layers, items));
+    const result = await s.analyze({ ...(request as AnalyzeRequest), pageAttention: { level: level as ReportAttentionLevel | undefined, keep } }, o);
+    return { ...pageAnalysis(result), ...(kept !== undefined ? { heldAttention: kept } : {}) };
+  },
+  attentionRows: async (_s, [id, item, query]) => heldAttention.rows(id as string, item as number, query as number),
+  releaseAttention: async (_s, [id]) => heldAttention.release(id as string),
   zeroShot: (s, [request], o) => s.zeroShot(request as ZeroShotRequest, o),
   probe: (s, [request], o) => s.probe(request as ProbeRequest, o),
   inspect: (s, [dir]) => s.inspect(dir as string | undefined),

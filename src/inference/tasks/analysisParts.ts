@@ -75,6 +75,7 @@ export function attentionParts(request: PreparedRequest, towers: Partial<Record<
   if (request.pageAttention && drawn && drawn.layers.length > 0) {
     const packed = packAttention(name, drawn.layers, drawn.items, Math.max(0, drawn.layers[0].keys - grid.rows * grid.cols), request.pageAttention);
     if (packed) parts.pageAttention = packed;
+    if (packed?.level === 'thumbnails') request.pageAttention.keep?.(drawn.layers, drawn.items);
   }
   return parts;
 }

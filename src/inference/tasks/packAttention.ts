@@ -19,6 +19,8 @@ export const FULL_ATTENTION_BUDGET = 20 * 1024 * 1024;
 /** What a request for a page asks of its attention: a level, or by size when absent. */
 export interface PageAttentionRequest {
   level?: ReportAttentionLevel;
+  /** Given the tower's layers when the page gets the first token's rows only, to serve other rows later (a panel). */
+  keep?: (layers: LayerAttention[], items: number) => void;
 }
 
 /**
@@ -38,6 +40,8 @@ export function packAttention(tower: PackedAttention['tower'], layers: LayerAtte
 export interface PageAnalysis {
   result: AnalysisResult;
   attention?: PackedAttention;
+  /** A panel's analysis packed as thumbnails: the id the inference process keeps the other rows under (remote/heldAttention.ts). */
+  heldAttention?: string;
 }
 
 /** Splits a result analysed for a page (`pageAttention` asked) into what the page gets. */

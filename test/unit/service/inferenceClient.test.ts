@@ -56,6 +56,15 @@ test('an analysis for a page comes back with its attention packed, not nested, e
   const packed = packAttention('vision', layersOf(vision), 1, vision[0][0][0].length - here.grid.rows * here.grid.cols, { level: 'thumbnails' });
   assert.equal(remote.attention?.level, 'thumbnails');
   assert.deepEqual(remote.attention, packed);
+  // The other rows stay in the process for the panel: query q's rows of every layer and head, as nested here.
+  const id = remote.heldAttention;
+  assert.ok(id);
+  const query = vision[0][0][0].length - 1;
+  const rows = await client.attentionRows(id, 0, query);
+  assert.deepEqual(Array.from(rows), vision.flatMap((layer) => layer[0].flatMap((head) => head[query])).map((v) => Math.fround(v)));
+  await assert.rejects(client.attentionRows(id, 0, query + 1), (error: unknown) => error instanceof LensError && error.kind === 'badInput' && /no item 0 or query token/.test(error.message));
+  await client.releaseAttention(id);
+  await assert.rejects(client.attentionRows(id, 0, 0), (error: unknown) => error instanceof LensError && /no longer kept/.test(error.message));
 });
 
 test('a user error crosses the boundary as the same LensError: kind, message and fix', async () => {
