@@ -4,18 +4,19 @@
  * image token painted over the part of the image it covers (a split image's tiles, or its whole-image tile, by a
  * control), its image share per decoder layer, its log-probability and the model's top alternatives. Maps share
  * one colour scale across the answer's tokens by default, so a token that barely looks at the image looks dim; a
- * control switches to a scale per token. Left and right arrows move between tokens. Every text goes in as text.
+ * control switches to a scale per token. Left and right arrows move between tokens. Below, two chosen tokens' maps
+ * side by side (generationCompare.ts). Every text goes in as text.
  */
 import { format } from 'd3';
-import type { GeneratedToken, GenerationReportData, GenerationResult, ImageTokens } from '../src/shared/generationResult';
+import type { GenerationReportData, GenerationResult } from '../src/shared/generationResult';
 import { drawBarChart } from './draw/barChart';
 import { extentScale, legend } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledSelect } from './draw/dom';
-import { createRegionOverlay, type Region } from './draw/regionOverlay';
+import { createRegionOverlay } from './draw/regionOverlay';
+import { createCompareView } from './generationCompare';
+import { mapMeasure, mapOf, regionsOf, type MapSource, type TileSet } from './generationMaps';
 
-type MapSource = 'attention' | 'perturbation';
 type ScaleMode = 'answer' | 'token';
-type TileSet = 'tiles' | 'global';
 
 const logprob = format('.3f');
 const share = format('.1%');
@@ -40,18 +41,6 @@ function header(result: GenerationResult): HTMLElement {
 /** The prompt with each run of one repeated marker (an image's hundreds of image tokens) written once with its count. */
 function collapseRuns(text: string): string {
   return text.replace(/(<[^<>\s]+>)\1{2,}/g, (run, token: string) => `${token} × ${run.length / token.length}`);
-}
-
-/** The values of `token`'s map on image `image` from `source`, or undefined when it has none. */
-function mapOf(token: GeneratedToken, source: MapSource, image: number): number[] | undefined {
-  const map = source === 'attention' ? token.map[image] : token.perturbationMap?.[image];
-  return map && map.length > 0 ? map : undefined;
-}
-
-/** The regions of `values` (one per image token) on the image's tiles of `set`: the split image's own, or its whole-image tile. */
-function regionsOf(image: ImageTokens, values: number[], set: TileSet): Region[] {
-  const tiles = image.tiles.filter((t) => t.global === (set === 'global') || image.tiles.length === 1);
-  return tiles.flatMap((tile) => values.slice(tile.tokens[0], tile.tokens[1]).map((value, i) => ({ box: image.regions[tile.tokens[0] + i], value })));
 }
 
 /** Draws `data` into `container`, replacing its content. */
@@ -89,6 +78,7 @@ export function renderGeneration(container: HTMLElement, data: GenerationReportD
   }
   const detail = el('section', 'token-detail');
   detail.setAttribute('aria-live', 'polite');
+  const compare = result.generated.length > 1 ? createCompareView(data, () => state) : undefined;
 
   function choose(k: number): void {
     state.token = k;
@@ -106,7 +96,7 @@ export function renderGeneration(container: HTMLElement, data: GenerationReportD
     const scale = extentScale(pool.flat());
     if (values) overlay.setRegions(regionsOf(image, values, state.tiles), scale);
     overlay.setOpacity(0.6);
-    const what = state.source === 'attention' ? 'attention on the image tokens' : result.perturbation?.score === 'logprobDrop' ? 'drop in log-probability when the patch is hidden' : 'RISE saliency (probability-weighted masks)';
+    const what = mapMeasure(result, state.source);
     const figure = el('figure', 'token-map');
     figure.append(overlay.element, values ? legend(scale, what) : el('p', 'note', `No ${state.source} map for this token.`));
     const facts = el('div', 'token-facts');
@@ -123,12 +113,13 @@ export function renderGeneration(container: HTMLElement, data: GenerationReportD
     }
     facts.append(alternatives);
     detail.replaceChildren(figure, facts);
+    compare?.draw();
   }
 
   container.classList.add('mmlens');
   const timings = result.timings;
   const footer = el('footer', 'timings', `Timings: vision ${format('.0f')(timings.visionMs)} ms, prefill ${format('.0f')(timings.prefillMs)} ms, ${timings.decodeMs.length} decoding steps`);
-  container.replaceChildren(header(result), el('h2', undefined, 'Answer'), answer, controls, detail, footer);
+  container.replaceChildren(header(result), el('h2', undefined, 'Answer'), answer, controls, detail, ...(compare ? [compare.element] : []), footer);
   if (buttons.length > 0) draw();
   else detail.append(el('p', 'note', 'The model generated no tokens.'));
 }

@@ -54,7 +54,7 @@ test('every token opens its map; the shared scale dims tokens that look at the i
   for (const [k, map] of maps.entries()) {
     await tokens.nth(k).click();
     assert.equal(await tokens.nth(k).getAttribute('aria-pressed'), 'true');
-    const [colour] = await canvasPixels(page.locator('.overlay-map'), [centre(argmax(map))]);
+    const [colour] = await canvasPixels(page.locator('.token-detail .overlay-map'), [centre(argmax(map))]);
     const index = shared.step(Math.max(...map)) * 3;
     const expected = [shared.lut[index], shared.lut[index + 1], shared.lut[index + 2]] as [number, number, number];
     assert.ok(closeColour(colour, expected, TOLERANCE), `token ${k}: its hottest cell is ${colour}, on the answer's scale ${expected}`);
@@ -62,7 +62,7 @@ test('every token opens its map; the shared scale dims tokens that look at the i
   await page.getByLabel('Colour scale', { exact: true }).selectOption('token');
   for (const [k, map] of maps.entries()) {
     await tokens.nth(k).click();
-    const [colour] = await canvasPixels(page.locator('.overlay-map'), [centre(argmax(map))]);
+    const [colour] = await canvasPixels(page.locator('.token-detail .overlay-map'), [centre(argmax(map))]);
     assert.ok(closeColour(colour, top, TOLERANCE), `token ${k} on its own scale: ${colour}`);
   }
   assert.deepEqual([problems.console, problems.pageErrors, problems.dialogs, await problems.violations()], [[], [], [], []]);
@@ -76,12 +76,12 @@ test('the arrow keys walk the answer, and the occlusion map and image shares say
   assert.equal(await tokens.nth(1).getAttribute('aria-pressed'), 'true');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), data.result.generated[1].text);
   const shares = data.result.generated[1].imageShare.map((v) => `${(v * 100).toFixed(1)}%`);
-  assert.match((await page.locator('.bar-chart svg').getAttribute('aria-label')) ?? '', new RegExp(`layer 0 ${shares[0]}, layer 1 ${shares[1]}`));
+  assert.match((await page.locator('.token-detail .bar-chart svg').getAttribute('aria-label')) ?? '', new RegExp(`layer 0 ${shares[0]}, layer 1 ${shares[1]}`));
   await page.getByLabel('Map', { exact: true }).selectOption('perturbation');
-  assert.match((await page.locator('.legend-bar').getAttribute('aria-label')) ?? '', /drop in log-probability when the patch is hidden/);
+  assert.match((await page.locator('.token-detail .legend-bar').getAttribute('aria-label')) ?? '', /drop in log-probability when the patch is hidden/);
   const occlusion = data.result.generated[1].perturbationMap![0];
   await page.getByLabel('Colour scale', { exact: true }).selectOption('token');
-  const [colour] = await canvasPixels(page.locator('.overlay-map'), [centre(argmax(occlusion))]);
+  const [colour] = await canvasPixels(page.locator('.token-detail .overlay-map'), [centre(argmax(occlusion))]);
   assert.ok(closeColour(colour, top, TOLERANCE), `the occlusion map's largest drop is drawn in the top colour: ${colour}`);
 });
 
@@ -109,11 +109,11 @@ test('a split image is painted tile by tile, and the whole-image tile on request
     return [scale.lut[i], scale.lut[i + 1], scale.lut[i + 2]] as [number, number, number];
   };
   const local = token.map[0].slice(0, 16);
-  const [first] = await canvasPixels(page.locator('.overlay-map'), [at(0)]);
+  const [first] = await canvasPixels(page.locator('.token-detail .overlay-map'), [at(0)]);
   assert.ok(closeColour(first, colourOf(local, local[0]), TOLERANCE), `tile 0's first token: ${first}`);
   await page.getByLabel('Image tokens', { exact: true }).selectOption('global');
   const whole = token.map[0].slice(16);
-  const [global] = await canvasPixels(page.locator('.overlay-map'), [at(16)]);
+  const [global] = await canvasPixels(page.locator('.token-detail .overlay-map'), [at(16)]);
   assert.ok(closeColour(global, colourOf(whole, whole[0]), TOLERANCE), `the global tile's first token: ${global}`);
   assert.deepEqual([problems.console, problems.pageErrors], [[], []]);
 });
