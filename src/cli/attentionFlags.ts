@@ -1,6 +1,6 @@
 /**
  * The attention flags of `mmlens analyze`: optional head statistics and text attention in the JSON, the
- * rollout variant (head fusion, start layer, residual identity) the maps are computed with, and attention flow
+ * rollout variant (head fusion, start layer, residual identity, discard ratio) the maps are computed with, and attention flow
  * on the same graph.
  */
 import { badInput } from '../core/errors';
@@ -18,11 +18,13 @@ export const ATTENTION_FLAGS = {
   'rollout-fusion': { type: 'string' },
   'rollout-start': { type: 'string' },
   'no-residual': { type: 'boolean' },
+  'rollout-discard': { type: 'string' },
   flow: { type: 'boolean' },
 } as const satisfies FlagSpec;
 
 /** The usage fragment for the flags. */
-export const ATTENTION_USAGE = '[--head-stats] [--text-attention] [--rollout-fusion mean|max|min] [--rollout-start N] [--no-residual] [--flow]';
+export const ATTENTION_USAGE = '[--head-stats] [--text-attention] [--rollout-fusion mean|max|min] [--rollout-start N] [--no-residual]\n' +
+  '                 [--rollout-discard R] [--flow]';
 
 /** The service options the parsed flags ask for; the start layer is checked against the model later. */
 export function attentionDetailOptions(values: FlagValues, command: CliCommand): AttentionDetailOptions {
@@ -31,6 +33,11 @@ export function attentionDetailOptions(values: FlagValues, command: CliCommand):
     throw badInput(`--rollout-fusion must be one of ${FUSIONS.join(', ')}, got "${String(fusion)}".`, `Usage: mmlens ${command.usage}`);
   }
   const startLayer = integerFlag(values, 'rollout-start', command, 0);
+  const discard = values['rollout-discard'];
+  const discardRatio = discard === undefined ? undefined : Number(discard);
+  if (discardRatio !== undefined && !(typeof discard === 'string' && discard.trim() !== '' && discardRatio >= 0 && discardRatio < 1)) {
+    throw badInput(`--rollout-discard must be a fraction from 0 up to (not including) 1, got "${String(discard)}".`, 'Use for example --rollout-discard 0.9, vit-explain\'s default.');
+  }
   return {
     headStats: values['head-stats'] === true,
     textAttention: values['text-attention'] === true,
@@ -39,6 +46,7 @@ export function attentionDetailOptions(values: FlagValues, command: CliCommand):
       ...(fusion !== undefined && { fusion: fusion as RolloutSettings['fusion'] }),
       ...(startLayer !== undefined && { startLayer }),
       ...(values['no-residual'] === true && { residual: false }),
+      ...(discardRatio !== undefined && { discardRatio }),
     },
   };
 }

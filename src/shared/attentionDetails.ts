@@ -6,11 +6,13 @@
 import type { AnalysisResult, Matrix, Tower } from './analysisResult';
 import type { PackedAttention } from './packedAttention';
 
-/** How attention rollout was computed: head fusion, first layer in the product, residual identity added. */
+/** How attention rollout was computed: head fusion, first layer in the product, residual identity added, discard ratio. */
 export interface RolloutSettings {
   fusion: 'mean' | 'max' | 'min';
   startLayer: number;
   residual: boolean;
+  /** The fraction of each layer's smallest fused entries set to 0 first (vit-explain's discard_ratio); 0 keeps all. */
+  discardRatio: number;
 }
 
 /** The size and time of one image's attention flow (docs/methods.md, "Attention flow"). */

@@ -68,10 +68,10 @@ class EdgeList {
  * heads x T x T row-major (queries are rows), as attentionRolloutRow takes it, with the same options.
  */
 export function attentionFlowRow(layers: Float32Array[], heads: number, tokens: number, query: number, options: RolloutOptions = {}): AttentionFlow {
-  const { headFusion, startLayer, residual } = prepareRollout(layers, heads, tokens, options);
+  const { headFusion, startLayer, residual, discardRatio } = prepareRollout(layers, heads, tokens, options);
   if (!Number.isInteger(query) || query < 0 || query >= tokens) throw badInput(`Query token ${query} is out of range.`, `Use a token from 0 to ${tokens - 1}.`);
   const t = tokens;
-  const a = layers.slice(startLayer).map((layer) => layerTransition(layer, heads, t, headFusion, residual));
+  const a = layers.slice(startLayer).map((layer) => layerTransition(layer, heads, t, headFusion, residual, discardRatio));
   const m = a.length;
   const [source, sink] = [0, 1];
   // Node of token k after relative layer `after` (1 .. m - 1).

@@ -8,6 +8,11 @@
  *   of F sum to 1 (mean fusion of softmax rows), and still a proper row-stochastic matrix after max or min
  *   fusion, whose rows do not sum to 1;
  *   without the residual: Â = F / rowsum(F).
+ * With a discard ratio r (vit-explain's `discard_ratio`, jacobgil/vit-explain vit_rollout.py), the floor(r·T²)
+ * smallest entries of F are set to 0 before the residual is added, except F[0][0] (CLS to itself), as vit-explain
+ * does: it takes the r·T² smallest and then drops index 0 from them. Ties are taken lowest index first. One
+ * departure: vit-explain's `a / a.sum(dim=-1)` broadcasts a [1, T] row of sums over the columns, dividing entry
+ * (i, j) by row j's sum; here each row is divided by its own sum, as the paper's rollout (rows stay distributions).
  * A row whose sum is 0 (only possible without the residual) is left as zeros rather than divided into NaN.
  * The rollout is the product Â_L · … · Â_start (last layer on the left), so its row q says how much each input
  * token flows into output token q.
@@ -27,6 +32,8 @@ export interface RolloutOptions extends LongRunOptions {
   startLayer?: number;
   /** Add the identity for the residual connection before renormalising rows. Default true. */
   residual?: boolean;
+  /** The fraction of each layer's smallest fused entries set to 0 first (vit-explain's discard_ratio), in [0, 1). Default 0. */
+  discardRatio?: number;
 }
 
 const FUSIONS: Record<HeadFusion, (a: number, b: number) => number> = {
@@ -35,8 +42,11 @@ const FUSIONS: Record<HeadFusion, (a: number, b: number) => number> = {
   min: Math.min,
 };
 
-/** One layer's heads fused, residual added and rows renormalised, as a T x T float64 matrix (Â above; attention flow's capacities too). */
-export function layerTransition(layer: Float32Array, heads: number, tokens: number, fusion: HeadFusion, residual: boolean): Float64Array {
+/**
+ * One layer's heads fused, its smallest entries discarded (`discardRatio`), residual added and rows renormalised,
+ * as a T x T float64 matrix (Â above; attention flow's capacities too).
+ */
+export function layerTransition(layer: Float32Array, heads: number, tokens: number, fusion: HeadFusion, residual: boolean, discardRatio = 0): Float64Array {
   const size = tokens * tokens;
   const fused = Float64Array.from(layer.subarray(0, size));
   const combine = FUSIONS[fusion];
@@ -44,6 +54,7 @@ export function layerTransition(layer: Float32Array, heads: number, tokens: numb
     for (let k = 0; k < size; k++) fused[k] = combine(fused[k], layer[h * size + k]);
   }
   if (fusion === 'mean') for (let k = 0; k < size; k++) fused[k] /= heads;
+  discardSmallest(fused, Math.floor(size * discardRatio));
   for (let r = 0; r < tokens; r++) {
     if (residual) fused[r * tokens + r] += 1;
     let sum = 0;
@@ -51,6 +62,13 @@ export function layerTransition(layer: Float32Array, heads: number, tokens: numb
     if (sum > 0) for (let c = 0; c < tokens; c++) fused[r * tokens + c] /= sum;
   }
   return fused;
+}
+
+/** Sets the `count` smallest entries of `fused` to 0 (ties lowest index first), leaving entry 0 as it is. */
+function discardSmallest(fused: Float64Array, count: number): void {
+  if (count <= 0) return;
+  const order = Array.from(fused.keys()).sort((a, b) => fused[a] - fused[b] || a - b);
+  for (const k of order.slice(0, count)) if (k !== 0) fused[k] = 0;
 }
 
 /** Checks the inputs and returns the resolved options (attention flow takes the same). */
@@ -65,7 +83,9 @@ export function prepareRollout(layers: Float32Array[], heads: number, tokens: nu
   if (!Number.isInteger(startLayer) || startLayer < 0 || startLayer >= layers.length) {
     throw badInput(`Rollout start layer ${startLayer} is out of range.`, `Use a layer from 0 to ${layers.length - 1}.`);
   }
-  return { headFusion, startLayer, residual: options.residual ?? true };
+  const discardRatio = options.discardRatio ?? 0;
+  if (!(discardRatio >= 0 && discardRatio < 1)) throw badInput(`Rollout discard ratio ${discardRatio} is not in [0, 1).`, 'Use a fraction such as 0.9 (vit-explain\'s default), or 0 to keep every entry.');
+  return { headFusion, startLayer, residual: options.residual ?? true, discardRatio };
 }
 
 /**
@@ -74,11 +94,11 @@ export function prepareRollout(layers: Float32Array[], heads: number, tokens: nu
  * (the CLS map), `attentionRolloutRow` gives the same row in T² per layer.
  */
 export function attentionRollout(layers: Float32Array[], heads: number, tokens: number, options: RolloutOptions = {}): Float32Array {
-  const { headFusion, startLayer, residual } = prepareRollout(layers, heads, tokens, options);
-  let rollout = layerTransition(layers[startLayer], heads, tokens, headFusion, residual);
+  const { headFusion, startLayer, residual, discardRatio } = prepareRollout(layers, heads, tokens, options);
+  let rollout = layerTransition(layers[startLayer], heads, tokens, headFusion, residual, discardRatio);
   for (let l = startLayer + 1; l < layers.length; l++) {
     throwIfCancelled(options.signal);
-    const a = layerTransition(layers[l], heads, tokens, headFusion, residual);
+    const a = layerTransition(layers[l], heads, tokens, headFusion, residual, discardRatio);
     const product = new Float64Array(tokens * tokens);
     for (let i = 0; i < tokens; i++) {
       for (let k = 0; k < tokens; k++) {
@@ -104,13 +124,13 @@ export function attentionRolloutRow(
   query: number,
   options: RolloutOptions = {},
 ): Float32Array {
-  const { headFusion, startLayer, residual } = prepareRollout(layers, heads, tokens, options);
+  const { headFusion, startLayer, residual, discardRatio } = prepareRollout(layers, heads, tokens, options);
   if (!Number.isInteger(query) || query < 0 || query >= tokens) throw badInput(`Query token ${query} is out of range.`, `Use a token from 0 to ${tokens - 1}.`);
   let row = new Float64Array(tokens);
   row[query] = 1;
   for (let l = layers.length - 1; l >= startLayer; l--) {
     throwIfCancelled(options.signal);
-    const a = layerTransition(layers[l], heads, tokens, headFusion, residual);
+    const a = layerTransition(layers[l], heads, tokens, headFusion, residual, discardRatio);
     const next = new Float64Array(tokens);
     for (let k = 0; k < tokens; k++) {
       if (row[k] === 0) continue;

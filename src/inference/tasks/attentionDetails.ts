@@ -22,7 +22,7 @@ export interface AttentionDetailOptions {
   headStats?: boolean;
   /** Add `textAttention`. */
   textAttention?: boolean;
-  /** Rollout variant; each field left out takes the default (mean, 0, true). Attention flow uses the same graph. */
+  /** Rollout variant; each field left out takes the default (mean, 0, true, 0). Attention flow uses the same graph. */
   rollout?: Partial<RolloutSettings>;
   /** Add `maps.flow`, the attention flow of each image (costly: attentionFlowMaps.ts). */
   flow?: boolean;
@@ -31,12 +31,12 @@ export interface AttentionDetailOptions {
 /** The rollout settings a request resolves to. */
 export function rolloutSettings(options: AttentionDetailOptions): RolloutSettings {
   const r = options.rollout ?? {};
-  return { fusion: r.fusion ?? 'mean', startLayer: r.startLayer ?? 0, residual: r.residual ?? true };
+  return { fusion: r.fusion ?? 'mean', startLayer: r.startLayer ?? 0, residual: r.residual ?? true, discardRatio: r.discardRatio ?? 0 };
 }
 
 /** The settings as src/analysis/rollout (and attention flow, which reports progress) takes them. */
 export function rolloutOptions(settings: RolloutSettings, signal?: AbortSignal, onProgress?: ProgressCallback): RolloutOptions {
-  return { headFusion: settings.fusion, startLayer: settings.startLayer, residual: settings.residual, signal, ...(onProgress && { onProgress }) };
+  return { headFusion: settings.fusion, startLayer: settings.startLayer, residual: settings.residual, discardRatio: settings.discardRatio, signal, ...(onProgress && { onProgress }) };
 }
 
 /** A two-tower model's attention and the texts it encoded. */

@@ -94,3 +94,38 @@ test('rollout rejects bad options as user errors and bad shapes as internal erro
   controller.abort();
   assert.equal(kind(() => attentionRollout(handLayers, 2, 2, { signal: controller.signal })), 'cancelled');
 });
+
+test('a discard ratio zeroes the smallest fused entries but CLS to itself, by hand', () => {
+  // Layer 1 fused = [[.75,.25],[.75,.25]]; discard floor(4 x 0.5) = 2 smallest: the two .25 (index 1 before 3).
+  // Layer 0 fused = [[.75,.25],[.25,.75]]: its two smallest are the .25 at indices 1 and 2.
+  // Â0 = ([[.75,0],[0,.75]] + I) rows normalised = I; Â1 = ([[.75,0],[.75,0]] + I) rows normalised = [[1,0],[.75/1.75,1/1.75]].
+  assertClose(attentionRollout(handLayers, 2, 2, { discardRatio: 0.5 }), [1, 0, 0.75 / 1.75, 1 / 1.75]);
+  // A layer whose CLS-to-CLS value is the smallest: it is kept, so one fewer is discarded. Ratio 0.25 discards
+  // nothing; 0.5 discards the 0.4 alone, and row 1 renormalised is [1, 0].
+  const clsSmallest = [new Float32Array([0.1, 0.9, 0.6, 0.4])];
+  assertClose(attentionRollout(clsSmallest, 1, 2, { discardRatio: 0.25, residual: false }), [0.1, 0.9, 0.6, 0.4]);
+  assertClose(attentionRollout(clsSmallest, 1, 2, { discardRatio: 0.5, residual: false }), [0.1, 0.9, 1, 0]);
+});
+
+test('a discard ratio gives vit-explain\'s rollout (with rows renormalised) on random attention', () => {
+  const random = seededRandom(41);
+  const [heads, t, ratio] = [3, 6, 0.7];
+  const layers = [0, 1, 2].map(() => randomAttention(random, heads, t));
+  // vit-explain's loop, written out on 2-d arrays: fuse (mean), zero the floor(ratio T²) smallest but index 0,
+  // a = (F + I) / 2 with each row divided by its sum, result = a · result.
+  let result = Array.from({ length: t }, (_, i) => Array.from({ length: t }, (_, j) => (i === j ? 1 : 0)));
+  for (const layer of layers) {
+    const flat = Array.from({ length: t * t }, (_, k) => Array.from({ length: heads }, (_, h) => layer[h * t * t + k]).reduce((a, b) => a + b) / heads);
+    const smallest = flat.map((v, k) => [v, k]).sort((x, y) => x[0] - y[0] || x[1] - y[1]).slice(0, Math.floor(t * t * ratio)).map(([, k]) => k);
+    for (const k of smallest) if (k !== 0) flat[k] = 0;
+    const a = Array.from({ length: t }, (_, i) => {
+      const row = Array.from({ length: t }, (_, j) => (flat[i * t + j] + (i === j ? 1 : 0)) / 2);
+      const sum = row.reduce((x, y) => x + y);
+      return row.map((v) => v / sum);
+    });
+    result = a.map((row) => Array.from({ length: t }, (_, j) => row.reduce((sum, v, k) => sum + v * result[k][j], 0)));
+  }
+  assertClose(attentionRollout(layers, heads, t, { discardRatio: ratio }), result.flat(), 1e-6);
+  assertClose(attentionRolloutRow(layers, heads, t, 0, { discardRatio: ratio }), result[0], 1e-6);
+  assert.throws(() => attentionRollout(layers, heads, t, { discardRatio: 1 }), (error: unknown) => error instanceof LensError && /discard ratio 1 is not in \[0, 1\)/.test(error.message));
+});

@@ -64,15 +64,15 @@ test('zeroshot bad input exits 2 with a message that names the problem', () => {
 
 test('analyze --head-stats --text-attention and the rollout flags add the documented fields', () => {
   const run = mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--head-stats', '--text-attention',
-    '--rollout-fusion', 'max', '--rollout-start', '1', '--no-residual', '--json', '-');
+    '--rollout-fusion', 'max', '--rollout-start', '1', '--no-residual', '--rollout-discard', '0.5', '--json', '-');
   assert.equal(run.status, 0, run.stderr);
   const json = JSON.parse(run.stdout);
-  assert.deepEqual(json.rollout, { fusion: 'max', startLayer: 1, residual: false });
+  assert.deepEqual(json.rollout, { fusion: 'max', startLayer: 1, residual: false, discardRatio: 0.5 });
   assert.deepEqual([json.headStats.vision.length, json.headStats.vision[0].length, json.headStats.vision[0][0].length], [1, clip.options.layers, clip.options.heads]);
   assert.deepEqual(Object.keys(json.headStats.vision[0][0][0]).sort(), ['clsShare', 'diagonalShare', 'entropy', 'meanDistance', 'normalizedEntropy']);
   assert.deepEqual([json.textAttention[0].tokens, json.textAttention[0].self.masked[0]], [5, [false, true, true, true, true]]);
   const plain = JSON.parse(mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--json', '-').stdout);
-  assert.deepEqual([plain.headStats, plain.textAttention, plain.rollout], [undefined, undefined, { fusion: 'mean', startLayer: 0, residual: true }]);
+  assert.deepEqual([plain.headStats, plain.textAttention, plain.rollout], [undefined, undefined, { fusion: 'mean', startLayer: 0, residual: true, discardRatio: 0 }]);
 });
 
 test('analyze --flow adds maps.flow and its cost; the summary prints the cost', () => {
@@ -93,6 +93,11 @@ test('analyze rejects an unknown head fusion and a start layer past the last lay
   const fusionRun = mmlensCpu(...base, '--rollout-fusion', 'median');
   assert.equal(fusionRun.status, 2);
   assert.match(fusionRun.stderr, /--rollout-fusion must be one of mean, max, min, got "median"/);
+  for (const ratio of ['1', '-0.1', 'half', '']) {
+    const discardRun = mmlensCpu(...base, `--rollout-discard=${ratio}`);
+    assert.equal(discardRun.status, 2, discardRun.stderr);
+    assert.match(discardRun.stderr, /--rollout-discard must be a fraction from 0 up to \(not including\) 1/);
+  }
   const startRun = mmlensCpu(...base, '--rollout-start', '2');
   assert.equal(startRun.status, 2);
   assert.match(startRun.stderr, /start layer 2 is out of range\. Use a layer from 0 to 1/);
