@@ -113,7 +113,7 @@ test('a discard ratio gives vit-explain\'s rollout (with rows renormalised) on r
   const layers = [0, 1, 2].map(() => randomAttention(random, heads, t));
   // vit-explain's loop, written out on 2-d arrays: fuse (mean), zero the floor(ratio T²) smallest but index 0,
   // a = (F + I) / 2 with each row divided by its sum, result = a · result.
-  let result = Array.from({ length: t }, (_, i) => Array.from({ length: t }, (_, j) => (i === j ? 1 : 0)));
+  let result: number[][] = Array.from({ length: t }, (_, i) => Array.from({ length: t }, (_, j) => (i === j ? 1 : 0)));
   for (const layer of layers) {
     const flat = Array.from({ length: t * t }, (_, k) => Array.from({ length: heads }, (_, h) => layer[h * t * t + k]).reduce((a, b) => a + b) / heads);
     const smallest = flat.map((v, k) => [v, k]).sort((x, y) => x[0] - y[0] || x[1] - y[1]).slice(0, Math.floor(t * t * ratio)).map(([, k]) => k);
