@@ -14,10 +14,11 @@ export function evaluationTable(result: EvaluationResult): string {
     `model ${model.name} (${model.architecture}) on ${model.executionProvider}; seed ${result.seed}, ${result.scenes} scenes, ${result.objects} objects`,
     `score: ${SCORES[result.score]}; curves in ${result.curveSteps} steps, divided by the unperturbed score`,
     '',
-    `${'method'.padEnd(10)} ${'pointing'.padStart(8)} ${'energy'.padStart(7)} ${'deletion'.padStart(8)} ${'insertion'.padStart(9)} ${'passes/map'.padStart(10)}`,
+    `${'method'.padEnd(10)} ${'pointing'.padStart(8)} ${'TorchRay'.padStart(8)} ${'energy'.padStart(7)} ${'deletion'.padStart(8)} ${'insertion'.padStart(9)} ${'passes/map'.padStart(10)}`,
     ...result.methods.map(row),
     '',
-    'pointing: share of objects where the map\'s maximum touches the object\'s box; energy: share of the map\'s',
+    'pointing: share of objects where the map\'s maximum touches the object\'s box; TorchRay: the pointing game as',
+    `TorchRay plays it (map resized to the image, a hit within ${result.torchRayTolerance} px of the box, mean of per-class rates); energy: share of the map's`,
     'positive mass inside the box; deletion/insertion: area under the score curve as the map\'s top patches are',
     'greyed out (lower is better) or revealed on grey (higher is better). docs/methods.md explains each method.',
   ];
@@ -28,6 +29,6 @@ function row(m: MethodSummary): string {
   const name = m.name.padEnd(10);
   if (m.unavailable) return `${name} unavailable: ${m.unavailable}`;
   const fixed = (v: number | null, digits: number, width: number) => (v === null ? '-' : v.toFixed(digits)).padStart(width);
-  const percent = m.pointingGame === null ? '-' : `${(100 * m.pointingGame).toFixed(1)}%`;
-  return `${name} ${percent.padStart(8)} ${fixed(m.energyInBox, 3, 7)} ${fixed(m.deletionAuc, 3, 8)} ${fixed(m.insertionAuc, 3, 9)} ${fixed(m.forwardPasses, 0, 10)}`;
+  const percent = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`).padStart(8);
+  return `${name} ${percent(m.pointingGame)} ${percent(m.pointingGameTorchRay)} ${fixed(m.energyInBox, 3, 7)} ${fixed(m.deletionAuc, 3, 8)} ${fixed(m.insertionAuc, 3, 9)} ${fixed(m.forwardPasses, 0, 10)}`;
 }

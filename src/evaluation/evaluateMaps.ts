@@ -15,10 +15,11 @@ import { generateScene } from '../shapesWorld/scene';
 import { ALL_KINDS } from '../shapesWorld/vocab';
 import type { Architecture } from '../shared/analysisResult';
 import { sceneMaps, type MapMethod } from './mapMethods';
-import { objectOnGrid, type ObjectOnGrid } from './pointing';
+import { boxRect, objectOnGrid, type ObjectOnGrid } from './pointing';
+import { hitsWithin, PerClassPointing, TORCHRAY_TOLERANCE, upsampledArgmax } from './torchrayPointing';
 
 /** Version of the JSON below. */
-export const EVALUATION_SCHEMA_VERSION = 2;
+export const EVALUATION_SCHEMA_VERSION = 3;
 
 /** Points per deletion or insertion curve (besides the start): patches are hidden or revealed in this many steps. */
 export const CURVE_STEPS = 16;
@@ -40,6 +41,11 @@ export interface MethodSummary {
   /** Maps measured (objects, when available). */
   maps: number;
   pointingGame: number | null;
+  /**
+   * The pointing game as TorchRay plays it (evaluation/torchrayPointing.ts): the map resized to the image's pixels,
+   * a hit within 15 pixels of a box of the object's class, the mean of the per-class hit rates.
+   */
+  pointingGameTorchRay: number | null;
   energyInBox: number | null;
   deletionAuc: number | null;
   insertionAuc: number | null;
@@ -59,6 +65,8 @@ export interface EvaluationResult {
   score: PerturbationScoreKind;
   curveSteps: number;
   riseMasks: number;
+  /** TorchRay's pointing tolerance, in pixels. */
+  torchRayTolerance: number;
   methods: MethodSummary[];
 }
 
@@ -84,10 +92,17 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
       const scene = await sceneMaps(service, path, prompts, ALL_PROMPTS, { ...progress, modelDir: options.modelDir, methods: options.methods, riseMasks: options.riseMasks, riseSeed: (options.seed + index) >>> 0, batchSize });
       for (const [i, object] of truth.objects.entries()) {
         const target = scene.targets[i];
-        const onGrid = objectOnGrid(object.box, target.image, { width: truth.size, height: truth.size }, model.folder.preprocessor);
+        const size = { width: truth.size, height: truth.size };
+        const onGrid = objectOnGrid(object.box, target.image, size, model.folder.preprocessor);
+        // TorchRay's class mask: every object of the same colour and shape.
+        const classBoxes = truth.objects.filter((o) => prompt(o) === prompts[i]).map((o) => boxRect(o.box));
         for (const [method, made] of scene.maps[i]) {
-          if ('unavailable' in made) tally.get(method)!.unavailable = made.unavailable;
-          else tally.get(method)!.add(await measure(made.map, target, onGrid, { ...progress, batchSize }), made.forwardPasses);
+          if ('unavailable' in made) {
+            tally.get(method)!.unavailable = made.unavailable;
+            continue;
+          }
+          const hit = hitsWithin(upsampledArgmax(made.map, target.image, size, model.folder.preprocessor), classBoxes);
+          tally.get(method)!.add(await measure(made.map, target, onGrid, { ...progress, batchSize }), made.forwardPasses, prompts[i], hit);
         }
         objects++;
       }
@@ -105,6 +120,7 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
     score: model.defaultScoreKind(ALL_PROMPTS.length),
     curveSteps: CURVE_STEPS,
     riseMasks: options.riseMasks,
+    torchRayTolerance: TORCHRAY_TOLERANCE,
     methods: [...tally].map(([name, t]) => t.summary(name)),
   };
 }
@@ -132,12 +148,15 @@ async function measure(map: Float32Array, target: PerturbationTarget, object: Ob
 /** Running sums of one method's measures. */
 class Tally {
   private readonly sums: Measures = { pointingGame: 0, energyInBox: 0, deletionAuc: 0, insertionAuc: 0 };
+  private readonly torchRay = new PerClassPointing();
   private passes = 0;
   private count = 0;
   unavailable?: string;
 
-  add(measures: Measures, forwardPasses: number): void {
+  /** One object's measures, with its class and whether TorchRay's pointing game hit it. */
+  add(measures: Measures, forwardPasses: number, className: string, torchRayHit: boolean): void {
     for (const key of Object.keys(this.sums) as (keyof Measures)[]) this.sums[key] += measures[key];
+    this.torchRay.add(className, torchRayHit);
     this.passes += forwardPasses;
     this.count++;
   }
@@ -148,6 +167,7 @@ class Tally {
       name,
       maps: this.count,
       pointingGame: mean(this.sums.pointingGame),
+      pointingGameTorchRay: this.torchRay.accuracy(),
       energyInBox: mean(this.sums.energyInBox),
       deletionAuc: mean(this.sums.deletionAuc),
       insertionAuc: mean(this.sums.insertionAuc),

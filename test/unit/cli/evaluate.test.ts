@@ -16,7 +16,8 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   const run = mmlens('evaluate', '--model', clip.dir, '--scenes', '2', '--seed', '11', '--rise-masks', '6', '--ep', 'cpu', '--json', '-');
   assert.equal(run.status, 0, run.stderr);
   const json = JSON.parse(run.stdout);
-  assert.equal(json.schemaVersion, 2);
+  assert.equal(json.schemaVersion, 3);
+  assert.equal(json.torchRayTolerance, 15);
   assert.equal(json.seed, 11);
   assert.equal(json.scenes, 2);
   // Scenes alternate two and three objects.
@@ -27,7 +28,8 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   const passes = Object.fromEntries(json.methods.map((m: { name: string; forwardPasses: number }) => [m.name, m.forwardPasses]));
   assert.deepEqual(passes, { rollout: 1, flow: 1, alignment: 1, maskclip: 1, values: 1, occlusion: 1 + side * side, rise: 6 });
   for (const method of json.methods) {
-    assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'energyInBox', 'forwardPasses', 'insertionAuc', 'maps', 'name', 'pointingGame']);
+    assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'energyInBox', 'forwardPasses', 'insertionAuc', 'maps', 'name', 'pointingGame', 'pointingGameTorchRay']);
+    assert.ok(method.pointingGameTorchRay >= 0 && method.pointingGameTorchRay <= 1);
     assert.equal(method.maps, 5);
     assert.ok([0, 0.2, 0.4, 0.6, 0.8, 1].some((v) => Math.abs(method.pointingGame - v) < 1e-9), `pointing ${method.pointingGame} is not k/5`);
     assert.ok(method.energyInBox >= 0 && method.energyInBox <= 1);
@@ -39,8 +41,9 @@ test('evaluate prints a table with the seed and a row per chosen method', () => 
   const run = mmlens('evaluate', '--model', clip.dir, '--scenes', '1', '--seed', '3', '--methods', 'occlusion,rollout', '--rise-masks', '4', '--ep', 'cpu');
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /seed 3, 1 scenes, 2 objects/);
-  assert.match(run.stdout, /^rollout +\d+\.\d%/m);
-  assert.match(run.stdout, /^occlusion +\d+\.\d%.* 17$/m);
+  assert.match(run.stdout, /^rollout +\d+\.\d% +\d+\.\d%/m);
+  assert.match(run.stdout, /^occlusion +\d+\.\d% +\d+\.\d%.* 17$/m);
+  assert.match(run.stdout, /a hit within 15 px of the box, mean of per-class rates/);
   assert.doesNotMatch(run.stdout, /^rise/m);
 });
 
@@ -54,6 +57,7 @@ test('methods a model cannot give are listed as unavailable, with null measures 
     for (const method of methods) {
       assert.equal(method.maps, 0);
       assert.equal(method.pointingGame, null);
+      assert.equal(method.pointingGameTorchRay, null);
       assert.equal(method.forwardPasses, null);
       assert.match(method.unavailable, /attention/);
     }
