@@ -1,12 +1,11 @@
 /**
- * The analysis, probe and generation panels: webviews showing one result with the same drawing code as the HTML
- * reports. The page is built by the report builder (strict CSP, scripts and styles only by nonce,
- * data inlined as JSON), from the bundles in dist/webview.
+ * The analysis and probe panels: webviews showing one result with the same drawing code as the HTML reports (a
+ * generated answer has its own panel, askPanel.ts). The page is built by the report builder (strict CSP, scripts
+ * and styles only by nonce, data inlined as JSON), from the bundles in dist/webview.
  */
 import * as vscode from 'vscode';
 import { buildHtmlReport } from '../cli/htmlReport';
 import { readReportAssets, type ReportPage } from '../cli/reportAssets';
-import type { GenerationReportData } from '../shared/generationResult';
 import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
 
@@ -21,12 +20,7 @@ export function showProbePanel(extensionUri: vscode.Uri, data: ProbeReportData, 
   return showReportPanel(extensionUri, 'probe', `Lens probe: ${manifest.split(/[\\/]/).pop()}`, data);
 }
 
-/** Opens a panel beside the editor showing a generated answer with its per-token maps. */
-export function showGenerationPanel(extensionUri: vscode.Uri, data: GenerationReportData): Promise<vscode.WebviewPanel> {
-  return showReportPanel(extensionUri, 'generation', `Lens answer: ${data.result.images[0]?.path.split(/[\\/]/).pop() ?? 'image'}`, data);
-}
-
-async function showReportPanel(extensionUri: vscode.Uri, page: ReportPage, title: string, data: ReportData | ProbeReportData | GenerationReportData): Promise<vscode.WebviewPanel> {
+async function showReportPanel(extensionUri: vscode.Uri, page: Exclude<ReportPage, 'generation'>, title: string, data: ReportData | ProbeReportData): Promise<vscode.WebviewPanel> {
   const html = buildHtmlReport(data, await readReportAssets(extensionUri.fsPath, page));
   const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : page}`, title, vscode.ViewColumn.Beside, {
     enableScripts: true,

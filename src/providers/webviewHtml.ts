@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type * as vscode from 'vscode';
 
 /** The built webview entries (dist/webview/<entry>.js and .css, see tools/build.mjs). */
-export type WebviewEntry = 'explorer' | 'editor';
+export type WebviewEntry = 'explorer' | 'editor' | 'ask';
 
 /** What one page needs: the origin for CSP, the script and style URLs, a nonce and a title. */
 export interface PageParts {

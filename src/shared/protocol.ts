@@ -5,6 +5,7 @@
  * protocolValidators.ts before the host acts on it, because a webview runs content the host does not control.
  */
 import type { Architecture } from './analysisResult';
+import type { GenerationReportData } from './generationResult';
 import type { ProbeResult } from './probeResult';
 
 /** Every message type, both directions. */
@@ -23,12 +24,15 @@ export const Msg = {
   Export: 'export',
   ComputeOcclusion: 'computeOcclusion',
   AttentionRows: 'attentionRows',
+  AskImage: 'askImage',
+  StopAnswer: 'stopAnswer',
   // Host to webview.
   Response: 'response',
   Data: 'data',
   Probe: 'probe',
   Busy: 'busy',
   Error: 'error',
+  Answer: 'answer',
 } as const;
 
 /** One image of the explorer: its path, its file name, a small preview as a data: URL. */
@@ -104,7 +108,28 @@ export type FromWebview =
   | { type: typeof Msg.AnalyzePrompt; prompt: string }
   | { type: typeof Msg.Export; requestId: number; format: ExportFormat; fileName: string; content: string }
   | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number }
-  | { type: typeof Msg.AttentionRows; requestId: number; item: number; query: number };
+  | { type: typeof Msg.AttentionRows; requestId: number; item: number; query: number }
+  | { type: typeof Msg.AskImage; prompt: string }
+  | { type: typeof Msg.StopAnswer };
+
+/** What the Ask About Image panel gets in reply to its Ready: the image, the model and the prompts to offer. */
+export interface AskSetup {
+  image: ImageEntry;
+  model: string;
+  /** The suggested prompts, the first one the box's default. */
+  prompts: string[];
+}
+
+/**
+ * One step of an answer in the Ask About Image panel: it started (the prompt), a token was chosen (its text, in
+ * order), it is complete (the generation report), it was stopped (after how many tokens) or it failed (why).
+ */
+export type AnswerEvent =
+  | { kind: 'started'; prompt: string }
+  | { kind: 'token'; index: number; text: string }
+  | { kind: 'done'; report: GenerationReportData }
+  | { kind: 'stopped'; tokens: number }
+  | { kind: 'failed'; message: string };
 
 /**
  * The body of the response to AttentionRows (an analysis panel whose page holds the first token's rows only):
@@ -130,7 +155,9 @@ export type ToWebview =
   | { type: typeof Msg.Data; data: ExplorerData | EditorData }
   | { type: typeof Msg.Probe; probe: ProbeResult }
   | { type: typeof Msg.Busy; message: string | null }
-  | { type: typeof Msg.Error; message: string };
+  | { type: typeof Msg.Error; message: string }
+  /** `run` counts the panel's answers, so a page drops the events of one it replaced. */
+  | { type: typeof Msg.Answer; run: number; event: AnswerEvent };
 
 /** A FromWebview message without its requestId, as the caller of `Requests.send` writes it. */
 export type RequestMessage = FromWebview extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;

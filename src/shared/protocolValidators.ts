@@ -10,6 +10,8 @@ export const MAX_TEXTS = 256;
 export const MAX_TEXT_CHARS = 100_000;
 /** The most characters the explorer's texts may add up to once every label is put into the template. */
 export const MAX_EXPANDED_CHARS = 2_000_000;
+/** The longest question the Ask About Image panel sends (a VLM's context holds a few thousand tokens). */
+export const MAX_PROMPT_CHARS = 10_000;
 /** The most images one drop or message may add. */
 export const MAX_URIS = 100;
 /** The largest export a webview may hand over: 64 MB of text or data: URL. */
@@ -79,6 +81,8 @@ const CHECKS: Record<FromWebview['type'], Check> = {
   [Msg.Export]: exportProblem,
   [Msg.ComputeOcclusion]: (m) => (isIndex(m.image) && isIndex(m.text) ? requestId(m) : 'image and text must be non-negative integers'),
   [Msg.AttentionRows]: (m) => (isIndex(m.item) && isIndex(m.query) ? requestId(m) : 'item and query must be non-negative integers'),
+  [Msg.AskImage]: (m) => (isText(m.prompt, MAX_PROMPT_CHARS) && m.prompt.trim() !== '' ? null : `prompt must be a non-empty string of at most ${MAX_PROMPT_CHARS} characters`),
+  [Msg.StopAnswer]: () => null,
 };
 
 /** Why `raw` is not a valid FromWebview message, or null when it is. */

@@ -1,0 +1,124 @@
+/**
+ * The Ask About Image panel's page: the image, a prompt box with the model's suggested prompts, Ask and Stop, the
+ * answer written token by token as the host posts them, then the generation report of the complete answer below
+ * (generationView.ts). Asking again replaces the answer; a stopped answer says so and keeps what was written; a
+ * failure shows the host's message. The host does the work; this page only sends the prompt and Stop.
+ */
+import { Msg, type AnswerEvent, type AskSetup, type FromWebview } from '../src/shared/protocol';
+import { el, uniqueId } from './draw/dom';
+import { renderGeneration } from './generationView';
+
+/** The page, and what it does with each answer event the host posts. */
+export interface AskPanel {
+  element: HTMLElement;
+  /** Handles event `event` of answer `run`; events of an answer older than the latest started are dropped. */
+  onAnswer(run: number, event: AnswerEvent): void;
+  /** Shows a message from the host that belongs to no answer (a request it refused). */
+  showError(message: string): void;
+}
+
+function button(label: string, ariaLabel: string, onPress: () => void): HTMLButtonElement {
+  const element = el('button', 'ask-button', label);
+  element.type = 'button';
+  element.setAttribute('aria-label', ariaLabel);
+  element.addEventListener('click', onPress);
+  return element;
+}
+
+/** Builds the page for `setup`; `post` sends a message to the host. */
+export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => void): AskPanel {
+  const element = el('div', 'ask-panel');
+  const image = el('img', 'ask-image');
+  image.src = setup.image.preview;
+  image.alt = setup.image.name;
+  const titles = el('div');
+  titles.append(el('h1', undefined, `Ask about ${setup.image.name}`), el('p', 'note', `Model ${setup.model}`));
+  const heading = el('header', 'ask-header');
+  heading.append(image, titles);
+
+  const prompt = el('input', 'ask-prompt');
+  prompt.type = 'text';
+  prompt.id = uniqueId('prompt');
+  prompt.value = setup.prompts[0] ?? '';
+  prompt.spellcheck = false;
+  const label = el('label', 'control-label', 'Prompt');
+  label.htmlFor = prompt.id;
+  const ask = button('Ask', 'Ask the model about the image', () => send());
+  const stop = button('Stop', 'Stop writing the answer', () => {
+    post({ type: Msg.StopAnswer });
+    stop.disabled = true;
+    status.textContent = 'Stopping…';
+  });
+  stop.disabled = true;
+  prompt.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !ask.disabled) send();
+  });
+  const box = el('div', 'ask-box');
+  box.append(label, prompt, ask, stop);
+
+  const suggestions = el('div', 'ask-suggestions');
+  suggestions.setAttribute('role', 'group');
+  suggestions.setAttribute('aria-label', 'Suggested prompts: choose one to put it in the prompt box');
+  suggestions.append(el('span', 'control-label', 'Suggested:'), ...setup.prompts.map((text) => button(text, `Use the prompt "${text}"`, () => {
+    prompt.value = text;
+    prompt.focus();
+  })));
+
+  const answer = el('p', 'streamed-answer');
+  answer.setAttribute('aria-label', 'Answer');
+  const status = el('p', 'ask-status');
+  status.setAttribute('role', 'status');
+  const problem = el('p', 'ask-error');
+  problem.setAttribute('role', 'alert');
+  const report = el('div', 'ask-report');
+  element.append(heading, box, suggestions, el('h2', undefined, 'Answer'), answer, status, problem, report);
+
+  let run = -1;
+  function send(): void {
+    const text = prompt.value.trim();
+    if (text === '') {
+      problem.textContent = 'Write a question or an instruction first.';
+      return;
+    }
+    post({ type: Msg.AskImage, prompt: text });
+  }
+  const running = (on: boolean) => {
+    ask.disabled = on;
+    stop.disabled = !on;
+  };
+
+  return {
+    element,
+    onAnswer(id, event) {
+      if (event.kind === 'started') {
+        run = id;
+        running(true);
+        answer.replaceChildren();
+        report.replaceChildren();
+        problem.textContent = '';
+        status.textContent = `Writing the answer to "${event.prompt}"…`;
+        return;
+      }
+      if (id !== run) return;
+      if (event.kind === 'token') {
+        answer.append(el('span', 'streamed-token', event.text));
+        return;
+      }
+      running(false);
+      if (event.kind === 'done') {
+        const { result } = event.report;
+        status.textContent = `Complete: ${result.generated.length} tokens, stopped at ${result.stopReason === 'endToken' ? 'the end token' : 'the token limit'}. Choose a word below to see where the model looked.`;
+        renderGeneration(report, event.report);
+      } else if (event.kind === 'stopped') {
+        answer.append(el('span', 'answer-stopped', ' [stopped]'));
+        status.textContent = `Stopped after ${event.tokens} token${event.tokens === 1 ? '' : 's'}: the answer is incomplete and has no maps. Ask again for a complete one.`;
+      } else {
+        status.textContent = '';
+        problem.textContent = event.message;
+      }
+    },
+    showError(message) {
+      problem.textContent = message;
+    },
+  };
+}
