@@ -1,48 +1,98 @@
 /**
  * End to end in a real VS Code on a generative model: the tiny LLaVA fixture (test/fixtures/tiny-llava) as the
- * model setting, "Ask About Image..." from the explorer with its default prompt, and the answer panel's webview
- * read: the tokens torch generated greedily (reference.json), each a button that opens its map and its image share.
+ * model setting, "Ask About Image..." from the explorer opens the Ask panel at once with its prompt box. A first
+ * question is stopped as soon as the host has started it (the page clicks Stop the moment it is enabled, while the
+ * model loads): the answer keeps what was written and says it was stopped, short of the 64-token limit. Asked again, the answer streams
+ * in and then its report renders: the tokens torch generated greedily (reference.json), each a button that opens its
+ * map and its image share, and the compare view's two maps.
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
 import { ARTIFACTS, useWorkbenchSession } from './session';
-import { answerInputBox, errorNotifications, explorerContextMenu, webviewContent } from './workbench';
+import { errorNotifications, explorerContextMenu, webviewContent } from './workbench';
 
 const FIXTURE = resolve('test/fixtures/tiny-llava');
 const reference = JSON.parse(readFileSync(join(FIXTURE, 'reference.json'), 'utf8')) as { steps: { id: number }[] };
 const vocabulary = (JSON.parse(readFileSync(join(FIXTURE, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab;
 const word = Object.fromEntries(Object.entries(vocabulary).map(([text, id]) => [id, text]));
+/** The answer's token limit (src/providers/askPanel.ts); the random model never writes its end token. */
+const LIMIT = 64;
+
+/** Waits until the panel's status matches `pattern`, failing with the screen and any error shown. */
+async function waitForStatus(page: Page, view: FrameLocator, pattern: RegExp, what: string): Promise<string> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const status = (await view.locator('.ask-status').textContent().catch(() => null)) ?? '';
+    if (pattern.test(status)) return status;
+    const errors = [...(await errorNotifications(page)), ...(await view.locator('.ask-error').allTextContents().catch(() => []))].filter((e) => e !== '');
+    if (errors.length > 0 || Date.now() > deadline) {
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-ask-error.png') });
+      assert.fail(errors.length > 0 ? `${what} failed: ${errors.join(' / ')}` : `${what}: the status never matched ${pattern} (last: ${JSON.stringify(status)})`);
+    }
+    await page.waitForTimeout(100);
+  }
+}
 
 describe('Multimodal Lens on a generative model in code-server', { timeout: 180_000 }, () => {
   const session = useWorkbenchSession((workspace) => {
     copyFileSync(join(FIXTURE, 'edges_51x37.png'), join(workspace, 'edges.png'));
   }, {}, { 'multimodalLens.model': FIXTURE, 'multimodalLens.executionProvider': 'cpu' });
 
-  test('Ask About Image... writes the answer and opens it with a map per token', async () => {
+  test('Ask About Image... opens the panel; Stop ends an answer as it streams; asked again it streams to its report', async () => {
     const { page } = session;
     await explorerContextMenu(page, 'edges.png', 'Ask About Image...');
-    await answerInputBox(page, 'Describe the image.');
     const view = webviewContent(page);
-    const tokens = view.locator('.answer .token');
-    const deadline = Date.now() + 90_000;
-    while (!(await tokens.first().isVisible().catch(() => false))) {
-      const errors = await errorNotifications(page);
-      if (errors.length > 0 || Date.now() > deadline) {
-        await page.screenshot({ path: join(ARTIFACTS, 'e2e-ask-error.png') });
-        assert.fail(errors.length > 0 ? `the generation failed: ${errors.join(' / ')}` : 'the answer panel never showed its tokens');
-      }
-      await page.waitForTimeout(500);
-    }
-    // The random model never writes its end token: 64 tokens, the first eight torch's greedy ones.
+    await view.locator('.ask-panel').waitFor({ timeout: 60_000 });
+    const prompt = view.getByLabel('Prompt', { exact: true });
+    assert.equal(await prompt.inputValue(), 'Describe the image.');
+    assert.ok((await view.locator('.ask-suggestions button').count()) >= 3, 'the suggested prompts are offered');
+
+    // Armed before asking: the page clicks Stop the moment the host has started the answer (Stop is enabled), and
+    // notes the time. Not at the first token: once loaded, the tiny model writes its 64 tokens in about 0.1 s, all
+    // of them before a click on the first one gets back to the inference process. Strings are evaluated as expressions.
+    await view.locator('.ask-panel').evaluate(`(() => {
+      const panel = document.querySelector('.ask-panel');
+      const stop = panel.querySelector('button[aria-label="Stop writing the answer"]');
+      const status = panel.querySelector('.ask-status');
+      window.stopTimes = {};
+      new MutationObserver((changes, observer) => {
+        if (stop.disabled) return;
+        observer.disconnect();
+        window.stopTimes.tokensAtClick = panel.querySelectorAll('.streamed-token').length;
+        window.stopTimes.clicked = performance.now();
+        stop.click();
+        new MutationObserver(() => {
+          if (status.textContent.startsWith('Stopped')) window.stopTimes.shown = performance.now();
+        }).observe(status, { childList: true, characterData: true, subtree: true });
+      }).observe(stop, { attributes: true, attributeFilter: ['disabled'] });
+    })()`);
+    await view.getByRole('button', { name: 'Ask the model about the image' }).click();
+    const stopped = await waitForStatus(page, view, /^(Stopped after \d+ tokens?|Complete)/, 'the stopped answer');
+    const times = await view.locator('.ask-panel').evaluate('window.stopTimes') as { tokensAtClick: number; clicked: number; shown: number };
+    assert.match(stopped, /^Stopped/, `the answer was not stopped (Stop clicked: ${JSON.stringify(times)})`);
+    const kept = Number(/^Stopped after (\d+)/.exec(stopped)![1]);
+    console.log(`Stop clicked with ${times.tokensAtClick} token(s) shown; the answer stopped at ${kept} of at most ${LIMIT}, shown stopped ${(times.shown - times.clicked).toFixed(0)} ms after the click`);
+    assert.ok(kept >= times.tokensAtClick && kept < LIMIT, `stopped at ${kept} tokens after the click at ${times.tokensAtClick}`);
+    assert.match((await view.locator('.streamed-answer').textContent()) ?? '', /\[stopped\]$/);
+    assert.equal(await view.locator('.streamed-token').count(), kept);
+    assert.equal(await view.locator('.ask-report .token').count(), 0, 'a stopped answer has no report');
+
+    await view.getByRole('button', { name: 'Ask the model about the image' }).click();
+    await waitForStatus(page, view, /^Complete: /, 'the answer');
+    const streamed = await view.locator('.streamed-token').allTextContents();
+    const tokens = view.locator('.ask-report .answer .token');
     const texts = await tokens.allTextContents();
-    assert.equal(texts.length, 64);
+    assert.equal(texts.length, LIMIT);
+    assert.deepEqual(streamed, texts, 'the streamed tokens are the report\'s');
     assert.deepEqual(texts.slice(0, 8).map((t) => t.trim()), reference.steps.map((s) => word[s.id]));
     await tokens.nth(2).click();
     assert.equal(await tokens.nth(2).getAttribute('aria-pressed'), 'true');
-    assert.match((await view.locator('.bar-chart svg').getAttribute('aria-label')) ?? '', /layer 0 \d+(\.\d)?%, layer 1 \d+(\.\d)?%/);
+    assert.match((await view.locator('.token-detail .bar-chart svg').getAttribute('aria-label')) ?? '', /layer 0 \d+(\.\d)?%, layer 1 \d+(\.\d)?%/);
+    assert.equal(await view.getByRole('region', { name: 'Compare two words' }).locator('canvas.overlay-map').count(), 2);
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-ask.png') });
   });
 });
