@@ -1,6 +1,7 @@
 /**
- * The Ask About Image panel's page: the image, a prompt box with the model's suggested prompts, Ask and Stop, the
- * answer written token by token as the host posts them, then the generation report of the complete answer below
+ * The Ask About Image panel's page: the image, a prompt box with the model's suggested prompts, Ask and Stop, a
+ * choice of occlusion maps besides attention, the answer written token by token as the host posts them, the
+ * occlusion's progress, then the generation report of the complete answer below
  * (generationView.ts). Asking again replaces the answer; a stopped answer says so and keeps what was written; a
  * failure shows the host's message. The host does the work; this page only sends the prompt and Stop.
  */
@@ -53,8 +54,15 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
   prompt.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !ask.disabled) send();
   });
+  const occlusion = el('input');
+  occlusion.type = 'checkbox';
+  occlusion.id = uniqueId('occlusion');
+  const occlusionLabel = el('label', 'control-label', 'Occlusion maps too (one pass per image patch: slower)');
+  occlusionLabel.htmlFor = occlusion.id;
+  const occlusionChoice = el('span', 'control');
+  occlusionChoice.append(occlusion, occlusionLabel);
   const box = el('div', 'ask-box');
-  box.append(label, prompt, ask, stop);
+  box.append(label, prompt, ask, stop, occlusionChoice);
 
   const suggestions = el('div', 'ask-suggestions');
   suggestions.setAttribute('role', 'group');
@@ -80,7 +88,7 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
       problem.textContent = 'Write a question or an instruction first.';
       return;
     }
-    post({ type: Msg.AskImage, prompt: text });
+    post({ type: Msg.AskImage, prompt: text, occlusion: occlusion.checked });
   }
   const running = (on: boolean) => {
     ask.disabled = on;
@@ -104,6 +112,10 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
         answer.append(el('span', 'streamed-token', event.text));
         return;
       }
+      if (event.kind === 'progress') {
+        status.textContent = `Making the maps: ${event.stage} ${event.done} of ${event.total}…`;
+        return;
+      }
       running(false);
       if (event.kind === 'done') {
         const { result } = event.report;
@@ -111,7 +123,7 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
         renderGeneration(report, event.report);
       } else if (event.kind === 'stopped') {
         answer.append(el('span', 'answer-stopped', ' [stopped]'));
-        status.textContent = `Stopped after ${event.tokens} token${event.tokens === 1 ? '' : 's'}: the answer is incomplete and has no maps. Ask again for a complete one.`;
+        status.textContent = `Stopped after ${event.tokens} token${event.tokens === 1 ? '' : 's'}, before the report was made. Ask again for a complete answer.`;
       } else {
         status.textContent = '';
         problem.textContent = event.message;

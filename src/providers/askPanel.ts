@@ -1,9 +1,10 @@
 /**
  * The Ask About Image panel's host side (the page is webview/generationPanel.ts): it answers the page's ready
  * handshake with the image, the model and the suggested prompts, runs each question through the inference process
- * with the image, posting every token as it is chosen, then the generation report; Stop aborts the generate call,
- * which ends within one decoding step. A new question replaces the one running. Every message the page sends is
- * validated; one that fails is answered with an Error saying why. The complete answer becomes Export Report's.
+ * with the image (and occlusion maps when asked), posting every token as it is chosen and the occlusion's progress,
+ * then the generation report; Stop aborts the generate call, which ends within one decoding step. A new question
+ * replaces the one running. Every message the page sends is validated; one that fails is answered with an Error
+ * saying why. The complete answer becomes Export Report's.
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
@@ -33,7 +34,7 @@ export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imag
   let runs = 0;
   let current: AbortController | undefined;
 
-  async function ask(prompt: string): Promise<void> {
+  async function ask({ prompt, occlusion }: Extract<FromWebview, { type: typeof Msg.AskImage }>): Promise<void> {
     current?.abort();
     const controller = (current = new AbortController());
     const run = ++runs;
@@ -41,8 +42,10 @@ export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imag
     let tokens = 0;
     try {
       const { image } = await load();
-      const result = await host.get().generate({ modelDir: host.modelDir(), images: [imagePath], prompt, maxNewTokens: MAX_NEW_TOKENS }, {
+      const perturbation = occlusion ? { method: 'occlusion' as const } : undefined;
+      const result = await host.get().generate({ modelDir: host.modelDir(), images: [imagePath], prompt, maxNewTokens: MAX_NEW_TOKENS, perturbation }, {
         signal: controller.signal,
+        onProgress: (report) => event(run, { kind: 'progress', ...report }),
         onToken: (token, index) => {
           tokens = index + 1;
           event(run, { kind: 'token', index, text: token.text });
@@ -74,7 +77,7 @@ export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imag
         setup = undefined;
         post(respond(message.requestId, { error }));
       }
-    } else if (message?.type === Msg.AskImage) await ask(message.prompt);
+    } else if (message?.type === Msg.AskImage) await ask(message);
     else if (message?.type === Msg.StopAnswer) current?.abort();
   }
 

@@ -109,7 +109,7 @@ export type FromWebview =
   | { type: typeof Msg.Export; requestId: number; format: ExportFormat; fileName: string; content: string }
   | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number }
   | { type: typeof Msg.AttentionRows; requestId: number; item: number; query: number }
-  | { type: typeof Msg.AskImage; prompt: string }
+  | { type: typeof Msg.AskImage; prompt: string; occlusion?: boolean }
   | { type: typeof Msg.StopAnswer };
 
 /** What the Ask About Image panel gets in reply to its Ready: the image, the model and the prompts to offer. */
@@ -122,11 +122,13 @@ export interface AskSetup {
 
 /**
  * One step of an answer in the Ask About Image panel: it started (the prompt), a token was chosen (its text, in
- * order), it is complete (the generation report), it was stopped (after how many tokens) or it failed (why).
+ * order), the maps are being made (the occlusion's passes done of all), it is complete (the generation report), it
+ * was stopped (after how many tokens) or it failed (why).
  */
 export type AnswerEvent =
   | { kind: 'started'; prompt: string }
   | { kind: 'token'; index: number; text: string }
+  | { kind: 'progress'; stage: string; done: number; total: number }
   | { kind: 'done'; report: GenerationReportData }
   | { kind: 'stopped'; tokens: number }
   | { kind: 'failed'; message: string };

@@ -81,7 +81,10 @@ const CHECKS: Record<FromWebview['type'], Check> = {
   [Msg.Export]: exportProblem,
   [Msg.ComputeOcclusion]: (m) => (isIndex(m.image) && isIndex(m.text) ? requestId(m) : 'image and text must be non-negative integers'),
   [Msg.AttentionRows]: (m) => (isIndex(m.item) && isIndex(m.query) ? requestId(m) : 'item and query must be non-negative integers'),
-  [Msg.AskImage]: (m) => (isText(m.prompt, MAX_PROMPT_CHARS) && m.prompt.trim() !== '' ? null : `prompt must be a non-empty string of at most ${MAX_PROMPT_CHARS} characters`),
+  [Msg.AskImage]: (m) => {
+    if (!(isText(m.prompt, MAX_PROMPT_CHARS) && m.prompt.trim() !== '')) return `prompt must be a non-empty string of at most ${MAX_PROMPT_CHARS} characters`;
+    return m.occlusion === undefined || typeof m.occlusion === 'boolean' ? null : 'occlusion must be true or false';
+  },
   [Msg.StopAnswer]: () => null,
 };
 

@@ -2,9 +2,9 @@
  * End to end in a real VS Code on a generative model: the tiny LLaVA fixture (test/fixtures/tiny-llava) as the
  * model setting, "Ask About Image..." from the explorer opens the Ask panel at once with its prompt box. A first
  * question is stopped as soon as the host has started it (the page clicks Stop the moment it is enabled, while the
- * model loads): the answer keeps what was written and says it was stopped, short of the 64-token limit. Asked again, the answer streams
- * in and then its report renders: the tokens torch generated greedily (reference.json), each a button that opens its
- * map and its image share, and the compare view's two maps.
+ * model loads): the answer keeps what was written and says it was stopped, short of the 64-token limit. Asked
+ * again with occlusion maps, the answer streams in and then its report renders: the tokens torch generated greedily
+ * (reference.json), each a button that opens its map and its image share, the occlusion map, and the compare view.
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
@@ -81,6 +81,7 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     assert.equal(await view.locator('.streamed-token').count(), kept);
     assert.equal(await view.locator('.ask-report .token').count(), 0, 'a stopped answer has no report');
 
+    await view.getByLabel(/^Occlusion maps too/).check();
     await view.getByRole('button', { name: 'Ask the model about the image' }).click();
     await waitForStatus(page, view, /^Complete: /, 'the answer');
     const streamed = await view.locator('.streamed-token').allTextContents();
@@ -93,6 +94,8 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     assert.equal(await tokens.nth(2).getAttribute('aria-pressed'), 'true');
     assert.match((await view.locator('.token-detail .bar-chart svg').getAttribute('aria-label')) ?? '', /layer 0 \d+(\.\d)?%, layer 1 \d+(\.\d)?%/);
     assert.equal(await view.getByRole('region', { name: 'Compare two words' }).locator('canvas.overlay-map').count(), 2);
+    await view.getByLabel('Map', { exact: true }).selectOption('perturbation');
+    assert.match((await view.locator('.token-detail .legend-bar').getAttribute('aria-label')) ?? '', /^drop in log-probability when the patch is hidden/);
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-ask.png') });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The Ask About Image panel's page (dist/webview/ask.js) in headless Chromium with a stand-in VS Code, the test
- * playing the host with a real generation (the tiny LLaVA fixture through the service): the ready handshake, the
- * suggested prompts, Ask by button and by Enter, the tokens posted one by one shown in order as they arrive (and how
- * long each takes to show), the complete answer's report below, Stop (the page posts it; the answer then says it was
+ * playing the host with a real generation (the tiny LLaVA fixture through the service, with occlusion): the ready
+ * handshake, the suggested prompts, Ask by button and by Enter with or without occlusion maps, the tokens posted one
+ * by one shown in order as they arrive (and how long each takes to show), the occlusion's progress, the complete
+ * answer's report below, Stop (the page posts it; the answer then says it was
  * stopped), asking again replacing the answer and dropping a replaced answer's late tokens, and the errors the host
  * sends shown as alerts. Texts are tried with markup, which must stay text.
  */
@@ -29,7 +30,7 @@ before(async () => {
   browser = await launchChromium();
   const service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: dir });
   try {
-    report = { result: await service.generate({ images: [imagePath], prompt: 'Describe the image.', maxNewTokens: 12 }), images: [preview] };
+    report = { result: await service.generate({ images: [imagePath], prompt: 'Describe the image.', maxNewTokens: 12, perturbation: { method: 'occlusion' } }), images: [preview] };
   } finally {
     await service.dispose();
   }
@@ -58,13 +59,15 @@ test('the page offers the suggested prompts, asks with the prompt box by button 
   await page.getByRole('button', { name: `Use the prompt "${XSS}"` }).click();
   assert.equal(await box.inputValue(), XSS);
   await box.press('Enter');
-  assert.deepEqual(await view.nextPosted(Msg.AskImage), { type: Msg.AskImage, prompt: XSS });
+  assert.deepEqual(await view.nextPosted(Msg.AskImage), { type: Msg.AskImage, prompt: XSS, occlusion: false });
   await box.fill('Describe the image.');
+  await page.getByLabel(/^Occlusion maps too/).check();
   const before = (await view.posted()).length;
   await page.getByRole('button', { name: 'Ask the model about the image' }).click();
-  assert.deepEqual(await view.nextPosted(Msg.AskImage, before), { type: Msg.AskImage, prompt: 'Describe the image.' });
+  assert.deepEqual(await view.nextPosted(Msg.AskImage, before), { type: Msg.AskImage, prompt: 'Describe the image.', occlusion: true });
   assert.equal(messageProblem({ type: Msg.AskImage, prompt: 'Describe the image.' }), null);
   assert.match(messageProblem({ type: Msg.AskImage, prompt: '  ' }) ?? '', /prompt must be a non-empty string/);
+  assert.equal(messageProblem({ type: Msg.AskImage, prompt: 'Describe the image.', occlusion: 'yes' }), 'occlusion must be true or false');
 
   await view.send(answer(1, { kind: 'started', prompt: 'Describe the image.' }));
   assert.equal(await page.getByRole('button', { name: 'Ask the model about the image' }).isDisabled(), true);
@@ -90,12 +93,15 @@ test('the page offers the suggested prompts, asks with the prompt box by button 
   console.log(`token posted -> shown: median ${delays.sort((a, b) => a - b)[delays.length >> 1].toFixed(1)} ms, max ${Math.max(...delays).toFixed(1)} ms over ${delays.length} tokens`);
   assert.ok(Math.max(...delays) < 200, `every token shows within 200 ms: ${delays.join(', ')}`);
 
+  await view.send(answer(1, { kind: 'progress', stage: 'occlusion', done: 12, total: 36 }));
+  assert.equal(await page.getByRole('status').textContent(), 'Making the maps: occlusion 12 of 36…');
   await view.send(answer(1, { kind: 'done', report }));
   const tokens = page.locator('.ask-report .answer .token');
   assert.deepEqual(await tokens.allTextContents(), texts.map((t) => (t === '' ? '∅' : t)));
   assert.match((await page.getByRole('status').textContent()) ?? '', new RegExp(`^Complete: ${texts.length} tokens, stopped at the token limit`));
   await tokens.nth(1).click();
   assert.equal(await tokens.nth(1).getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(await page.getByLabel('Map', { exact: true }).locator('option').allTextContents(), ['attention', 'occlusion']);
   assert.equal(await page.getByRole('button', { name: 'Ask the model about the image' }).isEnabled(), true);
   assert.equal(await page.locator('img[src="x"], [onerror]').count(), 0);
   assert.deepEqual(view.problems, []);
@@ -117,7 +123,7 @@ test('Stop posts a stop message; the stopped answer keeps its tokens and says it
   await view.send(answer(1, { kind: 'stopped', tokens: 3 }));
   const written = report.result.generated.slice(0, 3).map((t) => t.text).join('');
   assert.equal(await page.locator('.streamed-answer').textContent(), `${written} [stopped]`);
-  assert.match((await page.getByRole('status').textContent()) ?? '', /^Stopped after 3 tokens: the answer is incomplete/);
+  assert.match((await page.getByRole('status').textContent()) ?? '', /^Stopped after 3 tokens, before the report was made/);
   assert.equal(await page.locator('.ask-report').textContent(), '');
 
   await view.send(answer(2, { kind: 'started', prompt: 'How many shapes?' }));
