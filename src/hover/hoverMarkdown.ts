@@ -1,6 +1,7 @@
 /**
- * The Markdown of a hover: the overlays as images, the caption's score, the top labels, the model and the
- * provider, and a command link to open the image in the Alignment Explorer. Every file name, caption, label
+ * The Markdown of a hover: the key facts first (the model and provider, the command link to open the image in the
+ * Alignment Explorer, the caption's score, the top labels), so they show without scrolling in VS Code's hover box
+ * of about 250 px; then the overlays as images and their legend; the notices last. Every file name, caption, label
  * and notice goes through escapeMarkdown; the only links are the data: images and the command link built here.
  */
 import { basename } from 'node:path';
@@ -27,15 +28,14 @@ export function previewMarkdown(imagePath: string, caption: string | undefined, 
   ].filter((m) => !!m);
   // Images that would push the hover past VS Code's limit are left out rather than cut mid-URL.
   while (maps.reduce((sum, m) => sum + m.markdown.length, 0) > MAX_IMAGE_CHARS) maps.pop();
-  const lines = [`**Multimodal Lens**: ${name}`];
+  const lines = [`**Multimodal Lens**: ${name} · Model: ${escapeMarkdown(preview.model, 80)} on ${escapeMarkdown(preview.executionProvider, 20)} · ${explorerLink(imagePath)}`];
+  if (caption !== undefined) lines.push(`Caption: “${escapeMarkdown(caption)}”${preview.captionScore === undefined ? '' : ` (similarity ${preview.captionScore.toFixed(3)})`}`);
+  if (preview.labels.length > 0) lines.push(`Top labels: ${preview.labels.map((l) => `${escapeMarkdown(l.label, 60)} ${percent(l.probability)}`).join(' · ')}`);
   if (maps.length > 0) lines.push(maps.map((m) => m.markdown).join(' '), `*${maps.map((m) => m.legend).join(' \\| ')}*; viridis, dark = low, yellow = high`);
   else if (preview.rolloutUrl) lines.push('*The maps are too large to show in a hover: open the image in the Alignment Explorer.*');
   else lines.push('*No attention map: the model hides its attention (see its notices).*');
-  if (caption !== undefined) lines.push(`Caption: “${escapeMarkdown(caption)}”${preview.captionScore === undefined ? '' : ` (similarity ${preview.captionScore.toFixed(3)})`}`);
-  if (preview.labels.length > 0) lines.push(`Top labels: ${preview.labels.map((l) => `${escapeMarkdown(l.label, 60)} ${percent(l.probability)}`).join(' · ')}`);
-  lines.push(`Model: ${escapeMarkdown(preview.model, 80)} on ${escapeMarkdown(preview.executionProvider, 20)}`);
   for (const notice of preview.notices.slice(0, 3)) lines.push(`*${escapeMarkdown(notice, 300)}*`);
-  return [...lines, explorerLink(imagePath)].join('\n\n');
+  return lines.join('\n\n');
 }
 
 /** The hover for an image the preview did not render (too large, unreadable): the reason and the explorer link. */

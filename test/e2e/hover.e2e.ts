@@ -25,7 +25,7 @@ describe('Multimodal Lens hover previews in code-server', { timeout: 180_000 }, 
     writeFileSync(join(workspace, 'notes.md'), `# Notes\n\n${LINK}\n\nThe scene above.\n`);
   }, { 'editor.hover.delay': 100 });
 
-  test('hovering a Markdown image link shows the overlays, the caption, the labels and the explorer link', async () => {
+  test('hovering a Markdown image link shows the caption, the labels, the model and the explorer link in view, then the overlays', async () => {
     const { page } = session;
     await openFromExplorer(page, 'notes.md', 'a red circle');
     const line = page.locator('.monaco-editor .view-line', { hasText: 'scene-1.png' });
@@ -57,6 +57,17 @@ describe('Multimodal Lens hover previews in code-server', { timeout: 180_000 }, 
     const link = hover.locator('a', { hasText: 'Open in Alignment Explorer' });
     assert.equal(await link.count(), 1);
     assert.match((await link.getAttribute('data-href')) ?? (await link.getAttribute('href')) ?? '', /^command:multimodalLens\.addToExplorer\?/);
+    // The key facts lie inside the hover's visible box, unscrolled.
+    // (No named helper inside evaluate: the test bundler's __name wrapper does not exist in the page.)
+    const facts = ['Top labels:', 'Model: shapes-clip', 'Open in Alignment Explorer', 'Caption:'];
+    const visible = await hover.evaluate((content, texts) => {
+      const box = (content.closest('.monaco-hover') ?? content).getBoundingClientRect();
+      return texts.map((text) => {
+        const rect = [...content.querySelectorAll('p, a')].find((e) => e.textContent?.includes(text))?.getBoundingClientRect();
+        return !!rect && rect.top >= box.top && rect.bottom <= box.bottom;
+      });
+    }, facts);
+    assert.deepEqual(visible, facts.map(() => true), `in view: ${facts.map((f, i) => `${f} ${visible[i]}`).join(', ')}`);
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-hover.png') });
   });
 });

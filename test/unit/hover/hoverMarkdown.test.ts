@@ -91,6 +91,9 @@ test('a whole preview with hostile names: one command link, two data: images, al
   assert.ok(html.includes(htmlText('Top labels: <b>red</b> [x](command:evil) 87.5% · blue *square* 12.5%')), html);
   assert.ok(html.includes(htmlText('Model: ](javascript:alert(1)) on cpu')), html);
   assert.ok(html.includes(htmlText('](command:evil)<img src=x>.png')), html);
+  // The key facts come before the images, so VS Code's 250 px hover shows them without scrolling.
+  const at = (needle: string) => html.indexOf(needle);
+  for (const fact of ['Model:', '<a href=', 'Top labels:', 'similarity 0.250']) assert.ok(at(fact) >= 0 && at(fact) < at('<img'), `${fact} before the images`);
 });
 
 test('the hover stays under VS Code\'s 100,000-character Markdown limit: images that do not fit are left out', () => {
