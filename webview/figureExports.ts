@@ -53,15 +53,15 @@ function shownPng(canvas: HTMLCanvasElement): string {
   return out.toDataURL('image/png');
 }
 
-/** The export row for one figure, named `name` in file names. */
-function figureControls(figure: SVGSVGElement | HTMLCanvasElement, name: string, exportFile: ExportFile): HTMLElement {
+/** The export row for one figure, named `name` in file names and `subject` in its buttons' accessible names. */
+function figureControls(figure: SVGSVGElement | HTMLCanvasElement, name: string, subject: string, exportFile: ExportFile): HTMLElement {
   if (figure instanceof HTMLCanvasElement) {
-    return exportControls([['Export PNG', (report) => exportFile('png', `${name}.png`, shownPng(figure), report)]]);
+    return exportControls([['Export PNG', (report) => exportFile('png', `${name}.png`, shownPng(figure), report)]], subject);
   }
   return exportControls([
     ['Export SVG', (report) => exportFile('svg', `${name}.svg`, standaloneSvg(figure), report)],
     ['Export PNG', async (report) => exportFile('png', `${name}.png`, await svgPng(standaloneSvg(figure), figure.width.baseVal.value, figure.height.baseVal.value), report)],
-  ]);
+  ], subject);
 }
 
 /**
@@ -75,8 +75,11 @@ export function addProbeExports(container: HTMLElement, result: ProbeResult, exp
     const n = (counts.get(section) ?? 0) + 1;
     counts.set(section, n);
     const anchor = figure.closest('figure') ?? figure;
-    anchor.after(figureControls(figure, `probe-${section}-${n}`, exportFile));
+    // The figure's own accessible name, else its section's heading and its place there.
+    const heading = figure.closest('section')?.querySelector('h2')?.textContent ?? section;
+    const subject = figure.getAttribute('aria-label')?.trim() || `${heading}, figure ${n}`;
+    anchor.after(figureControls(figure, `probe-${section}-${n}`, subject, exportFile));
   }
   const summary = container.querySelector('header.summary') ?? container;
-  summary.append(exportControls([['Export JSON', (report) => exportFile('json', 'probe.json', exportJson(result), report)]]));
+  summary.append(exportControls([['Export JSON', (report) => exportFile('json', 'probe.json', exportJson(result), report)]], 'the whole probe result'));
 }

@@ -65,6 +65,10 @@ test('every chart gets SVG and PNG, the score matrix PNG, the result JSON', asyn
   assert.equal(await page.getByRole('button', { name: 'Export SVG' }).count(), charts);
   assert.equal(await page.getByRole('button', { name: 'Export PNG' }).count(), charts + 1);
   assert.equal(await page.getByRole('button', { name: 'Export JSON' }).count(), 1);
+  // Each button's accessible name says what it exports, so no two are alike.
+  const names = await page.locator('.export-button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label') ?? ''));
+  assert.equal(new Set(names).size, names.length, names.join(' | '));
+  assert.ok(names.every((name) => /^Export (SVG|PNG|JSON): \S/.test(name)), names.join(' | '));
 });
 
 test('Export JSON hands over the whole probe result', async () => {
