@@ -61,7 +61,12 @@ after(async () => {
 
 test('every image x caption is one joint pass; retrieval, EMAP and ablation follow the log-odds', async () => {
   const path = writeJsonl(join(work, 'set.jsonl'), CAPTIONS.slice(0, N).map((caption, i) => ({ image: `img${i}.png`, caption })));
-  const result = await service.probe({ manifest: { path } });
+  const stages = new Map<string, number>();
+  const result = await service.probe({ manifest: { path } }, { onProgress: (p) => stages.set(p.stage, p.total) });
+  // Progress says what it counts: every image with every caption and the empty text, then the mean image's scores.
+  assert.equal(stages.get('image x caption scores'), N * (N + 1));
+  assert.equal(stages.get('mean-image scores'), N);
+  assert.equal(stages.has('pairs'), false);
   const S = new Float32Array(N * N);
   for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) S[i * N + j] = await logOdds(COLOURS[i], CAPTIONS[j]);
   assert.equal(result.model.architecture, 'singleStream');

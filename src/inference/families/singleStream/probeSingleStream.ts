@@ -66,14 +66,15 @@ async function scoreSet(model: SingleStreamModel, images: ProbeImages, captions:
         if (out.attention.length > 0 && matched.has(index * captions.length + text)) result.shares.push(pairShare(model, out, k, image.outputSize));
       }
     });
-    onProgress?.({ stage: 'pairs', done: end, total: count * T });
+    // Not the manifest's pairs: every image is scored with every caption and with the empty text.
+    onProgress?.({ stage: 'image x caption scores', done: end, total: count * T });
     return attentionBytes(out.attention);
   }, signal, T);
   const mean = images.mean();
   await forEachBlock(captions.length, async (start, end) => {
     const out = await model.scorePairs([mean], captions.slice(start, end), { signal });
     result.meanImage.set(out.logOdds, start);
-    onProgress?.({ stage: 'ablation', done: end, total: captions.length });
+    onProgress?.({ stage: 'mean-image scores', done: end, total: captions.length });
     return attentionBytes(out.attention);
   }, signal);
   result.notices.push(...truncationNotices(encoded), ...images.summary());
