@@ -1,13 +1,14 @@
 /**
  * Renders one hover preview: the image's rollout map and (with a caption) its alignment map, each over a
  * square thumbnail of the image's centre (the region the CLIP preprocessing crops to the patch grid), as PNG
- * data: URLs, with the top zero-shot labels, the model and the execution provider that ran.
+ * data: URLs, with the top zero-shot labels, the model and the execution provider that ran. A generative model
+ * instead describes the image, and the map is its most image-grounded word's (describePreview.ts).
  */
 import type { HeadFusion } from '../analysis/attention/rollout';
 import { decodeRgb, getSharp } from '../inference/images/imageDecode';
 import { throwIfCancelled } from '../core/progress';
 import type { InferenceService } from '../inference/service';
-import type { Matrix } from '../shared/analysisResult';
+import { DESCRIBE_PROMPT, DESCRIBE_TOKENS, describeAnswer, tokenHeat, type HoverDescription } from './describePreview';
 import { blendHeatmap, sampleGrid } from './heatmapOverlay';
 
 /**
@@ -39,16 +40,19 @@ export interface HoverPreview {
   /** The caption's similarity with the image (cosine for two-tower models). */
   captionScore?: number;
   labels: { label: string; probability: number }[];
+  /** A generative model's description, and the PNG data: URL of its most image-grounded word's map. */
+  description?: HoverDescription & { mapUrl?: string };
   model: string;
   executionProvider: string;
   notices: string[];
 }
 
 /** What rendering needs from the inference service. */
-export type PreviewModel = Pick<InferenceService, 'analyze' | 'zeroShot'>;
+export type PreviewModel = Pick<InferenceService, 'analyze' | 'zeroShot' | 'model' | 'generate'>;
 
 /** Renders the preview of `path` (with `caption` if given); stops with a 'cancelled' LensError when `signal` fires. */
 export async function renderPreview(model: PreviewModel, path: string, caption: string | undefined, settings: PreviewSettings, signal?: AbortSignal): Promise<HoverPreview> {
+  if ((await model.model()).capabilities.generation) return describedPreview(model, path, settings, signal);
   const zeroShot = settings.labels.length > 0
     ? await model.zeroShot({ images: [path], labels: settings.labels, templates: settings.promptTemplates, topK: HOVER_TOP_K }, { signal })
     : undefined;
@@ -63,13 +67,28 @@ export async function renderPreview(model: PreviewModel, path: string, caption: 
   const rolloutMap = result.maps.rollout[0];
   const alignmentMap = caption === undefined ? undefined : result.maps.alignment[0]?.[0];
   return {
-    rolloutUrl: rolloutMap ? await overlayPng(thumbnail, rolloutMap) : undefined,
-    alignmentUrl: alignmentMap ? await overlayPng(thumbnail, alignmentMap) : undefined,
+    rolloutUrl: rolloutMap ? await heatPng(thumbnail, sampleGrid(rolloutMap, THUMBNAIL_SIZE)) : undefined,
+    alignmentUrl: alignmentMap ? await heatPng(thumbnail, sampleGrid(alignmentMap, THUMBNAIL_SIZE)) : undefined,
     captionScore: caption === undefined ? undefined : result.similarity[0]?.[0],
     labels: top,
     model: result.model.name,
     executionProvider: result.model.executionProvider,
     notices: [...new Set([...(zeroShot?.model.notices ?? []), ...result.model.notices])],
+  };
+}
+/** A generative model's preview: its description of the image and its most image-grounded word's map. */
+async function describedPreview(model: PreviewModel, path: string, settings: PreviewSettings, signal?: AbortSignal): Promise<HoverPreview> {
+  const result = await model.generate({ images: [path], prompt: DESCRIBE_PROMPT, maxNewTokens: DESCRIBE_TOKENS }, { signal });
+  throwIfCancelled(signal);
+  const description = describeAnswer(result);
+  const word = description.word && result.generated[description.word.index];
+  const mapUrl = word ? await heatPng(await squareThumbnail(path, settings.maxImagePixels), tokenHeat(word, result.images[0], 0, THUMBNAIL_SIZE)) : undefined;
+  return {
+    description: { ...description, ...(mapUrl ? { mapUrl } : {}) },
+    labels: [],
+    model: result.model.name,
+    executionProvider: result.model.executionProvider,
+    notices: result.model.notices,
   };
 }
 
@@ -84,8 +103,9 @@ async function squareThumbnail(path: string, maxPixels: number): Promise<Uint8Ar
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
-async function overlayPng(thumbnail: Uint8Array, map: Matrix): Promise<string> {
-  const pixels = blendHeatmap(thumbnail, sampleGrid(map, THUMBNAIL_SIZE));
+/** `heat` (THUMBNAIL_SIZE², in [0, 1]) over the thumbnail, as a palette PNG data: URL. */
+async function heatPng(thumbnail: Uint8Array, heat: Float32Array): Promise<string> {
+  const pixels = blendHeatmap(thumbnail, heat);
   const sharp = await getSharp();
   // A palette bounds the size (one byte a pixel); effort 1 quantises in ~20 ms where the default takes 100 to 200.
   const png = await sharp(pixels, { raw: { width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, channels: 3 } }).png({ palette: true, effort: 1 }).toBuffer();
