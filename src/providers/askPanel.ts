@@ -46,12 +46,16 @@ export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imag
       const result = await host.get().generate({ modelDir: host.modelDir(), images: [imagePath], prompt, maxNewTokens: MAX_NEW_TOKENS, perturbation }, {
         signal: controller.signal,
         onProgress: (report) => event(run, { kind: 'progress', ...report }),
+        // Tokens the process wrote before it read the cancel (a backlog of up to ~8 on the tiny fixture) are dropped.
         onToken: (token, index) => {
+          if (controller.signal.aborted) return;
           tokens = index + 1;
           event(run, { kind: 'token', index, text: token.text });
         },
       });
       host.observe(result.model);
+      // Stopped as the last token was written: the tokens after the Stop were not posted, so the answer stays stopped.
+      if (controller.signal.aborted) return event(run, { kind: 'stopped', tokens });
       const data: GenerationReportData = { result, images: [image.preview] };
       host.lastReport = { kind: 'generation', data };
       event(run, { kind: 'done', report: data });
