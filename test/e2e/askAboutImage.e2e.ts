@@ -3,8 +3,9 @@
  * model setting, "Ask About Image..." from the explorer opens the Ask panel at once with its prompt box. A first
  * question is stopped as soon as the host has started it (the page clicks Stop the moment it is enabled, while the
  * model loads): the answer keeps what was written and says it was stopped, short of the 64-token limit. Asked
- * again with occlusion maps, the answer streams in and then its report renders: the tokens torch generated greedily
- * (reference.json), each a button that opens its map and its image share, the occlusion map, and the compare view.
+ * again with occlusion maps, the answer streams in (each token shown on its own, all before the report) and then its
+ * report renders: the tokens torch generated greedily (reference.json), each a button that opens its map and its
+ * image share, the occlusion map, and the compare view.
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
@@ -82,8 +83,26 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     assert.equal(await view.locator('.ask-report .token').count(), 0, 'a stopped answer has no report');
 
     await view.getByLabel(/^Occlusion maps too/).check();
+    // Noted in the page: when each token showed, and how many had shown when the report began to render.
+    await view.locator('.ask-panel').evaluate(`(() => {
+      const panel = document.querySelector('.ask-panel');
+      window.streaming = { shown: [], beforeReport: null };
+      new MutationObserver(() => {
+        const count = panel.querySelectorAll('.streamed-token').length;
+        if (count > window.streaming.shown.length) window.streaming.shown.push(performance.now());
+      }).observe(panel.querySelector('.streamed-answer'), { childList: true });
+      new MutationObserver((changes, observer) => {
+        observer.disconnect();
+        window.streaming.beforeReport = panel.querySelectorAll('.streamed-token').length;
+        window.streaming.report = performance.now();
+      }).observe(panel.querySelector('.ask-report'), { childList: true });
+    })()`);
     await view.getByRole('button', { name: 'Ask the model about the image' }).click();
     await waitForStatus(page, view, /^Complete: /, 'the answer');
+    const streaming = await view.locator('.ask-panel').evaluate('window.streaming') as { shown: number[]; beforeReport: number; report: number };
+    console.log(`streamed: ${streaming.beforeReport} tokens shown over ${(streaming.shown.at(-1)! - streaming.shown[0]).toFixed(0)} ms in ${streaming.shown.length} updates, the report ${(streaming.report - streaming.shown.at(-1)!).toFixed(0)} ms after the last`);
+    assert.equal(streaming.beforeReport, LIMIT, 'every token was shown before the report rendered');
+    assert.equal(streaming.shown.length, LIMIT, 'each token arrived in a message of its own and showed on its own');
     const streamed = await view.locator('.streamed-token').allTextContents();
     const tokens = view.locator('.ask-report .answer .token');
     const texts = await tokens.allTextContents();
