@@ -23,6 +23,8 @@ import { Stopwatch } from './tasks/stopwatch';
 import type { InspectResult } from './tasks/inspect';
 import { readManifest } from './datasets/manifest';
 import type { PageAttentionRequest } from './tasks/packAttention';
+import { headImportance } from './tasks/headImportance';
+import type { HeadImportanceResult, HeadStream } from '../shared/headImportance';
 import { perturbationTarget, type PerturbationRequest, type PerturbationTarget } from './tasks/perturbationScores';
 import { probesUnavailable, runProbe, type ProbeRequest } from './tasks/probe';
 import { classifyZeroShot, type ZeroShotRequest, type ZeroShotResult } from './tasks/zeroShot';
@@ -37,6 +39,14 @@ export interface AnalyzeRequest extends AttentionDetailOptions {
   pageAttention?: PageAttentionRequest;
   /** Two-tower models: patch tokens, MaskCLIP or the values alone for the alignment maps; default DEFAULT_ALIGNMENT. */
   alignment?: AlignmentMethod;
+}
+
+/** A head ablation request: one image, one text, the tower whose heads are ablated, and the model folder. */
+export interface HeadImportanceRequest {
+  modelDir?: string;
+  image: string;
+  text: string;
+  stream: HeadStream;
 }
 
 /** A generation request: image paths, the prompt and decoding settings, and the model folder (the default model when omitted). */
@@ -149,6 +159,16 @@ export class InferenceService {
     const model = await this.model(request.modelDir);
     const image = await preprocessImage(request.image, model.folder.preprocessor, { maxPixels: this.options.maxImagePixels });
     return perturbationTarget(model, image, request);
+  }
+
+  /** The score drop of one image-text pair when each head, or each layer's heads, is masked (`mmlens heads`, docs/cli.md). */
+  async headImportance(request: HeadImportanceRequest, options: LongRunOptions = {}): Promise<HeadImportanceResult> {
+    const model = await this.model(request.modelDir);
+    const [image] = await this.preprocess([request.image], model, options.signal);
+    const result = await headImportance(model, image, request.text, request.stream, this.sessions, options);
+    result.model.notices = this.notices(model, result.model.notices, [image]);
+    this.addFallbacks(result.model);
+    return result;
   }
 
   /** Writes an answer about images with a generative model, with each token's attention (`mmlens generate`, docs/cli.md). */

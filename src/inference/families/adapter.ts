@@ -5,6 +5,7 @@
 import type { ScoreBatch } from '../../analysis/perturbation/perturbation';
 import type { PairKeys } from '../../analysis/probes/retrieval';
 import type { Architecture } from '../../shared/analysisResult';
+import type { HeadStream } from '../../shared/headImportance';
 import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
 import type { LongRunOptions } from '../../core/progress';
 import type { PreprocessedImage } from '../images/preprocess';
@@ -12,6 +13,7 @@ import type { ModelFolder } from '../model/modelFolder';
 import type { Size2D } from '../model/preprocessorConfig';
 import type { SessionCache } from '../runtime/sessions';
 import type { PreparedRequest } from '../tasks/analysisParts';
+import type { HeadAblationTarget } from '../tasks/headImportance';
 import type { InspectResult } from '../tasks/inspect';
 import type { PerturbationScoreKind } from '../tasks/perturbationScores';
 import type { ProbeImages } from '../tasks/probeImages';
@@ -65,6 +67,11 @@ export interface ModelAdapter {
   defaultScoreKind(texts: number): PerturbationScoreKind;
   /** Scores batches of perturbed copies of `image` by `kind`, for text `text` of `texts`. */
   perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch>;
+  /**
+   * Head ablation (tasks/headImportance.ts): the score of `image` and `text` as a function of a mask over the heads
+   * of `stream`, through a masked copy of the graph opened in `cache`. Absent for families that do not offer it.
+   */
+  headAblation?(image: PreprocessedImage, text: string, stream: HeadStream, cache: SessionCache): Promise<HeadAblationTarget>;
   /** What the folder holds and what can be observed in it, from one run on a blank input. */
   inspect(notices: string[]): Promise<InspectResult>;
   /** The family's own image preprocessing, when CLIP-style preprocessing of preprocessor_config.json is not it (tiling). */

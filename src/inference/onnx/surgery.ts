@@ -11,11 +11,12 @@ export {
   findHiddenState, findProjectionHead, planDenseProjection, type DenseProjectionPlan, type DenseProjectionResult, type ProjectionHead, type ProjectionHeadResult,
 } from './denseProjection';
 
-/** What to add to a model: outputs (a name means a float tensor) and the nodes that compute new ones. */
+/** What to add to a model: outputs (a name means a float tensor), the nodes that compute new ones and the inputs they read. */
 export interface ModelAdditions {
   /** Names of existing or new tensors to return; pass `{ name }` without elemType for a non-float tensor. */
   outputs: (string | OnnxValueInfo)[];
   nodes?: NodeSpec[];
+  inputs?: OnnxValueInfo[];
 }
 
 /**
@@ -26,6 +27,7 @@ export function appendToModel(originalBytes: Uint8Array, extra: ModelAdditions):
   const tail = encodeModel({
     graph: {
       nodes: extra.nodes ?? [],
+      inputs: extra.inputs ?? [],
       outputs: extra.outputs.map((o) => (typeof o === 'string' ? { name: o, elemType: DataType.FLOAT } : o)),
     },
   });

@@ -11,6 +11,7 @@
  */
 import { GraphIndex, isOp } from './graphIndex';
 import { ancestorsOf, descendantsOf, FreshNames } from './graphWalk';
+import { NodeCloner } from './nodeCloner';
 import type { ProjectionHead } from './denseProjection';
 import type { AttentionTap } from './taps';
 import type { NodeSpec, OnnxGraph, OnnxNode } from './onnxTypes';
@@ -56,7 +57,7 @@ export function planValuePath(
 
   const names = new FreshNames(graph);
   const prefix = `mmlens_${variant}`;
-  const clone = new NodeCloner(names, prefix, context, values);
+  const clone = new NodeCloner(names, prefix, [[context, values]]);
   // MaskCLIP: what lies between the context and the state the head reads, in graph order (the residual, the MLP;
   // a float16 graph's head reads its state before the Cast to a float32 output).
   const fromContext = descendantsOf(index, context);
@@ -65,36 +66,6 @@ export function planValuePath(
   const nodes = cloned.flatMap((n) => clone.node(n));
   const projected = head.applyTo(clone.nameOf(toHead ? head.hiddenState : chain.attentionOutput), outputName, names, `${prefix}/head`);
   return { plan: { nodes: [...nodes, ...projected.nodes], output: projected.output } };
-}
-
-/** Clones nodes under fresh names, each reading the clones of the tensors cloned before it (and `from` as `to`). */
-class NodeCloner {
-  private readonly renamed: Map<string, string>;
-
-  constructor(private readonly names: FreshNames, private readonly prefix: string, from: string, to: string) {
-    this.renamed = new Map([[from, to]]);
-  }
-
-  /** The clone's name for an original tensor (the tensor itself when nothing cloned it). */
-  nameOf(tensor: string): string {
-    return this.renamed.get(tensor) ?? tensor;
-  }
-
-  /** A copy of `node` reading and writing cloned tensors; none for an Identity, whose output becomes another name for its input. */
-  node(node: OnnxNode): NodeSpec[] {
-    const inputs = node.inputs.map((t) => this.nameOf(t));
-    if (is(node, 'Identity')) {
-      this.renamed.set(node.outputs[0], inputs[0]);
-      return [];
-    }
-    const outputs = node.outputs.map((t) => {
-      if (!t) return '';
-      const name = this.names.fresh(`${this.prefix}/${t}`);
-      this.renamed.set(t, name);
-      return name;
-    });
-    return [{ ...node, name: this.names.fresh(`${this.prefix}/${node.name || node.opType}`), inputs, outputs }];
-  }
 }
 
 /** isOp without the type guard, which would narrow a known node to `never` on the false branch. */
@@ -110,7 +81,7 @@ function miss(reason: string): ValuePathResult {
  * The MatMul whose first operand is the probabilities (through ops that do not change them): depth-first in
  * consumer order, with a stack, so a chain of any length is followed without recursion.
  */
-function valuesMatMul(index: GraphIndex, probs: string): OnnxNode | undefined {
+export function valuesMatMul(index: GraphIndex, probs: string): OnnxNode | undefined {
   const seen = new Set([probs]);
   const stack: OnnxNode[] = [];
   const pushReaders = (tensor: string) => {

@@ -10,7 +10,7 @@ import { decodeGraphStructure } from '../onnx/schema';
 import { appendToModel } from '../onnx/surgery';
 import { findAttentionTaps, tapsReachedFrom, type AttentionTap } from '../onnx/taps';
 import { findBranchTaps, type BranchTapPlan } from '../onnx/branchTaps';
-import { DataType, intAttr, tensorAttr, type NodeSpec, type OnnxGraph } from '../onnx/onnxTypes';
+import { DataType, intAttr, tensorAttr, type NodeSpec, type OnnxGraph, type OnnxValueInfo } from '../onnx/onnxTypes';
 import { FreshNames } from '../onnx/graphWalk';
 import { copyWithBranchOutputs } from './branchOutputs';
 import { tappedCopy } from './externalData';
@@ -25,10 +25,11 @@ export interface LayerAttention {
   data: Float32Array;
 }
 
-/** Extra outputs an adapter computes by appending nodes (for example dense patch embeddings). */
+/** Extra outputs an adapter computes by appending nodes (for example dense patch embeddings), and inputs they read (a head mask). */
 export interface GraphAdditions {
   outputs: string[];
   nodes: NodeSpec[];
+  inputs?: OnnxValueInfo[];
 }
 
 /**
@@ -80,8 +81,8 @@ export class TappedGraph {
 
   /** Adds nodes and outputs computed from the graph's own tensors; call before `open`. */
   add(additions: GraphAdditions): void {
-    const { outputs, nodes } = this.session.additions;
-    this.session.additions = { outputs: [...outputs, ...additions.outputs], nodes: [...nodes, ...additions.nodes] };
+    const { outputs, nodes, inputs = [] } = this.session.additions;
+    this.session.additions = { outputs: [...outputs, ...additions.outputs], nodes: [...nodes, ...additions.nodes], inputs: [...inputs, ...additions.inputs ?? []] };
     this.session.extra = undefined;
   }
 
@@ -136,7 +137,7 @@ export class TappedGraph {
   /** A session that returns the taps and additions beside the graph's own outputs. */
   open(cache: SessionCache, key: string): Promise<OpenSession> {
     const { outputs, nodes } = this.extraOutputs();
-    const additions = { outputs: outputs.map(([, read]) => read), nodes };
+    const additions = { outputs: outputs.map(([, read]) => read), nodes, ...(this.session.additions.inputs?.length && { inputs: this.session.additions.inputs }) };
     const plans = this.session.branchPlans;
     const elemType = computesInHalf(this.graph) ? DataType.FLOAT16 : DataType.FLOAT;
     const rewrite = plans.length > 0 ? (from: string, to: string) => copyWithBranchOutputs(from, to, plans, elemType) : undefined;
@@ -192,7 +193,7 @@ interface ExtraOutputs {
  * True when the graph computes in float16: transformers.js's `_fp16` files have float16 weights and keep float32
  * inputs and outputs (Casts at the edges), so the attention inside is float16.
  */
-function computesInHalf(graph: OnnxGraph): boolean {
+export function computesInHalf(graph: OnnxGraph): boolean {
   return graph.initializers.some((init) => init.dataType === DataType.FLOAT16);
 }
 

@@ -10,7 +10,9 @@ import type { Tensor } from 'onnxruntime-node';
 import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import type { PairKeys } from '../../../analysis/probes/retrieval';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
+import type { HeadStream } from '../../../shared/headImportance';
 import type { PreparedRequest } from '../../tasks/analysisParts';
+import type { HeadAblationTarget } from '../../tasks/headImportance';
 import type { InspectResult } from '../../tasks/inspect';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
 import type { ProbeImages } from '../../tasks/probeImages';
@@ -19,6 +21,7 @@ import type { Stopwatch } from '../../tasks/stopwatch';
 import type { PromptScores } from '../../tasks/zeroShot';
 import type { Availability, ModelAdapter, ModelCapabilities } from '../adapter';
 import { analyzeTwoTower } from './analyzeTwoTower';
+import { towerHeadAblation } from './headAblation';
 import { inspectTwoTower } from './inspectTwoTower';
 import { probeTwoTower } from './probeTwoTower';
 import { embeddingScores, towerScore, towerScoreKind } from './scoring';
@@ -143,6 +146,11 @@ export class TwoTowerModel implements ModelAdapter {
     return towerScore(this, image, texts, text, kind);
   }
 
+  /** The cosine of `image` and `text` as a function of a mask over one tower's heads (headAblation.ts). */
+  headAblation(image: PreprocessedImage, text: string, stream: HeadStream, cache: SessionCache): Promise<HeadAblationTarget> {
+    return towerHeadAblation(this, image, text, stream, cache);
+  }
+
   /** Both towers run once for their taps' shapes, the patch grid and the anatomy. */
   inspect(notices: string[]): Promise<InspectResult> {
     return inspectTwoTower(this, notices);
@@ -214,12 +222,12 @@ export class TwoTowerModel implements ModelAdapter {
   }
 
   /** The embeddings output of `graph` as this family names it, or a badModel error listing the outputs there are. */
-  private outputName(graph: TappedGraph, role: 'imageEmbeds' | 'textEmbeds'): string {
+  outputName(graph: TappedGraph, role: 'imageEmbeds' | 'textEmbeds'): string {
     return outputNamed(graph, this.conventions[role], this.conventions.exportAdvice);
   }
 
   /** `feeds`, with stand-ins for the other tower's inputs when both towers are one graph. */
-  private withStandIns(ort: OrtModule, graph: TappedGraph, feeds: Record<string, Tensor>): Record<string, Tensor> {
+  withStandIns(ort: OrtModule, graph: TappedGraph, feeds: Record<string, Tensor>): Record<string, Tensor> {
     if (!this.oneGraph) return feeds;
     return { ...feeds, ...standInFeeds(ort, graph, feeds, blankInputSize(this.folder), this.tokenizer.eosId ?? this.tokenizer.padId) };
   }
