@@ -15,6 +15,7 @@ import type { SessionCache } from '../runtime/sessions';
 import type { PreparedRequest } from '../tasks/analysisParts';
 import type { HeadAblationTarget } from '../tasks/headImportance';
 import type { InspectResult } from '../tasks/inspect';
+import type { PairPerturbation } from '../tasks/pairPerturbation';
 import type { PerturbationScoreKind } from '../tasks/perturbationScores';
 import type { ProbeImages } from '../tasks/probeImages';
 import type { ProbeRun } from '../tasks/probeParts';
@@ -67,6 +68,11 @@ export interface ModelAdapter {
   defaultScoreKind(texts: number): PerturbationScoreKind;
   /** Scores batches of perturbed copies of `image` by `kind`, for text `text` of `texts`. */
   perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch>;
+  /**
+   * Scores pairs of perturbed copies of `image` with edited token ids of `text`: the text-side analyses (text-token
+   * occlusion, MM-SHAP). Absent for families that do not score image-text pairs (generative models).
+   */
+  pairPerturbationScore?(image: PreprocessedImage, text: string): Promise<PairPerturbation>;
   /**
    * Head ablation (tasks/headImportance.ts): the score of `image` and `text` as a function of a mask over the heads
    * of `stream`, through a masked copy of the graph opened in `cache`. Absent for families that do not offer it.

@@ -11,13 +11,14 @@ import { sigmoidScores } from '../../analysis/similarity';
 import { badInput, badModel } from '../../core/errors';
 import type { LongRunOptions } from '../../core/progress';
 import type { PreprocessedImage } from '../images/preprocess';
-import type { EncodedBatch } from '../model/tokenize';
+import type { EncodedBatch, TextTokenizer } from '../model/tokenize';
 import type { OnnxValueInfo } from '../onnx/onnxTypes';
 import { runInChunks } from '../runtime/batching';
 import { checkImageSize, isIdsInput, isPixelInput } from '../runtime/graphInputs';
 import { chunkSize, floatData, intTensor } from '../runtime/graphIo';
 import { loadOrt, type OpenSession } from '../runtime/sessions';
 import type { LayerAttention, TappedGraph } from '../runtime/tappedGraph';
+import { defaultMaskId, editedBatch, type PairPerturbation } from './pairPerturbation';
 import type { PerturbationScoreKind } from './perturbationScores';
 import type { PromptScores } from './zeroShot';
 
@@ -46,7 +47,15 @@ export interface PairInputs {
 
 /** What scores pairs: the adapters of matching models. */
 export interface PairScorer {
+  readonly tokenizer: TextTokenizer;
+  /** Ids the tokenizer puts around every text. */
+  readonly specialIds: ReadonlySet<number>;
+  /** Every image with every text: `texts` encoded as the graph takes them, then runPairBatch. */
   scorePairs(images: PreprocessedImage[], texts: string[], options?: LongRunOptions): Promise<PairScores>;
+  /** `texts` tokenised and padded as the graph takes them. */
+  encodePairTexts(texts: string[], signal?: AbortSignal): Promise<EncodedBatch>;
+  /** Pairs of `images` (preprocessed, all the same size) and the texts of `batch` through the graph. */
+  runPairBatch(images: PreprocessedImage[], batch: EncodedBatch, options?: PairRunOptions): Promise<PairScores>;
 }
 
 /** The id, mask and pixel inputs of a matching graph, or a badModel error naming what it takes instead (`model`: which kind). */
@@ -63,23 +72,35 @@ export function pairInputs(graph: TappedGraph, model: string, fix: string): Pair
   return { ids, pixels, mask: named('attention_mask'), tokenTypes: named('token_type_ids'), pixelMask: named('pixel_mask') };
 }
 
+/** Options of a pair run. */
+export interface PairRunOptions extends LongRunOptions {
+  /**
+   * Only these pairs, pair p being image pairs[2p] with text pairs[2p + 1], and their scores only (no attention is
+   * read): the perturbation analyses' many passes. Every image with every text, with attention, when absent.
+   */
+  pairs?: Uint32Array;
+}
+
 /** Runs every image (preprocessed, all the same size) with every text of `batch` through `graph`, in chunks of pairs. */
-export async function runPairs(graph: TappedGraph, session: OpenSession, inputs: PairInputs, itmOutput: string, images: PreprocessedImage[], batch: EncodedBatch, options: LongRunOptions = {}): Promise<PairScores> {
+export async function runPairs(graph: TappedGraph, session: OpenSession, inputs: PairInputs, itmOutput: string, images: PreprocessedImage[], batch: EncodedBatch, options: PairRunOptions = {}): Promise<PairScores> {
   const ort = await loadOrt();
   const { ids, mask, pixels, tokenTypes, pixelMask } = inputs;
   const texts = batch.items.length;
+  const listed = options.pairs;
+  const imageOf = (p: number) => (listed ? listed[2 * p] : Math.floor(p / texts));
+  const textOf = (p: number) => (listed ? listed[2 * p + 1] : p % texts);
   const { height, width } = images[0].outputSize;
   checkImageSize(graph.file, pixels, images[0].outputSize);
   const plane = 3 * height * width;
   const L = batch.length;
-  const result = await runInChunks(images.length * texts, chunkSize(ids), 'joint', async (start, end) => {
+  const result = await runInChunks(listed ? listed.length / 2 : images.length * texts, chunkSize(ids), 'joint', async (start, end) => {
     const count = end - start;
     const pixelData = new Float32Array(count * plane);
     const idData = new BigInt64Array(count * L);
     const maskData = new BigInt64Array(count * L);
     for (let p = start; p < end; p++) {
-      const text = p % texts;
-      pixelData.set(images[Math.floor(p / texts)].pixels, (p - start) * plane);
+      const text = textOf(p);
+      pixelData.set(images[imageOf(p)].pixels, (p - start) * plane);
       idData.set(batch.ids.subarray(text * L, (text + 1) * L), (p - start) * L);
       maskData.set(batch.attentionMask.subarray(text * L, (text + 1) * L), (p - start) * L);
     }
@@ -87,7 +108,7 @@ export async function runPairs(graph: TappedGraph, session: OpenSession, inputs:
     if (mask) feeds[mask.name] = intTensor(ort, maskData, mask, [count, L]);
     if (tokenTypes) feeds[tokenTypes.name] = intTensor(ort, new BigInt64Array(count * L), tokenTypes, [count, L]);
     if (pixelMask) feeds[pixelMask.name] = intTensor(ort, new BigInt64Array(count * height * width).fill(1n), pixelMask, [count, height, width]);
-    const { outputs, attention } = await graph.run(session, feeds, count);
+    const { outputs, attention } = listed ? { outputs: await graph.fetch(session, feeds, [itmOutput]), attention: [] } : await graph.run(session, feeds, count);
     return { floats: { logOdds: matchScores(graph.file, itmOutput, outputs[itmOutput].dims, floatData(outputs, itmOutput, graph.file), count) }, attention };
   }, options);
   const { logOdds } = result.floats;
@@ -129,5 +150,21 @@ export function itmScore(model: PairScorer, image: PreprocessedImage, text: stri
   return async (batch, count) => {
     const images = Array.from({ length: count }, (_, i) => ({ ...image, pixels: batch.subarray(i * plane, (i + 1) * plane) }));
     return (await model.scorePairs(images, [text])).itm;
+  };
+}
+
+/** Scores pairs of perturbed copies of `image` and edited token ids of `text` by their matching probability. */
+export async function itmPairScore(model: PairScorer, image: PreprocessedImage, text: string): Promise<PairPerturbation> {
+  const base = await model.encodePairTexts([text]);
+  const plane = image.pixels.length;
+  return {
+    kind: 'itm',
+    text: base.items[0],
+    specialIds: model.specialIds,
+    defaultMaskId: defaultMaskId(model.tokenizer),
+    score: async (batch) => {
+      const images = Array.from({ length: batch.images }, (_, i) => ({ ...image, pixels: batch.pixels.subarray(i * plane, (i + 1) * plane) }));
+      return (await model.runPairBatch(images, editedBatch(base, batch.ids), { pairs: batch.pairs })).itm;
+    },
   };
 }

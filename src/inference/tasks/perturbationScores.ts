@@ -34,6 +34,8 @@ export interface PerturbationTarget {
   fills: { gray: Fill; blur: Fill };
   score: ScoreBatch;
   kind: PerturbationScoreKind;
+  /** The image as preprocessed, for the analyses that edit the text too (tasks/pairAttribution.ts). */
+  source: PreprocessedImage;
 }
 
 /**
@@ -59,5 +61,6 @@ export async function perturbationTarget(model: ModelAdapter, image: Preprocesse
     fills: { gray: { kind: 'gray', value: greyValue(model.folder.preprocessor) }, blur: { kind: 'blur' } },
     score,
     kind,
+    source: image,
   };
 }

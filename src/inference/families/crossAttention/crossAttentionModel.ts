@@ -12,7 +12,7 @@ import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { ModelFolder } from '../../model/modelFolder';
 import type { Size2D } from '../../model/preprocessorConfig';
-import { loadTokenizer, type TextTokenizer } from '../../model/tokenize';
+import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
 import { streamTaps, type StreamTaps } from '../../onnx/taps';
 import { fixedDim } from '../../runtime/graphInputs';
 import { outputNamed } from '../../runtime/graphIo';
@@ -20,7 +20,8 @@ import type { OpenSession, SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import type { PreparedRequest } from '../../tasks/analysisParts';
 import type { InspectResult } from '../../tasks/inspect';
-import { itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairScorer, type PairScores } from '../../tasks/pairMatching';
+import { itmPairScore, itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairRunOptions, type PairScorer, type PairScores } from '../../tasks/pairMatching';
+import { specialIdsOf, type PairPerturbation } from '../../tasks/pairPerturbation';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
 import type { ProbeRun } from '../../tasks/probeParts';
 import { probesUnavailable } from '../../tasks/probe';
@@ -67,7 +68,7 @@ export class CrossAttentionModel implements ModelAdapter, PairScorer {
     private readonly itmOutput: string,
     private readonly session: OpenSession,
   ) {
-    this.specialIds = new Set(tokenizer.encodeBatch(['']).items[0].ids);
+    this.specialIds = specialIdsOf(tokenizer);
   }
 
   /** Loads the graph, sorts its taps into streams and opens a tapped session. */
@@ -120,10 +121,24 @@ export class CrossAttentionModel implements ModelAdapter, PairScorer {
     return inspectCrossAttention(this, notices);
   }
 
-  /** Runs every image with every text (padded to the longest, or to the graph's fixed length), in chunks of pairs. */
+  /** Runs every image with every text, in chunks of pairs. */
   async scorePairs(images: PreprocessedImage[], texts: string[], options: LongRunOptions = {}): Promise<PairScores> {
-    const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo: fixedDim(this.inputs.ids, 1), signal: options.signal });
+    return this.runPairBatch(images, await this.encodePairTexts(texts, options.signal), options);
+  }
+
+  /** `texts` padded to the longest, or to the graph's fixed length. */
+  encodePairTexts(texts: string[], signal?: AbortSignal): Promise<EncodedBatch> {
+    return this.tokenizer.encodeBatchAsync(texts, { padTo: fixedDim(this.inputs.ids, 1), signal });
+  }
+
+  /** Pairs of `images` and the texts of `batch` through the graph, in chunks of pairs. */
+  runPairBatch(images: PreprocessedImage[], batch: EncodedBatch, options: PairRunOptions = {}): Promise<PairScores> {
     return runPairs(this.graph, this.session, this.inputs, this.itmOutput, images, batch, options);
+  }
+
+  /** The matching probability of `text` for pairs of perturbed copies of `image` and edited token ids of `text`. */
+  pairPerturbationScore(image: PreprocessedImage, text: string): Promise<PairPerturbation> {
+    return itmPairScore(this, image, text);
   }
 
   /** A pair run's tapped layers sorted into the streams. */

@@ -20,8 +20,9 @@ import type { LongRunOptions } from '../../../core/progress';
 import type { OpenSession, SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import { firstPatchIndex, jointLength, type TokenLayout } from '../../../core/tokenLayout';
-import { loadTokenizer, type TextTokenizer } from '../../model/tokenize';
-import { itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairScorer, type PairScores } from '../../tasks/pairMatching';
+import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
+import { itmPairScore, itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairRunOptions, type PairScorer, type PairScores } from '../../tasks/pairMatching';
+import { specialIdsOf, type PairPerturbation } from '../../tasks/pairPerturbation';
 import type { PreparedRequest } from '../../tasks/analysisParts';
 import type { InspectResult } from '../../tasks/inspect';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
@@ -64,7 +65,7 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
     private readonly itmOutput: string,
     private readonly session: OpenSession,
   ) {
-    this.specialIds = new Set(tokenizer.encodeBatch(['']).items[0].ids);
+    this.specialIds = specialIdsOf(tokenizer);
   }
 
   /** Loads the joint graph, checks its inputs against the token layout and opens a tapped session. */
@@ -146,13 +147,27 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
 
   /** Runs every image (preprocessed, all the same size) with every text, in chunks of pairs. */
   async scorePairs(images: PreprocessedImage[], texts: string[], options: LongRunOptions = {}): Promise<PairScores> {
-    const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo: this.textLength, signal: options.signal });
+    return this.runPairBatch(images, await this.encodePairTexts(texts, options.signal), options);
+  }
+
+  /** `texts` padded (or cut) to the layout's text slots. */
+  encodePairTexts(texts: string[], signal?: AbortSignal): Promise<EncodedBatch> {
+    return this.tokenizer.encodeBatchAsync(texts, { padTo: this.textLength, signal });
+  }
+
+  /** Pairs of `images` and the texts of `batch` through the joint graph, in chunks of pairs. */
+  async runPairBatch(images: PreprocessedImage[], batch: EncodedBatch, options: PairRunOptions = {}): Promise<PairScores> {
     const size = images[0].outputSize;
     // Before the run: an image the layout cannot hold (over ViLT's max_image_length) is refused.
     const expected = jointLength(this.layoutFor(size));
     const scores = await runPairs(this.joint, this.session, this.inputs, this.itmOutput, images, batch, options);
     this.checkTokens(scores.attention, expected, size);
     return scores;
+  }
+
+  /** The matching probability of `text` for pairs of perturbed copies of `image` and edited token ids of `text`. */
+  pairPerturbationScore(image: PreprocessedImage, text: string): Promise<PairPerturbation> {
+    return itmPairScore(this, image, text);
   }
 
   /** The layout must describe the sequence the graph attends over, or every map would point at wrong tokens. */

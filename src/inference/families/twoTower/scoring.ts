@@ -1,7 +1,8 @@
 /**
  * A two-tower model's scores outside a full analysis: zero-shot labels as CLIP does them (prompt embeddings
  * ensembled per label, softmax over the labels of the scaled cosines; with a logit bias, SigLIP's sigmoid per
- * label), and the scores the perturbation methods explain (cosine with a text, or its probability among texts).
+ * label), and the scores the perturbation methods explain (cosine with a text, or its probability among texts;
+ * the cosine of perturbed images with edited texts for the text-side analyses).
  */
 import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import { cosineSimilarityMatrix, sigmoidScores, softmaxRows } from '../../../analysis/similarity';
@@ -9,6 +10,7 @@ import { ensembleEmbeddings, zeroShotScores } from '../../../analysis/zeroShot';
 import { badInput } from '../../../core/errors';
 import type { LongRunOptions } from '../../../core/progress';
 import type { PreprocessedImage } from '../../images/preprocess';
+import { defaultMaskId, editedBatch, specialIdsOf, type PairPerturbation } from '../../tasks/pairPerturbation';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
 import type { PromptScores } from '../../tasks/zeroShot';
 import type { TwoTowerModel } from './twoTowerModel';
@@ -44,5 +46,22 @@ export async function towerScore(model: TwoTowerModel, image: PreprocessedImage,
     const scores = kind === 'similarity' ? similarity
       : sigmoid ? sigmoidScores(similarity, scale, sigmoid.value) : softmaxRows(similarity, count, texts.length, scale);
     return Float32Array.from({ length: count }, (_, i) => scores[i * texts.length + text]);
+  };
+}
+
+/** The cosine similarity of pairs of perturbed copies of `image` and edited token ids of `text`; each distinct image and text row is embedded once. */
+export async function towerPairScore(model: TwoTowerModel, image: PreprocessedImage, text: string): Promise<PairPerturbation> {
+  const base = await model.tokenizeTexts([text]);
+  return {
+    kind: 'similarity',
+    text: base.items[0],
+    specialIds: specialIdsOf(model.tokenizer),
+    defaultMaskId: defaultMaskId(model.tokenizer),
+    score: async ({ pixels, images, ids, pairs }) => {
+      const imageEmbeds = await model.embedPixels(pixels, images, image.outputSize);
+      const textEmbeds = (await model.runTextBatch(editedBatch(base, ids), false)).embeds;
+      const cosine = cosineSimilarityMatrix(imageEmbeds, textEmbeds, imageEmbeds.length / images);
+      return Float32Array.from({ length: pairs.length / 2 }, (_, p) => cosine[pairs[2 * p] * ids.length + pairs[2 * p + 1]]);
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { HeadStream } from '../../../shared/headImportance';
 import type { PreparedRequest } from '../../tasks/analysisParts';
 import type { HeadAblationTarget } from '../../tasks/headImportance';
 import type { InspectResult } from '../../tasks/inspect';
+import type { PairPerturbation } from '../../tasks/pairPerturbation';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
 import type { ProbeImages } from '../../tasks/probeImages';
 import type { ProbeRun } from '../../tasks/probeParts';
@@ -24,7 +25,7 @@ import { analyzeTwoTower } from './analyzeTwoTower';
 import { towerHeadAblation } from './headAblation';
 import { inspectTwoTower } from './inspectTwoTower';
 import { probeTwoTower } from './probeTwoTower';
-import { embeddingScores, towerScore, towerScoreKind } from './scoring';
+import { embeddingScores, towerPairScore, towerScore, towerScoreKind } from './scoring';
 import { checkImageSize, fixedDim, findInput, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
 import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/graphIo';
 import { blankInputSize, type ModelFolder } from '../../model/modelFolder';
@@ -146,6 +147,11 @@ export class TwoTowerModel implements ModelAdapter {
     return towerScore(this, image, texts, text, kind);
   }
 
+  /** The cosine similarity of pairs of perturbed copies of `image` and edited token ids of `text`. */
+  pairPerturbationScore(image: PreprocessedImage, text: string): Promise<PairPerturbation> {
+    return towerPairScore(this, image, text);
+  }
+
   /** The cosine of `image` and `text` as a function of a mask over one tower's heads (headAblation.ts). */
   headAblation(image: PreprocessedImage, text: string, stream: HeadStream, cache: SessionCache): Promise<HeadAblationTarget> {
     return towerHeadAblation(this, image, text, stream, cache);
@@ -203,22 +209,33 @@ export class TwoTowerModel implements ModelAdapter {
 
   /** Tokenises and runs the text tower. */
   async encodeTexts(texts: string[], options: LongRunOptions = {}): Promise<TextOutput> {
+    const batch = await this.tokenizeTexts(texts, options.signal);
+    const { embeds, attention } = await this.runTextBatch(batch, true, options);
+    return { embeds, dim: embeds.length / texts.length, attention, batch };
+  }
+
+  /** `texts` tokenised and padded as the text tower takes them (to its fixed length, or SigLIP's max length). */
+  tokenizeTexts(texts: string[], signal?: AbortSignal): Promise<EncodedBatch> {
+    const idsInput = findInput(this.text.file, this.text.graph.inputs, 'input_ids', isIdsInput, 'token ids (integer, rank 2)');
+    const padTo = fixedDim(idsInput, 1) ?? (this.conventions.padToMaxLength ? this.tokenizer.maxLength : undefined);
+    return this.tokenizer.encodeBatchAsync(texts, { padTo, signal });
+  }
+
+  /** Runs the text tower on an encoded batch: the embeddings, and the taps' attention when `attention` is set. */
+  async runTextBatch(batch: EncodedBatch, attention: boolean, options: LongRunOptions = {}): Promise<{ embeds: Float32Array; attention: LayerAttention[] }> {
     const ort = await loadOrt();
     const inputs = this.text.graph.inputs;
     const idsInput = findInput(this.text.file, inputs, 'input_ids', isIdsInput, 'token ids (integer, rank 2)');
     const maskInput = inputs.find((i) => i.name === 'attention_mask');
-    const padTo = fixedDim(idsInput, 1) ?? (this.conventions.padToMaxLength ? this.tokenizer.maxLength : undefined);
-    const batch = await this.tokenizer.encodeBatchAsync(texts, { padTo, signal: options.signal });
     const embedsName = this.outputName(this.text, 'textEmbeds');
     const length = batch.length;
-    const result = await runInChunks(texts.length, chunkSize(idsInput), 'text', async (start, end) => {
+    const result = await runInChunks(batch.items.length, chunkSize(idsInput), 'text', async (start, end) => {
       const rows = (data: BigInt64Array, input: OnnxValueInfo) => intTensor(ort, data.subarray(start * length, end * length), input, [end - start, length]);
-      const feeds: Record<string, Tensor> = { [idsInput.name]: rows(batch.ids, idsInput) };
-      if (maskInput) feeds[maskInput.name] = rows(batch.attentionMask, maskInput);
-      const { outputs, attention } = await this.text.run(this.sessions.text, this.withStandIns(ort, this.text, feeds), end - start);
-      return { floats: { embeds: floatData(outputs, embedsName, this.text.file) }, attention };
+      const feeds = this.withStandIns(ort, this.text, { [idsInput.name]: rows(batch.ids, idsInput), ...(maskInput && { [maskInput.name]: rows(batch.attentionMask, maskInput) }) });
+      const run = attention ? await this.text.run(this.sessions.text, feeds, end - start) : { outputs: await this.text.fetch(this.sessions.text, feeds, [embedsName]), attention: [] };
+      return { floats: { embeds: floatData(run.outputs, embedsName, this.text.file) }, attention: run.attention };
     }, options);
-    return { embeds: result.floats.embeds, dim: result.floats.embeds.length / texts.length, attention: result.attention, batch };
+    return { embeds: result.floats.embeds, attention: result.attention };
   }
 
   /** The embeddings output of `graph` as this family names it, or a badModel error listing the outputs there are. */
