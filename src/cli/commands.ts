@@ -6,6 +6,7 @@ import { zeroShotCommand } from './zeroShotCommand';
 import { probeCommand } from './probeCommand';
 import { evaluateCommand } from './evaluateCommand';
 import { generateCommand } from './generateCommand';
+import { headsCommand } from './headsCommand';
 
 /** The registered commands. */
-export const COMMANDS: readonly CliCommand[] = [analyzeCommand, inspectCommand, probeCommand, zeroShotCommand, evaluateCommand, generateCommand];
+export const COMMANDS: readonly CliCommand[] = [analyzeCommand, inspectCommand, probeCommand, zeroShotCommand, evaluateCommand, generateCommand, headsCommand];

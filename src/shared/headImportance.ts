@@ -12,6 +12,7 @@ export type HeadScoreKind = 'cosine';
 
 /** Scores and importances of every head of the ablated layers for one image and one text. */
 export interface HeadImportanceResult {
+  schemaVersion: 1;
   model: { name: string; architecture: Architecture; executionProvider: string; notices: string[]; fallbacks?: string[] };
   image: string;
   text: string;

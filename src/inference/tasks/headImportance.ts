@@ -75,6 +75,7 @@ export async function headImportance(
   const grid = await ablateHeads(target, options);
   const drop = (value: number) => target.score - value;
   return {
+    schemaVersion: 1,
     model: { name: model.folder.name, architecture: model.family, executionProvider: model.executionProvider, notices: [] },
     image: image.path, text, stream, scoreKind: target.scoreKind, method: METHOD,
     layers: target.layers, heads: target.heads, score: target.score, allOnesGap: Math.abs(grid.allOnes - target.score),
