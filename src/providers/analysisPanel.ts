@@ -9,23 +9,31 @@ import { readReportAssets, type ReportPage } from '../cli/reportAssets';
 import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
 
-/** Opens a panel beside the editor showing `data`. */
+/** Opens a panel beside the editor (in the group of the last analysis panel still open) showing `data`. */
 export function showAnalysisPanel(extensionUri: vscode.Uri, data: ReportData): Promise<vscode.WebviewPanel> {
   const title = `Lens: ${data.result.images[0]?.path.split(/[\\/]/).pop() ?? 'analysis'}`;
   return showReportPanel(extensionUri, 'report', title, data);
 }
 
-/** Opens a panel beside the editor showing a probe result; `manifest` names it in the title. */
+/** Opens a panel beside the editor (in the group of the last probe panel still open) showing a probe result; `manifest` names it in the title. */
 export function showProbePanel(extensionUri: vscode.Uri, data: ProbeReportData, manifest: string): Promise<vscode.WebviewPanel> {
   return showReportPanel(extensionUri, 'probe', `Lens probe: ${manifest.split(/[\\/]/).pop()}`, data);
 }
 
+/** The newest open panel of each page, so the next one opens as a tab in its group instead of splitting again. */
+const newest = new Map<ReportPage, vscode.WebviewPanel>();
+
 async function showReportPanel(extensionUri: vscode.Uri, page: Exclude<ReportPage, 'generation'>, title: string, data: ReportData | ProbeReportData): Promise<vscode.WebviewPanel> {
   const html = buildHtmlReport(data, await readReportAssets(extensionUri.fsPath, page));
-  const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : page}`, title, vscode.ViewColumn.Beside, {
+  const column = newest.get(page)?.viewColumn ?? vscode.ViewColumn.Beside;
+  const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : page}`, title, column, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   });
   panel.webview.html = html;
+  newest.set(page, panel);
+  panel.onDidDispose(() => {
+    if (newest.get(page) === panel) newest.delete(page);
+  });
   return panel;
 }

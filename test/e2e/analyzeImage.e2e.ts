@@ -93,6 +93,20 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
     await shot(page, 'occlusion');
   });
 
+  test('a second analysis opens as a tab in the first one\'s group, not in a new split', async () => {
+    const { page } = session;
+    const groups = page.locator('.editor-group-container');
+    const before = await groups.count();
+    const tabs = page.locator('.tab', { hasText: 'Lens: scene-1.png' });
+    assert.equal(await tabs.count(), 1);
+    await explorerContextMenu(page, 'scene-1.png', 'Analyze Image...');
+    await quickInput(page).locator('input').waitFor({ timeout: 30_000 });
+    await answerInputBox(page, TEXTS.join(' | '));
+    await page.waitForFunction(() => document.querySelectorAll('.tab').length > 0 && [...document.querySelectorAll('.tab')].filter((t) => t.textContent?.includes('Lens: scene-1.png')).length === 2, undefined, { timeout: 90_000 });
+    assert.equal(await groups.count(), before, 'no new editor group');
+    await shot(page, 'analysis-second');
+  });
+
   test('the status bar item switches the execution provider to cpu, stored in the machine settings', async () => {
     const { page } = session;
     const status = page.locator('.statusbar-item', { hasText: 'shapes-clip' });
