@@ -11,6 +11,7 @@ import type { InferenceService } from '../inference/service';
 import type { AttentionDetailOptions } from '../inference/tasks/attentionDetails';
 import { stringList } from './args';
 import { ATTENTION_FLAGS, ATTENTION_USAGE, attentionDetailOptions } from './attentionFlags';
+import { analyzeAttribution, departureLines, mmShapLines, occlusionLines, runAttributions, SHAP_FLAGS, SHAP_USAGE, type AttributionRequest } from './attributionFlags';
 import type { CliCommand } from './command';
 import { buildHtmlReport } from './htmlReport';
 import { pageAnalysis } from '../inference/tasks/packAttention';
@@ -34,6 +35,8 @@ export interface AnalyzeArgs {
   details?: AttentionDetailOptions;
   /** Two-tower alignment maps from the patch tokens, MaskCLIP or the values alone; the service's default when absent. */
   alignment?: AlignmentMethod;
+  /** Text-token occlusion and MM-SHAP of every image x text pair, into the JSON's `attribution`. */
+  attribution?: AttributionRequest;
 }
 
 /** `--alignment` words and the methods they pick. */
@@ -45,7 +48,8 @@ export const analyzeCommand: CliCommand = {
   usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...] [--text-file FILE|-]\n' +
     '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--report-attention none|thumbnails|full]\n' +
     '                 [--attention] [--alignment patch|maskclip|values]\n' +
-    `                 ${ATTENTION_USAGE}`,
+    `                 ${ATTENTION_USAGE}\n` +
+    `                 [--text-occlusion] [--mm-shap] ${SHAP_USAGE}`,
   flags: {
     image: { type: 'string', multiple: true },
     ...textFlags('text'),
@@ -54,6 +58,9 @@ export const analyzeCommand: CliCommand = {
     'report-attention': { type: 'string' },
     alignment: { type: 'string' },
     ...ATTENTION_FLAGS,
+    'text-occlusion': { type: 'boolean' },
+    'mm-shap': { type: 'boolean' },
+    ...SHAP_FLAGS,
   },
   run(values, { service, packageRoot, signal }) {
     const args: AnalyzeArgs = {
@@ -66,6 +73,7 @@ export const analyzeCommand: CliCommand = {
       reportAttention: reportAttentionFlag(values['report-attention'], values.html !== undefined),
       details: attentionDetailOptions(values, analyzeCommand),
       alignment: alignmentFlag(values.alignment),
+      attribution: analyzeAttribution(values, analyzeCommand),
     };
     refuseOverwritingInputs([args.json, args.html], [...args.images, ...textFileInputs(values, 'text')]);
     return runAnalyze(service, args, packageRoot, signal);
@@ -82,11 +90,17 @@ export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, p
     },
     { signal, onProgress: progress.onProgress },
   );
+  const attribution = args.attribution && await runAttributions(service, args.model, args.images, args.texts, args.attribution, { signal, onProgress: progress.onProgress });
   progress.clear();
   if (args.html) await writeHtml(args.html, result, packageRoot);
   delete result.pageAttention;
-  if (args.json) await writeJson(args.json, result);
-  if (args.json !== '-') console.log(terminalText(summaryTable(result)));
+  if (args.json) await writeJson(args.json, attribution ? { ...result, attribution } : result);
+  if (args.json !== '-') {
+    console.log(terminalText(summaryTable(result)));
+    const shap = attribution?.mmShap ?? [];
+    const lines = [...(attribution?.textOcclusion ?? []).flatMap(occlusionLines), ...shap.flatMap(mmShapLines), ...departureLines(shap.flatMap((r) => r.departures))];
+    if (lines.length > 0) console.log(terminalText(lines.join('\n')));
+  }
   sayWritten([args.html, args.json], args.json);
 }
 

@@ -8,6 +8,7 @@ import type { ProbeRequest } from '../inference/tasks/probe';
 import type { InferenceService } from '../inference/service';
 import type { ProbeMetric } from '../shared/probeResult';
 import type { CliCommand, FlagValues } from './command';
+import { attributionSettings, departureLines, SHAP_FLAGS, SHAP_USAGE } from './attributionFlags';
 import { buildHtmlReport } from './htmlReport';
 import { refuseOverwritingInputs, sayWritten, terminalProgress, writeFileAtomically, writeJson } from './output';
 import { probeSummary } from './probeSummary';
@@ -21,6 +22,7 @@ export const probeCommand: CliCommand = {
   name: 'probe',
   usage: 'probe --manifest FILE [--model DIR] [--limit N] [--seed S] [--metric recall@1|accuracy|auc]\n' +
     '                 [--image-field NAME] [--caption-field NAME] [--image-root DIR] [--allow-outside-paths] [--all-captions]\n' +
+    `                 [--mm-shap N] ${SHAP_USAGE}\n` +
     '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE]',
   flags: {
     manifest: { type: 'string' },
@@ -33,6 +35,8 @@ export const probeCommand: CliCommand = {
     'allow-outside-paths': { type: 'boolean' },
     'all-captions': { type: 'boolean' },
     html: { type: 'string' },
+    'mm-shap': { type: 'string' },
+    ...SHAP_FLAGS,
   },
   run(values, { service, packageRoot, signal }) {
     const request = probeRequest(values);
@@ -58,6 +62,7 @@ export function probeRequest(values: FlagValues): ProbeRequest {
   const manifest = values.manifest;
   if (typeof manifest !== 'string' || manifest === '') throw badInput('mmlens probe needs --manifest FILE.', `Usage: mmlens ${probeCommand.usage}`);
   const metric = values.metric as string | undefined;
+  const seed = integerFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
   if (metric !== undefined && !METRICS.includes(metric as ProbeMetric)) throw badInput(`--metric must be one of ${METRICS.join(', ')}, got "${metric}".`, 'recall@1 needs no labels; accuracy and auc need a labelled manifest.');
   return {
     modelDir: values.model as string | undefined,
@@ -69,9 +74,20 @@ export function probeRequest(values: FlagValues): ProbeRequest {
       limit: integerFlag(values, 'limit', DEFAULT_PAIR_LIMIT, 2, MAX_PAIR_LIMIT),
       allCaptions: values['all-captions'] === true,
     },
-    seed: integerFlag(values, 'seed', 0, 0, 2 ** 32 - 1),
+    seed,
     metric: metric as ProbeMetric | undefined,
+    ...mmShapRequest(values, seed),
   };
+}
+
+/** --mm-shap N (MM-SHAP on the first N pairs) with its settings; the seed is --shap-seed, else --seed. */
+function mmShapRequest(values: FlagValues, seed: number): Pick<ProbeRequest, 'mmShap'> {
+  const settings = attributionSettings(values, probeCommand);
+  if (values['mm-shap'] === undefined) {
+    if (Object.keys(settings).length > 0) throw badInput('The MM-SHAP settings (--text-mask, --shap-grid, --shap-fill, --shap-evals, --shap-seed) are given without --mm-shap N.', 'Add --mm-shap N (MM-SHAP on the first N pairs), or leave the settings out.');
+    return {};
+  }
+  return { mmShap: { seed, ...settings, pairs: integerFlag(values, 'mm-shap', 0, 1, MAX_PAIR_LIMIT) } };
 }
 
 /** Runs the probe and writes what was asked for; `packageRoot` locates the built webview assets. */
@@ -81,6 +97,6 @@ export async function runProbeCommand(service: InferenceService, request: ProbeR
   progress.clear();
   if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result }, await readReportAssets(packageRoot, 'probe')));
   if (out.json) await writeJson(out.json, result);
-  if (out.json !== '-') console.log(terminalText(probeSummary(result)));
+  if (out.json !== '-') console.log(terminalText([probeSummary(result), ...departureLines(result.mmShap?.departures ?? [])].join('\n')));
   sayWritten([out.html, out.json], out.json);
 }

@@ -67,7 +67,7 @@ export interface MmShapReport {
 /** MM-SHAP over a probe's pairs: T-SHAP per pair, its mean and spread. */
 export interface ProbeMmShap {
   score: PairScoreName;
-  /** Per pair probed (the first `pairs` of the manifest, in order): T-SHAP. */
+  /** Per pair probed (the first `pairs` pairs of the set, in order): T-SHAP. */
   tShap: number[];
   pairs: number;
   /** Mean and population standard deviation of T-SHAP over the pairs (the authors' mean +/- np.std). */
@@ -76,7 +76,7 @@ export interface ProbeMmShap {
   /** Labelled manifests: the same over the matching and the non-matching pairs (the authors' captions and foils). */
   byLabel?: { matching: { mean: number | null; std: number | null }; nonMatching: { mean: number | null; std: number | null } };
   /** As asked: `grid` null is the authors' rule per pair, `evaluations` null their 10 permutations per pair. */
-  settings: { grid: number | null; imageFill: 'mean' | 'gray'; maskId: number | null; evaluations: number | null; seed: number };
+  settings: { grid: number | null; imageFill: 'mean' | 'gray'; maskId: number; evaluations: number | null; seed: number };
   departures: string[];
   forwardPasses: number;
 }

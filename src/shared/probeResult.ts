@@ -4,6 +4,7 @@
  * numbers (null where a value is undefined), row-major nested arrays.
  */
 import type { Architecture, Matrix } from './analysisResult';
+import type { ProbeMmShap } from './attributionResult';
 
 /** Version of the probe JSON contract. */
 export const PROBE_SCHEMA_VERSION = 1;
@@ -125,6 +126,8 @@ export interface ProbeResult {
   };
   /** Single-stream models with observable attention: [layer][head], over the matching pairs. */
   crossModalAttention?: ShareCell[][];
+  /** With --mm-shap N: MM-SHAP's textual share (T-SHAP) of the first N pairs, its mean and spread. */
+  mmShap?: ProbeMmShap;
   timings: Record<string, number>;
 }
 

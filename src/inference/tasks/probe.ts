@@ -15,6 +15,7 @@ import { withoutImages, type Manifest, type ManifestOptions } from '../datasets/
 import type { ModelAdapter } from '../families/adapter';
 import { ProbeImages, UnusableImages } from './probeImages';
 import { emapProbe, perceptualProbe, retrievalRecall } from './probeMetrics';
+import { probeMmShap, type ProbeMmShapSettings } from './probeMmShap';
 import type { Stopwatch } from './stopwatch';
 
 /** How to probe. */
@@ -25,6 +26,8 @@ export interface ProbeSettings {
   metric?: ProbeMetric;
   /** Refuse images with more pixels than this. */
   maxPixels?: number;
+  /** MM-SHAP on the first pairs of the set (tasks/probeMmShap.ts); not run when absent. */
+  mmShap?: ProbeMmShapSettings;
 }
 
 /** A probe request to the inference service: the manifest, the model folder (the default model when omitted) and the settings. */
@@ -112,6 +115,8 @@ async function probeOnce(model: ModelAdapter, manifest: Manifest, settings: Prob
   const keys: PairKeys = { images: images.keys, captions: captions.keys, matches: pairs.map((p) => p.label !== false) };
   const probeImages = new ProbeImages(images.list, model.folder.preprocessor, settings.maxPixels, options.signal);
   const run = await model.probe(probeImages, captions.list, keys, stopwatch, options);
+  const { mmShap } = settings;
+  const shap = mmShap && await stopwatch.time('mmShap', () => probeMmShap(model, pairs, manifest.labelled, mmShap, settings.maxPixels, options));
   return stopwatch.time('analysis', () => {
     const scores = pairMatrix(run.scores, keys, captions.list.length);
     const own = Float32Array.from({ length: n }, (_, i) => scores[i * n + i]);
@@ -139,6 +144,7 @@ async function probeOnce(model: ModelAdapter, manifest: Manifest, settings: Prob
     };
     if (run.geometry) result.geometry = run.geometry;
     if (run.crossModalAttention) result.crossModalAttention = run.crossModalAttention;
+    if (shap) result.mmShap = shap;
     if (manifest.missingImages.count > 0) notices.push(`${manifest.missingImages.count} manifest row(s) were skipped because their image does not exist (${manifest.missingImages.examples.join('; ')}).`);
     const { outsideImages: outside, unreadableImages: unreadable } = manifest;
     if (outside.count > 0) notices.push(`${outside.count} manifest row(s) were skipped because their image is outside the folder ${manifest.imageFolder} (${outside.examples.join('; ')}); --allow-outside-paths reads them.`);
