@@ -4,7 +4,6 @@
  * half is shared with Analyze Image with Selected Text and Zero-shot Labels.
  */
 import * as vscode from 'vscode';
-import { buildPrompts } from '../analysis/zeroShot';
 import type { ReportData } from '../shared/reportData';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
@@ -12,7 +11,7 @@ import { pickImage } from './commands/pickFile';
 import { runWithProgress } from './commands/longRun';
 import type { InferenceHost } from './inferenceHost';
 import { readSettings } from './settings';
-import { promptTemplates } from './promptTemplates';
+import { rankedPrompts } from './promptTemplates';
 
 /** The command id, as contributed in package.json. */
 export const ANALYZE_IMAGE_COMMAND = 'multimodalLens.analyzeImage';
@@ -24,7 +23,7 @@ export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri
   const input = await vscode.window.showInputBox({
     title: 'Texts to compare with the image',
     prompt: 'Separate texts with |',
-    value: await suggestedTexts(host, image),
+    value: (await rankedPrompts(host, image.fsPath, SUGGESTED)).join(' | '),
   });
   const texts = input?.split('|').map((t) => t.trim()).filter((t) => t.length > 0);
   if (!texts || texts.length === 0) return;
@@ -33,21 +32,6 @@ export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri
 
 /** How many of the labels the input box suggests. */
 const SUGGESTED = 3;
-
-/**
- * The texts the input box starts with: the prompts of the labels (setting multimodalLens.labels) the model ranks
- * highest on this image, so they fit the image rather than being the list's first words; the first labels when
- * the ranking fails or is cancelled (an error is shown then), nothing without labels.
- */
-async function suggestedTexts(host: InferenceHost, image: vscode.Uri): Promise<string> {
-  const { labels, promptTemplates: chosen } = readSettings();
-  if (labels.length === 0) return '';
-  // Empty templates: the service ranks with the model's own and says which in the result.
-  const ranked = await runWithProgress(host.log, 'ranking the labels for the texts', (options) =>
-    host.get().zeroShot({ images: [image.fsPath], labels, templates: chosen, topK: Math.min(SUGGESTED, labels.length) }, options));
-  const [top, templates] = ranked ? [ranked.images[0].top.map((hit) => hit.label), ranked.templates] : [labels.slice(0, SUGGESTED), await promptTemplates(host)];
-  return buildPrompts(top, templates.slice(0, 1)).map((p) => p.text).join(' | ');
-}
 
 /**
  * Analyses `image` with `texts` under a progress notification and shows the result in a new panel, opening on

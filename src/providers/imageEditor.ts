@@ -1,8 +1,9 @@
 /**
  * The read-only image editor ("Open With... Multimodal Lens", viewType multimodalLens.imageEditor) for PNG,
  * JPEG, WebP and GIF: the image with a switchable overlay (attention rollout, or the alignment with a prompt),
- * an opacity slider and a prompt box, on the same protocol as the explorer. Each editor keeps its data on the
- * host, so a hidden editor's page is rebuilt from the ready handshake.
+ * an opacity slider and a prompt box, on the same protocol as the explorer. It opens on the label the model ranks
+ * highest on the image, with that prompt's map and score. Each editor keeps its data on the host, so a hidden
+ * editor's page is rebuilt from the ready handshake.
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
@@ -13,7 +14,7 @@ import { runWithProgress } from './commands/longRun';
 import { Disposable } from './disposable';
 import type { InferenceHost } from './inferenceHost';
 import { readSettings } from './settings';
-import { promptTemplates } from './promptTemplates';
+import { promptTemplates, rankedPrompts } from './promptTemplates';
 import { answerExport, errorText, imageEntry } from './webviewHost';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -40,7 +41,9 @@ export class ImageEditorProvider extends Disposable implements vscode.CustomRead
     const settings = readSettings();
     let data: EditorData | undefined;
     const post = (message: ToWebview) => void panel.webview.postMessage(message);
-    const load = async () => (data ??= { image: await imageEntry(this.host.get(), path), prompt: applyTemplate(settings.labels[0] ?? 'object', (await promptTemplates(this.host))[0]), maps: null, model: null });
+    // The first prompt is the label the model ranks highest on this image, in its template.
+    const firstPrompt = async () => (await rankedPrompts(this.host, path, 1))[0] ?? applyTemplate(settings.labels[0] ?? 'object', (await promptTemplates(this.host))[0]);
+    const load = async () => (data ??= { image: await imageEntry(this.host.get(), path), prompt: await firstPrompt(), maps: null, model: null });
     const analyze = async (prompt: string) => {
       const current = await load();
       if (prompt === '') return post({ type: Msg.Error, message: 'Enter a prompt to compare with the image.' });
@@ -50,7 +53,8 @@ export class ImageEditorProvider extends Disposable implements vscode.CustomRead
       post({ type: Msg.Busy, message: null });
       if (!result) return;
       this.host.observe(result.model);
-      Object.assign(current, { maps: pairMaps(result, 0, 0), model: modelInfo(result) });
+      const score = result.itm ? { value: result.itm[0][0], kind: 'match probability' as const } : { value: result.similarity[0][0], kind: 'cosine' as const };
+      Object.assign(current, { maps: pairMaps(result, 0, 0), model: modelInfo(result), score });
       post({ type: Msg.Data, data: current });
     };
     const receive = async (raw: unknown) => {

@@ -89,6 +89,8 @@ export interface EditorData {
   prompt: string;
   maps: PairMaps | null;
   model: ModelInfo | null;
+  /** The prompt's score with the image once analysed: a two-tower model's cosine, a matcher's match probability. */
+  score?: { value: number; kind: 'cosine' | 'match probability' };
 }
 
 /** The export formats: PNG (a data: URL), SVG and JSON (text). */

@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { machineSettingsFile } from './codeServer';
 import { ARTIFACTS, useWorkbenchSession } from './session';
-import { answerInputBox, errorNotifications, explorerContextMenu, pickQuickItem, quickInput, webviewContent } from './workbench';
+import { answerInputBox, errorNotifications, explorerContextMenu, pickQuickItem, quickInput, runCommand, webviewContent } from './workbench';
 
 const TEXTS = ['a red circle', 'a blue square'];
 
@@ -38,6 +38,7 @@ async function shot(page: Page, name: string): Promise<void> {
 describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
   const session = useWorkbenchSession((workspace) => {
     copyFileSync('media/samples/scene-1.png', join(workspace, 'scene-1.png'));
+    copyFileSync('media/samples/scene-2.png', join(workspace, 'scene-2.png'));
     writeFileSync(join(workspace, 'notes.md'), '# Notes\n\nThe scene shows a red circle.\n');
   });
 
@@ -105,6 +106,20 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('.tab').length > 0 && [...document.querySelectorAll('.tab')].filter((t) => t.textContent?.includes('Lens: scene-1.png')).length === 2, undefined, { timeout: 90_000 });
     assert.equal(await groups.count(), before, 'no new editor group');
     await shot(page, 'analysis-second');
+  });
+
+  test('Open With... Multimodal Lens starts on the label the model ranks first, with its map and score', async () => {
+    const { page } = session;
+    await runCommand(page, 'View: Close All Editors');
+    await explorerContextMenu(page, 'scene-2.png', 'Open With...');
+    await pickQuickItem(page, 'Multimodal Lens');
+    const view = webviewContent(page);
+    const score = view.locator('.model-facts .score');
+    await score.waitFor({ timeout: 90_000 });
+    // scene-2 holds an orange square alone, not the first label of the list (red circle).
+    assert.match((await score.textContent()) ?? '', /^Cosine similarity with "[^"]*orange square[^"]*": -?\d\.\d{3}$/);
+    assert.equal(await view.getByLabel('Overlay', { exact: true }).inputValue(), 'alignment');
+    await shot(page, 'editor-first-view');
   });
 
   test('the status bar item switches the execution provider to cpu, stored in the machine settings', async () => {

@@ -117,3 +117,20 @@ test('a recorded analysis of scene-1 with "a red circle" (the README screenshot)
   await recorded.page.screenshot({ path: 'test/artifacts/editor.png' });
   assert.deepEqual(recorded.problems, []);
 });
+
+test('the first view: no maps yet, then the first prompt\'s maps open on its alignment (not "None"), with its score', async () => {
+  const fresh = await openWebview(browser, 'editor');
+  try {
+    assert.deepEqual(await fresh.nextPosted('ready'), { type: 'ready', requestId: 1 });
+    await fresh.send(respond(1, { body: { ...data, prompt: 'a red circle', maps: null, model: null } }));
+    await fresh.page.locator('.pair-view').waitFor();
+    await fresh.send({ type: 'data', data: { ...data, prompt: 'a red circle', score: { value: 0.3125, kind: 'cosine' } } });
+    await fresh.page.locator('.legend-label', { hasText: 'Alignment with "a red circle"' }).waitFor({ timeout: 5000 });
+    assert.equal(await fresh.page.getByLabel('Overlay', { exact: true }).inputValue(), 'alignment');
+    assert.equal(await fresh.page.locator('.model-facts .score').textContent(), 'Cosine similarity with "a red circle": 0.313');
+    await fresh.send({ type: 'data', data: { ...data, prompt: 'a red circle', score: { value: 0.875, kind: 'match probability' } } });
+    await fresh.page.locator('.model-facts .score', { hasText: 'Match probability with "a red circle": 87.5%' }).waitFor({ timeout: 5000 });
+  } finally {
+    await fresh.page.close();
+  }
+});

@@ -45,6 +45,10 @@ function render(): void {
   if (!data) return;
   if (document.activeElement !== prompt) prompt.value = data.prompt;
   facts.replaceChildren();
+  if (data.score) {
+    const value = data.score.kind === 'cosine' ? data.score.value.toFixed(3) : `${(100 * data.score.value).toFixed(1)}%`;
+    facts.append(el('p', 'score', `${data.score.kind === 'cosine' ? 'Cosine similarity' : 'Match probability'} with "${data.prompt}": ${value}`));
+  }
   if (data.model) {
     facts.append(el('p', 'note', `Model ${data.model.name} on ${data.model.executionProvider}`));
     appendNotices(facts, data.model.notices);

@@ -33,7 +33,8 @@ export function drawPair(image: ImageEntry, maps: PairMaps | null, text: string 
   if (alignment) layers.set('alignment', { values: alignment, label: text === null ? 'Alignment' : `Alignment with "${text}"` });
   if (rollout) layers.set('rollout', { values: rollout, label: 'Attention rollout' });
   const choices: Choice[] = [...[...layers].map(([value, layer]) => ({ value, label: layer.label })), { value: 'none', label: 'None' }];
-  if (choice.map !== 'none' && !layers.has(choice.map)) choice.map = (choices[0].value as OverlayChoice['map']);
+  // Before any map arrives the wanted one is kept, so the first maps open on it rather than on "None".
+  if (choice.map !== 'none' && !layers.has(choice.map) && layers.size > 0) choice.map = (choices[0].value as OverlayChoice['map']);
   const show = (value: string) => {
     choice.map = value as OverlayChoice['map'];
     const layer = layers.get(value);
