@@ -1,6 +1,6 @@
 /**
  * `mmlens heads`: head importance by ablation (docs/methods.md): one image and one text, the score drop when each
- * attention head of a tower, or each whole layer, is masked out; writes the JSON (`--json`) and, unless JSON goes
+ * attention head of a tower (or of a single-stream model's joint layers), or each whole layer, is masked out; writes the JSON (`--json`) and, unless JSON goes
  * to standard output, the layer x head grid of drops.
  */
 import { badInput } from '../core/errors';
@@ -10,23 +10,23 @@ import type { CliCommand, FlagValues } from './command';
 import { refuseOverwritingInputs, sayWritten, terminalProgress, writeJson } from './output';
 import { terminalText } from './terminalText';
 
-const STREAMS: readonly HeadStream[] = ['vision', 'text'];
+const STREAMS: readonly HeadStream[] = ['vision', 'text', 'joint'];
 
 /** The heads command. */
 export const headsCommand: CliCommand = {
   name: 'heads',
-  usage: 'heads [--model DIR] --image PATH --text TEXT [--tower vision|text] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
+  usage: 'heads [--model DIR] --image PATH --text TEXT [--stream vision|text|joint] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
   flags: {
     image: { type: 'string' },
     text: { type: 'string' },
-    tower: { type: 'string' },
+    stream: { type: 'string' },
   },
   async run(values, { service, signal }) {
     const request: HeadImportanceRequest = {
       modelDir: values.model as string | undefined,
       image: required(values, 'image'),
       text: required(values, 'text'),
-      stream: tower(values.tower),
+      stream: streamFlag(values.stream),
     };
     const json = values.json as string | undefined;
     refuseOverwritingInputs([json], [request.image]);
@@ -45,10 +45,11 @@ function required(values: FlagValues, flag: string): string {
   return value;
 }
 
-function tower(value: FlagValues[string]): HeadStream {
-  if (value === undefined) return 'vision';
+/** The layers to ablate; undefined lets the family choose (a two-tower model's vision tower, a single-stream model's joint layers). */
+function streamFlag(value: FlagValues[string]): HeadStream | undefined {
+  if (value === undefined) return undefined;
   const stream = STREAMS.find((s) => s === value);
-  if (!stream) throw badInput(`Unknown --tower "${String(value)}".`, `Use one of ${STREAMS.join(', ')}: the tower whose heads are masked.`);
+  if (!stream) throw badInput(`Unknown --stream "${String(value)}".`, `Use one of ${STREAMS.join(', ')}: whose heads are masked (a tower of a two-tower model, or a single-stream model's joint layers).`);
   return stream;
 }
 
@@ -57,8 +58,8 @@ export function headTable(result: HeadImportanceResult): string {
   const cell = (value: number) => (value >= 0 ? ' ' : '') + value.toFixed(4);
   const heads = Array.from({ length: result.heads }, (_, h) => `head ${h}`.padStart(8));
   const lines = [
-    `model ${result.model.name} (${result.model.architecture}) on ${result.model.executionProvider}: ${result.stream} tower, ${result.layers} layers x ${result.heads} heads`,
-    `${result.scoreKind} of the image and the text: ${result.score.toFixed(4)} (masked graph with every head kept: off by ${result.allOnesGap.toExponential(1)})`,
+    `model ${result.model.name} (${result.model.architecture}) on ${result.model.executionProvider}: ${result.stream} layers, ${result.layers} x ${result.heads} heads`,
+    `${result.scoreKind === 'itm' ? 'matching probability' : 'cosine'} of the image and the text: ${result.score.toFixed(4)} (masked graph with every head kept: off by ${result.allOnesGap.toExponential(1)})`,
     `score drop when masked (${result.method}):`,
     `layer ${heads.join('')}   whole layer`,
     ...result.importance.map((row, l) => `${String(l).padStart(5)} ${row.map((v) => cell(v).padStart(8)).join('')}   ${cell(result.layerImportance[l]).padStart(8)}`),

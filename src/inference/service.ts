@@ -41,12 +41,12 @@ export interface AnalyzeRequest extends AttentionDetailOptions {
   alignment?: AlignmentMethod;
 }
 
-/** A head ablation request: one image, one text, the tower whose heads are ablated, and the model folder. */
+/** A head ablation request: one image, one text, whose layers' heads are ablated (the family's default when absent), and the model folder. */
 export interface HeadImportanceRequest {
   modelDir?: string;
   image: string;
   text: string;
-  stream: HeadStream;
+  stream?: HeadStream;
 }
 
 /** A generation request: image paths, the prompt and decoding settings, and the model folder (the default model when omitted). */

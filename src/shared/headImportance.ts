@@ -4,11 +4,14 @@
  */
 import type { Architecture } from './analysisResult';
 
-/** Which attention layers are ablated: a two-tower model's vision or text tower. */
-export type HeadStream = 'vision' | 'text';
+/**
+ * Which attention layers are ablated: a two-tower model's vision or text tower, a single-stream model's joint
+ * layers (`joint`).
+ */
+export type HeadStream = 'vision' | 'text' | 'joint';
 
-/** The score that ablation changes: the cosine of the image and text embeddings. */
-export type HeadScoreKind = 'cosine';
+/** The score that ablation changes: the cosine of the image and text embeddings, or the matching probability. */
+export type HeadScoreKind = 'cosine' | 'itm';
 
 /** Scores and importances of every head of the ablated layers for one image and one text. */
 export interface HeadImportanceResult {
@@ -22,7 +25,7 @@ export interface HeadImportanceResult {
   method: string;
   layers: number;
   heads: number;
-  /** The model's own score, from its unmodified session. */
+  /** The model's own score (the cosine, or the probability that the text matches), from its unmodified session. */
   score: number;
   /** |score with every head kept (the all-ones mask) - score|: the masked graph's gap to the model. */
   allOnesGap: number;

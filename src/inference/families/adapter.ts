@@ -75,9 +75,10 @@ export interface ModelAdapter {
   pairPerturbationScore?(image: PreprocessedImage, text: string): Promise<PairPerturbation>;
   /**
    * Head ablation (tasks/headImportance.ts): the score of `image` and `text` as a function of a mask over the heads
-   * of `stream`, through a masked copy of the graph opened in `cache`. Absent for families that do not offer it.
+   * of `stream` (the family's default when undefined), through a masked copy of the graph opened in `cache`. Absent
+   * for families that do not offer it.
    */
-  headAblation?(image: PreprocessedImage, text: string, stream: HeadStream, cache: SessionCache): Promise<HeadAblationTarget>;
+  headAblation?(image: PreprocessedImage, text: string, stream: HeadStream | undefined, cache: SessionCache): Promise<HeadAblationTarget>;
   /** What the folder holds and what can be observed in it, from one run on a blank input. */
   inspect(notices: string[]): Promise<InspectResult>;
   /** The family's own image preprocessing, when CLIP-style preprocessing of preprocessor_config.json is not it (tiling). */

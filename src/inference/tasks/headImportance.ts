@@ -13,6 +13,7 @@ import type { HeadImportanceResult, HeadScoreKind, HeadStream } from '../../shar
 import type { ModelAdapter } from '../families/adapter';
 import type { PreprocessedImage } from '../images/preprocess';
 import type { SessionCache } from '../runtime/sessions';
+import type { LayerAttention } from '../runtime/tappedGraph';
 
 /** What a family gives for ablating the heads of one stream on one image-text pair. */
 export interface HeadAblationTarget {
@@ -24,6 +25,18 @@ export interface HeadAblationTarget {
   score: number;
   /** The score under `mask` ([layers, heads], row-major; 1 keeps a head's output, 0 removes it). */
   scoreWith(mask: Float32Array): Promise<number>;
+}
+
+/**
+ * The heads per layer of `attention` (the masked layers, one run of the model), or a badInput error when the
+ * layers differ: the mask is one [layers, heads] grid.
+ */
+export function uniformHeads(attention: readonly LayerAttention[], layers: number, what: string): number {
+  const heads = attention[0]?.heads;
+  if (heads === undefined || attention.length !== layers || attention.some((layer) => layer.heads !== heads)) {
+    throw badInput(`Head ablation of ${what} needs its ${layers} attention layers to have one number of heads; the model's run shows ${attention.map((a) => a.heads).join(', ') || 'none'}.`);
+  }
+  return heads;
 }
 
 /** The grid of ablated scores and what it cost. */
@@ -64,12 +77,12 @@ export async function ablateHeads(target: HeadAblationTarget, options: LongRunOp
 /** What the result says about how a head is removed. */
 const METHOD = 'head masking (Michel, Levy & Neubig 2019): the head\'s attention-weighted values are multiplied by 0 before the heads are merged and the output projection (with its bias) applied; the other heads\' probabilities are not renormalised';
 
-/** One image-text pair's head importance grid for `stream` (`mmlens heads`). */
+/** One image-text pair's head importance grid for `stream` (the family's default when absent; `mmlens heads`). */
 export async function headImportance(
-  model: ModelAdapter, image: { path: string; image: PreprocessedImage }, text: string, stream: HeadStream, cache: SessionCache, options: LongRunOptions = {},
+  model: ModelAdapter, image: { path: string; image: PreprocessedImage }, text: string, stream: HeadStream | undefined, cache: SessionCache, options: LongRunOptions = {},
 ): Promise<HeadImportanceResult> {
   if (!model.headAblation) {
-    throw badInput(`Head ablation is not available for ${architectureLabel(model.family)} models yet.`, 'Use a two-tower model (CLIP, SigLIP).');
+    throw badInput(`Head ablation is not available for ${architectureLabel(model.family)} models yet.`, 'Use a two-tower model (CLIP, SigLIP) or a single-stream matcher (ViLT).');
   }
   const target = await model.headAblation(image.image, text, stream, cache);
   const grid = await ablateHeads(target, options);
@@ -77,7 +90,7 @@ export async function headImportance(
   return {
     schemaVersion: 1,
     model: { name: model.folder.name, architecture: model.family, executionProvider: model.executionProvider, notices: [] },
-    image: image.path, text, stream, scoreKind: target.scoreKind, method: METHOD,
+    image: image.path, text, stream: target.stream, scoreKind: target.scoreKind, method: METHOD,
     layers: target.layers, heads: target.heads, score: target.score, allOnesGap: Math.abs(grid.allOnes - target.score),
     ablated: grid.ablated, importance: grid.ablated.map((row) => row.map(drop)),
     layerAblated: grid.layerAblated, layerImportance: grid.layerAblated.map(drop),

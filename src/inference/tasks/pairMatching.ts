@@ -16,7 +16,7 @@ import type { OnnxValueInfo } from '../onnx/onnxTypes';
 import { runInChunks } from '../runtime/batching';
 import { checkImageSize, isIdsInput, isPixelInput } from '../runtime/graphInputs';
 import { chunkSize, floatData, intTensor } from '../runtime/graphIo';
-import { loadOrt, type OpenSession } from '../runtime/sessions';
+import { loadOrt, type OpenSession, type OrtModule } from '../runtime/sessions';
 import type { LayerAttention, TappedGraph } from '../runtime/tappedGraph';
 import { defaultMaskId, editedBatch, type PairPerturbation } from './pairPerturbation';
 import type { PerturbationScoreKind } from './perturbationScores';
@@ -84,30 +84,16 @@ export interface PairRunOptions extends LongRunOptions {
 /** Runs every image (preprocessed, all the same size) with every text of `batch` through `graph`, in chunks of pairs. */
 export async function runPairs(graph: TappedGraph, session: OpenSession, inputs: PairInputs, itmOutput: string, images: PreprocessedImage[], batch: EncodedBatch, options: PairRunOptions = {}): Promise<PairScores> {
   const ort = await loadOrt();
-  const { ids, mask, pixels, tokenTypes, pixelMask } = inputs;
+  const { ids, pixels } = inputs;
   const texts = batch.items.length;
   const listed = options.pairs;
   const imageOf = (p: number) => (listed ? listed[2 * p] : Math.floor(p / texts));
   const textOf = (p: number) => (listed ? listed[2 * p + 1] : p % texts);
-  const { height, width } = images[0].outputSize;
   checkImageSize(graph.file, pixels, images[0].outputSize);
-  const plane = 3 * height * width;
-  const L = batch.length;
   const result = await runInChunks(listed ? listed.length / 2 : images.length * texts, chunkSize(ids), 'joint', async (start, end) => {
     const count = end - start;
-    const pixelData = new Float32Array(count * plane);
-    const idData = new BigInt64Array(count * L);
-    const maskData = new BigInt64Array(count * L);
-    for (let p = start; p < end; p++) {
-      const text = textOf(p);
-      pixelData.set(images[imageOf(p)].pixels, (p - start) * plane);
-      idData.set(batch.ids.subarray(text * L, (text + 1) * L), (p - start) * L);
-      maskData.set(batch.attentionMask.subarray(text * L, (text + 1) * L), (p - start) * L);
-    }
-    const feeds: Record<string, Tensor> = { [ids.name]: intTensor(ort, idData, ids, [count, L]), [pixels.name]: new ort.Tensor('float32', pixelData, [count, 3, height, width]) };
-    if (mask) feeds[mask.name] = intTensor(ort, maskData, mask, [count, L]);
-    if (tokenTypes) feeds[tokenTypes.name] = intTensor(ort, new BigInt64Array(count * L), tokenTypes, [count, L]);
-    if (pixelMask) feeds[pixelMask.name] = intTensor(ort, new BigInt64Array(count * height * width).fill(1n), pixelMask, [count, height, width]);
+    const chunk = Array.from({ length: count }, (_, i) => [imageOf(start + i), textOf(start + i)] as const);
+    const feeds = pairFeeds(ort, inputs, images, batch, chunk);
     const { outputs, attention } = listed ? { outputs: await graph.fetch(session, feeds, [itmOutput]), attention: [] } : await graph.run(session, feeds, count);
     return { floats: { logOdds: matchScores(graph.file, itmOutput, outputs[itmOutput].dims, floatData(outputs, itmOutput, graph.file), count) }, attention };
   }, options);
@@ -115,12 +101,34 @@ export async function runPairs(graph: TappedGraph, session: OpenSession, inputs:
   return { logOdds, itm: sigmoidScores(logOdds, 1, 0), attention: result.attention, batch };
 }
 
+/** The graph's feeds for the pairs `chunk` ([image, text] indices into `images` and the texts of `batch`), one item each. */
+export function pairFeeds(ort: OrtModule, inputs: PairInputs, images: PreprocessedImage[], batch: EncodedBatch, chunk: readonly (readonly [number, number])[]): Record<string, Tensor> {
+  const { ids, mask, pixels, tokenTypes, pixelMask } = inputs;
+  const { height, width } = images[0].outputSize;
+  const plane = 3 * height * width;
+  const L = batch.length;
+  const count = chunk.length;
+  const pixelData = new Float32Array(count * plane);
+  const idData = new BigInt64Array(count * L);
+  const maskData = new BigInt64Array(count * L);
+  chunk.forEach(([image, text], i) => {
+    pixelData.set(images[image].pixels, i * plane);
+    idData.set(batch.ids.subarray(text * L, (text + 1) * L), i * L);
+    maskData.set(batch.attentionMask.subarray(text * L, (text + 1) * L), i * L);
+  });
+  const feeds: Record<string, Tensor> = { [ids.name]: intTensor(ort, idData, ids, [count, L]), [pixels.name]: new ort.Tensor('float32', pixelData, [count, 3, height, width]) };
+  if (mask) feeds[mask.name] = intTensor(ort, maskData, mask, [count, L]);
+  if (tokenTypes) feeds[tokenTypes.name] = intTensor(ort, new BigInt64Array(count * L), tokenTypes, [count, L]);
+  if (pixelMask) feeds[pixelMask.name] = intTensor(ort, new BigInt64Array(count * height * width).fill(1n), pixelMask, [count, height, width]);
+  return feeds;
+}
+
 /**
  * The match log-odds of `count` pairs from the ITM output (`dims` its shape, `data` its values): two logits (no
  * match, match) as ViLT and BLIP export them, or one match logit for a sigmoid head. Both become the log-odds, so
  * itm = sigmoid(log-odds) either way (for two logits that is exactly softmax(logits)[1]).
  */
-function matchScores(file: string, output: string, dims: readonly number[], data: Float32Array, count: number): Float32Array {
+export function matchScores(file: string, output: string, dims: readonly number[], data: Float32Array, count: number): Float32Array {
   const width = dims.length === 1 ? 1 : dims.length === 2 ? dims[1] : 0;
   if (dims[0] !== count || (width !== 1 && width !== 2)) {
     throw badModel(file, `output \`${output}\` has shape [${dims.join(', ')}], expected [${count}, 2] (no match, match) or [${count}, 1]`, 'Export the matching head with two logits, index 1 = match.');

@@ -10,6 +10,7 @@ import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import type { PairKeys } from '../../../analysis/probes/retrieval';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
 import type { TokenLayoutInfo } from '../../../shared/analysisResult';
+import type { HeadStream } from '../../../shared/headImportance';
 import { badModel } from '../../../core/errors';
 import { fixedDim } from '../../runtime/graphInputs';
 import { outputNamed } from '../../runtime/graphIo';
@@ -24,6 +25,7 @@ import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../mode
 import { itmPairScore, itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairRunOptions, type PairScorer, type PairScores } from '../../tasks/pairMatching';
 import { specialIdsOf, type PairPerturbation } from '../../tasks/pairPerturbation';
 import type { PreparedRequest } from '../../tasks/analysisParts';
+import type { HeadAblationTarget } from '../../tasks/headImportance';
 import type { InspectResult } from '../../tasks/inspect';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
 import type { ProbeImages } from '../../tasks/probeImages';
@@ -32,6 +34,7 @@ import type { Stopwatch } from '../../tasks/stopwatch';
 import type { PromptScores } from '../../tasks/zeroShot';
 import type { ModelAdapter, ModelCapabilities } from '../adapter';
 import { analyzeSingleStream } from './analyzeSingleStream';
+import { jointHeadAblation } from './headAblation';
 import { inspectSingleStream } from './inspectSingleStream';
 import { readJointLayout, type JointLayout } from './jointLayout';
 import { probeSingleStream } from './probeSingleStream';
@@ -61,8 +64,10 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
     readonly joint: TappedGraph,
     readonly tokenizer: TextTokenizer,
     private readonly jointLayout: JointLayout,
-    private readonly inputs: PairInputs,
-    private readonly itmOutput: string,
+    /** The graph inputs a pair is fed. */
+    readonly inputs: PairInputs,
+    /** The matching head's output. */
+    readonly itmOutput: string,
     private readonly session: OpenSession,
   ) {
     this.specialIds = specialIdsOf(tokenizer);
@@ -138,6 +143,11 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
   /** The matching probability of `texts[text]` for batches of perturbed copies of `image`. */
   async perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch> {
     return itmScore(this, image, texts[text], kind);
+  }
+
+  /** The matching probability of `image` and `text` as a function of a mask over the joint layers' heads (headAblation.ts). */
+  headAblation(image: PreprocessedImage, text: string, stream: HeadStream | undefined, cache: SessionCache): Promise<HeadAblationTarget> {
+    return jointHeadAblation(this, image, text, stream, cache);
   }
 
   /** The joint graph run once for its taps' shapes, with the token layout and the anatomy. */

@@ -3,7 +3,7 @@
  * tower or of the text tower masked (../../onnx/headMask.ts) and the other tower's embedding from its own session.
  */
 import type { Tensor } from 'onnxruntime-node';
-import { LensError } from '../../../core/errors';
+import { badInput } from '../../../core/errors';
 import { cosineSimilarityMatrix } from '../../../analysis/similarity';
 import type { HeadStream } from '../../../shared/headImportance';
 import type { PreprocessedImage } from '../../images/preprocess';
@@ -11,11 +11,13 @@ import { findInput, isIdsInput, isPixelInput } from '../../runtime/graphInputs';
 import { floatData, intTensor } from '../../runtime/graphIo';
 import { HeadMaskedGraph } from '../../runtime/headMaskedGraph';
 import { loadOrt, type SessionCache } from '../../runtime/sessions';
-import type { HeadAblationTarget } from '../../tasks/headImportance';
+import { uniformHeads, type HeadAblationTarget } from '../../tasks/headImportance';
 import type { TwoTowerModel } from './twoTowerModel';
 
 /** The pair's cosine as a function of a mask over the heads of `stream` (one tower's layers, in graph order). */
-export async function towerHeadAblation(model: TwoTowerModel, image: PreprocessedImage, text: string, stream: HeadStream, cache: SessionCache): Promise<HeadAblationTarget> {
+export async function towerHeadAblation(model: TwoTowerModel, image: PreprocessedImage, text: string, asked: HeadStream | undefined, cache: SessionCache): Promise<HeadAblationTarget> {
+  const stream = asked ?? 'vision';
+  if (stream !== 'vision' && stream !== 'text') throw badInput(`A two-tower model has no ${stream} layers to ablate.`, 'Ablate the heads of its vision or text tower (--stream vision or --stream text).');
   const ort = await loadOrt();
   const [vision, texts] = await Promise.all([model.encodeImages([image]), model.encodeTexts([text])]);
   const own = stream === 'vision' ? vision : texts;
@@ -38,10 +40,7 @@ export async function towerHeadAblation(model: TwoTowerModel, image: Preprocesse
     input = ids.name;
   }
   const masked = await HeadMaskedGraph.open(graph.file, model.oneGraph ? input : undefined, [embeds], cache);
-  const heads = own.attention[0].heads;
-  if (own.attention.length !== masked.layers || own.attention.some((layer) => layer.heads !== heads)) {
-    throw new LensError('badInput', `Head ablation of the ${stream} tower needs its ${masked.layers} attention layers to have one number of heads; they have ${own.attention.map((a) => a.heads).join(', ')}.`);
-  }
+  const heads = uniformHeads(own.attention, masked.layers, `the ${stream} tower`);
   const allFeeds = model.withStandIns(ort, graph, feeds);
   return {
     stream, scoreKind: 'cosine', layers: masked.layers, heads, score,

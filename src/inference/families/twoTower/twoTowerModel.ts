@@ -152,8 +152,8 @@ export class TwoTowerModel implements ModelAdapter {
     return towerPairScore(this, image, text);
   }
 
-  /** The cosine of `image` and `text` as a function of a mask over one tower's heads (headAblation.ts). */
-  headAblation(image: PreprocessedImage, text: string, stream: HeadStream, cache: SessionCache): Promise<HeadAblationTarget> {
+  /** The cosine of `image` and `text` as a function of a mask over one tower's heads (the vision tower's by default; headAblation.ts). */
+  headAblation(image: PreprocessedImage, text: string, stream: HeadStream | undefined, cache: SessionCache): Promise<HeadAblationTarget> {
     return towerHeadAblation(this, image, text, stream, cache);
   }
 
