@@ -33,6 +33,17 @@ export type ProjectionHeadResult = { head: ProjectionHead; reason?: undefined } 
  * L2 normalisation a one-graph export applies to image_embeds (the cosine of the patch maps does not see it).
  */
 const headOps = new Set(['LayerNormalization', 'ReduceMean', 'ReduceL2', 'Sub', 'Pow', 'Sqrt', 'Div', 'Mul', 'Add', 'MatMul', 'Gemm', 'Identity', 'Cast', 'Reciprocal']);
+/**
+ * onnxruntime's weight-only quantized MatMuls (transformers.js's `_q4` and `_bnb4` files): the weight is 4-bit,
+ * the input is not quantized, so each row's product depends on that row alone, as a MatMul's. (The dynamic int8
+ * head quantizes its input with one scale for the whole tensor, so it is not row-wise and stays refused.)
+ */
+const weightOnlyMatMuls = new Set(['MatMulNBits', 'MatMulBnb4']);
+
+function isHeadOp(node: OnnxNode): boolean {
+  if (node.domain === 'com.microsoft' && weightOnlyMatMuls.has(node.opType)) return true;
+  return headOps.has(node.opType) && (isDefaultDomain(node.domain) || node.opType === 'LayerNormalization');
+}
 
 /** A vision tower's norm + projection head, ready to be cloned onto other tensors. */
 export class ProjectionHead {
@@ -70,7 +81,7 @@ export function findProjectionHead(graph: OnnxGraph, embedsOutput: string, hidde
   const descendants = descendantsOf(index, selection.output);
   const nodes = index.order.filter((n) => ancestors.has(n) && descendants.has(n));
   if (nodes.length === 0) return miss(`${embedsOutput} is the CLS token itself, with no projection to apply`);
-  const foreign = nodes.find((n) => !headOps.has(n.opType) || !(isDefaultDomain(n.domain) || n.opType === 'LayerNormalization'));
+  const foreign = nodes.find((n) => !isHeadOp(n));
   if (foreign) return miss(`the path from the CLS token to ${embedsOutput} contains ${foreign.opType} (${foreign.name}), not a norm or projection`);
   const head = new ProjectionHead(index, selection, nodes, embedsOutput);
   try {
