@@ -6,10 +6,11 @@
 import { randomInt } from 'node:crypto';
 import { badInput } from '../core/errors';
 import { evaluateMaps, type EvaluateOptions } from '../evaluation/evaluateMaps';
-import { MAP_METHODS, type MapMethod } from '../evaluation/mapMethods';
+import { evaluateWords, WORD_MAP_METHODS } from '../evaluation/evaluateWords';
+import { MAP_METHODS } from '../evaluation/mapMethods';
 import { integerFlag } from './args';
 import type { CliCommand, FlagValues } from './command';
-import { evaluationTable } from './evaluationTable';
+import { evaluationTable, wordEvaluationTable } from './evaluationTable';
 import { sayWritten, terminalProgress, writeJson } from './output';
 import { terminalText } from './terminalText';
 
@@ -21,7 +22,8 @@ const DEFAULT_RISE_MASKS = 500;
 export const evaluateCommand: CliCommand = {
   name: 'evaluate',
   usage: `evaluate [--model DIR] [--scenes N] [--seed S] [--methods ${MAP_METHODS.join(',')}]\n` +
-    '                 [--rise-masks N] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
+    '                 [--rise-masks N] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]\n' +
+    `                 (a generative model: --methods ${WORD_MAP_METHODS.join(',')})`,
   flags: {
     scenes: { type: 'string' },
     seed: { type: 'string' },
@@ -29,32 +31,37 @@ export const evaluateCommand: CliCommand = {
     'rise-masks': { type: 'string' },
   },
   async run(values, { service, signal }) {
-    const options: EvaluateOptions = {
-      modelDir: values.model as string | undefined,
+    const modelDir = values.model as string | undefined;
+    // A generative model is scored per generated word (evaluateWords.ts), any other per prompted object.
+    const generative = (await service.model(modelDir)).capabilities.generation;
+    const common = {
+      modelDir,
       scenes: integerFlag(values, 'scenes', evaluateCommand, 1, 100_000) ?? DEFAULT_SCENES,
       seed: integerFlag(values, 'seed', evaluateCommand, 0, 2 ** 32 - 1) ?? randomInt(2 ** 32 - 1),
-      methods: methodsFlag(values),
       riseMasks: integerFlag(values, 'rise-masks', evaluateCommand, 1, 1_000_000) ?? DEFAULT_RISE_MASKS,
     };
     const progress = terminalProgress();
-    if (progress.onProgress) process.stderr.write(`mmlens evaluate: ${options.scenes} scenes from seed ${options.seed}\n`);
-    const result = await evaluateMaps(service, { ...options, signal, onProgress: progress.onProgress });
+    if (progress.onProgress) process.stderr.write(`mmlens evaluate: ${common.scenes} scenes from seed ${common.seed}\n`);
+    const run = { signal, onProgress: progress.onProgress };
+    const [result, table] = generative
+      ? await evaluateWords(service, { ...common, ...run, methods: methodsFlag(values, WORD_MAP_METHODS, 'a generative model') }).then((r) => [r, wordEvaluationTable(r)] as const)
+      : await evaluateMaps(service, { ...common, ...run, methods: methodsFlag(values, MAP_METHODS, 'this model') } satisfies EvaluateOptions).then((r) => [r, evaluationTable(r)] as const);
     progress.clear();
     const json = values.json as string | undefined;
     if (json) await writeJson(json, result);
-    if (json !== '-') console.log(terminalText(evaluationTable(result)));
+    if (json !== '-') console.log(terminalText(table));
     sayWritten([json], json);
   },
 };
 
-/** `--methods a,b,...`: known names, each once; every method when absent. */
-function methodsFlag(values: FlagValues): MapMethod[] {
+/** `--methods a,b,...`: names among `known` (the methods for `which`), each once; every method when absent. */
+function methodsFlag<M extends string>(values: FlagValues, known: readonly M[], which: string): M[] {
   const text = values.methods;
-  if (typeof text !== 'string') return [...MAP_METHODS];
+  if (typeof text !== 'string') return [...known];
   const names = text.split(',').map((name) => name.trim());
-  const unknown = names.find((name) => !(MAP_METHODS as readonly string[]).includes(name));
+  const unknown = names.find((name) => !(known as readonly string[]).includes(name));
   if (unknown !== undefined) {
-    throw badInput(`--methods: "${unknown}" is not a map method.`, `Use a comma-separated list of ${MAP_METHODS.join(', ')}.`);
+    throw badInput(`--methods: "${unknown}" is not a map method for ${which}.`, `Use a comma-separated list of ${known.join(', ')}.`);
   }
-  return MAP_METHODS.filter((method) => names.includes(method));
+  return known.filter((method) => names.includes(method));
 }

@@ -1,5 +1,6 @@
 /** The plain-text table `mmlens evaluate` prints: one row per map method, then how to read it. */
 import type { EvaluationResult, MethodSummary } from '../evaluation/evaluateMaps';
+import type { WordEvaluationResult } from '../evaluation/evaluateWords';
 
 const SCORES = {
   probability: 'the prompt\'s probability among the 24 one-object prompts',
@@ -31,4 +32,22 @@ function row(m: MethodSummary): string {
   const fixed = (v: number | null, digits: number, width: number) => (v === null ? '-' : v.toFixed(digits)).padStart(width);
   const percent = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`).padStart(8);
   return `${name} ${percent(m.pointingGame)} ${percent(m.pointingGameTorchRay)} ${fixed(m.energyInBox, 3, 7)} ${fixed(m.deletionAuc, 3, 8)} ${fixed(m.insertionAuc, 3, 9)} ${fixed(m.forwardPasses, 0, 10)}`;
+}
+
+/** The table of a generative model's evaluation: one row per map method over the colour and shape words scored. */
+export function wordEvaluationTable(result: WordEvaluationResult): string {
+  const { model, words } = result;
+  const percent = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
+  return [
+    `model ${model.name} (${model.family}) on ${model.executionProvider}; seed ${result.seed}, ${result.scenes} scenes described ("Describe the image.")`,
+    `words scored: ${words.scored} colour and shape words naming one object (${words.namingNoObject} named none, ${words.ambiguous} several, not scored)`,
+    '',
+    `${'method'.padEnd(14)} ${'pointing'.padStart(8)} ${'energy'.padStart(7)} ${'words'.padStart(6)}`,
+    ...result.methods.map((m) => `${m.name.padEnd(14)} ${percent(m.pointingGame).padStart(8)} ${(m.energyInBox === null ? '-' : m.energyInBox.toFixed(3)).padStart(7)} ${String(m.words).padStart(6)}`),
+    '',
+    'pointing: share of words whose map peaks on an image token whose region touches the named object\'s box;',
+    'energy: share of the map\'s positive mass inside the box. attention: heads averaged over every decoder layer;',
+    `attention-max: heads' maximum; first-layer / last-layer: one layer alone; occlusion: each image token hidden in turn;`,
+    `rise: ${result.riseMasks} random masks (LLaVA-style models). docs/methods.md explains each method.`,
+  ].join('\n');
 }

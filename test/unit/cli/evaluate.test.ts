@@ -82,3 +82,17 @@ test('bad evaluate flags exit 2 and say which flag', () => {
     assert.doesNotMatch(run.stderr, /at .*\.js:\d+/);
   }
 });
+
+test('evaluate on a generative model scores its words, and takes only the word map methods', () => {
+  const run = mmlens('evaluate', '--model', 'models/shapes-vlm', '--scenes', '2', '--seed', '3', '--methods', 'attention,occlusion', '--ep', 'cpu', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.deepEqual([json.kind, json.scenes, json.model.name], ['words', 2, 'shapes-vlm']);
+  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['attention', 'occlusion']);
+  for (const method of json.methods) assert.equal(method.words, json.words.scored);
+  const table = mmlens('evaluate', '--model', 'models/shapes-vlm', '--scenes', '1', '--seed', '3', '--methods', 'last-layer', '--ep', 'cpu');
+  assert.match(table.stdout, /^last-layer +(\d+\.\d%|-) /m);
+  const wrong = mmlens('evaluate', '--model', 'models/shapes-vlm', '--scenes', '1', '--methods', 'maskclip', '--ep', 'cpu');
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /"maskclip" is not a map method for a generative model.*attention, attention-max, first-layer, last-layer, occlusion, rise/s);
+});
