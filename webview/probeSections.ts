@@ -1,6 +1,6 @@
 /**
  * The sections of the probe report that show numbers: retrieval, the pair score matrix, EMAP, the perceptual
- * score and the modality ablation. Each returns its own <section>; probeView.ts puts them together.
+ * score, the modality ablation and MM-SHAP. Each returns its own <section>; probeView.ts puts them together.
  */
 import { format } from 'd3';
 import type { ProbeResult } from '../src/shared/probeResult';
@@ -93,5 +93,22 @@ export function ablationSection(result: ProbeResult): HTMLElement {
   const { emptyText, meanImage } = result.ablation;
   element.append(el('p', 'note', 'Each pair scored with its caption replaced by the empty text, and with its image replaced by the mean image of the set; the bars show the mean drop of the matching pairs\' scores.'));
   drawBarChart(element, { caption: `Mean drop of the ${result.scoreKind === 'cosine' ? 'cosine similarity' : 'ITM log-odds'}`, bars: [{ label: 'Caption → empty text', value: emptyText.meanDrop }, { label: 'Image → mean image', value: meanImage.meanDrop }], format: three });
+  return element;
+}
+
+/** MM-SHAP: the textual and visual shares of the pairs' Shapley values, mean +/- spread, by label when labelled. */
+export function mmShapSection(result: ProbeResult): HTMLElement | undefined {
+  const shap = result.mmShap;
+  if (!shap) return undefined;
+  const element = section('MM-SHAP: how much of each prediction comes from each modality', 'mm-shap');
+  element.append(el('p', 'note', `Sampled Shapley values of the text tokens and image patches of each of the first ${shap.pairs} pairs, explaining the ${shap.score} (Parcalabescu & Frank 2023). T-SHAP is the text's share of the absolute values, V-SHAP = 1 - T-SHAP; it needs no labels and does not depend on whether the model is right. T-SHAP ${three(shap.mean)} ± ${three(shap.std)} (population std over the pairs).`));
+  const bars = [{ label: 'T-SHAP (text)', value: shap.mean }, { label: 'V-SHAP (image)', value: 1 - shap.mean }];
+  if (shap.byLabel) {
+    const { matching, nonMatching } = shap.byLabel;
+    if (matching.mean !== null) bars.push({ label: 'T-SHAP, matching pairs', value: matching.mean });
+    if (nonMatching.mean !== null) bars.push({ label: 'T-SHAP, non-matching pairs', value: nonMatching.mean });
+  }
+  drawBarChart(element, { caption: 'Mean share over the pairs', bars, format: three, domain: [0, 1] });
+  appendNotices(element, shap.departures.map((d) => `Departs from the authors: ${d}`));
   return element;
 }

@@ -7,7 +7,7 @@ import type { ProbeResult } from '../src/shared/probeResult';
 import { architectureLabel } from '../src/shared/analysisResult';
 import { appendNotices, el } from './draw/dom';
 import { crossModalSection, geometrySection } from './probeInternals';
-import { ablationSection, emapSection, perceptualSection, retrievalSection, scoresSection } from './probeSections';
+import { ablationSection, emapSection, mmShapSection, perceptualSection, retrievalSection, scoresSection } from './probeSections';
 
 function header(result: ProbeResult): HTMLElement {
   const element = el('header', 'summary');
@@ -30,6 +30,8 @@ export function renderProbe(container: HTMLElement, result: ProbeResult): void {
   const sections = [header(result), retrievalSection(result), scoresSection(result), emapSection(result), perceptualSection(result), ablationSection(result)];
   if (result.geometry) sections.push(geometrySection(result, result.geometry));
   if (result.crossModalAttention?.length) sections.push(crossModalSection(result.crossModalAttention));
+  const shap = mmShapSection(result);
+  if (shap) sections.push(shap);
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);
   sections.push(el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : ''));
   container.classList.add('mmlens');
