@@ -1,6 +1,7 @@
 /**
  * `mmlens heads`: head importance by ablation (docs/methods.md): one image and one text, the score drop when each
- * attention head of a tower (or of a single-stream model's joint layers), or each whole layer, is masked out; writes the JSON (`--json`) and, unless JSON goes
+ * attention head of a stream (a tower, a single-stream model's joint layers, a matcher's cross-attention), or each
+ * whole layer, is masked out; writes the JSON (`--json`) and, unless JSON goes
  * to standard output, the layer x head grid of drops.
  */
 import { badInput } from '../core/errors';
@@ -10,12 +11,12 @@ import type { CliCommand, FlagValues } from './command';
 import { refuseOverwritingInputs, sayWritten, terminalProgress, writeJson } from './output';
 import { terminalText } from './terminalText';
 
-const STREAMS: readonly HeadStream[] = ['vision', 'text', 'joint'];
+const STREAMS: readonly HeadStream[] = ['vision', 'text', 'joint', 'cross'];
 
 /** The heads command. */
 export const headsCommand: CliCommand = {
   name: 'heads',
-  usage: 'heads [--model DIR] --image PATH --text TEXT [--stream vision|text|joint] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
+  usage: 'heads [--model DIR] --image PATH --text TEXT [--stream vision|text|joint|cross] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
   flags: {
     image: { type: 'string' },
     text: { type: 'string' },
@@ -45,11 +46,14 @@ function required(values: FlagValues, flag: string): string {
   return value;
 }
 
-/** The layers to ablate; undefined lets the family choose (a two-tower model's vision tower, a single-stream model's joint layers). */
+/**
+ * The layers to ablate; undefined lets the family choose (a two-tower model's vision tower, a single-stream model's
+ * joint layers, a cross-attention matcher's cross-attention).
+ */
 function streamFlag(value: FlagValues[string]): HeadStream | undefined {
   if (value === undefined) return undefined;
   const stream = STREAMS.find((s) => s === value);
-  if (!stream) throw badInput(`Unknown --stream "${String(value)}".`, `Use one of ${STREAMS.join(', ')}: whose heads are masked (a tower of a two-tower model, or a single-stream model's joint layers).`);
+  if (!stream) throw badInput(`Unknown --stream "${String(value)}".`, `Use one of ${STREAMS.join(', ')}: whose heads are masked (a tower of a two-tower model, a single-stream model's joint layers, a cross-attention matcher's encoders or cross-attention).`);
   return stream;
 }
 

@@ -6,9 +6,10 @@ import type { Architecture } from './analysisResult';
 
 /**
  * Which attention layers are ablated: a two-tower model's vision or text tower, a single-stream model's joint
- * layers (`joint`).
+ * layers (`joint`), a cross-attention matcher's image encoder (`vision`), text self-attention (`text`) or its
+ * cross-attention from the text to the image tokens (`cross`).
  */
-export type HeadStream = 'vision' | 'text' | 'joint';
+export type HeadStream = 'vision' | 'text' | 'joint' | 'cross';
 
 /** The score that ablation changes: the cosine of the image and text embeddings, or the matching probability. */
 export type HeadScoreKind = 'cosine' | 'itm';

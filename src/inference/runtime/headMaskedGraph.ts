@@ -23,10 +23,11 @@ export class HeadMaskedGraph {
 
   /**
    * Opens a masked copy of `file` (of its tower that `towerInput` reaches, when the graph holds two), masking
-   * every attention layer found there, with `targets` recomputed. Throws a badInput error naming why the graph
-   * allows no mask (fused attention operators, no plain values MatMul).
+   * the attention layers found there (those of `layers`, indices into the taps, when given), with `targets`
+   * recomputed. Throws a badInput error naming why the graph allows no mask (fused attention operators, no plain
+   * values MatMul).
    */
-  static async open(file: string, towerInput: string | undefined, targets: string[], cache: SessionCache): Promise<HeadMaskedGraph> {
+  static async open(file: string, towerInput: string | undefined, targets: string[], cache: SessionCache, layers?: readonly number[]): Promise<HeadMaskedGraph> {
     const whole = await TappedGraph.load(file);
     const graph = towerInput === undefined ? whole : whole.towerView(towerInput);
     if (graph.taps.length === 0) {
@@ -35,12 +36,14 @@ export class HeadMaskedGraph {
         : 'no attention layer was found in it';
       throw new LensError('badInput', `Head ablation is not possible on ${file}: ${why}.`, 'Export the model without fused attention (plain MatMul, Softmax, MatMul per layer), for example without onnxruntime\'s transformer optimizer.');
     }
-    const result = planHeadMask(graph.graph, graph.taps, targets, computesInHalf(graph.graph));
+    const taps = layers ? layers.map((l) => graph.taps[l]) : graph.taps;
+    const result = planHeadMask(graph.graph, taps, targets, computesInHalf(graph.graph));
     if (!result.plan) throw new LensError('badInput', `Head ablation is not possible on ${file}: ${result.reason}.`, 'Export the model with plain attention (MatMul, Softmax, MatMul per layer).');
     const { plan } = result;
     graph.add({ inputs: [plan.input], outputs: [...new Set(Object.values(plan.outputs))], nodes: plan.nodes });
-    const session = await graph.open(cache, `${file}#head-mask${towerInput === undefined ? '' : `:${towerInput}`}`);
-    return new HeadMaskedGraph(graph, session, plan.input.name, plan.outputs, graph.taps.length);
+    const scope = [towerInput, layers?.join(',')].filter((part) => part !== undefined).join(':');
+    const session = await graph.open(cache, `${file}#head-mask${scope ? `:${scope}` : ''}`);
+    return new HeadMaskedGraph(graph, session, plan.input.name, plan.outputs, taps.length);
   }
 
   /**

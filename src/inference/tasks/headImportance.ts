@@ -82,7 +82,7 @@ export async function headImportance(
   model: ModelAdapter, image: { path: string; image: PreprocessedImage }, text: string, stream: HeadStream | undefined, cache: SessionCache, options: LongRunOptions = {},
 ): Promise<HeadImportanceResult> {
   if (!model.headAblation) {
-    throw badInput(`Head ablation is not available for ${architectureLabel(model.family)} models yet.`, 'Use a two-tower model (CLIP, SigLIP) or a single-stream matcher (ViLT).');
+    throw badInput(`Head ablation is not available for ${architectureLabel(model.family)} models yet.`, 'Use a two-tower model (CLIP, SigLIP) or an image-text matcher (ViLT, BLIP).');
   }
   const target = await model.headAblation(image.image, text, stream, cache);
   const grid = await ablateHeads(target, options);

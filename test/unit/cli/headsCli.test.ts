@@ -34,9 +34,10 @@ test('heads refuses a missing image or text, an unknown stream and a stream the 
   const cases: [string[], RegExp][] = [
     [['--text', 'a red circle'], /needs --image/],
     [['--image', SAMPLE_SCENE], /needs --text/],
-    [['--image', SAMPLE_SCENE, '--text', 'a', '--stream', 'audio'], /Unknown --stream "audio"\. Use one of vision, text, joint/],
+    [['--image', SAMPLE_SCENE, '--text', 'a', '--stream', 'audio'], /Unknown --stream "audio"\. Use one of vision, text, joint, cross/],
     [['--image', SAMPLE_SCENE, '--text', 'a', '--stream', 'joint'], /A two-tower model has no joint layers/],
     [['--model', 'models/shapes-fusion', '--image', SAMPLE_SCENE, '--text', 'a', '--stream', 'vision'], /A single-stream model has no separate vision layers/],
+    [['--model', 'test/fixtures/hf-blip', '--image', SAMPLE_SCENE, '--text', 'a', '--stream', 'joint'], /A cross-attention matcher has no joint layers\. Ablate one of its streams: vision, text, cross/],
   ];
   for (const [args, message] of cases) {
     const run = heads(...args);

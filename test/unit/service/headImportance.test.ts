@@ -1,4 +1,4 @@
-// Head ablation against Hugging Face's own modules: tools/fixtures/hfHeadMask.py rebuilt the HF CLIP, SigLIP and ViLT
+// Head ablation against Hugging Face's own modules: tools/fixtures/hfHeadMask.py rebuilt the HF CLIP, SigLIP, ViLT and BLIP
 // fixtures from their seed and masked each head with a pre-hook on HF's attention output projection (the merged per-head
 // context times ξ, as Michel et al.'s code masks it), writing headMask.json. The product masks inside the ONNX
 // graph instead (onnx/headMask.ts). CLIP's export computes attention as [batch*heads, q, d], SigLIP's as
@@ -66,6 +66,8 @@ test('CLIP (attention as [batch*heads, q, d]): every head and layer of both towe
 test('SigLIP (attention as [batch, heads, q, d], an attention-pooling head left unmasked): as HF masks them', () => checkAgainstHf('hf-siglip', 'test/fixtures/hf-siglip'));
 
 test('ViLT (a single-stream matcher): every head and layer of its joint layers, the matching probability as HF masks it', () => checkAgainstHf('hf-vilt', 'test/fixtures/hf-vilt'));
+
+test('BLIP ITM (a cross-attention matcher): its image encoder, text self-attention and cross-attention as HF masks them', () => checkAgainstHf('hf-blip', 'test/fixtures/hf-blip'));
 
 test('CLIP\'s one-graph model.onnx: each tower masked within the one graph, as HF masks it', async () => {
   const copy = join(work, 'one-graph');

@@ -9,6 +9,7 @@
 import type { ScoreBatch } from '../../../analysis/perturbation/perturbation';
 import type { LongRunOptions } from '../../../core/progress';
 import type { DetailedAnalysisResult } from '../../../shared/attentionDetails';
+import type { HeadStream } from '../../../shared/headImportance';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { ModelFolder } from '../../model/modelFolder';
 import type { Size2D } from '../../model/preprocessorConfig';
@@ -19,16 +20,19 @@ import { outputNamed } from '../../runtime/graphIo';
 import type { OpenSession, SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import type { PreparedRequest } from '../../tasks/analysisParts';
+import type { HeadAblationTarget } from '../../tasks/headImportance';
 import type { InspectResult } from '../../tasks/inspect';
-import { itmPairScore, itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairRunOptions, type PairScorer, type PairScores } from '../../tasks/pairMatching';
+import { itmPairScore, itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairRunOptions, type PairScores } from '../../tasks/pairMatching';
 import { specialIdsOf, type PairPerturbation } from '../../tasks/pairPerturbation';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
 import type { ProbeRun } from '../../tasks/probeParts';
 import { probesUnavailable } from '../../tasks/probe';
+import type { MaskableMatcher } from '../../tasks/pairHeadAblation';
 import type { Stopwatch } from '../../tasks/stopwatch';
 import type { PromptScores } from '../../tasks/zeroShot';
 import type { ModelAdapter, ModelCapabilities } from '../adapter';
 import { analyzeCrossAttention } from './analyzeCrossAttention';
+import { crossHeadAblation } from './headAblation';
 import { inspectCrossAttention } from './inspectCrossAttention';
 
 /** A pair run's attention by stream, each layer [pairs, heads, queries, keys]. */
@@ -53,7 +57,7 @@ const CAPABILITIES: ModelCapabilities = {
 };
 
 /** A loaded cross-attention matcher. */
-export class CrossAttentionModel implements ModelAdapter, PairScorer {
+export class CrossAttentionModel implements ModelAdapter, MaskableMatcher {
   readonly family = 'crossAttention';
   readonly capabilities = CAPABILITIES;
   /** Ids the tokenizer puts around every text ([CLS], [SEP]); per-text maps leave them out. */
@@ -64,8 +68,10 @@ export class CrossAttentionModel implements ModelAdapter, PairScorer {
     readonly graph: TappedGraph,
     readonly tokenizer: TextTokenizer,
     readonly streams: StreamTaps,
-    private readonly inputs: PairInputs,
-    private readonly itmOutput: string,
+    /** The graph inputs a pair is fed. */
+    readonly inputs: PairInputs,
+    /** The matching head's output. */
+    readonly itmOutput: string,
     private readonly session: OpenSession,
   ) {
     this.specialIds = specialIdsOf(tokenizer);
@@ -114,6 +120,16 @@ export class CrossAttentionModel implements ModelAdapter, PairScorer {
   /** The matching probability of `texts[text]` for batches of perturbed copies of `image`. */
   async perturbationScore(image: PreprocessedImage, texts: string[], text: number, kind: PerturbationScoreKind): Promise<ScoreBatch> {
     return itmScore(this, image, texts[text], kind);
+  }
+
+  /** The matching probability of `image` and `text` as a function of a mask over one stream's heads (headAblation.ts). */
+  headAblation(image: PreprocessedImage, text: string, stream: HeadStream | undefined, cache: SessionCache): Promise<HeadAblationTarget> {
+    return crossHeadAblation(this, image, text, stream, cache);
+  }
+
+  /** The matcher's graph file. */
+  get graphFile(): string {
+    return this.graph.file;
   }
 
   /** The graph run once for its taps' shapes, by stream, with the anatomy. */

@@ -22,10 +22,11 @@ import type { OpenSession, SessionCache } from '../../runtime/sessions';
 import { TappedGraph, type LayerAttention } from '../../runtime/tappedGraph';
 import { firstPatchIndex, jointLength, type TokenLayout } from '../../../core/tokenLayout';
 import { loadTokenizer, type EncodedBatch, type TextTokenizer } from '../../model/tokenize';
-import { itmPairScore, itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairRunOptions, type PairScorer, type PairScores } from '../../tasks/pairMatching';
+import { itmPairScore, itmScore, pairInputs, promptMatchScores, runPairs, type PairInputs, type PairRunOptions, type PairScores } from '../../tasks/pairMatching';
 import { specialIdsOf, type PairPerturbation } from '../../tasks/pairPerturbation';
 import type { PreparedRequest } from '../../tasks/analysisParts';
 import type { HeadAblationTarget } from '../../tasks/headImportance';
+import type { MaskableMatcher } from '../../tasks/pairHeadAblation';
 import type { InspectResult } from '../../tasks/inspect';
 import type { PerturbationScoreKind } from '../../tasks/perturbationScores';
 import type { ProbeImages } from '../../tasks/probeImages';
@@ -53,7 +54,7 @@ const CAPABILITIES: ModelCapabilities = {
 };
 
 /** A loaded single-stream model. */
-export class SingleStreamModel implements ModelAdapter, PairScorer {
+export class SingleStreamModel implements ModelAdapter, MaskableMatcher {
   readonly family = 'singleStream';
   readonly capabilities = CAPABILITIES;
   /** Ids the tokenizer puts around every text (start and end tokens); per-text maps leave them out. */
@@ -88,6 +89,11 @@ export class SingleStreamModel implements ModelAdapter, PairScorer {
     const itmOutput = outputNamed(joint, ITM_OUTPUTS, 'Export the joint model with its image-text matching head output, `itm_logits` [batch, 2] (index 1 = match) or ViLT\'s `logits` [batch, 1].');
     const session = await joint.open(cache, joint.file);
     return new SingleStreamModel(folder, joint, loadTokenizer(folder), layout, inputs, itmOutput, session);
+  }
+
+  /** The joint graph's file. */
+  get graphFile(): string {
+    return this.joint.file;
   }
 
   /** The fixed number of text slots (L); texts are padded or cut to it. */
