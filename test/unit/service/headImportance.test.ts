@@ -92,3 +92,16 @@ test('fused attention operators are refused, naming the operator', async () => {
     fused.remove();
   }
 });
+
+test('a float16 graph (CLIP\'s vision_model_fp16.onnx): the mask is cast in the graph; HF\'s float32 grid within float16 rounding', async () => {
+  const half = new InferenceService({ executionProvider: 'cpu', defaultModelDir: 'test/fixtures/hf-clip', modelVariant: 'fp16' });
+  try {
+    const reference = JSON.parse(readFileSync('test/fixtures/hf-clip/headMask.json', 'utf8')) as HeadMaskReference;
+    const result = await half.headImportance({ image: join('test/fixtures/hf-clip', reference.image), text: reference.text, stream: 'vision' });
+    assert.match(result.model.notices.join(' '), /vision_model_fp16\.onnx/);
+    assert.equal(result.allOnesGap, 0);
+    reference.towers.vision!.ablated.forEach((row, l) => row.forEach((value, h) => assert.ok(Math.abs(result.ablated[l][h] - value) < 2e-3, `fp16 ${l},${h}: ${result.ablated[l][h]} vs ${value}`)));
+  } finally {
+    await half.dispose();
+  }
+});
