@@ -1,14 +1,16 @@
 /**
  * `mmlens heads`: head importance by ablation (docs/methods.md): one image and one text, the score drop when each
  * attention head of a stream (a tower, a single-stream model's joint layers, a matcher's cross-attention), or each
- * whole layer, is masked out; writes the JSON (`--json`) and, unless JSON goes
- * to standard output, the layer x head grid of drops.
+ * whole layer, is masked out; writes the JSON (`--json`), the self-contained HTML report of the grid (`--html`) and,
+ * unless JSON goes to standard output, the layer x head grid of drops.
  */
 import { badInput } from '../core/errors';
 import type { HeadImportanceRequest } from '../inference/service';
 import type { HeadImportanceResult, HeadStream } from '../shared/headImportance';
 import type { CliCommand, FlagValues } from './command';
-import { refuseOverwritingInputs, sayWritten, terminalProgress, writeJson } from './output';
+import { buildHtmlReport } from './htmlReport';
+import { refuseOverwritingInputs, sayWritten, terminalProgress, writeFileAtomically, writeJson } from './output';
+import { readReportAssets } from './reportAssets';
 import { terminalText } from './terminalText';
 
 const STREAMS: readonly HeadStream[] = ['vision', 'text', 'joint', 'cross'];
@@ -16,13 +18,14 @@ const STREAMS: readonly HeadStream[] = ['vision', 'text', 'joint', 'cross'];
 /** The heads command. */
 export const headsCommand: CliCommand = {
   name: 'heads',
-  usage: 'heads [--model DIR] --image PATH --text TEXT [--stream vision|text|joint|cross] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]',
+  usage: 'heads [--model DIR] --image PATH --text TEXT [--stream vision|text|joint|cross] [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE]',
   flags: {
     image: { type: 'string' },
     text: { type: 'string' },
     stream: { type: 'string' },
+    html: { type: 'string' },
   },
-  async run(values, { service, signal }) {
+  async run(values, { service, signal, packageRoot }) {
     const request: HeadImportanceRequest = {
       modelDir: values.model as string | undefined,
       image: required(values, 'image'),
@@ -30,13 +33,15 @@ export const headsCommand: CliCommand = {
       stream: streamFlag(values.stream),
     };
     const json = values.json as string | undefined;
-    refuseOverwritingInputs([json], [request.image]);
+    const html = values.html as string | undefined;
+    refuseOverwritingInputs([json, html], [request.image]);
     const progress = terminalProgress();
     const result = await service.headImportance(request, { signal, onProgress: progress.onProgress });
     progress.clear();
     if (json) await writeJson(json, result);
+    if (html) await writeFileAtomically(html, buildHtmlReport({ result }, await readReportAssets(packageRoot, 'heads')));
     if (json !== '-') console.log(terminalText(headTable(result)));
-    sayWritten([json], json);
+    sayWritten([html, json], json);
   },
 };
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { LensError } from '../core/errors';
 import type { ReportAssets } from './htmlReport';
 
-/** The report pages: the analysis report, the probe report and the generation report. */
-export type ReportPage = 'report' | 'probe' | 'generation';
+/** The report pages: the analysis report, the probe report, the generation report and the head importance report. */
+export type ReportPage = 'report' | 'probe' | 'generation' | 'heads';
 
-/** Style sheets of each page, in order: the probe and generation pages add their own to the shared one. */
-const STYLES: Record<ReportPage, string[]> = { report: ['report.css'], probe: ['report.css', 'probe.css'], generation: ['report.css', 'generation.css'] };
+/** Style sheets of each page, in order: the probe, generation and heads pages add their own to the shared one. */
+const STYLES: Record<ReportPage, string[]> = { report: ['report.css'], probe: ['report.css', 'probe.css'], generation: ['report.css', 'generation.css'], heads: ['report.css', 'heads.css'] };
 
 /** Reads the bundle and styles of `page` from the package's dist/webview. */
 export async function readReportAssets(packageRoot: string, page: ReportPage): Promise<ReportAssets> {

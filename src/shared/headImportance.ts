@@ -41,3 +41,8 @@ export interface HeadImportanceResult {
   /** Forward passes through the masked graph (all-ones, each head, each layer) and their time. */
   cost: { forwardPasses: number; totalMs: number; msPerPass: number };
 }
+
+/** What `mmlens heads --html` puts in its page. */
+export interface HeadsReportData {
+  result: HeadImportanceResult;
+}
