@@ -55,12 +55,19 @@ export async function findOnnxFiles(dir: string, notes: string[], variant: Model
     if (role === 'joint' && files.vision && files.text) continue;
     if (found.variant !== wanted) {
       const missing = variant === 'fp32' ? `no fp32 ${base}.onnx` : `no ${base}${wanted}.onnx, the ${variant} variant asked for`;
-      notes.push(`Using ${file} (${missing})${found.variant === '' ? '.' : ': scores differ slightly from the full-precision model.'}`);
+      notes.push(`Using ${file} (${missing})${found.variant === '' ? '.' : `: ${howFar(found.variant)}`}`);
     } else if (found.variant !== '') {
-      notes.push(`Using ${file}, the ${variant} variant asked for: scores differ slightly from the full-precision model.`);
+      notes.push(`Using ${file}, the ${variant} variant asked for: ${howFar(found.variant)}`);
     }
   }
   return files;
+}
+
+/** How far a variant's scores are from the full-precision model's: 4-bit weights move them more than 8 or 16 bits. */
+function howFar(suffix: string): string {
+  return ['_q4', '_q4f16', '_bnb4'].includes(suffix)
+    ? 'its weights are 4-bit, so scores and maps can differ noticeably from the full-precision model.'
+    : 'scores differ slightly from the full-precision model.';
 }
 
 async function findGraph(dir: string, base: string, order: string[]): Promise<{ path: string; variant: string } | undefined> {

@@ -43,7 +43,7 @@ for (const [variant, op] of [['q4', 'MatMulNBits'], ['bnb4', 'MatMulBnb4']] as c
   test(`${variant} (${op}): the notes name the files that ran; scores and every layer's attention are those of the files`, async (t) => {
     const result = await services[variant].analyze({ images, texts: reference.texts, includeAttention: true });
     for (const tower of ['vision_model', 'text_model']) {
-      assert.match(result.model.notices.join(' '), new RegExp(`Using onnx/${tower}_${variant}\\.onnx, the ${variant} variant asked for`));
+      assert.match(result.model.notices.join(' '), new RegExp(`Using onnx/${tower}_${variant}\\.onnx, the ${variant} variant asked for: its weights are 4-bit`));
     }
     const imageEmbeds = await plainOutput(file('vision_model'), pixels(), 'image_embeds');
     const textEmbeds = await plainOutput(file('text_model'), ids(), 'text_embeds');
