@@ -31,7 +31,13 @@ export interface PreparedRequest extends AttentionDetailOptions {
 export function requireSameSize(images: PreparedRequest['images']): void {
   const size = images[0].image.outputSize;
   const odd = images.find((i) => i.image.outputSize.height !== size.height || i.image.outputSize.width !== size.width);
-  if (odd) throw badInput(`${odd.path} was preprocessed to a different size than ${images[0].path}.`, 'Use a preprocessor_config.json with a crop size, as CLIP has.');
+  if (odd) {
+    const [a, b] = [images[0].image.outputSize, odd.image.outputSize];
+    throw badInput(
+      `${odd.path} was preprocessed to ${b.width}x${b.height} and ${images[0].path} to ${a.width}x${a.height}: this model keeps each image's aspect ratio, and one analysis runs its images as one batch of one size.`,
+      'Analyse images of different shapes one at a time.',
+    );
+  }
 }
 
 /** The result's image entries: paths and sizes before preprocessing. */
