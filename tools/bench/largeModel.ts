@@ -5,7 +5,6 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { launchChromium } from '../../test/webview/reportPage';
 import { runChild } from './child';
 import type { BenchContext } from './context';
@@ -14,6 +13,7 @@ import { goal, info, median, type Figure } from './figures';
 import { stageFigures } from './memory';
 import type { MemoryChildResult } from './memoryChild';
 import { photoImage } from './sampleInputs';
+import { openHeadGridPage } from './webview';
 
 const ENLARGE_ROUNDS = 7;
 
@@ -43,14 +43,7 @@ export async function largeModel(ctx: BenchContext): Promise<Figure[]> {
 async function openAndEnlarge(html: string): Promise<{ openMs: number; enlargeMs: number; thumbnails: number }> {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
-    page.setDefaultTimeout(120_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
-    const openMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
-    const thumbnails = await page.locator('section.heads .head-thumb').count();
-    if (errors.length > 0 || thumbnails === 0) throw new Error(`The page did not draw its head grid (${thumbnails} thumbnails; ${errors.join('; ')}).`);
+    const { page, loadMs: openMs, thumbnails } = await openHeadGridPage(browser, html, 1200);
     const times: number[] = [];
     for (let round = 0; round <= ENLARGE_ROUNDS; round++) {
       times.push(await page.evaluate(async (i) => {

@@ -5,6 +5,7 @@
  * up to the next frame; the page's own load (HTML, JSON, first draw) is shown beside it.
  */
 import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../test/webview/reportPage';
 import type { BenchContext } from './context';
 import { log } from './context';
@@ -13,20 +14,29 @@ import { analyzeViTB16InChild } from './memory';
 
 const ROUNDS = 7;
 
+/**
+ * Opens the analysis page `html` in a `width`-pixel-wide tab; throws unless its head grid drew without page
+ * errors. Returns the page, the time to DOMContentLoaded (the grid is drawn by then) and the thumbnail count.
+ */
+export async function openHeadGridPage(browser: Browser, html: string, width: number): Promise<{ page: Page; loadMs: number; thumbnails: number }> {
+  const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
+  page.setDefaultTimeout(120_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+  const loadMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
+  const thumbnails = await page.locator('section.heads .head-thumb canvas').count();
+  if (errors.length > 0 || thumbnails === 0) throw new Error(`The page did not draw its head grid (${thumbnails} thumbnails; ${errors.join('; ')}).`);
+  return { page, loadMs, thumbnails };
+}
+
 /** Grid redraw and page load times of the ViT-B/16 panel page. */
 export async function webview(ctx: BenchContext): Promise<Figure[]> {
   const html = ctx.panelHtml ?? (await analyzeViTB16InChild(ctx)).html;
   log('Webview: ViT-B/16 head grid in headless Chromium');
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
-    page.setDefaultTimeout(120_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
-    const loadMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
-    const thumbnails = await page.locator('section.heads .head-thumb canvas').count();
-    if (errors.length > 0 || thumbnails === 0) throw new Error(`The panel page did not draw its head grid (${thumbnails} thumbnails; ${errors.join('; ')}).`);
+    const { page, loadMs, thumbnails } = await openHeadGridPage(browser, html, 1000);
     const draws: { script: number; frame: number }[] = [];
     for (let query = 1; query <= ROUNDS + 1; query++) {
       draws.push(await page.evaluate(async (q) => {
