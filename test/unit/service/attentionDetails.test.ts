@@ -111,10 +111,10 @@ test('text attention is the head mean of the last text layer over the real token
 
 test('rollout variants reach the maps and are reported; the default is mean fusion from layer 0 with the residual', async () => {
   const plain = await service.analyze({ images: [image], texts: [texts[0]] });
-  assert.deepEqual(plain.rollout, { fusion: 'mean', startLayer: 0, residual: true });
+  assert.deepEqual(plain.rollout, { fusion: 'mean', startLayer: 0, residual: true, discardRatio: 0 });
   for (const [fusion, start, residual] of [['max', 1, false], ['min', 0, true], ['mean', 1, false]] as const) {
     const result = await service.analyze({ images: [image], texts: [texts[0]], includeAttention: true, rollout: { fusion, startLayer: start, residual } });
-    assert.deepEqual(result.rollout, { fusion, startLayer: start, residual });
+    assert.deepEqual(result.rollout, { fusion, startLayer: start, residual, discardRatio: 0 });
     const row = rolloutRowVariant(result.attention!.vision!.map((l) => l[0]), 0, fusion, start, residual);
     result.maps.rollout[0].flat().forEach((v, k) => assert.ok(Math.abs(v - row[1 + k]) < 1e-5, `${fusion}/${start}/${residual} patch ${k}: ${v} vs ${row[1 + k]}`));
   }
@@ -145,7 +145,7 @@ test('single-stream: head statistics over the real tokens of each pair, text-to-
       assert.ok(Math.abs(entry.imageMass![0][q] - mass) < 1e-5);
     }
   });
-  assert.deepEqual(result.rollout, { fusion: 'max', startLayer: 0, residual: false });
+  assert.deepEqual(result.rollout, { fusion: 'max', startLayer: 0, residual: false, discardRatio: 0 });
   const itmRows = texts.map((_, j) => rolloutRowVariant(joint.map((l) => l[j]), 0, 'max', 0, false));
   result.maps.rollout[0].flat().forEach((v, p) => {
     const mean = (itmRows[0][L + 1 + p] + itmRows[1][L + 1 + p]) / 2;
