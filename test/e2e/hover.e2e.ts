@@ -85,7 +85,7 @@ describe('a hover with the bundled generative model selected', { timeout: 180_00
   const session = useWorkbenchSession((workspace) => {
     copyFileSync('media/samples/scene-1.png', join(workspace, 'scene-1.png'));
     writeFileSync(join(workspace, 'notes.md'), `# Notes\n\n${LINK}\n`);
-  }, { 'editor.hover.delay': 100, 'multimodalLens.model': 'shapes-vlm' });
+  }, { 'editor.hover.delay': 100 }, { 'multimodalLens.model': 'shapes-vlm' });
 
   test("shows the model's description of the image and the map of its most image-grounded word", async () => {
     const { page } = session;
