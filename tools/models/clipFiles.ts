@@ -112,6 +112,44 @@ export function clipConfig(o: SyntheticClipOptions, ids: SpecialTokenIds): objec
   };
 }
 
+/**
+ * config.json in HF SigLIP style (model_type siglip: towers with pooler_output, sigmoid scores); `logit_scale`
+ * and `logit_bias` (our extension, as for CLIP) are the learned exp(scale) and bias of SiglipModel.
+ */
+export function siglipConfig(o: SyntheticClipOptions, ids: SpecialTokenIds): object {
+  const tower = (width: number, layers: number, heads: number) => ({
+    hidden_size: width, intermediate_size: Math.round(width * o.mlpRatio), num_hidden_layers: layers, num_attention_heads: heads,
+    hidden_act: 'gelu_pytorch_tanh', layer_norm_eps: 1e-5,
+  });
+  return {
+    architectures: ['SiglipModel'],
+    model_type: 'siglip',
+    logit_scale: o.logitScale,
+    logit_bias: -10,
+    text_config: {
+      model_type: 'siglip_text_model', ...tower(o.textWidth, o.textLayers, o.textHeads), max_position_embeddings: o.maxLength,
+      vocab_size: o.vocabSize, bos_token_id: ids.bos, eos_token_id: ids.eos, pad_token_id: ids.pad,
+    },
+    vision_config: { model_type: 'siglip_vision_model', ...tower(o.width, o.layers, o.heads), image_size: o.imageSize, patch_size: o.patchSize, num_channels: 3 },
+    mmlens_synthetic: { seed: o.seed, attention_layout: o.attentionLayout },
+  };
+}
+
+/** preprocessor_config.json in HF SiglipImageProcessor style: a square resize, no crop, mean and std 0.5. */
+export function siglipPreprocessorConfig(o: Pick<SyntheticClipOptions, 'imageSize'>): object {
+  return {
+    image_processor_type: 'SiglipImageProcessor',
+    do_resize: true,
+    size: { height: o.imageSize, width: o.imageSize },
+    resample: 3,
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: [0.5, 0.5, 0.5],
+    image_std: [0.5, 0.5, 0.5],
+  };
+}
+
 /** preprocessor_config.json in HF CLIPImageProcessor style, with OpenAI CLIP's mean and std. */
 export function preprocessorConfig(o: Pick<SyntheticClipOptions, 'imageSize'>): object {
   return {

@@ -13,13 +13,15 @@ import type { SyntheticClipOptions } from './syntheticClip';
 
 const microsoftOpset = { domain: 'com.microsoft', version: 1 };
 
-function newBuilder(name: string, o: SyntheticClipOptions, salt: number, quantized: boolean): TransformerBuilder {
+/** A builder for one tower's graph, with that tower's own seeded weight stream (`salt` 1 vision, 2 text). */
+export function newBuilder(name: string, o: SyntheticClipOptions, salt: number, quantized: boolean): TransformerBuilder {
   const g = new GraphBuilder({ name, producerName: 'multimodal-lens synthetic CLIP', extraOpsets: o.fusedAttention ? [microsoftOpset] : [] });
   // Separate streams per tower, so changing one tower's size leaves the other's weights alone.
   return new TransformerBuilder(g, new SeededRandom(o.seed * 2 + salt), quantized);
 }
 
-function stack(o: SyntheticClipOptions, text: boolean): StackConfig {
+/** One tower's encoder stack; CLIP's text tower is causal, SigLIP's is not. */
+export function stack(o: SyntheticClipOptions, text: boolean): StackConfig {
   return {
     width: text ? o.textWidth : o.width,
     heads: text ? o.textHeads : o.heads,
@@ -28,7 +30,7 @@ function stack(o: SyntheticClipOptions, text: boolean): StackConfig {
     layout: o.attentionLayout,
     fused: o.fusedAttention,
     activation: o.activation,
-    causal: text,
+    causal: text && o.family === 'clip',
     maxTokens: text ? o.maxLength : 0,
   };
 }

@@ -10,8 +10,8 @@ import { SeededRandom } from './seededRandom';
 
 /** How attention is exported. */
 export type AttentionLayout = '4d' | '3d';
-/** The MLP's activation: OpenAI CLIP's x*sigmoid(1.702x) or the exact erf GELU. */
-export type Activation = 'quickGelu' | 'gelu';
+/** The MLP's activation: OpenAI CLIP's x*sigmoid(1.702x), the exact erf GELU, or SigLIP's tanh approximation of it. */
+export type Activation = 'quickGelu' | 'gelu' | 'geluTanh';
 
 /** The shape of one transformer stack. */
 export interface StackConfig {
@@ -147,14 +147,26 @@ export class TransformerBuilder {
     return h;
   }
 
-  private mlp(x: string, config: StackConfig, prefix: string): string {
-    const hidden = config.width * config.mlpRatio;
+  /** The two-layer MLP, width -> round(width * mlpRatio) -> width, with the stack's activation between. */
+  mlp(x: string, config: StackConfig, prefix: string): string {
+    const hidden = Math.round(config.width * config.mlpRatio);
     const up = this.linear(x, config.width, hidden, `${prefix}.fc1`);
-    const act = config.activation === 'quickGelu'
-      ? this.g.op('Mul', [up, this.g.op('Sigmoid', [this.g.op('Mul', [up, this.scalar(1.702)])])])
-      : this.g.op('Mul', [this.g.op('Mul', [up, this.scalar(0.5)]),
-        this.g.op('Add', [this.g.op('Erf', [this.g.op('Div', [up, this.scalar(Math.SQRT2)])]), this.scalar(1)])]);
-    return this.linear(act, hidden, config.width, `${prefix}.fc2`);
+    return this.linear(this.activate(up, config.activation), hidden, config.width, `${prefix}.fc2`);
+  }
+
+  private activate(x: string, activation: Activation): string {
+    const half = (inner: string) => this.g.op('Mul', [this.g.op('Mul', [x, this.scalar(0.5)]), this.g.op('Add', [inner, this.scalar(1)])]);
+    switch (activation) {
+      case 'quickGelu':
+        return this.g.op('Mul', [x, this.g.op('Sigmoid', [this.g.op('Mul', [x, this.scalar(1.702)])])]);
+      case 'gelu':
+        return half(this.g.op('Erf', [this.g.op('Div', [x, this.scalar(Math.SQRT2)])]));
+      case 'geluTanh': {
+        // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), torch's gelu(approximate='tanh').
+        const cubic = this.g.op('Mul', [this.g.op('Mul', [this.g.op('Mul', [x, x]), x]), this.scalar(0.044715)]);
+        return half(this.g.op('Tanh', [this.g.op('Mul', [this.g.op('Add', [x, cubic]), this.scalar(Math.sqrt(2 / Math.PI))])]));
+      }
+    }
   }
 
   /**
