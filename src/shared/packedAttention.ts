@@ -37,6 +37,11 @@ export interface PackedAttention {
   /** The tower the head grid draws: the vision tower of a two-tower model or a matcher's, else the joint graph. */
   tower: 'vision' | 'joint';
   attention: PackedTowerAttention;
+  /**
+   * The text tower of a model that has one (two towers, a matcher's text encoder): every query's row, cut to the
+   * longest text's real tokens (the keys after them are padding), for the text attention head view.
+   */
+  text?: PackedTowerAttention;
 }
 
 /** Range values per row: min and max of the leading keys, then of the patch keys. */

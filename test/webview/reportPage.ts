@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildHtmlReport } from '../../src/cli/htmlReport';
-import { packAttention } from '../../src/inference/tasks/packAttention';
+import { packAttention, packTextTower } from '../../src/inference/tasks/packAttention';
 import { readReportAssets } from '../../src/cli/reportAssets';
 import type { GenerationReportData } from '../../src/shared/generationResult';
 import type { ReportAttentionLevel } from '../../src/shared/packedAttention';
@@ -37,7 +37,11 @@ export function asSent(data: ReportData | ProbeReportData | GenerationReportData
   const nested = result.attention?.[tower];
   if (!nested) return data;
   const patchStart = nested[0][0][0].length - result.grid.rows * result.grid.cols;
-  const attention = packAttention(tower, layersOf(nested), nested[0].length, patchStart, { level });
+  const packed = packAttention(tower, layersOf(nested), nested[0].length, patchStart, { level });
+  // A text tower travels beside it, as attentionParts packs it: cut to the longest text's real tokens.
+  const textNested = result.attention?.text;
+  const text = packed && textNested ? packTextTower(layersOf(textNested), textNested[0].length, Math.max(...result.texts.map((t) => t.tokens.length))) : undefined;
+  const attention = packed && text ? { ...packed, text } : packed;
   return { ...data, result: { ...result, attention: undefined }, ...(attention ? { attention } : {}) };
 }
 

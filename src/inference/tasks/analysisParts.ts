@@ -13,7 +13,7 @@ import { badInput } from '../../core/errors';
 import type { PreprocessedImage } from '../images/preprocess';
 import type { LayerAttention } from '../runtime/tappedGraph';
 import type { EncodedText } from '../model/tokenize';
-import { packAttention, type PageAttentionRequest } from './packAttention';
+import { packAttention, packTextTower, type PageAttentionRequest } from './packAttention';
 
 /** What to analyse; images are already preprocessed (their paths and sizes are reported). */
 export interface PreparedRequest extends AttentionDetailOptions {
@@ -65,11 +65,14 @@ export function nestAttention(layers: LayerAttention[], items: number): number[]
 export interface TowerLayers {
   layers: LayerAttention[];
   items: number;
+  /** A text tower: each item's real tokens (the slots after them are padding), so a page's copy leaves the padding out. */
+  lengths?: number[];
 }
 
 /**
  * The attention parts of a result as `request` asks for them: every tower nested (`attention`, --attention) and
- * the head grid's tower packed for a page (`pageAttention`: the vision tower, else the joint graph). The patch
+ * the head grid's tower packed for a page (`pageAttention`: the vision tower, else the joint graph; a text tower
+ * given its `lengths` beside it, for the text head view). The patch
  * keys are the last rows x cols of `grid`.
  */
 export function attentionParts(request: PreparedRequest, towers: Partial<Record<Tower, TowerLayers>>, grid: { rows: number; cols: number }): Pick<DetailedAnalysisResult, 'attention' | 'pageAttention'> {
@@ -80,7 +83,9 @@ export function attentionParts(request: PreparedRequest, towers: Partial<Record<
   const [name, drawn] = towers.vision ? (['vision', towers.vision] as const) : (['joint', towers.joint] as const);
   if (request.pageAttention && drawn && drawn.layers.length > 0) {
     const packed = packAttention(name, drawn.layers, drawn.items, Math.max(0, drawn.layers[0].keys - grid.rows * grid.cols), request.pageAttention);
-    if (packed) parts.pageAttention = packed;
+    const text = towers.text;
+    const textPacked = packed && text?.lengths ? packTextTower(text.layers, text.items, Math.max(0, ...text.lengths)) : undefined;
+    if (packed) parts.pageAttention = textPacked ? { ...packed, text: textPacked } : packed;
     if (packed?.level === 'thumbnails') request.pageAttention.keep?.(drawn.layers, drawn.items);
   }
   return parts;

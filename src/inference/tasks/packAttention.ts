@@ -36,6 +36,24 @@ export function packAttention(tower: PackedAttention['tower'], layers: LayerAtte
   return { level, tower, attention: packTower(layers, items, queries, patchStart) };
 }
 
+/**
+ * A text tower's `layers` (each [items, heads, slots, slots]) packed with every query's row, cut to the first
+ * `tokens` slots: the longest text's real tokens, after which every slot is padding. Undefined without layers.
+ */
+export function packTextTower(layers: LayerAttention[], items: number, tokens: number): PackedTowerAttention | undefined {
+  if (layers.length === 0 || items === 0 || tokens <= 0) return undefined;
+  const cut = layers.map(({ heads, queries, keys, data }) => {
+    const n = Math.min(tokens, queries, keys);
+    const out = new Float32Array(items * heads * n * n);
+    for (let r = 0; r < items * heads; r++) {
+      for (let q = 0; q < n; q++) out.set(data.subarray((r * queries + q) * keys, (r * queries + q) * keys + n), (r * n + q) * n);
+    }
+    return { heads, queries: n, keys: n, data: out };
+  });
+  const n = cut[0].queries;
+  return packTower(cut, items, Array.from({ length: n }, (_, q) => q), n);
+}
+
 /** An analysis as a page gets it: the result without attention tensors, and the head grid's attention packed. */
 export interface PageAnalysis {
   result: AnalysisResult;

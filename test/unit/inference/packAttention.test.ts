@@ -1,9 +1,10 @@
 // Packed attention read back by the page's reader (webview/attentionRows.ts) equals the tapped attention within half
 // a level of each row's segment range (checked value by value against the range computed here from the input), the
-// thumbnails level keeps only the first token's rows, and the level a report gets by default follows its byte count.
+// thumbnails level keeps only the first token's rows, and the level a report gets by default follows its byte count;
+// a text tower is cut to its real tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FULL_ATTENTION_BUDGET, packAttention, pageAnalysis } from '../../../src/inference/tasks/packAttention';
+import { FULL_ATTENTION_BUDGET, packAttention, packTextTower, pageAnalysis } from '../../../src/inference/tasks/packAttention';
 import { SCHEMA_VERSION } from '../../../src/shared/analysisResult';
 import { AttentionRows } from '../../../webview/attentionRows';
 import { layersOf } from '../../support/layerAttention';
@@ -87,4 +88,23 @@ test('a page gets the packed attention and neither the nested one nor the packed
   const page = pageAnalysis(result);
   assert.equal(page.attention, packed);
   assert.deepEqual(Object.keys(page.result).filter((k) => k.toLowerCase().includes('attention')), ['attentionObservable']);
+});
+
+test('a text tower is cut to the longest text\'s real tokens: every query kept, each row its first slots, the padding gone', () => {
+  const nested = attention(2, 2, 3);
+  const real = 4;
+  const packed = packTextTower(layersOf(nested), 2, real);
+  assert.ok(packed);
+  assert.deepEqual([packed.tokens, packed.patchStart, packed.queries], [real, real, [0, 1, 2, 3]]);
+  const rows = new AttentionRows(packed);
+  assert.ok(rows.allQueries);
+  nested.forEach((layer, l) => layer.forEach((item, i) => item.forEach((head, h) => head.slice(0, real).forEach((row, q) => {
+    const decoded = rows.row(l, i, h, q);
+    assert.ok(decoded);
+    assert.equal(decoded.length, real);
+    const kept = row.slice(0, real);
+    const span = Math.max(...kept) - Math.min(...kept);
+    kept.forEach((v, k) => assert.ok(Math.abs(decoded[k] - v) <= span / 510 + 1e-7, `layer ${l} item ${i} head ${h} query ${q} key ${k}`));
+  }))));
+  assert.equal(packTextTower([], 2, real), undefined);
 });

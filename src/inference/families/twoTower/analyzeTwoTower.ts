@@ -61,7 +61,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
     };
     if (alignment.method) result.alignmentMethod = alignment.method;
     if (bias !== undefined) result.logitBias = bias;
-    Object.assign(result, attentionParts(request, { vision: { layers: vision.attention, items: images.length }, text: { layers: text.attention, items: texts.length } }, grid));
+    Object.assign(result, attentionParts(request, { vision: { layers: vision.attention, items: images.length }, text: { layers: text.attention, items: texts.length, lengths: text.batch.items.map((item) => item.tokens.length) } }, grid));
     const details = twoTowerDetails(request, { vision: vision.attention, text: text.attention, texts: text.batch.items, images: images.length, grid });
     return Object.assign(result, details, result.attentionObservable ? { rollout } : {}, flow ? { flow: flow.details } : {});
   });
