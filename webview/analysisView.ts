@@ -16,6 +16,7 @@ import { createOverlay } from './draw/overlay';
 import { drawScoreTable } from './draw/similarityTable';
 import { drawTokenStrip } from './draw/tokenStrip';
 import { fusionSection } from './fusionSection';
+import { textAttentionSection } from './textAttentionSection';
 import { occlusionControls, type AnalysisActions } from './occlusionControls';
 import { imageExport, resultExport } from './panelExports';
 
@@ -253,7 +254,8 @@ export function renderAnalysis(container: HTMLElement, { result, images, attenti
   const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');
   container.classList.add('mmlens');
   const fusion = attention ? fusionSection(result, attention) : undefined;
+  const textAttention = textAttentionSection(result, images, attention, actions);
   const head = header(result);
   if (actions) head.append(resultExport(result, actions));
-  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, images, attention, actions), ...(fusion ? [fusion] : []), tokensSection(result), footer);
+  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, images, attention, actions), ...(fusion ? [fusion] : []), ...(textAttention ? [textAttention] : []), tokensSection(result), footer);
 }

@@ -7,6 +7,11 @@ import { el } from './dom';
 
 const SPECIAL = /^(<\|.*\|>|\[[A-Z]+\]|<\/?s>|<pad>|<unk>)$/;
 
+/** Whether `token` is a tokenizer's special token (start, end, padding, unknown), which views style apart. */
+export function isSpecialToken(token: string): boolean {
+  return SPECIAL.test(token);
+}
+
 /** Appends the token strip of `text` to `container` and returns it. */
 export function drawTokenStrip(container: HTMLElement, text: TextInfo): HTMLElement {
   const strip = el('div', 'token-strip');
@@ -14,7 +19,7 @@ export function drawTokenStrip(container: HTMLElement, text: TextInfo): HTMLElem
   const list = el('ol', 'tokens');
   list.setAttribute('aria-label', `${text.tokens.length} tokens of "${text.text}"`);
   text.tokens.forEach((token, i) => {
-    const chip = el('li', SPECIAL.test(token) ? 'token token-special' : 'token', token);
+    const chip = el('li', isSpecialToken(token) ? 'token token-special' : 'token', token);
     chip.title = `token ${i}`;
     list.append(chip);
   });
