@@ -1,23 +1,24 @@
 /**
  * The probe panel's exports in headless Chromium: as a VS Code panel (a stand-in acquireVsCodeApi) the probe
- * report offers JSON of the whole result, SVG and PNG of each chart and PNG of the score matrix; each export
- * posts a message the host's validator accepts, whose content is the file: the SVG carries the chart's numbers
- * and colours without the page's style sheet, the PNGs show the bars and cells where they are drawn. A
- * standalone report offers none of them.
+ * report offers JSON of the whole result and, under every figure (charts, the score matrix, the retrieval table),
+ * SVG, PNG and JSON with a background choice. Each export posts a message the host's validator accepts, whose
+ * content is read back in the page: the SVG has its title, every label in full inside its box, the legend with the
+ * data's range, the chosen background (none when transparent) and the fixed palette's colours; the PNG is twice
+ * the SVG's size with the background in its corner; the JSON holds the numbers shown. A standalone report offers none.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { messageProblem } from '../../src/shared/protocolValidators';
 import type { ProbeResult } from '../../src/shared/probeResult';
 import { closeColour, launchChromium, openReport, type PageProblems, type Rgb } from './reportPage';
-import { probeFixture } from './probeFixture';
+import { pngPixel, readSvg } from './figureReadback';
+import { probeFixture, XSS_CAPTION } from './probeFixture';
 
 const VIRIDIS_MAX: Rgb = [253, 231, 37];
-// The bar colour and page background the report falls back to outside VS Code (#3794ff, #1e1e1e).
-const BAR: Rgb = [55, 148, 255];
-const BACKGROUND: Rgb = [30, 30, 30];
+// The figure palettes: dark (#1e1e1e, bars #3794ff, text #d4d4d4) and light (#ffffff, bars #1a6fd6, text #1f1f1f).
+const DARK = { background: '#1e1e1e', bar: 'rgb(55, 148, 255)' };
+const LIGHT = { background: '#ffffff', bar: 'rgb(26, 111, 214)' };
 
 let browser: Browser;
 let page: Page;
@@ -34,10 +35,15 @@ after(async () => {
 
 const posted = () => page.evaluate(() => (window as unknown as { posted: Record<string, unknown>[] }).posted);
 
-/** Clicks the first button named `name` in the section `section`, answers the export it posts as saved, and returns the message. */
-async function exportThrough(section: string, name: string): Promise<Record<string, unknown>> {
+/**
+ * Chooses `background` in the first export row of `section` (when given), clicks its button `name`, answers the
+ * export it posts as saved, and returns the message.
+ */
+async function exportThrough(section: string, name: string, background?: string): Promise<Record<string, unknown>> {
+  const row = page.locator(section).locator('.controls.export').first();
+  if (background) await row.locator('select.figure-background-choice').selectOption(background);
   const before = (await posted()).length;
-  await page.locator(section).getByRole('button', { name }).first().click();
+  await row.getByRole('button', { name }).click();
   await page.waitForFunction((count) => (window as unknown as { posted: unknown[] }).posted.length > count, before);
   const message = (await posted())[before];
   assert.equal(messageProblem(message), null);
@@ -47,10 +53,12 @@ async function exportThrough(section: string, name: string): Promise<Record<stri
   return message;
 }
 
-function pngPixel(dataUrl: string, x: number, y: number): { width: number; height: number; rgb: Rgb } {
-  const png = PNG.sync.read(Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64'));
-  const at = (y * png.width + x) * 4;
-  return { width: png.width, height: png.height, rgb: [png.data[at], png.data[at + 1], png.data[at + 2]] };
+/** Asserts that every text of the SVG lies inside it and that `labels` are among its texts, in full. */
+function assertLabelled(texts: { text: string; inside: boolean }[], labels: string[]): void {
+  assert.deepEqual(texts.filter((t) => !t.inside).map((t) => t.text), [], 'texts outside the figure');
+  const all = texts.map((t) => t.text);
+  for (const label of labels) assert.ok(all.includes(label), `"${label}" in ${JSON.stringify(all)}`);
+  assert.ok(all.every((t) => !/\.\.\.$|…$/.test(t)), 'no shortened text');
 }
 
 test('a standalone probe report offers no exports', async () => {
@@ -59,12 +67,13 @@ test('a standalone probe report offers no exports', async () => {
   await standalone.page.close();
 });
 
-test('every chart gets SVG and PNG, the score matrix PNG, the result JSON', async () => {
-  const charts = await page.locator('section svg[role="img"]').count();
-  assert.ok(charts >= 3, `${charts} charts`);
-  assert.equal(await page.getByRole('button', { name: 'Export SVG' }).count(), charts);
-  assert.equal(await page.getByRole('button', { name: 'Export PNG' }).count(), charts + 1);
-  assert.equal(await page.getByRole('button', { name: 'Export JSON' }).count(), 1);
+test('every figure gets SVG, PNG, JSON and a background choice; the result its JSON', async () => {
+  const figures = await page.locator('section svg[role="img"], section canvas.heatmap, section table.score-table').count();
+  // Retrieval, the score matrix, EMAP's two charts, the perceptual score, the ablation, the PCA scatter.
+  assert.equal(figures, 7);
+  for (const name of ['Export SVG', 'Export PNG']) assert.equal(await page.getByRole('button', { name }).count(), figures, name);
+  assert.equal(await page.getByRole('button', { name: 'Export JSON' }).count(), figures + 1);
+  assert.equal(await page.locator('select.figure-background-choice').count(), figures);
   // Each button's accessible name says what it exports, so no two are alike.
   const names = await page.locator('.export-button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label') ?? ''));
   assert.equal(new Set(names).size, names.length, names.join(' | '));
@@ -77,40 +86,83 @@ test('Export JSON hands over the whole probe result', async () => {
   assert.deepEqual(JSON.parse(message.content as string), result);
 });
 
-test("the EMAP chart's SVG stands alone: its values as text, its colours on its elements", async () => {
+test("the EMAP chart's SVG: title, axis, labels in full inside it, dark palette by default", async () => {
   const message = await exportThrough('.emap', 'Export SVG');
   assert.equal(message.fileName, 'probe-emap-1.svg');
   const svg = message.content as string;
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-  const parsed = await page.evaluate((text) => {
-    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-    return {
-      error: doc.querySelector('parsererror')?.textContent ?? null,
-      values: [...doc.querySelectorAll('.bar-value')].map((t) => t.textContent),
-      barFill: doc.querySelector('rect.bar')?.getAttribute('fill'),
-    };
-  }, svg);
-  assert.deepEqual(parsed, { error: null, values: ['1.000', '0.500'], barFill: `rgb(${BAR.join(', ')})` });
+  const read = await readSvg(page, svg);
+  assert.equal(read.error, null);
+  assert.equal(read.background, DARK.background, 'the page is dark: the dark figure palette');
+  assert.deepEqual(read.fills, [DARK.bar, DARK.bar]);
+  assert.deepEqual(read.texts.filter((t) => t.className === 'bar-value').map((t) => t.text), ['1.000', '0.500']);
+  // The value axis runs 0 to 1 (the chart's domain), named by the caption.
+  assertLabelled(read.texts, ['EMAP: does the model use cross-modal interactions?', 'Full model', 'Additive projection', 'accuracy', '0.0', '1.0']);
+  assert.equal(read.viewBox, `0 0 ${read.width} ${read.height}`);
 });
 
-test("the EMAP chart's PNG shows its first bar (value 1 of 1: full length) on the page background", async () => {
-  const message = await exportThrough('.emap', 'Export PNG');
-  assert.equal(message.fileName, 'probe-emap-1.png');
-  const box = await page.locator('.emap svg').first().evaluate((svg) => [(svg as SVGSVGElement).width.baseVal.value, (svg as SVGSVGElement).height.baseVal.value]);
-  // Bars run from x = 170 (zero) to 400 (the largest value); the first row spans y = 5..21.
-  const bar = pngPixel(message.content as string, 390, 12);
-  assert.deepEqual([bar.width, bar.height], box);
-  assert.ok(closeColour(bar.rgb, BAR, 2), `bar ${bar.rgb}`);
-  assert.ok(closeColour(pngPixel(message.content as string, 2, 1).rgb, BACKGROUND, 2), 'background');
+test('a light background: white under the light palette; transparent: no background at all', async () => {
+  const light = await readSvg(page, (await exportThrough('.emap', 'Export SVG', 'light')).content as string);
+  assert.equal(light.background, LIGHT.background);
+  assert.deepEqual(light.fills, [LIGHT.bar, LIGHT.bar]);
+  const transparent = await readSvg(page, (await exportThrough('.emap', 'Export SVG', 'transparent')).content as string);
+  assert.equal(transparent.background, null);
+  assert.ok(transparent.texts.length > 5);
 });
 
-test('the score matrix PNG is the size it is shown, each pair a block of its colour', async () => {
-  const message = await exportThrough('.pair-scores', 'Export PNG');
-  assert.equal(message.fileName, 'probe-pair-scores-1.png');
-  // The fixture's maximum is at row 0, column 2 of a 3 x 3 matrix shown at 360 px: its block is x 240..360, y 0..120.
-  const cell = pngPixel(message.content as string, 300, 60);
-  assert.deepEqual([cell.width, cell.height], [360, 360]);
-  assert.ok(closeColour(cell.rgb, VIRIDIS_MAX, 2), `cell ${cell.rgb}`);
+test("the PNG is the SVG drawn at twice its size, the chosen background in its corner", async () => {
+  const dark = await exportThrough('.emap', 'Export PNG', 'dark');
+  assert.equal(dark.fileName, 'probe-emap-1.png');
+  const svg = await readSvg(page, (await exportThrough('.emap', 'Export SVG')).content as string);
+  const corner = await pngPixel(page, dark.content as string, 1, 1);
+  assert.deepEqual([corner.width, corner.height], [2 * svg.width, 2 * svg.height]);
+  assert.deepEqual(corner.rgba, [30, 30, 30, 255]);
+  const light = await pngPixel(page, (await exportThrough('.emap', 'Export PNG', 'light')).content as string, 1, 1);
+  assert.deepEqual(light.rgba, [255, 255, 255, 255]);
+  const transparent = await pngPixel(page, (await exportThrough('.emap', 'Export PNG', 'transparent')).content as string, 1, 1);
+  assert.equal(transparent.rgba[3], 0);
+  await exportThrough('.emap', 'Export SVG', 'dark');
+});
+
+test("the EMAP chart's JSON holds the bars and the axis shown", async () => {
+  const message = await exportThrough('.emap', 'Export JSON');
+  assert.equal(message.fileName, 'probe-emap-1.json');
+  const data = JSON.parse(message.content as string);
+  assert.deepEqual({ bars: data.bars, domain: data.domain, caption: data.caption }, { bars: [{ label: 'Full model', value: 1 }, { label: 'Additive projection', value: 0.5 }], domain: [0, 1], caption: 'accuracy' });
+});
+
+test('the score matrix: a legend of the data\'s range, its cells where they are drawn', async () => {
+  const message = await exportThrough('.pair-scores', 'Export SVG');
+  assert.equal(message.fileName, 'probe-pair-scores-1.svg');
+  const read = await readSvg(page, message.content as string, 'rect.legend-bar', 'image.heatmap');
+  // The fixture's scores run from -0.5 (at [2][0]) to 0.9 (at [0][2]); d3 writes a minus sign (U+2212).
+  assert.deepEqual(read.legend, { label: 'Cosine similarity', min: '\u22120.5', max: '0.9' });
+  assert.equal(read.fills.length, 1);
+  assertLabelled(read.texts, ['Pair scores', 'viridis colour scale, linear from dark to light']);
+  // The heatmap is shown at 360 px; its cell [0][2] (the maximum) is its top-right ninth.
+  assert.deepEqual([read.box?.width, read.box?.height], [360, 360]);
+  const png = await exportThrough('.pair-scores', 'Export PNG');
+  const { x, y } = read.box!;
+  const cell = await pngPixel(page, png.content as string, 2 * (x + 300), 2 * (y + 60));
+  assert.ok(closeColour(cell.rgba.slice(0, 3) as Rgb, VIRIDIS_MAX, 2), `cell ${cell.rgba}`);
+  const data = JSON.parse((await exportThrough('.pair-scores', 'Export JSON')).content as string);
+  assert.deepEqual(data.values, result.scores);
+  assert.deepEqual(data.scale, { name: 'viridis', min: -0.5, max: 0.9 });
+});
+
+test('the retrieval table as a figure: every label and value, the 0-1 legend', async () => {
+  const read = await readSvg(page, (await exportThrough('.retrieval', 'Export SVG')).content as string, 'rect.cell');
+  assert.equal(read.fills.length, 6);
+  assertLabelled(read.texts, ['Retrieval', 'Image → text', 'Text → image', 'R@1', 'R@5', 'R@10', '50.0%', '25.0%', '100.0%', 'Direction']);
+  assert.deepEqual(read.legend?.min, '0');
+  assert.deepEqual(read.legend?.max, '1');
+});
+
+test('the PCA scatter keeps its axes and gets its shape key; captions stay text', async () => {
+  const svg = (await exportThrough('.geometry', 'Export SVG')).content as string;
+  const read = await readSvg(page, svg);
+  assertLabelled(read.texts, ['Joint embedding space', 'PC1 (60% of variance)', 'PC2 (30%)', 'images', 'texts (lines join the matching pairs)']);
+  assert.ok(!svg.includes(XSS_CAPTION), 'no markup from a caption');
 });
 
 test('the page raised no errors or CSP violations', async () => {

@@ -4,6 +4,7 @@
  */
 import { format, interpolateViridis, rgb } from 'd3';
 import { el } from './dom';
+import { recordFigure } from './figureData';
 
 const STEPS = 256;
 
@@ -80,5 +81,6 @@ export function legend(scale: ColorScale, label: string): HTMLElement {
   bar.setAttribute('aria-label', `${label}: viridis colour scale from ${min} (dark) to ${max} (light)`);
   const element = el('div', 'legend');
   element.append(el('span', 'legend-label', label), el('span', 'legend-min', min), bar, el('span', 'legend-max', max));
+  recordFigure(element, { kind: 'legend', scale, label });
   return element;
 }

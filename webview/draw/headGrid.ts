@@ -78,6 +78,11 @@ export function drawHeadGrid(container: HTMLElement, detail: HTMLElement, attent
   }
 }
 
+/** The heads drawn in `container` now, in order: name ("L3 H7"), canvas and map (what a figure export redraws). */
+export function drawnHeads(container: HTMLElement): { name: string; canvas: HTMLCanvasElement; map: PatchMap }[] {
+  return (drawn.get(container) ?? []).filter((t) => container.contains(t.button)).map(({ name, canvas, map }) => ({ name, canvas, map }));
+}
+
 /** The maps to draw, one per head of the chosen layers (rows of the grid). */
 function headMaps(attention: AttentionRows, grid: { rows: number; cols: number }, choice: HeadGridChoice): { name: string; layer: number; map: PatchMap; description: string }[] {
   const layers = choice.layer === 'all' ? Array.from({ length: attention.packed.layers }, (_, l) => l) : [choice.layer];

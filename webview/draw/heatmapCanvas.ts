@@ -6,6 +6,7 @@
 import type { Matrix } from '../../src/shared/analysisResult';
 import type { ColorScale } from './colorScale';
 import { el } from './dom';
+import { recordFigure } from './figureData';
 
 /** Values on a rows x cols grid, row-major. */
 export interface GridValues {
@@ -41,6 +42,7 @@ export function paintGrid(canvas: HTMLCanvasElement, grid: GridValues, scale: Co
 export function heatmapCanvas(grid: GridValues, scale: ColorScale, label: string): HTMLCanvasElement {
   const canvas = el('canvas', 'heatmap');
   paintGrid(canvas, grid, scale);
+  recordFigure(canvas, { kind: 'heatmap', grid, scale, label });
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', label);
   return canvas;

@@ -5,6 +5,7 @@
  */
 import { axisBottom, axisLeft, format, scaleLinear, select } from 'd3';
 import { el } from './dom';
+import { recordFigure } from './figureData';
 
 /** The projected clouds: point i of `images` and of `texts` belong to pair i, joined when `linked[i]` (a matching pair). */
 export interface PcaPoints {
@@ -19,8 +20,9 @@ export interface PcaPoints {
 const SIZE = 380;
 const MARGIN = { left: 48, right: 12, top: 12, bottom: 40 };
 /** Okabe-Ito orange and sky blue: told apart with every common colour-vision deficiency, on dark and light themes. */
-const IMAGE_COLOUR = '#e69f00';
-const TEXT_COLOUR = '#56b4e9';
+export const IMAGE_COLOUR = '#e69f00';
+/** The texts' colour (see IMAGE_COLOUR). */
+export const TEXT_COLOUR = '#56b4e9';
 
 /** Appends the scatter plot with its legend to `container`. */
 export function drawPcaScatter(container: HTMLElement, points: PcaPoints): HTMLElement {
@@ -34,6 +36,7 @@ export function drawPcaScatter(container: HTMLElement, points: PcaPoints): HTMLE
   const percent = format('.0%');
   const svg = select(figure).append('svg').attr('width', SIZE).attr('height', MARGIN.top + plot + MARGIN.bottom).attr('role', 'img')
     .attr('aria-label', `PCA of ${points.images.length} image and ${points.texts.length} text embeddings; axes explain ${percent(points.explainedVarianceRatio[0])} and ${percent(points.explainedVarianceRatio[1])} of the variance`);
+  recordFigure(svg.node()!, { kind: 'scatter', points });
   svg.append('g').attr('transform', `translate(0, ${MARGIN.top + plot})`).call(axisBottom(x).ticks(5));
   svg.append('g').attr('transform', `translate(${MARGIN.left}, 0)`).call(axisLeft(y).ticks(5));
   svg.append('text').attr('class', 'axis-label').attr('x', MARGIN.left + plot / 2).attr('y', MARGIN.top + plot + 34).attr('text-anchor', 'middle').text(`PC1 (${percent(points.explainedVarianceRatio[0])} of variance)`);

@@ -5,6 +5,7 @@
 import { select } from 'd3';
 import type { Matrix } from '../../src/shared/analysisResult';
 import type { ColorScale } from './colorScale';
+import { recordFigure } from './figureData';
 
 /** What one score table shows. */
 export interface ScoreTable {
@@ -36,5 +37,6 @@ export function drawScoreTable(container: HTMLElement, table: ScoreTable): HTMLT
     .style('background-color', (d) => (table.scale ? table.scale.css(d) : null))
     .style('color', (d) => (table.scale ? table.scale.textColor(d) : null))
     .text((d) => table.format(d));
+  recordFigure(root.node()!, { kind: 'table', table });
   return root.node() as HTMLTableElement;
 }
