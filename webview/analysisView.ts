@@ -18,7 +18,8 @@ import { drawTokenStrip } from './draw/tokenStrip';
 import { fusionSection } from './fusionSection';
 import { textAttentionSection } from './textAttentionSection';
 import { occlusionControls, type AnalysisActions } from './occlusionControls';
-import { imageExport, resultExport } from './panelExports';
+import { headGridExports, overlayExports, type ShownOverlay } from './figureExports';
+import { resultExport } from './panelExports';
 
 function section(title: string, className: string): HTMLElement {
   const element = el('section', className);
@@ -82,6 +83,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
   const shared = alignments.length > 1 ? extentScale(alignments.flat(2)) : undefined;
   let scaleMode: 'shared' | 'own' = 'shared';
   let current = 'none';
+  let shown: ShownOverlay['map'] = null;
   const show = (value: string) => {
     current = value;
     const map = maps.get(value);
@@ -91,6 +93,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
     overlay.setMap(map?.grid ?? null, scale);
     const range = text === undefined || !shared ? '' : common ? ` (one scale for this image's ${alignments.length} texts)` : ' (this map\'s own range)';
     legendSlot.replaceChildren(...(map && scale ? [legend(scale, `${map.label}${range}`)] : []));
+    shown = map && scale ? { label: map.label, grid: map.grid, scale, legend: `${map.label}${range}` } : null;
     const low = text === undefined ? undefined : scoresLow(result, index, text);
     lowNote.textContent = low?.low ? `"${result.texts[text!]?.text ?? text}" scores low on this image (${low.how}): the map shows where it looks most alike, not that it is there.` : '';
     lowNote.hidden = !low?.low;
@@ -123,7 +126,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
       select.control.append(option);
       select.control.value = key;
       show(key);
-    }), imageExport(card, name, actions));
+    }), overlayExports(overlay.element, name, () => ({ title: shown ? `${name}: ${shown.label}` : name, map: shown, notes: lowNote.hidden ? [] : [lowNote.textContent ?? ''], image: info?.path ?? name }), actions.exportFile));
   }
   card.append(legendSlot, lowNote, caption);
   return card;
@@ -199,6 +202,11 @@ function headsSection(result: AnalysisResult, images: string[], packed: PackedAt
     view.onQuery = (query) => void pick.choose(query);
   }
   element.append(controls, grid, detail);
+  if (actions) {
+    // The grid as drawn now: its input, layers and query token, each head on its own range.
+    const title = () => `Attention per head: ${items[choice.item]?.label ?? `item ${choice.item}`}, ${choice.layer === 'all' ? 'all layers' : `layer ${choice.layer}`}, from token ${choice.query}`;
+    element.insertBefore(headGridExports(grid, title, `${tower}: each map is one head's attention from the query token over the patch grid`, actions.exportFile), detail);
+  }
   redraw();
   return element;
 }

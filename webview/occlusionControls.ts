@@ -25,6 +25,26 @@ export interface AddedMap {
   grid: GridValues;
 }
 
+/** An occlusion map computed on the page: for which image and text, how it was named, its values. */
+export interface ComputedOcclusion {
+  image: number;
+  text: number;
+  label: string;
+  score: string;
+  forwardPasses: number;
+  rows: number;
+  cols: number;
+  values: number[];
+}
+
+/** The maps computed so far for each drawn result, one per image and text (a later one replaces an earlier). */
+const computed = new WeakMap<AnalysisResult, ComputedOcclusion[]>();
+
+/** The occlusion maps computed so far on the page for `result`, in the order they were computed. */
+export function computedOcclusions(result: AnalysisResult): ComputedOcclusion[] {
+  return computed.get(result) ?? [];
+}
+
 /** The text picker, button and status line for image `image`; `onMap` receives each computed map. */
 export function occlusionControls(result: AnalysisResult, image: number, actions: AnalysisActions, onMap: (map: AddedMap) => void): HTMLElement {
   const texts = result.texts.map((t, i) => ({ value: String(i), label: t.text }));
@@ -41,6 +61,8 @@ export function occlusionControls(result: AnalysisResult, image: number, actions
     try {
       const reply = await actions.computeOcclusion(image, chosen);
       const label = `Occlusion for "${result.texts[chosen].text}" (drop of the ${reply.score}, ${reply.forwardPasses} forward passes)`;
+      const kept = computedOcclusions(result).filter((m) => m.image !== image || m.text !== chosen);
+      computed.set(result, [...kept, { image, text: chosen, label, score: reply.score, forwardPasses: reply.forwardPasses, rows: reply.rows, cols: reply.cols, values: Array.from(reply.values) }]);
       onMap({ key: `occlusion-${chosen}`, label, grid: { rows: reply.rows, cols: reply.cols, values: reply.values } });
       status.textContent = '';
     } catch (error) {

@@ -1,13 +1,13 @@
 /**
- * Export buttons of the panels, and the analysis panel's exports: each image with its current overlay as PNG,
- * and the whole analysis as JSON. The page builds the file; the extension asks where to save it. (The analysis
- * tables are HTML, not vector drawings, so that panel offers no SVG; the probe panel's charts have one.)
+ * Export buttons of the panels, and the analysis panel's JSON of the whole analysis. The page builds the file;
+ * the extension asks where to save it. The figures' own exports (SVG, PNG and JSON of each) are in
+ * webview/figureExports.ts.
  */
 import type { AnalysisResult } from '../src/shared/analysisResult';
 import type { ExportFormat } from '../src/shared/protocol';
 import { el } from './draw/dom';
-import { exportJson, overlayPng } from './explorer/exporting';
-import type { AnalysisActions } from './occlusionControls';
+import { exportJson } from './explorer/exporting';
+import { computedOcclusions, type AnalysisActions } from './occlusionControls';
 
 /** Hands a file to the extension, which asks where to save it; `report` gets where it went, or why it failed. */
 export type ExportFile = (format: ExportFormat, fileName: string, content: string, report: (line: string) => void) => Promise<void>;
@@ -38,17 +38,13 @@ export function exportControls(actions: ExportAction[], subject?: string): HTMLE
   return controls;
 }
 
-/** "Export PNG" for one image card: the image with the overlay as shown (map and opacity). */
-export function imageExport(card: HTMLElement, name: string, actions: AnalysisActions): HTMLElement {
-  return exportControls([['Export PNG', (report) => {
-    const image = card.querySelector<HTMLImageElement>('img.overlay-image')!;
-    const map = card.querySelector<HTMLCanvasElement>('canvas.overlay-map')!;
-    const opacity = Number.parseFloat(map.style.opacity || '1');
-    return actions.exportFile('png', `${name.replace(/\.[^.]*$/, '')}-overlay.png`, overlayPng(image, map, opacity), report);
-  }]], `${name} with its overlay`);
-}
-
-/** "Export JSON" of the whole analysis, as `mmlens analyze --json` writes it. */
+/**
+ * "Export JSON" of the whole analysis, as `mmlens analyze --json` writes it, with the occlusion maps computed on
+ * the page so far in `maps.occlusion` (each with its image, text, score and values, rows x cols).
+ */
 export function resultExport(result: AnalysisResult, actions: AnalysisActions): HTMLElement {
-  return exportControls([['Export JSON', (report) => actions.exportFile('json', 'analysis.json', exportJson(result), report)]], 'the whole analysis');
+  return exportControls([['Export JSON', async (report) => {
+    const occlusion = computedOcclusions(result).map(({ values, rows, cols, ...about }) => ({ ...about, rows, cols, map: Array.from({ length: rows }, (_, r) => values.slice(r * cols, (r + 1) * cols)) }));
+    await actions.exportFile('json', 'analysis.json', exportJson(occlusion.length > 0 ? { ...result, maps: { ...result.maps, occlusion } } : result), report);
+  }]], 'the whole analysis');
 }

@@ -8,6 +8,7 @@ import { DATA_ELEMENT_ID, type ReportData } from '../src/shared/reportData';
 import { renderAnalysis } from './analysisView';
 import { sendExport } from './explorer/exporting';
 import { connectRequester } from './explorer/hostPort';
+import { addFigureExports } from './figureExports';
 import type { AnalysisActions } from './occlusionControls';
 
 function panelActions(): AnalysisActions | undefined {
@@ -23,7 +24,10 @@ function panelActions(): AnalysisActions | undefined {
 const data = document.getElementById(DATA_ELEMENT_ID);
 const app = document.getElementById('app');
 if (data && app) {
-  renderAnalysis(app, JSON.parse(data.textContent ?? '{}') as ReportData, panelActions());
+  const actions = panelActions();
+  renderAnalysis(app, JSON.parse(data.textContent ?? '{}') as ReportData, actions);
+  // The score tables and the fusion section's tables export as figures; the images and heads export in their sections.
+  if (actions) addFigureExports(app.querySelectorAll<HTMLElement>('section.scores, section.cross-modal'), 'analysis', actions.exportFile);
 } else {
   document.body.textContent = 'This report is damaged: its data or #app element is missing.';
 }

@@ -13,6 +13,7 @@ import { PNG } from 'pngjs';
 import { respond, type ExplorerData, type PairMaps } from '../../src/shared/protocol';
 import { messageProblem } from '../../src/shared/protocolValidators';
 import { openWebview, probeFixture, setTheme, solidPng, XSS, type Webview } from './explorerHarness';
+import { readSvg } from './figureReadback';
 import { canvasPixels, closeColour, launchChromium, type Rgb } from './reportPage';
 
 const CELL = 44;
@@ -168,38 +169,81 @@ test('texts, drops, removals and probe requests reach the host as protocol messa
   await page.getByRole('button', { name: 'Run the fusion probes on the current set' }).click();
   await view.nextPosted('runProbe', before);
   await view.send({ type: 'busy', message: 'Analyzing 3 x 2...' });
-  assert.equal(await page.getByRole('status').textContent(), 'Analyzing 3 x 2...');
+  assert.equal(await page.locator('p.status').textContent(), 'Analyzing 3 x 2...');
   await page.getByRole('button', { name: 'Cancel the running analysis' }).click();
   await view.nextPosted('cancel', before);
   await view.send({ type: 'busy', message: null });
   assert.equal(await page.getByRole('button', { name: 'Cancel the running analysis' }).isVisible(), false);
 });
 
-test('exports: SVG with one rect and one value per cell and labels as text, PNG of the drawing', async () => {
+test('exports: the matrix as a figure (one rect and one value per cell, every label in full, the legend), PNG of it, JSON', async () => {
+  const row = page.locator('.matrix-section .controls.export');
+  await row.locator('select.figure-background-choice').selectOption('dark');
   let before = (await view.posted()).length;
-  await page.getByRole('button', { name: 'Export the matrix as SVG' }).click();
+  await page.getByRole('button', { name: 'Export SVG: the image-text matrix' }).click();
   const svg = await view.nextPosted('export', before);
   assert.equal(svg.format, 'svg');
   assert.equal(svg.fileName, 'alignment-matrix.svg');
   const content = svg.content as string;
-  assert.equal((content.match(/<rect x=/g) ?? []).length, 6);
+  assert.equal((content.match(/<rect class="cell"/g) ?? []).length, 6);
   assert.ok(content.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the label is escaped text');
   assert.ok(!content.includes('<img'), 'no markup from a label');
+  const read = await readSvg(page, content, 'rect.cell', 'rect.cell');
+  assert.equal(read.background, '#1e1e1e');
+  assert.deepEqual(read.texts.filter((t) => !t.inside).map((t) => t.text), []);
+  const texts = read.texts.map((t) => t.text);
+  for (const label of ['Image-text matrix', 'red.png', 'blue.png', `${XSS}.png`, 'red circle', XSS, '0.90', '\u22120.30']) assert.ok(texts.includes(label), `"${label}" in ${JSON.stringify(texts)}`);
+  // The values run from -0.3 (at [1][1]) to 0.9 (at [1][0]); d3 writes a minus sign (U+2212).
+  assert.deepEqual(read.legend, { label: 'Cosine similarity', min: '\u22120.3', max: '0.9' });
   await view.send(respond(svg.requestId as number, { body: { saved: null } }));
+  await row.locator('select.figure-background-choice').selectOption('transparent');
   before = (await view.posted()).length;
-  await page.getByRole('button', { name: 'Export the matrix as PNG' }).click();
+  await page.getByRole('button', { name: 'Export PNG: the image-text matrix' }).click();
   const png = await view.nextPosted('export', before);
   const image = PNG.sync.read(Buffer.from((png.content as string).replace('data:image/png;base64,', ''), 'base64'));
-  assert.deepEqual([image.width, image.height], [160 + 2 * CELL, 160 + 3 * CELL]);
-  const at = (x: number, y: number) => Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 3));
-  assert.deepEqual(at(160 + 4, 160 + CELL + 4), [253, 231, 37], 'cell [1][0], the maximum, near its corner (away from the printed value)');
+  assert.deepEqual([image.width, image.height], [2 * read.width, 2 * read.height]);
+  const at = (x: number, y: number) => Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4));
+  assert.equal(at(0, 0)[3], 0, 'a transparent corner');
+  // Cell [1][0], the maximum, near its corner (away from the printed value): one cell (24 px) below the first.
+  const cell = read.box!;
+  assert.deepEqual(at(Math.round(2 * (cell.x + 4)), Math.round(2 * (cell.y + cell.height + 4))), [253, 231, 37, 255]);
   await view.send(respond(png.requestId as number, { error: 'disk full' }));
   await page.getByRole('status').filter({ hasText: 'Export failed: disk full' }).waitFor({ timeout: 5000 });
+  before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export JSON: the image-text matrix' }).click();
+  const shown = JSON.parse((await view.nextPosted('export', before)).content as string);
+  assert.deepEqual(shown.values.flat().map((v: number) => Math.round(v * 100) / 100), VALUES);
+  assert.deepEqual({ rows: shown.rowLabels, cols: shown.colLabels, scale: shown.scale.name }, { rows: ['red.png', 'blue.png', `${XSS}.png`], cols: ['red circle', XSS], scale: 'viridis' });
   before = (await view.posted()).length;
   await page.getByRole('button', { name: 'Export the matrix and probes as JSON' }).click();
   const json = JSON.parse((await view.nextPosted('export', before)).content as string) as ExplorerData & { matrix: { values: number[] } };
   assert.deepEqual(json.matrix.values.map((v) => Math.round(v * 100) / 100), VALUES);
   assert.deepEqual(json.images.map((i) => Object.keys(i)), [['path', 'name'], ['path', 'name'], ['path', 'name']], 'previews are left out');
+});
+
+test('the opened pair exports as a figure: its title, the legend of the map shown, its values as JSON', async () => {
+  const row = page.locator('.pair-view .controls.export');
+  await row.locator('select.figure-background-choice').selectOption('light');
+  let before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export SVG: blue.png with its overlay' }).click();
+  const svg = await view.nextPosted('export', before);
+  assert.equal(svg.fileName, 'blue-overlay.svg');
+  const read = await readSvg(page, svg.content as string, 'image');
+  assert.equal(read.background, '#ffffff');
+  assert.equal(read.fills.length, 2, 'the image and the map, as two layers');
+  assert.equal(read.texts.find((t) => t.className === 'figure-title')?.text, `blue.png with "a ${XSS}"`);
+  assert.deepEqual(read.texts.filter((t) => !t.inside).map((t) => t.text), []);
+  // The rollout shown is 1 at the top-left patch and 0 elsewhere.
+  assert.deepEqual(read.legend, { label: 'Attention rollout', min: '0', max: '1' });
+  await view.send(respond(svg.requestId as number, { body: { saved: null } }));
+  before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export PNG: blue.png with its overlay' }).click();
+  const png = PNG.sync.read(Buffer.from(((await view.nextPosted('export', before)).content as string).replace('data:image/png;base64,', ''), 'base64'));
+  assert.deepEqual(Array.from(png.data.subarray(0, 4)), [255, 255, 255, 255]);
+  before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export JSON: blue.png with its overlay' }).click();
+  const data = JSON.parse((await view.nextPosted('export', before)).content as string);
+  assert.deepEqual({ image: data.image, label: data.map.label, values: data.map.values, scale: data.map.scale }, { image: '/w/blue.png', label: 'Attention rollout', values: [[1, 0], [0, 0]], scale: { name: 'viridis', min: 0, max: 1 } });
 });
 
 test('the fusion probes draw EMAP, ablation and the cross-modal share', async () => {
@@ -233,7 +277,7 @@ test('a view recreated from its saved state draws at once, with its sort and ope
   await restored.send(respond(1, { body: { ...data, probe: null } }));
   assert.deepEqual(await again.locator('.row-head .sort-button').allTextContents(), ['blue.png', `${XSS}.png`, 'red.png'], 'the host\'s data keeps the view\'s sort');
   await restored.send({ type: 'error', message: XSS });
-  assert.equal(await again.getByRole('status').textContent(), XSS, 'errors are shown as text');
+  assert.equal(await again.locator('p.status').textContent(), XSS, 'errors are shown as text');
   const changed = { ...data, texts: ['a square', 'a circle'], labels: ['square', 'circle'] };
   await restored.send({ type: 'data', data: changed });
   await again.locator('.col-head .sort-button', { hasText: 'square' }).waitFor();

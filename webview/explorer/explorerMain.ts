@@ -11,9 +11,12 @@ import { architectureLabel } from '../../src/shared/analysisResult';
 import { appendNotices, el } from '../draw/dom';
 import { crossModalSection, geometrySection } from '../probeInternals';
 import { ablationSection, emapSection } from '../probeSections';
-import { exportJson, matrixPng, matrixSvg, sendExport } from './exporting';
+import { addFigureExports, figureExports } from '../figureExports';
+import type { ExportFile } from '../panelExports';
+import { exportJson, sendExport } from './exporting';
 import { connectHost, toFloat32 } from './hostPort';
 import { acceptDrops, button, textInputs } from './inputs';
+import { matrixFigure } from './matrixFigure';
 import { drawMatrix, type MatrixChoice, type MatrixInput, type MatrixView } from './matrixView';
 import { drawPair, type OverlayChoice } from './pairView';
 import { validSort } from './sorting';
@@ -35,6 +38,7 @@ const save = () => port.saveState(state);
 const status = el('p', 'status');
 status.setAttribute('role', 'status');
 const show = (message: string) => (status.textContent = message);
+const exportFile: ExportFile = (format, fileName, content, report) => sendExport(port, format, fileName, content, report);
 const cancel = button('Cancel', 'Cancel the running analysis', () => port.post({ type: Msg.Cancel }));
 cancel.hidden = true;
 const inputs = textInputs((labels, template) => port.post({ type: Msg.SetTexts, labels, template }));
@@ -87,7 +91,7 @@ function drawPairSlot(data: ExplorerData): void {
   const image = maps ? data.images[maps.image] : undefined;
   pairSlot.replaceChildren();
   if (!maps || !image) return;
-  pairSlot.append(el('h2', undefined, 'Pair'), drawPair(image, maps, data.texts[maps.text] ?? null, state.overlay, save).element);
+  pairSlot.append(el('h2', undefined, 'Pair'), drawPair(image, maps, data.texts[maps.text] ?? null, state.overlay, save, undefined, exportFile).element);
 }
 
 async function openPair(image: number, text: number): Promise<void> {
@@ -114,12 +118,9 @@ function drawMatrixSlot(data: ExplorerData): void {
   }
   state.matrix.sort = validSort(state.matrix.sort, input.matrix);
   matrixView = drawMatrix(input, state.matrix, { open: (i, j) => void openPair(i, j), change: save });
-  const exports = el('div', 'controls exports');
-  exports.append(
-    button('PNG', 'Export the matrix as PNG', () => void sendExport(port, 'png', 'alignment-matrix.png', matrixPng(input, state.matrix.sort), show)),
-    button('SVG', 'Export the matrix as SVG', () => void sendExport(port, 'svg', 'alignment-matrix.svg', matrixSvg(input, state.matrix.sort), show)),
-    button('JSON', 'Export the matrix and probes as JSON', () => void sendExport(port, 'json', 'alignment-matrix.json', exportJson({ ...data, images: data.images.map(({ path, name }) => ({ path, name })) }), show)),
-  );
+  const view = matrixView.element;
+  const exports = figureExports(() => matrixFigure(input, state.matrix.sort, view), 'alignment-matrix', 'the image-text matrix', exportFile);
+  exports.querySelector('.export-status')?.before(button('Export all as JSON', 'Export the matrix and probes as JSON', () => void sendExport(port, 'json', 'alignment-explorer.json', exportJson({ ...data, images: data.images.map(({ path, name }) => ({ path, name })) }), show)));
   matrixSlot.append(matrixView.element, exports);
 }
 
@@ -133,6 +134,7 @@ function drawProbeSlot(data: ExplorerData): void {
   if (probe.crossModalAttention?.length) sections.push(crossModalSection(probe.crossModalAttention));
   if (probe.geometry) sections.push(geometrySection(probe, probe.geometry));
   probeSlot.append(...sections);
+  addFigureExports(sections, 'explorer', exportFile);
 }
 
 function render(): void {

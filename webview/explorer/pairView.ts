@@ -7,6 +7,8 @@ import type { ImageEntry, PairMaps } from '../../src/shared/protocol';
 import { extentScale, legend } from '../draw/colorScale';
 import { el, labelledNumber, labelledSelect, type Choice } from '../draw/dom';
 import { createOverlay } from '../draw/overlay';
+import { overlayExports, type ShownOverlay } from '../figureExports';
+import type { ExportFile } from '../panelExports';
 import { toFloat32 } from './hostPort';
 
 /** Which map is shown and how strongly; kept in the webview state. */
@@ -22,8 +24,11 @@ export interface PairView {
   image: HTMLImageElement;
 }
 
-/** Draws `image` with the maps of `maps`; `text` names the text the alignment map is for. */
-export function drawPair(image: ImageEntry, maps: PairMaps | null, text: string | null, choice: OverlayChoice, changed: () => void, sizePx = 256): PairView {
+/**
+ * Draws `image` with the maps of `maps`; `text` names the text the alignment map is for. With `exportFile` the
+ * pair has its figure exports (SVG, PNG and JSON of the image with the map shown and its legend).
+ */
+export function drawPair(image: ImageEntry, maps: PairMaps | null, text: string | null, choice: OverlayChoice, changed: () => void, sizePx = 256, exportFile?: ExportFile): PairView {
   const element = el('figure', 'pair-view');
   const overlay = createOverlay(image.preview, image.name, sizePx);
   const legendSlot = el('div', 'legend-slot');
@@ -35,12 +40,15 @@ export function drawPair(image: ImageEntry, maps: PairMaps | null, text: string 
   const choices: Choice[] = [...[...layers].map(([value, layer]) => ({ value, label: layer.label })), { value: 'none', label: 'None' }];
   // Before any map arrives the wanted one is kept, so the first maps open on it rather than on "None".
   if (choice.map !== 'none' && !layers.has(choice.map) && layers.size > 0) choice.map = (choices[0].value as OverlayChoice['map']);
+  let shown: ShownOverlay['map'] = null;
   const show = (value: string) => {
     choice.map = value as OverlayChoice['map'];
     const layer = layers.get(value);
     const scale = layer ? extentScale(layer.values) : undefined;
-    overlay.setMap(layer && maps ? { ...maps.grid, values: layer.values } : null, scale);
+    const grid = layer && maps ? { ...maps.grid, values: layer.values } : null;
+    overlay.setMap(grid, scale);
     legendSlot.replaceChildren(...(layer && scale ? [legend(scale, layer.label)] : []));
+    shown = grid && layer && scale ? { label: layer.label, grid, scale, legend: layer.label } : null;
   };
   const controls = el('div', 'controls');
   controls.append(
@@ -59,5 +67,9 @@ export function drawPair(image: ImageEntry, maps: PairMaps | null, text: string 
   if (maps && !alignment && !rollout) legendSlot.append(el('p', 'note', 'This model hides its attention (fused operators), so there are no maps.'));
   const caption = el('figcaption', undefined, text === null ? image.name : `${image.name} with "${text}"`);
   element.append(overlay.element, controls, legendSlot, caption);
+  if (exportFile) {
+    const title = caption.textContent ?? image.name;
+    element.append(overlayExports(overlay.element, image.name, () => ({ title, map: shown, notes: [], image: image.path }), exportFile));
+  }
   return { element, overlayCanvas: overlay.element.querySelector('canvas')!, image: overlay.element.querySelector('img')! };
 }
