@@ -1,6 +1,6 @@
 /**
- * The benchmark's models: synthetic CLIP folders of real ViT-B/32, ViT-B/16 and ViT-L/14@336 size and architecture with
- * random weights (tools/models/syntheticClip.ts) and a synthetic VLM with SmolVLM-256M's decoder size
+ * The benchmark's models: synthetic CLIP folders of real ViT-B/32, ViT-B/16 and ViT-L/14@336 size and architecture
+ * and a SigLIP-So400m@384 folder, with random weights (tools/models/syntheticClip.ts), and a synthetic VLM with SmolVLM-256M's decoder size
  * (tools/models/syntheticVlm.ts), generated into a scratch folder, never committed; and the arithmetic the
  * CLIP towers cost, counted from the architecture.
  */
@@ -23,7 +23,7 @@ export interface VisionShape {
 
 /** A generated model folder and what it is. */
 export interface BenchModel {
-  /** "ViT-B/32", "ViT-B/16" or "ViT-L/14@336". */
+  /** "ViT-B/32", "ViT-B/16", "ViT-L/14@336" or "SigLIP-So400m@384". */
   label: string;
   dir: string;
   vision: string;
@@ -31,13 +31,13 @@ export interface BenchModel {
   /** ViT-B/16 only: the vision tower in dynamic int8 form (onnx/vision_model_quantized.onnx). */
   visionQuantized?: string;
   shape: VisionShape;
-  /** CLS + patches. */
+  /** CLS + patches (SigLIP: patches). */
   visionTokens: number;
   /** Both ONNX files together. */
   bytes: number;
 }
 
-const presets = { 'ViT-B/32': 'vit-b-32', 'ViT-B/16': 'vit-b-16', 'ViT-L/14@336': 'vit-l-14-336' } as const;
+const presets = { 'ViT-B/32': 'vit-b-32', 'ViT-B/16': 'vit-b-16', 'ViT-L/14@336': 'vit-l-14-336', 'SigLIP-So400m@384': 'siglip-so400m-384' } as const;
 
 /** The label of each benchmark model. */
 export type BenchModelLabel = keyof typeof presets;
@@ -59,7 +59,8 @@ export function benchModel(root: string, label: BenchModelLabel): BenchModel {
   const text = join(dir, 'onnx', 'text_model.onnx');
   const shape = visionShape(dir);
   const visionQuantized = options.quantized ? join(dir, 'onnx', 'vision_model_quantized.onnx') : undefined;
-  return { label, dir, vision, text, ...(visionQuantized && { visionQuantized }), shape, visionTokens: (shape.imageSize / shape.patchSize) ** 2 + 1, bytes: statSync(vision).size + statSync(text).size };
+  const classToken = options.family === 'siglip' ? 0 : 1;
+  return { label, dir, vision, text, ...(visionQuantized && { visionQuantized }), shape, visionTokens: Math.floor(shape.imageSize / shape.patchSize) ** 2 + classToken, bytes: statSync(vision).size + statSync(text).size };
 }
 
 /** The generation figures' model folder: a synthetic VLM whose decoder has SmolVLM-256M's text model size. */
@@ -86,13 +87,14 @@ export function benchVlm(root: string): BenchVlm {
 
 function visionShape(dir: string): VisionShape {
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
-    projection_dim: number;
+    /** Absent for SigLIP, whose embeddings keep the tower's width. */
+    projection_dim?: number;
     vision_config: Record<'image_size' | 'patch_size' | 'hidden_size' | 'num_hidden_layers' | 'num_attention_heads' | 'intermediate_size', number>;
   };
   const v = config.vision_config;
   return {
     imageSize: v.image_size, patchSize: v.patch_size, width: v.hidden_size, layers: v.num_hidden_layers,
-    heads: v.num_attention_heads, mlpWidth: v.intermediate_size, projectionDim: config.projection_dim,
+    heads: v.num_attention_heads, mlpWidth: v.intermediate_size, projectionDim: config.projection_dim ?? v.hidden_size,
   };
 }
 
