@@ -1,13 +1,15 @@
 /**
  * The Ask About Image panel's page: the image, a prompt box with the model's suggested prompts, Ask and Stop, a
- * choice of occlusion maps besides attention, the answer written token by token as the host posts them, the
- * occlusion's progress, then the generation report of the complete answer below
+ * choice of occlusion maps besides attention, the answer written token by token as the host posts them, each token's
+ * map drawn as it arrives (the newest, or the word chosen: streamedMap.ts), the occlusion's progress, then the generation report of the complete answer below
  * (generationView.ts). Asking again replaces the answer; a stopped answer says so and keeps what was written; a
  * failure shows the host's message. The host does the work; this page only sends the prompt and Stop.
  */
+import type { GeneratedToken } from '../src/shared/generationResult';
 import { Msg, type AnswerEvent, type AskSetup, type FromWebview } from '../src/shared/protocol';
 import { el, uniqueId } from './draw/dom';
 import { renderGeneration } from './generationView';
+import { createStreamedMap, type StreamedMap } from './streamedMap';
 
 /** The page, and what it does with each answer event the host posts. */
 export interface AskPanel {
@@ -73,15 +75,36 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
   })));
 
   const answer = el('p', 'streamed-answer');
-  answer.setAttribute('aria-label', 'Answer');
+  answer.setAttribute('role', 'toolbar');
+  answer.setAttribute('aria-label', 'Answer: choose a word to pin its map');
+  const live = el('div', 'ask-live');
   const status = el('p', 'ask-status');
   status.setAttribute('role', 'status');
   const problem = el('p', 'ask-error');
   problem.setAttribute('role', 'alert');
   const report = el('div', 'ask-report');
-  element.append(heading, box, suggestions, el('h2', undefined, 'Answer'), answer, status, problem, report);
+  element.append(heading, box, suggestions, el('h2', undefined, 'Answer'), answer, live, status, problem, report);
 
   let run = -1;
+  // The streamed answer's tokens and map; a chosen word stays pinned until it is chosen again.
+  let streamed: { tokens: GeneratedToken[]; map?: StreamedMap; pinned?: number } = { tokens: [] };
+  const drawStreamed = () => {
+    const { tokens, map, pinned } = streamed;
+    const shown = pinned ?? tokens.length - 1;
+    if (map && tokens[shown]) map.show(tokens[shown], shown, pinned !== undefined);
+    answer.querySelectorAll('.streamed-token').forEach((word, k) => word.setAttribute('aria-pressed', String(k === pinned)));
+  };
+  const addToken = (token: GeneratedToken, index: number) => {
+    const word = el('button', 'streamed-token', token.text);
+    word.type = 'button';
+    word.addEventListener('click', () => {
+      streamed.pinned = streamed.pinned === index ? undefined : index;
+      drawStreamed();
+    });
+    answer.append(word);
+    streamed.tokens[index] = token;
+    drawStreamed();
+  };
   function send(): void {
     const text = prompt.value.trim();
     if (text === '') {
@@ -102,14 +125,21 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
         run = id;
         running(true);
         answer.replaceChildren();
+        live.replaceChildren();
+        streamed = { tokens: [] };
         report.replaceChildren();
         problem.textContent = '';
         status.textContent = `Writing the answer to "${event.prompt}"…`;
         return;
       }
       if (id !== run) return;
+      if (event.kind === 'images') {
+        streamed.map = createStreamedMap(setup.image.preview, event.images);
+        live.replaceChildren(streamed.map.element);
+        return;
+      }
       if (event.kind === 'token') {
-        answer.append(el('span', 'streamed-token', event.text));
+        addToken(event.token, event.index);
         return;
       }
       if (event.kind === 'progress') {
@@ -120,6 +150,8 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
       if (event.kind === 'done') {
         const { result } = event.report;
         status.textContent = `Complete: ${result.generated.length} tokens, stopped at ${result.stopReason === 'endToken' ? 'the end token' : 'the token limit'}. Choose a word below to see where the model looked.`;
+        // The report shows every word's map on the answer's shared scale.
+        live.replaceChildren();
         renderGeneration(report, event.report);
       } else if (event.kind === 'stopped') {
         answer.append(el('span', 'answer-stopped', ' [stopped]'));

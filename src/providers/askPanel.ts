@@ -1,7 +1,8 @@
 /**
  * The Ask About Image panel's host side (the page is webview/generationPanel.ts): it answers the page's ready
  * handshake with the image, the model and the suggested prompts, runs each question through the inference process
- * with the image (and occlusion maps when asked), posting every token as it is chosen and the occlusion's progress,
+ * with the image (and occlusion maps when asked), posting the images' token layout, then every token as it is chosen
+ * (with its map, so the page draws it at once) and the occlusion's progress,
  * then the generation report; Stop aborts the generate call, which ends within one decoding step. A new question
  * replaces the one running. Every message the page sends is validated; one that fails is answered with an Error
  * saying why. The complete answer becomes Export Report's.
@@ -46,11 +47,12 @@ export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imag
       const result = await host.get().generate({ modelDir: host.modelDir(), images: [imagePath], prompt, maxNewTokens: MAX_NEW_TOKENS, perturbation }, {
         signal: controller.signal,
         onProgress: (report) => event(run, { kind: 'progress', ...report }),
+        onImages: (images) => void (controller.signal.aborted || event(run, { kind: 'images', images })),
         // Tokens the process wrote before it read the cancel (a backlog of up to ~8 on the tiny fixture) are dropped.
         onToken: (token, index) => {
           if (controller.signal.aborted) return;
           tokens = index + 1;
-          event(run, { kind: 'token', index, text: token.text });
+          event(run, { kind: 'token', index, token });
         },
       });
       host.observe(result.model);

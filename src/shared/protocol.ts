@@ -5,7 +5,7 @@
  * protocolValidators.ts before the host acts on it, because a webview runs content the host does not control.
  */
 import type { Architecture } from './analysisResult';
-import type { GenerationReportData } from './generationResult';
+import type { GeneratedToken, GenerationReportData, ImageTokens } from './generationResult';
 import type { ProbeResult } from './probeResult';
 
 /** Every message type, both directions. */
@@ -123,13 +123,15 @@ export interface AskSetup {
 }
 
 /**
- * One step of an answer in the Ask About Image panel: it started (the prompt), a token was chosen (its text, in
- * order), the maps are being made (the occlusion's passes done of all), it is complete (the generation report), it
+ * One step of an answer in the Ask About Image panel: it started (the prompt), the images' token layout is known, a
+ * token was chosen (the token with its map, share and alternatives, in order), the maps are being made (the occlusion's passes done of all), it is complete (the generation report), it
  * was stopped (after how many tokens) or it failed (why).
  */
 export type AnswerEvent =
   | { kind: 'started'; prompt: string }
-  | { kind: 'token'; index: number; text: string }
+  /** Where the images' tokens are, before the first token, so each token's map can be drawn as it arrives. */
+  | { kind: 'images'; images: ImageTokens[] }
+  | { kind: 'token'; index: number; token: GeneratedToken }
   | { kind: 'progress'; stage: string; done: number; total: number }
   | { kind: 'done'; report: GenerationReportData }
   | { kind: 'stopped'; tokens: number }

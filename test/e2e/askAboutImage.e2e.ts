@@ -83,13 +83,16 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     assert.equal(await view.locator('.ask-report .token').count(), 0, 'a stopped answer has no report');
 
     await view.getByLabel(/^Occlusion maps too/).check();
-    // Noted in the page: when each token showed, and how many had shown when the report began to render.
+    // Noted in the page: when each token showed, whether its map was drawn with it, and how many had shown when the
+    // report began to render.
     await view.locator('.ask-panel').evaluate(`(() => {
       const panel = document.querySelector('.ask-panel');
-      window.streaming = { shown: [], beforeReport: null };
+      window.streaming = { shown: [], mapped: [], beforeReport: null };
       new MutationObserver(() => {
         const count = panel.querySelectorAll('.streamed-token').length;
-        if (count > window.streaming.shown.length) window.streaming.shown.push(performance.now());
+        if (count <= window.streaming.shown.length) return;
+        window.streaming.shown.push(performance.now());
+        window.streaming.mapped.push(panel.querySelector('.streamed-map figcaption')?.textContent.includes('(token ' + (count - 1) + ',') ?? false);
       }).observe(panel.querySelector('.streamed-answer'), { childList: true });
       new MutationObserver((changes, observer) => {
         observer.disconnect();
@@ -99,10 +102,11 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     })()`);
     await view.getByRole('button', { name: 'Ask the model about the image' }).click();
     await waitForStatus(page, view, /^Complete: /, 'the answer');
-    const streaming = await view.locator('.ask-panel').evaluate('window.streaming') as { shown: number[]; beforeReport: number; report: number };
+    const streaming = await view.locator('.ask-panel').evaluate('window.streaming') as { shown: number[]; mapped: boolean[]; beforeReport: number; report: number };
     console.log(`streamed: ${streaming.beforeReport} tokens shown over ${(streaming.shown.at(-1)! - streaming.shown[0]).toFixed(0)} ms in ${streaming.shown.length} updates, the report ${(streaming.report - streaming.shown.at(-1)!).toFixed(0)} ms after the last`);
     assert.equal(streaming.beforeReport, LIMIT, 'every token was shown before the report rendered');
     assert.equal(streaming.shown.length, LIMIT, 'each token arrived in a message of its own and showed on its own');
+    assert.deepEqual(streaming.mapped, Array(LIMIT).fill(true), 'each token\'s map was drawn as it showed');
     const streamed = await view.locator('.streamed-token').allTextContents();
     const tokens = view.locator('.ask-report .answer .token');
     const texts = await tokens.allTextContents();

@@ -11,7 +11,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import { interpolateViridis, rgb } from 'd3';
+import type { Browser, Page } from 'playwright-core';
 import { InferenceService } from '../../src/inference/service';
 import type { GenerationReportData } from '../../src/shared/generationResult';
 import { Msg, respond, type AnswerEvent, type AskSetup, type ToWebview } from '../../src/shared/protocol';
@@ -40,6 +41,25 @@ after(async () => {
 });
 
 const answer = (run: number, event: AnswerEvent): ToWebview => ({ type: Msg.Answer, run, event });
+
+/** The canvas pixel at the centre of a region, read back from the page. */
+async function streamedPixel(page: Page, box: [number, number, number, number]): Promise<number[]> {
+  const image = report.result.images[0];
+  const scale = 240 / Math.max(image.width, image.height);
+  const [x, y] = [Math.floor(((box[0] + box[2]) / 2) * scale), Math.floor(((box[1] + box[3]) / 2) * scale)];
+  return page.evaluate(([px, py]) => Array.from(document.querySelector<HTMLCanvasElement>('.streamed-map canvas')!.getContext('2d')!.getImageData(px, py, 1, 1).data), [x, y]);
+}
+
+/** Token `index`'s map is drawn: its highest image token in viridis' top colour (d3's, computed here), its lowest otherwise. */
+async function expectStreamedMap(page: Page, index: number): Promise<void> {
+  const values = report.result.generated[index].map[0];
+  const { regions } = report.result.images[0];
+  const top = rgb(interpolateViridis(1));
+  const [high, low] = await Promise.all([Math.max(...values), Math.min(...values)].map((v) => streamedPixel(page, regions[values.indexOf(v)])));
+  const isTop = (pixel: number[]) => [top.r, top.g, top.b].every((c, i) => Math.abs(c - pixel[i]) <= 2);
+  assert.ok(isTop(high), `token ${index}'s highest image token: ${high} vs ${top}`);
+  assert.ok(!isTop(low), `token ${index}'s lowest image token: ${low}`);
+}
 
 /** A page past its handshake. */
 async function openPanel(): Promise<Webview> {
@@ -72,26 +92,38 @@ test('the page offers the suggested prompts, asks with the prompt box by button 
   await view.send(answer(1, { kind: 'started', prompt: 'Describe the image.' }));
   assert.equal(await page.getByRole('button', { name: 'Ask the model about the image' }).isDisabled(), true);
   assert.equal(await page.getByRole('button', { name: 'Stop writing the answer' }).isEnabled(), true);
-  // Each token is posted as the host posts it; the time is from postMessage to the frame after the page added it.
-  const texts = report.result.generated.map((t) => t.text);
-  // One at a time, each timed from postMessage to the first frame that shows it. A string, because tsx would wrap
-  // the page's named functions in a helper that does not exist there.
+  const { generated, images } = report.result;
+  await view.send(answer(1, { kind: 'images', images }));
+  // Each token is posted as the host posts it; the time is from postMessage to the frame after the page added it
+  // with its map drawn. One at a time; a string, because tsx would wrap the page's named functions in a helper
+  // that does not exist there.
+  const texts = generated.map((t) => t.text);
   const delays = await page.evaluate<number[]>(`(async () => {
     const delays = [];
-    for (const [index, text] of ${JSON.stringify(texts)}.entries()) {
+    for (const [index, token] of ${JSON.stringify(generated.slice(0, -1))}.entries()) {
       const start = performance.now();
-      window.postMessage({ type: 'answer', run: 1, event: { kind: 'token', index, text } }, '*');
+      window.postMessage({ type: 'answer', run: 1, event: { kind: 'token', index, token } }, '*');
       await new Promise((shown) => {
-        const check = () => (document.querySelectorAll('.streamed-token').length > index ? shown() : requestAnimationFrame(check));
+        const check = () => (document.querySelector('.streamed-map figcaption').textContent.includes('(token ' + index) ? shown() : requestAnimationFrame(check));
         requestAnimationFrame(check);
       });
       delays.push(performance.now() - start);
     }
     return delays;
   })()`);
-  assert.deepEqual(await page.locator('.streamed-token').allTextContents(), texts);
-  console.log(`token posted -> shown: median ${delays.sort((a, b) => a - b)[delays.length >> 1].toFixed(1)} ms, max ${Math.max(...delays).toFixed(1)} ms over ${delays.length} tokens`);
+  assert.deepEqual(await page.locator('.streamed-token').allTextContents(), texts.slice(0, -1));
+  console.log(`token posted -> shown with its map: median ${delays.sort((a, b) => a - b)[delays.length >> 1].toFixed(1)} ms, max ${Math.max(...delays).toFixed(1)} ms over ${delays.length} tokens`);
   assert.ok(Math.max(...delays) < 200, `every token shows within 200 ms: ${delays.join(', ')}`);
+  // The newest token's map: its most attended image token painted in viridis' top colour, its least in the bottom one.
+  await expectStreamedMap(page, generated.length - 2);
+  // A chosen word stays pinned while later words arrive; choosing it again follows the newest once more.
+  await page.locator('.streamed-token').nth(0).click();
+  assert.equal(await page.locator('.streamed-token').nth(0).getAttribute('aria-pressed'), 'true');
+  await view.send(answer(1, { kind: 'token', index: generated.length - 1, token: generated[generated.length - 1] }));
+  assert.match((await page.locator('.streamed-map figcaption').textContent()) ?? '', /^The chosen token, .* \(token 0,/);
+  await expectStreamedMap(page, 0);
+  await page.locator('.streamed-token').nth(0).press('Enter');
+  assert.match((await page.locator('.streamed-map figcaption').textContent()) ?? '', new RegExp(`^The newest token, .* \\(token ${generated.length - 1},`));
 
   await view.send(answer(1, { kind: 'progress', stage: 'occlusion', done: 12, total: 36 }));
   assert.equal(await page.getByRole('status').textContent(), 'Making the maps: occlusion 12 of 36…');
@@ -113,7 +145,7 @@ test('Stop posts a stop message; the stopped answer keeps its tokens and says it
   await page.getByRole('button', { name: 'Ask the model about the image' }).click();
   await view.nextPosted(Msg.AskImage);
   await view.send(answer(1, { kind: 'started', prompt: 'Describe the image.' }));
-  for (const [index, token] of report.result.generated.slice(0, 3).entries()) await view.send(answer(1, { kind: 'token', index, text: token.text }));
+  for (const [index, token] of report.result.generated.slice(0, 3).entries()) await view.send(answer(1, { kind: 'token', index, token }));
   const stop = page.getByRole('button', { name: 'Stop writing the answer' });
   await stop.focus();
   await page.keyboard.press('Enter');
@@ -128,8 +160,9 @@ test('Stop posts a stop message; the stopped answer keeps its tokens and says it
 
   await view.send(answer(2, { kind: 'started', prompt: 'How many shapes?' }));
   assert.equal(await page.locator('.streamed-answer').textContent(), '');
-  await view.send(answer(1, { kind: 'token', index: 3, text: 'late' }));
-  await view.send(answer(2, { kind: 'token', index: 0, text: 'two' }));
+  const [first] = report.result.generated;
+  await view.send(answer(1, { kind: 'token', index: 3, token: { ...first, text: 'late' } }));
+  await view.send(answer(2, { kind: 'token', index: 0, token: { ...first, text: 'two' } }));
   assert.deepEqual(await page.locator('.streamed-token').allTextContents(), ['two']);
   assert.deepEqual(view.problems, []);
 });

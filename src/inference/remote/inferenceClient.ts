@@ -36,6 +36,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   onProgress?: ProgressCallback;
+  onImages?: GenerateOptions['onImages'];
   onToken?: GenerateOptions['onToken'];
 }
 
@@ -146,6 +147,7 @@ export class InferenceClient {
         resolve: (value) => (settle(), resolve(value as T)),
         reject: (error) => (settle(), reject(error)),
         onProgress: options.onProgress,
+        onImages: options.onImages,
         onToken: options.onToken,
       });
       options.signal?.addEventListener('abort', cancel, { once: true });
@@ -181,6 +183,10 @@ export class InferenceClient {
     if (!pending) return;
     if (message.type === 'progress') {
       pending.onProgress?.(message.report);
+      return;
+    }
+    if (message.type === 'images') {
+      pending.onImages?.(message.images);
       return;
     }
     if (message.type === 'token') {

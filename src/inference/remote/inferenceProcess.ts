@@ -19,7 +19,7 @@ import type { LayerAttention } from '../runtime/tappedGraph';
 import { HeldAttention } from './heldAttention';
 import { REMOTE_METHODS, toRemoteError, type FromInferenceProcess, type RemoteMethod, type ToInferenceProcess } from './remoteProtocol';
 
-type Handler = (service: InferenceService, args: unknown[], options: LongRunOptions & Pick<GenerateOptions, 'onToken'>) => Promise<unknown>;
+type Handler = (service: InferenceService, args: unknown[], options: LongRunOptions & Pick<GenerateOptions, 'onImages' | 'onToken'>) => Promise<unknown>;
 
 /** Attention kept for open panels (heldAttention.ts). */
 const heldAttention = new HeldAttention();
@@ -64,6 +64,7 @@ async function call(id: number, method: RemoteMethod, args: unknown[]): Promise<
     const value = await handlers[method](service, args, {
       signal: controller.signal,
       onProgress: (report) => send({ type: 'progress', id, report }),
+      onImages: (images) => send({ type: 'images', id, images }),
       onToken: (token, index) => send({ type: 'token', id, index, token }),
     });
     send({ type: 'result', id, value });

@@ -6,7 +6,7 @@
 import { LensError, type LensErrorKind } from '../../core/errors';
 import type { ProgressReport } from '../../core/progress';
 import type { ServiceOptions } from '../service';
-import type { GeneratedToken } from '../../shared/generationResult';
+import type { GeneratedToken, ImageTokens } from '../../shared/generationResult';
 
 /** What the inference process serves; each takes its arguments as an array. */
 export const REMOTE_METHODS = ['analyze', 'analyzeForPage', 'attentionRows', 'releaseAttention', 'zeroShot', 'probe', 'inspect', 'describeModel', 'occlusionOverlay', 'renderPreview', 'imagePreview', 'generate'] as const;
@@ -31,6 +31,8 @@ export interface RemoteError {
 /** Process to host. */
 export type FromInferenceProcess =
   | { type: 'progress'; id: number; report: ProgressReport }
+  /** Where the images' tokens are, before the first token (generate only). */
+  | { type: 'images'; id: number; images: ImageTokens[] }
   /** A generated token, as soon as it is chosen (generate only). */
   | { type: 'token'; id: number; index: number; token: GeneratedToken }
   | { type: 'result'; id: number; value: unknown }

@@ -1,5 +1,5 @@
 /** What a generative model is asked: images, a prompt, how to decode, and the streaming and cancellation hooks. */
-import type { AttentionFusion, GeneratedToken } from '../../shared/generationResult';
+import type { AttentionFusion, GeneratedToken, ImageTokens } from '../../shared/generationResult';
 import type { LongRunOptions } from '../../core/progress';
 import type { PreprocessedImage } from '../images/preprocess';
 
@@ -29,6 +29,8 @@ export interface TokenPerturbationRequest {
 
 /** Streaming, cancellation, and progress of the perturbation maps. */
 export interface GenerateOptions extends LongRunOptions {
+  /** Called once before the first token, with where each image's tokens are and what part of the image each covers. */
+  onImages?: (images: ImageTokens[]) => void;
   /** Called with each token as it is chosen. */
   onToken?: (token: GeneratedToken, index: number) => void;
 }

@@ -63,6 +63,8 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
   const fusion: AttentionFusion = { heads: request.fusion?.heads ?? 'mean', layers: request.fusion?.layers ?? [0, Math.max(layers - 1, 0)] };
   const sampling: SamplingSettings | undefined = request.sampling && { ...request.sampling, random: mulberry32(request.sampling.seed) };
 
+  const images: ImageTokens[] = request.images.map(({ path, image }, i) => model.placement.layout(path, image, positions[i]));
+  options.onImages?.(images);
   const generated: GeneratedToken[] = [];
   const rawAttention: number[][][][] = [];
   const decodeMs: number[] = [];
@@ -106,7 +108,6 @@ export async function generate(model: GenerativeModel, request: GenerateRequest,
     decodeMs.push(performance.now() - started);
   }
 
-  const images: ImageTokens[] = request.images.map(({ path, image }, i) => model.placement.layout(path, image, positions[i]));
   let perturbation: PerturbationSummary | undefined;
   let perturbationMs: number | undefined;
   if (request.perturbation && generated.length > 0) {
