@@ -67,6 +67,17 @@ test('an analysis for a page comes back with its attention packed, not nested, e
   await assert.rejects(client.attentionRows(id, 0, 0), (error: unknown) => error instanceof LensError && /no longer kept/.test(error.message));
 });
 
+test('the extension\'s default zero-shot templates are the CLI\'s for every bundled scoring model (issue 18 item 15)', async () => {
+  for (const name of ['shapes-clip', 'shapes-fusion']) {
+    const modelDir = join(root, 'models', name);
+    // The extension builds its default texts from describeModel's templates (providers/promptTemplates.ts);
+    // `mmlens zeroshot` without --template ranks with the templates its result names.
+    const [described, cli] = await Promise.all([client.describeModel(modelDir), local.zeroShot({ modelDir, images: [scene], labels: ['red circle', 'blue square'] })]);
+    assert.deepEqual(described.promptTemplates, cli.templates, name);
+    assert.deepEqual(described.promptTemplates, ['a {label}'], `${name}: the template its config.json names`);
+  }
+});
+
 test('a user error crosses the boundary as the same LensError: kind, message and fix', async () => {
   const request = { images: [join(root, 'no-such-image.png')], texts };
   const expected = await local.analyze(request).then(() => assert.fail('resolved'), (error: unknown) => error as LensError);
