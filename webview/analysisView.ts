@@ -18,6 +18,7 @@ import { drawTokenStrip } from './draw/tokenStrip';
 import { fusionSection } from './fusionSection';
 import { textAttentionSection } from './textAttentionSection';
 import { occlusionControls, type AnalysisActions } from './occlusionControls';
+import { mapTrustNote, offeredMethods } from './mapTrust';
 import { headGridExports, overlayExports, type ShownOverlay } from './figureExports';
 import { resultExport } from './panelExports';
 
@@ -78,6 +79,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
   const legendSlot = el('div', 'legend-slot');
   const lowNote = el('p', 'note low-score');
   const { choices, maps } = mapChoices(result, index);
+  const trust = mapTrustNote(result, offeredMethods(result, maps.keys(), actions !== undefined));
   // The texts' alignment maps share one colour scale by default, so a text the image does not hold looks dim.
   const alignments = result.maps.alignment[index] ?? [];
   const shared = alignments.length > 1 ? extentScale(alignments.flat(2)) : undefined;
@@ -97,6 +99,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
     const low = text === undefined ? undefined : scoresLow(result, index, text);
     lowNote.textContent = low?.low ? `"${result.texts[text!]?.text ?? text}" scores low on this image (${low.how}): the map shows where it looks most alike, not that it is there.` : '';
     lowNote.hidden = !low?.low;
+    trust.show(value);
   };
   const initial = choices.some((c) => c.value === opening) ? opening! : choices[1]?.value ?? 'none';
   const select = labelledSelect('Overlay', choices, initial, show);
@@ -128,7 +131,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
       show(key);
     }), overlayExports(overlay.element, name, () => ({ title: shown ? `${name}: ${shown.label}` : name, map: shown, notes: lowNote.hidden ? [] : [lowNote.textContent ?? ''], image: info?.path ?? name }), actions.exportFile));
   }
-  card.append(legendSlot, lowNote, caption);
+  card.append(legendSlot, lowNote, trust.element, caption);
   return card;
 }
 

@@ -1,17 +1,20 @@
 /**
- * The analysis panel's "Compute occlusion" control: in VS Code the panel can ask the extension to occlude each
- * patch of an image in turn and map the drop of one text's score. The standalone HTML report has no extension to
+ * The analysis panel's "Compute occlusion" and "Compute RISE" controls: in VS Code the panel can ask the extension
+ * to occlude each patch of an image in turn and map the drop of one text's score, or to score the image under
+ * random masks (RISE), which finds the object where one hidden patch changes little. Beside each button, how often
+ * that method found the named object on this model (mapTrust.ts). The standalone HTML report has no extension to
  * ask, so it shows no such control.
  */
 import type { AnalysisResult } from '../src/shared/analysisResult';
-import type { AttentionRowsReply, OcclusionReply } from '../src/shared/protocol';
+import type { AttentionRowsReply, OcclusionReply, PerturbationMethod } from '../src/shared/protocol';
 import { el, labelledSelect } from './draw/dom';
 import type { GridValues } from './draw/heatmapCanvas';
+import { methodFigure } from './mapTrust';
 import type { ExportFile } from './panelExports';
 
 /** What a panel can ask of the extension that opened it. */
 export interface AnalysisActions {
-  computeOcclusion(image: number, text: number): Promise<OcclusionReply>;
+  computeOcclusion(image: number, text: number, method: PerturbationMethod): Promise<OcclusionReply>;
   /** Query `query`'s attention rows of item `item`, when the page holds the first token's rows only. */
   attentionRows(item: number, query: number): Promise<AttentionRowsReply>;
   /** Hands a file to the extension to save. */
@@ -25,8 +28,9 @@ export interface AddedMap {
   grid: GridValues;
 }
 
-/** An occlusion map computed on the page: for which image and text, how it was named, its values. */
+/** An occlusion or RISE map computed on the page: for which image and text, how it was named, its values. */
 export interface ComputedOcclusion {
+  method: PerturbationMethod;
   image: number;
   text: number;
   label: string;
@@ -37,41 +41,60 @@ export interface ComputedOcclusion {
   values: number[];
 }
 
-/** The maps computed so far for each drawn result, one per image and text (a later one replaces an earlier). */
+/** The maps computed so far for each drawn result, one per method, image and text (a later one replaces an earlier). */
 const computed = new WeakMap<AnalysisResult, ComputedOcclusion[]>();
 
-/** The occlusion maps computed so far on the page for `result`, in the order they were computed. */
+/** The occlusion and RISE maps computed so far on the page for `result`, in the order they were computed. */
 export function computedOcclusions(result: AnalysisResult): ComputedOcclusion[] {
   return computed.get(result) ?? [];
 }
 
-/** The text picker, button and status line for image `image`; `onMap` receives each computed map. */
+const METHODS: Record<PerturbationMethod, { name: string; cost: string }> = {
+  occlusion: { name: 'occlusion', cost: 'one forward pass per patch' },
+  rise: { name: 'RISE', cost: 'one forward pass per random mask' },
+};
+
+/** The text picker, a button per method with its measured figure, and the status line for image `image`; `onMap` receives each computed map. */
 export function occlusionControls(result: AnalysisResult, image: number, actions: AnalysisActions, onMap: (map: AddedMap) => void): HTMLElement {
   const texts = result.texts.map((t, i) => ({ value: String(i), label: t.text }));
   let text = 0;
-  const picker = labelledSelect('Occlusion for', texts, '0', (v) => (text = Number(v)));
-  const button = el('button', 'occlusion-button', 'Compute occlusion');
-  button.type = 'button';
+  const picker = labelledSelect('Map for', texts, '0', (v) => (text = Number(v)));
   const status = el('span', 'occlusion-status');
   status.setAttribute('role', 'status');
-  button.addEventListener('click', async () => {
+  const compute = async (method: PerturbationMethod) => {
     const chosen = text;
-    button.disabled = true;
-    status.textContent = 'Computing occlusion (one forward pass per patch)...';
+    const { name, cost } = METHODS[method];
+    for (const button of buttons) button.disabled = true;
+    status.textContent = `Computing ${name} (${cost})...`;
     try {
-      const reply = await actions.computeOcclusion(image, chosen);
-      const label = `Occlusion for "${result.texts[chosen].text}" (drop of the ${reply.score}, ${reply.forwardPasses} forward passes)`;
-      const kept = computedOcclusions(result).filter((m) => m.image !== image || m.text !== chosen);
-      computed.set(result, [...kept, { image, text: chosen, label, score: reply.score, forwardPasses: reply.forwardPasses, rows: reply.rows, cols: reply.cols, values: Array.from(reply.values) }]);
-      onMap({ key: `occlusion-${chosen}`, label, grid: { rows: reply.rows, cols: reply.cols, values: reply.values } });
+      const reply = await actions.computeOcclusion(image, chosen, method);
+      const what = method === 'rise' ? `mask-weighted ${reply.score}` : `drop of the ${reply.score}`;
+      const label = `${method === 'rise' ? 'RISE' : 'Occlusion'} for "${result.texts[chosen].text}" (${what}, ${reply.forwardPasses} forward passes)`;
+      const kept = computedOcclusions(result).filter((m) => m.method !== method || m.image !== image || m.text !== chosen);
+      computed.set(result, [...kept, { method, image, text: chosen, label, score: reply.score, forwardPasses: reply.forwardPasses, rows: reply.rows, cols: reply.cols, values: Array.from(reply.values) }]);
+      onMap({ key: `${method}-${chosen}`, label, grid: { rows: reply.rows, cols: reply.cols, values: reply.values } });
       status.textContent = '';
     } catch (error) {
-      status.textContent = `Occlusion failed: ${error instanceof Error ? error.message : String(error)}`;
+      status.textContent = `${method === 'rise' ? 'RISE' : 'Occlusion'} failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
-      button.disabled = false;
+      for (const button of buttons) button.disabled = false;
     }
+  };
+  const methods = Object.keys(METHODS) as PerturbationMethod[];
+  const buttons = methods.map((method) => {
+    const button = el('button', `${method}-button`, `Compute ${METHODS[method].name}`);
+    button.type = 'button';
+    button.addEventListener('click', () => void compute(method));
+    return button;
   });
   const controls = el('div', 'controls occlusion');
-  controls.append(picker.element, button, status);
+  controls.append(picker.element);
+  methods.forEach((method, i) => {
+    const figure = el('span', 'method-figure', methodFigure(result, method));
+    figure.id = `${method}-figure-${image}`;
+    buttons[i].setAttribute('aria-describedby', figure.id);
+    controls.append(buttons[i], figure);
+  });
+  controls.append(status);
   return controls;
 }

@@ -1,7 +1,7 @@
 /**
  * Entry of the HTML report (bundled as an IIFE and inlined by src/cli/htmlReport.ts): reads the data that the
  * report builder put in the page and draws it. In a VS Code panel the page can also ask the extension for
- * occlusion maps and for attention rows it does not hold; as a standalone file it has no one to ask.
+ * occlusion and RISE maps and for attention rows it does not hold; as a standalone file it has no one to ask.
  */
 import { Msg, type AttentionRowsReply, type OcclusionReply } from '../src/shared/protocol';
 import { DATA_ELEMENT_ID, type ReportData } from '../src/shared/reportData';
@@ -15,7 +15,7 @@ function panelActions(): AnalysisActions | undefined {
   const host = connectRequester();
   if (!host) return undefined;
   return {
-    computeOcclusion: (image, text) => host.requests.send({ type: Msg.ComputeOcclusion, image, text }) as Promise<OcclusionReply>,
+    computeOcclusion: (image, text, method) => host.requests.send({ type: Msg.ComputeOcclusion, image, text, method }) as Promise<OcclusionReply>,
     attentionRows: (item, query) => host.requests.send({ type: Msg.AttentionRows, item, query }) as Promise<AttentionRowsReply>,
     exportFile: (format, fileName, content, report) => sendExport(host, format, fileName, content, report),
   };

@@ -102,6 +102,7 @@ export class InferenceService {
     const result = await model.analyze(prepared, stopwatch, options);
     if (flow && result.attentionObservable && !result.maps.flow) result.model.notices.push(`Attention flow is not computed for ${model.family} models yet; the rollout is.`);
     result.model.notices = this.notices(model, result.model.notices, images);
+    if (model.folder.mapFaithfulness) result.model.mapFaithfulness = model.folder.mapFaithfulness;
     this.addFallbacks(result.model);
     result.timings = stopwatch.timings;
     return result;

@@ -1,6 +1,6 @@
 /**
  * Answers the analysis and probe panels' requests. Each message is validated (src/shared/protocolValidators.ts).
- * An export is saved where the user chooses. An occlusion request (analysis panels only) names an image and a
+ * An export is saved where the user chooses. An occlusion or RISE request (analysis panels only) names an image and a
  * text of the analysis the panel shows (never a path), and is computed under a cancellable progress
  * notification with the model that made the analysis. An attention-rows request (an analysis whose page holds
  * the first token's rows only) is answered from the attention the inference process keeps for the panel, which
@@ -39,8 +39,9 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
       post(respond(message.requestId, { error: 'That image or text is not in this analysis.' }));
       return;
     }
-    const reply = await runWithProgress(host.log, `occlusion for "${texts[message.text]}"`, (options) =>
-      host.get().occlusionOverlay({ modelDir, image: image.path, texts, text: message.text }, options));
+    const method = message.method ?? 'occlusion';
+    const reply = await runWithProgress(host.log, `${method === 'rise' ? 'RISE' : 'occlusion'} for "${texts[message.text]}"`, (options) =>
+      host.get().occlusionOverlay({ modelDir, image: image.path, texts, text: message.text, method }, options));
     post(respond(message.requestId, reply ? { body: reply } : { error: 'cancelled, or failed (see the Multimodal Lens log)' }));
   });
 }

@@ -3,6 +3,7 @@
  * webviews and the HTML report draw it. Plain JSON: row-major nested arrays of finite numbers, no NaN.
  * Bump SCHEMA_VERSION on any change that breaks a reader.
  */
+import type { MapFaithfulness } from './mapFaithfulness';
 
 /** Version of the JSON contract below. */
 export const SCHEMA_VERSION = 2;
@@ -91,6 +92,8 @@ export interface AnalysisResult {
     fallbacks?: string[];
     /** Single-stream models only: the token layout of the joint sequence. */
     tokenLayout?: TokenLayoutInfo;
+    /** The pointing game of each map method on this model, from its folder's evaluation.json (`mmlens evaluate`). */
+    mapFaithfulness?: MapFaithfulness;
   };
   images: ImageInfo[];
   texts: TextInfo[];

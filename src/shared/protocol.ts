@@ -109,7 +109,7 @@ export type FromWebview =
   | { type: typeof Msg.Cancel }
   | { type: typeof Msg.AnalyzePrompt; prompt: string }
   | { type: typeof Msg.Export; requestId: number; format: ExportFormat; fileName: string; content: string }
-  | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number }
+  | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number; method?: PerturbationMethod }
   | { type: typeof Msg.AttentionRows; requestId: number; item: number; query: number }
   | { type: typeof Msg.AskImage; prompt: string; occlusion?: boolean }
   | { type: typeof Msg.StopAnswer };
@@ -145,8 +145,18 @@ export interface AttentionRowsReply {
   rows: Float32Array;
 }
 
-/** The body of the response to ComputeOcclusion: the drop of the text's score when each patch is hidden. */
+/** How a panel's map is computed on request: one patch hidden at a time, or RISE's random masks. */
+export type PerturbationMethod = 'occlusion' | 'rise';
+
+/** The perturbation methods a panel may ask for. */
+export const PERTURBATION_METHODS: readonly PerturbationMethod[] = ['occlusion', 'rise'];
+
+/**
+ * The body of the response to ComputeOcclusion: the drop of the text's score when each patch is hidden
+ * (occlusion), or the score-weighted mean of random masks (RISE).
+ */
 export interface OcclusionReply extends MatrixData {
+  method: PerturbationMethod;
   /** What was explained, e.g. "cosine similarity" or "ITM match probability". */
   score: string;
   forwardPasses: number;

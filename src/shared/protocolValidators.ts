@@ -3,7 +3,7 @@
  * page: a bug or injected script there could post anything, so the host acts only on messages that pass,
  * and drops the rest with a log line instead of throwing inside its message handler.
  */
-import { Msg, type ExportFormat, type FromWebview } from './protocol';
+import { Msg, PERTURBATION_METHODS, type ExportFormat, type FromWebview, type PerturbationMethod } from './protocol';
 
 /** The most texts the explorer takes at once, and the longest text (the model truncates long ones anyway). */
 export const MAX_TEXTS = 256;
@@ -79,7 +79,10 @@ const CHECKS: Record<FromWebview['type'], Check> = {
   [Msg.Cancel]: () => null,
   [Msg.AnalyzePrompt]: (m) => (isText(m.prompt) ? null : `prompt must be a string of at most ${MAX_TEXT_CHARS} characters`),
   [Msg.Export]: exportProblem,
-  [Msg.ComputeOcclusion]: (m) => (isIndex(m.image) && isIndex(m.text) ? requestId(m) : 'image and text must be non-negative integers'),
+  [Msg.ComputeOcclusion]: (m) => {
+    if (!(isIndex(m.image) && isIndex(m.text))) return 'image and text must be non-negative integers';
+    return m.method === undefined || PERTURBATION_METHODS.includes(m.method as PerturbationMethod) ? requestId(m) : 'method must be occlusion or rise';
+  },
   [Msg.AttentionRows]: (m) => (isIndex(m.item) && isIndex(m.query) ? requestId(m) : 'item and query must be non-negative integers'),
   [Msg.AskImage]: (m) => {
     if (!(isText(m.prompt, MAX_PROMPT_CHARS) && m.prompt.trim() !== '')) return `prompt must be a non-empty string of at most ${MAX_PROMPT_CHARS} characters`;

@@ -36,7 +36,7 @@ test('a standalone report has no occlusion or export buttons', async () => {
 });
 
 test('Compute occlusion posts a valid request and shows the reply as the chosen overlay', async () => {
-  await page.getByLabel('Occlusion for').selectOption('1');
+  await page.getByLabel('Map for').selectOption('1');
   await page.getByRole('button', { name: 'Compute occlusion' }).click();
   await page.waitForFunction(() => (window as unknown as { posted: unknown[] }).posted.length > 0);
   const [request] = await posted();
@@ -101,6 +101,7 @@ const occlusionMap = () => Array.from({ length: GRID.rows }, (_, r) => Array.fro
 test('the whole analysis JSON holds the occlusion map computed on the page, equal to the map drawn', async () => {
   const exported = JSON.parse((await exportThrough('Export JSON: the whole analysis', '/tmp/analysis.json')).content as string);
   assert.deepEqual(exported.maps.occlusion, [{
+    method: 'occlusion',
     image: 0,
     text: 1,
     label: `Occlusion for "${SCRIPT_END_TEXT}" (drop of the cosine similarity, 17 forward passes)`,

@@ -6,6 +6,8 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isJsonObject, type JsonObject } from './configFields';
 import { badModel } from '../../core/errors';
+import type { MapFaithfulness } from '../../shared/mapFaithfulness';
+import { readMapFaithfulness } from './evaluationFile';
 import { readJsonFile } from './jsonFile';
 import { parseModelConfig, type ModelConfig } from './modelConfig';
 import { findOnnxFiles, GENERATIVE_GRAPHS, type ModelVariant, type OnnxFiles } from './onnxFiles';
@@ -24,6 +26,8 @@ export interface ModelFolder {
   files: OnnxFiles;
   /** Things a user should know: defaults taken, variants chosen (includes the config's notes). */
   notes: string[];
+  /** The pointing game of each map method, from the folder's evaluation.json (`mmlens evaluate`), when it has one. */
+  mapFaithfulness?: MapFaithfulness;
 }
 
 const LAYOUT =
@@ -59,6 +63,7 @@ export async function loadModelFolder(dir: string, variant: ModelVariant = 'fp32
   const notes = [...config.notes, ...preprocessor.notes];
   const files = await findOnnxFiles(root, notes, variant);
   checkGraphs(root, files, config);
+  const mapFaithfulness = await readMapFaithfulness(root, notes);
   return {
     dir: root,
     name: modelName(root, rawConfig),
@@ -68,6 +73,7 @@ export async function loadModelFolder(dir: string, variant: ModelVariant = 'fp32
     tokenizerConfig: { ...asOptionalObject(specialTokens, 'special_tokens_map.json'), ...asOptionalObject(tokenizerConfig, 'tokenizer_config.json') },
     files,
     notes,
+    ...(mapFaithfulness ? { mapFaithfulness } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ const valid: unknown[] = [
   { type: 'export', requestId: 1, format: 'svg', fileName: 'matrix.svg', content: '<svg/>' },
   { type: 'export', requestId: 1, format: 'json', fileName: 'm.json', content: '{}' },
   { type: 'computeOcclusion', requestId: 2, image: 0, text: 3 },
+  { type: 'computeOcclusion', requestId: 2, image: 0, text: 3, method: 'occlusion' },
+  { type: 'computeOcclusion', requestId: 2, image: 0, text: 3, method: 'rise' },
 ];
 
 const malformed: [string, unknown][] = [
@@ -66,6 +68,7 @@ const malformed: [string, unknown][] = [
   ['export without id', { type: 'export', format: 'json', fileName: 'a.json', content: '{}' }],
   ['occlusion of a negative text', { type: 'computeOcclusion', requestId: 1, image: 0, text: -1 }],
   ['occlusion without id', { type: 'computeOcclusion', image: 0, text: 0 }],
+  ['occlusion by an unknown method', { type: 'computeOcclusion', requestId: 1, image: 0, text: 0, method: 'gradcam' }],
   ['export content not a string', { type: 'export', requestId: 1, format: 'json', fileName: 'a.json', content: { a: 1 } }],
 ];
 
