@@ -9,7 +9,7 @@ import { LensError } from '../../../src/core/errors';
 import { bundledModelDir } from '../../../src/inference/model/bundledModels';
 import { InferenceClient } from '../../../src/inference/remote/inferenceClient';
 import { InferenceService } from '../../../src/inference/service';
-import { packAttention } from '../../../src/inference/tasks/packAttention';
+import { packAttention, packTextTower } from '../../../src/inference/tasks/packAttention';
 import { layersOf } from '../../support/layerAttention';
 
 const root = join(__dirname, '..', '..', '..');
@@ -54,8 +54,13 @@ test('an analysis for a page comes back with its attention packed, not nested, e
   const vision = here.attention?.vision;
   assert.ok(vision);
   const packed = packAttention('vision', layersOf(vision), 1, vision[0][0][0].length - here.grid.rows * here.grid.cols, { level: 'thumbnails' });
+  // Beside it the text tower, every query's row cut to the longest text's real tokens (for the text head view).
+  const textTower = here.attention?.text;
+  assert.ok(textTower);
+  const longest = Math.max(...here.texts.map((t) => t.tokens.length));
+  const text = packTextTower(layersOf(textTower), texts.length, longest);
   assert.equal(remote.attention?.level, 'thumbnails');
-  assert.deepEqual(remote.attention, packed);
+  assert.deepEqual(remote.attention, { ...packed, text });
   // The other rows stay in the process for the panel: query q's rows of every layer and head, as nested here.
   const id = remote.heldAttention;
   assert.ok(id);
