@@ -6,6 +6,7 @@
  */
 import './probe.css';
 import type { ProbeReportData } from '../src/shared/probeResult';
+import { Msg } from '../src/shared/protocol';
 import { DATA_ELEMENT_ID } from '../src/shared/reportData';
 import { sendExport } from './explorer/exporting';
 import { connectRequester } from './explorer/hostPort';
@@ -15,9 +16,9 @@ import { renderProbe } from './probeView';
 const data = document.getElementById(DATA_ELEMENT_ID);
 const app = document.getElementById('app');
 if (data && app) {
-  const { result } = JSON.parse(data.textContent ?? '{}') as ProbeReportData;
-  renderProbe(app, result);
+  const { result, methodsDoc } = JSON.parse(data.textContent ?? '{}') as ProbeReportData;
   const host = connectRequester();
+  renderProbe(app, result, { href: methodsDoc, open: host && ((section) => host.post({ type: Msg.OpenMethodsDoc, section })) });
   if (host) {
     addProbeExports(app, result, (format, fileName, content, report) => sendExport(host, format, fileName, content, report));
   }

@@ -2,10 +2,13 @@
  * `mmlens probe`: the retrieval and fusion probes over a manifest of image-caption pairs; writes the JSON
  * (`--json`), the self-contained HTML report (`--html`) and, unless JSON goes to standard output, a summary.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { badInput } from '../core/errors';
 import { DEFAULT_PAIR_LIMIT, MAX_PAIR_LIMIT } from '../inference/datasets/manifest';
 import type { ProbeRequest } from '../inference/tasks/probe';
 import type { InferenceService } from '../inference/service';
+import { METHODS_DOC } from '../shared/probeReadings';
 import type { ProbeMetric } from '../shared/probeResult';
 import type { CliCommand, FlagValues } from './command';
 import { attributionSettings, departureLines, SHAP_FLAGS, SHAP_USAGE } from './attributionFlags';
@@ -95,7 +98,9 @@ export async function runProbeCommand(service: InferenceService, request: ProbeR
   const progress = terminalProgress();
   const result = await service.probe(request, { signal, onProgress: progress.onProgress });
   progress.clear();
-  if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result }, await readReportAssets(packageRoot, 'probe')));
+  // The report's readings link to the methods page of this installation.
+  const methodsDoc = pathToFileURL(join(packageRoot, METHODS_DOC)).href;
+  if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result, methodsDoc }, await readReportAssets(packageRoot, 'probe')));
   if (out.json) await writeJson(out.json, result);
   if (out.json !== '-') console.log(terminalText([probeSummary(result), ...departureLines(result.mmShap?.departures ?? [])].join('\n')));
   sayWritten([out.html, out.json], out.json);

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { AnalysisResult } from '../shared/analysisResult';
 import { Msg, respond, type FromWebview, type ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/protocolValidators';
+import { headingLine, METHODS_DOC, type MethodsSection } from '../shared/probeReadings';
 import { answerExport } from './webviewHost';
 import { runWithProgress } from './commands/longRun';
 import type { InferenceHost } from './inferenceHost';
@@ -46,20 +47,31 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
   });
 }
 
-/** Serves exports to a probe `panel`; they are offered beside the manifest `manifestPath`. */
-export function answerProbePanelRequests(panel: vscode.WebviewPanel, host: InferenceHost, manifestPath: string): void {
-  listen(panel, host, vscode.Uri.file(dirname(manifestPath)));
+/**
+ * Serves exports to a probe `panel`, offered beside the manifest `manifestPath`, and opens the section of the
+ * extension's docs/methods.md that a reading links to.
+ */
+export function answerProbePanelRequests(panel: vscode.WebviewPanel, host: InferenceHost, manifestPath: string, extensionUri: vscode.Uri): void {
+  listen(panel, host, vscode.Uri.file(dirname(manifestPath)), undefined, undefined, (section) => openMethodsDoc(extensionUri, section).catch((error: unknown) => host.log.warn(`Could not open ${METHODS_DOC}: ${String(error)}`)));
 }
 
-/** Answers exports, and occlusion and attention-rows requests when the panel can make them, until the panel closes. */
-function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, rows?: (message: RowsRequest) => Promise<void>, occlusion?: (message: OcclusionRequest) => Promise<void>): void {
+/** Opens docs/methods.md at the heading `section`. */
+async function openMethodsDoc(extensionUri: vscode.Uri, section: MethodsSection): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(extensionUri, METHODS_DOC));
+  const line = Math.max(0, headingLine(document.getText(), section));
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.Beside, preview: true });
+}
+
+/** Answers exports, occlusion and attention-rows requests and docs links when the panel can make them, until the panel closes. */
+function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, rows?: (message: RowsRequest) => Promise<void>, occlusion?: (message: OcclusionRequest) => Promise<void>, openDoc?: (section: MethodsSection) => Promise<void>): void {
   const post = (message: ToWebview) => void panel.webview.postMessage(message);
-  const accepted = occlusion ? [Msg.ComputeOcclusion, Msg.AttentionRows, Msg.Export] : [Msg.Export];
+  const accepted = occlusion ? [Msg.ComputeOcclusion, Msg.AttentionRows, Msg.Export] : [Msg.Export, ...(openDoc ? [Msg.OpenMethodsDoc] : [])];
   const listener = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
     const message = parseFromWebview(raw, (line) => host.log.warn(line), accepted);
     if (message?.type === Msg.Export) return answerExport(post, message, near);
     if (message?.type === Msg.ComputeOcclusion) return occlusion?.(message);
     if (message?.type === Msg.AttentionRows) return rows?.(message);
+    if (message?.type === Msg.OpenMethodsDoc) return openDoc?.(message.section);
   });
   panel.onDidDispose(() => listener.dispose());
 }

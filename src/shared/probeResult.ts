@@ -134,4 +134,6 @@ export interface ProbeResult {
 /** What the probe report page needs: the result only (no images; a set can hold hundreds). */
 export interface ProbeReportData {
   result: ProbeResult;
+  /** A standalone report's link to docs/methods.md (a file: URL where mmlens is installed); a panel asks its host instead. */
+  methodsDoc?: string;
 }

@@ -7,6 +7,7 @@
 import type { Architecture } from './analysisResult';
 import type { GeneratedToken, GenerationReportData, ImageTokens } from './generationResult';
 import type { ProbeResult } from './probeResult';
+import type { MethodsSection } from './probeReadings';
 
 /** Every message type, both directions. */
 export const Msg = {
@@ -26,6 +27,7 @@ export const Msg = {
   AttentionRows: 'attentionRows',
   AskImage: 'askImage',
   StopAnswer: 'stopAnswer',
+  OpenMethodsDoc: 'openMethodsDoc',
   // Host to webview.
   Response: 'response',
   Data: 'data',
@@ -112,7 +114,9 @@ export type FromWebview =
   | { type: typeof Msg.ComputeOcclusion; requestId: number; image: number; text: number; method?: PerturbationMethod }
   | { type: typeof Msg.AttentionRows; requestId: number; item: number; query: number }
   | { type: typeof Msg.AskImage; prompt: string; occlusion?: boolean }
-  | { type: typeof Msg.StopAnswer };
+  | { type: typeof Msg.StopAnswer }
+  /** A probe page's link to a section of docs/methods.md (probeReadings.ts's METHODS_SECTIONS). */
+  | { type: typeof Msg.OpenMethodsDoc; section: MethodsSection };
 
 /** What the Ask About Image panel gets in reply to its Ready: the image, the model and the prompts to offer. */
 export interface AskSetup {

@@ -3,6 +3,7 @@
  * page: a bug or injected script there could post anything, so the host acts only on messages that pass,
  * and drops the rest with a log line instead of throwing inside its message handler.
  */
+import { METHODS_SECTIONS } from './probeReadings';
 import { Msg, PERTURBATION_METHODS, type ExportFormat, type FromWebview, type PerturbationMethod } from './protocol';
 
 /** The most texts the explorer takes at once, and the longest text (the model truncates long ones anyway). */
@@ -89,6 +90,7 @@ const CHECKS: Record<FromWebview['type'], Check> = {
     return m.occlusion === undefined || typeof m.occlusion === 'boolean' ? null : 'occlusion must be true or false';
   },
   [Msg.StopAnswer]: () => null,
+  [Msg.OpenMethodsDoc]: (m) => ((METHODS_SECTIONS as readonly unknown[]).includes(m.section) ? null : 'section must be a heading of docs/methods.md that the probe page links to'),
 };
 
 /** Why `raw` is not a valid FromWebview message, or null when it is. */

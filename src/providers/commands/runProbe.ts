@@ -31,7 +31,7 @@ export async function runProbe(host: InferenceHost, extensionUri: vscode.Uri, ur
   if (!result) return;
   host.log.info(`Probe of ${manifest.fsPath}: ${result.manifest.pairs} pairs on ${result.model.executionProvider}.`);
   host.lastReport = { kind: 'probe', data: { result } };
-  answerProbePanelRequests(await showProbePanel(extensionUri, { result }, manifest.fsPath), host, manifest.fsPath);
+  answerProbePanelRequests(await showProbePanel(extensionUri, { result }, manifest.fsPath), host, manifest.fsPath, extensionUri);
   const save = await vscode.window.showInformationMessage(`Probe finished: ${result.manifest.pairs} pairs from ${basename(manifest.fsPath)}.`, 'Save JSON...');
   if (save) await saveJson(result, vscode.Uri.joinPath(manifest, '..', `${basename(manifest.fsPath).replace(/\.[^.]+$/, '')}-probe.json`));
 }

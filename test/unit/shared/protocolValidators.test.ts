@@ -24,6 +24,8 @@ const valid: unknown[] = [
   { type: 'computeOcclusion', requestId: 2, image: 0, text: 3 },
   { type: 'computeOcclusion', requestId: 2, image: 0, text: 3, method: 'occlusion' },
   { type: 'computeOcclusion', requestId: 2, image: 0, text: 3, method: 'rise' },
+  { type: 'openMethodsDoc', section: 'Modality ablation' },
+  { type: 'openMethodsDoc', section: 'MM-SHAP (`probe --mm-shap N`, `analyze --mm-shap`)' },
 ];
 
 const malformed: [string, unknown][] = [
@@ -69,6 +71,8 @@ const malformed: [string, unknown][] = [
   ['occlusion of a negative text', { type: 'computeOcclusion', requestId: 1, image: 0, text: -1 }],
   ['occlusion without id', { type: 'computeOcclusion', image: 0, text: 0 }],
   ['occlusion by an unknown method', { type: 'computeOcclusion', requestId: 1, image: 0, text: 0, method: 'gradcam' }],
+  ['docs link to a heading the page does not link', { type: 'openMethodsDoc', section: 'Anything ../../etc/passwd' }],
+  ['docs link without a section', { type: 'openMethodsDoc' }],
   ['export content not a string', { type: 'export', requestId: 1, format: 'json', fileName: 'a.json', content: { a: 1 } }],
 ];
 
