@@ -7,6 +7,7 @@
  */
 import type { GeneratedToken } from '../src/shared/generationResult';
 import { Msg, type AnswerEvent, type AskSetup, type FromWebview } from '../src/shared/protocol';
+import { commandButton } from './draw/commandButton';
 import { el, uniqueId } from './draw/dom';
 import { renderGeneration } from './generationView';
 import { createStreamedMap, type StreamedMap } from './streamedMap';
@@ -18,14 +19,6 @@ export interface AskPanel {
   onAnswer(run: number, event: AnswerEvent): void;
   /** Shows a message from the host that belongs to no answer (a request it refused). */
   showError(message: string): void;
-}
-
-function button(label: string, ariaLabel: string, onPress: () => void): HTMLButtonElement {
-  const element = el('button', 'ask-button', label);
-  element.type = 'button';
-  element.setAttribute('aria-label', ariaLabel);
-  element.addEventListener('click', onPress);
-  return element;
 }
 
 /** Builds the page for `setup`; `post` sends a message to the host. */
@@ -46,12 +39,12 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
   prompt.spellcheck = false;
   const label = el('label', 'control-label', 'Prompt');
   label.htmlFor = prompt.id;
-  const ask = button('Ask', 'Ask the model about the image', () => send());
-  const stop = button('Stop', 'Stop writing the answer', () => {
+  const ask = commandButton('Ask', 'Ask the model about the image', () => send(), 'ask-button');
+  const stop = commandButton('Stop', 'Stop writing the answer', () => {
     post({ type: Msg.StopAnswer });
     stop.disabled = true;
     status.textContent = 'Stopping…';
-  });
+  }, 'ask-button');
   stop.disabled = true;
   prompt.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !ask.disabled) send();
@@ -69,10 +62,14 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
   const suggestions = el('div', 'ask-suggestions');
   suggestions.setAttribute('role', 'group');
   suggestions.setAttribute('aria-label', 'Suggested prompts: choose one to put it in the prompt box');
-  suggestions.append(el('span', 'control-label', 'Suggested:'), ...setup.prompts.map((text) => button(text, `Use the prompt "${text}"`, () => {
-    prompt.value = text;
-    prompt.focus();
-  })));
+  suggestions.append(el('span', 'control-label', 'Suggested:'), ...setup.prompts.map((text) => {
+    const suggestion = commandButton(text, `Use the prompt "${text}"`, () => {
+      prompt.value = text;
+      prompt.focus();
+    }, 'ask-button');
+    suggestion.secondary = true;
+    return suggestion;
+  }));
 
   const answer = el('p', 'streamed-answer');
   answer.setAttribute('role', 'toolbar');

@@ -7,6 +7,7 @@
  */
 import type { AnalysisResult } from '../src/shared/analysisResult';
 import type { AttentionRowsReply, OcclusionReply, PerturbationMethod } from '../src/shared/protocol';
+import { commandButton } from './draw/commandButton';
 import { el, labelledSelect } from './draw/dom';
 import type { GridValues } from './draw/heatmapCanvas';
 import { methodFigure } from './mapTrust';
@@ -81,12 +82,7 @@ export function occlusionControls(result: AnalysisResult, image: number, actions
     }
   };
   const methods = Object.keys(METHODS) as PerturbationMethod[];
-  const buttons = methods.map((method) => {
-    const button = el('button', `${method}-button`, `Compute ${METHODS[method].name}`);
-    button.type = 'button';
-    button.addEventListener('click', () => void compute(method));
-    return button;
-  });
+  const buttons = methods.map((method) => commandButton(`Compute ${METHODS[method].name}`, undefined, () => compute(method), `${method}-button`));
   const controls = el('div', 'controls occlusion');
   controls.append(picker.element);
   methods.forEach((method, i) => {

@@ -5,6 +5,7 @@
  */
 import type { AnalysisResult } from '../src/shared/analysisResult';
 import type { ExportFormat } from '../src/shared/protocol';
+import { commandButton } from './draw/commandButton';
 import { el } from './draw/dom';
 import { exportJson } from './explorer/exporting';
 import { computedOcclusions, type AnalysisActions } from './occlusionControls';
@@ -24,14 +25,12 @@ export function exportControls(actions: ExportAction[], subject?: string): HTMLE
   status.setAttribute('role', 'status');
   const controls = el('div', 'controls export');
   for (const [label, make] of actions) {
-    const button = el('button', 'export-button', label);
-    button.type = 'button';
-    if (subject) button.setAttribute('aria-label', `${label}: ${subject}`);
-    button.addEventListener('click', async () => {
+    const button = commandButton(label, subject ? `${label}: ${subject}` : undefined, async () => {
       button.disabled = true;
       await make((line) => (status.textContent = line)).catch((error: Error) => (status.textContent = `Export failed: ${error.message}`));
       button.disabled = false;
-    });
+    }, 'export-button');
+    button.secondary = true;
     controls.append(button);
   }
   controls.append(status);

@@ -5,6 +5,7 @@
  * the first token, arrow keys to move it; nothing changes on mere pointing.
  */
 import { extentScale, legend } from './colorScale';
+import { commandButton } from './commandButton';
 import { el } from './dom';
 import { heatmapCanvas, type GridValues } from './heatmapCanvas';
 
@@ -76,10 +77,9 @@ function queryLine(view: EnlargedHeadView, firstPatch: number): HTMLElement {
   if (!view.onQuery) return line;
   line.append(' Click a patch to make it the query; click it again or press Escape for token 0; arrow keys move it.');
   if (view.query !== 0) {
-    const reset = el('button', 'head-query-reset', 'Back to token 0');
-    reset.type = 'button';
     const onQuery = view.onQuery;
-    reset.addEventListener('click', () => onQuery(0));
+    const reset = commandButton('Back to token 0', undefined, () => onQuery(0), 'head-query-reset');
+    reset.secondary = true;
     line.append(' ', reset);
   }
   return line;

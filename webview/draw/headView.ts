@@ -14,6 +14,7 @@
  * a joint sequence's patch keys are drawn on the image, not as rows of the columns.
  */
 import { format, interpolateSinebow, quantize, schemeCategory10, select } from 'd3';
+import { commandButton } from './commandButton';
 import { el } from './dom';
 import { isSpecialToken } from './tokenStrip';
 
@@ -130,9 +131,8 @@ export function drawHeadView(source: AttentionSource, name: string): HeadView {
     toggles.append(label);
     return box;
   });
-  const all = el('button', 'hv-all', 'All heads');
-  all.type = 'button';
-  all.addEventListener('click', () => view.show(state.layer));
+  const all = commandButton('All heads', 'Show all heads of the layer', () => view.show(state.layer), 'hv-all');
+  all.secondary = true;
   const controls = el('div', 'controls hv-controls');
   const layerLabel = el('label', 'control-label', 'Layer');
   layerLabel.append(' ', layerSelect);

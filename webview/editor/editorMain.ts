@@ -10,7 +10,7 @@ import { Msg, type EditorData } from '../../src/shared/protocol';
 import { appendNotices, el, uniqueId } from '../draw/dom';
 import { exportJson, overlayPng, sendExport } from '../explorer/exporting';
 import { connectHost } from '../explorer/hostPort';
-import { button } from '../explorer/inputs';
+import { commandButton } from '../draw/commandButton';
 import { drawPair, type OverlayChoice, type PairView } from '../explorer/pairView';
 
 interface SavedState {
@@ -61,9 +61,9 @@ function render(): void {
 const bar = el('div', 'field');
 const actions = el('div', 'controls');
 actions.append(
-  button('Analyze', 'Analyze the image with the prompt', analyze),
-  button('PNG', 'Export the image with its overlay as PNG', () => pair && state.data && void sendExport(port, 'png', `${state.data.image.name}-lens.png`, overlayPng(pair.image, pair.overlayCanvas, state.overlay.map === 'none' ? 0 : state.overlay.opacity), show)),
-  button('JSON', 'Export the maps as JSON', () => state.data && void sendExport(port, 'json', `${state.data.image.name}-lens.json`, exportJson({ image: state.data.image.path, prompt: state.data.prompt, maps: state.data.maps, model: state.data.model }), show)),
+  commandButton('Analyze', 'Analyze the image with the prompt', analyze),
+  commandButton('PNG', 'Export the image with its overlay as PNG', () => pair && state.data && void sendExport(port, 'png', `${state.data.image.name}-lens.png`, overlayPng(pair.image, pair.overlayCanvas, state.overlay.map === 'none' ? 0 : state.overlay.opacity), show)),
+  commandButton('JSON', 'Export the maps as JSON', () => state.data && void sendExport(port, 'json', `${state.data.image.name}-lens.json`, exportJson({ image: state.data.image.path, prompt: state.data.prompt, maps: state.data.maps, model: state.data.model }), show)),
 );
 bar.append(promptLabel, prompt);
 app.classList.add('editor');

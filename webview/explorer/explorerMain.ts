@@ -15,7 +15,8 @@ import { addFigureExports, figureExports } from '../figureExports';
 import type { ExportFile } from '../panelExports';
 import { exportJson, sendExport } from './exporting';
 import { connectHost, toFloat32 } from './hostPort';
-import { acceptDrops, button, textInputs } from './inputs';
+import { acceptDrops, textInputs } from './inputs';
+import { commandButton } from '../draw/commandButton';
 import { matrixFigure } from './matrixFigure';
 import { drawMatrix, type MatrixChoice, type MatrixInput, type MatrixView } from './matrixView';
 import { drawPair, type OverlayChoice } from './pairView';
@@ -39,7 +40,7 @@ const status = el('p', 'status');
 status.setAttribute('role', 'status');
 const show = (message: string) => (status.textContent = message);
 const exportFile: ExportFile = (format, fileName, content, report) => sendExport(port, format, fileName, content, report);
-const cancel = button('Cancel', 'Cancel the running analysis', () => port.post({ type: Msg.Cancel }));
+const cancel = commandButton('Cancel', 'Cancel the running analysis', () => port.post({ type: Msg.Cancel }));
 cancel.hidden = true;
 const inputs = textInputs((labels, template) => port.post({ type: Msg.SetTexts, labels, template }));
 const facts = el('div', 'model-facts');
@@ -120,13 +121,13 @@ function drawMatrixSlot(data: ExplorerData): void {
   matrixView = drawMatrix(input, state.matrix, { open: (i, j) => void openPair(i, j), change: save });
   const view = matrixView.element;
   const exports = figureExports(() => matrixFigure(input, state.matrix.sort, view), 'alignment-matrix', 'the image-text matrix', exportFile);
-  exports.querySelector('.export-status')?.before(button('Export all as JSON', 'Export the matrix and probes as JSON', () => void sendExport(port, 'json', 'alignment-explorer.json', exportJson({ ...data, images: data.images.map(({ path, name }) => ({ path, name })) }), show)));
+  exports.querySelector('.export-status')?.before(commandButton('Export all as JSON', 'Export the matrix and probes as JSON', () => void sendExport(port, 'json', 'alignment-explorer.json', exportJson({ ...data, images: data.images.map(({ path, name }) => ({ path, name })) }), show)));
   matrixSlot.append(matrixView.element, exports);
 }
 
 function drawProbeSlot(data: ExplorerData): void {
   probeSlot.replaceChildren(el('h2', undefined, 'Fusion probes'));
-  const run = button('Run fusion probes', 'Run the fusion probes on the current set', () => port.post({ type: Msg.RunProbe }));
+  const run = commandButton('Run fusion probes', 'Run the fusion probes on the current set', () => port.post({ type: Msg.RunProbe }));
   probeSlot.append(el('p', 'note', 'Pairs are image i with text i (or the manifest\'s pairs). Single-stream models run them after each analysis.'), run);
   const probe = data.probe;
   if (!probe) return;
@@ -152,8 +153,8 @@ function render(): void {
 
 const actions = el('div', 'controls');
 actions.append(
-  button('Add images...', 'Add image files to the explorer', () => port.post({ type: Msg.PickImages })),
-  button('Load manifest...', 'Load images and captions from a dataset manifest', () => port.post({ type: Msg.LoadManifest })),
+  commandButton('Add images...', 'Add image files to the explorer', () => port.post({ type: Msg.PickImages })),
+  commandButton('Load manifest...', 'Load images and captions from a dataset manifest', () => port.post({ type: Msg.LoadManifest })),
   cancel,
 );
 app.classList.add('explorer');

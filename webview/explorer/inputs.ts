@@ -3,23 +3,14 @@
  * a text area of texts or labels, a template field, and the action buttons. Images also arrive by dropping
  * files from VS Code's explorer (text/uri-list) anywhere on the view.
  */
-import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { MAX_URIS } from '../../src/shared/protocolValidators';
 import { parseUriList } from '../../src/shared/imagePaths';
+import { commandButton } from '../draw/commandButton';
 import { el, uniqueId } from '../draw/dom';
-
-/** A vscode-elements button with a visible label and an accessible name. */
-export function button(label: string, ariaLabel: string, onPress: () => void): HTMLElement {
-  const element = document.createElement('vscode-button');
-  element.textContent = label;
-  element.setAttribute('aria-label', ariaLabel);
-  element.addEventListener('click', onPress);
-  return element;
-}
 
 function field<T extends HTMLElement & { label: string }>(tag: string, label: string, className: string): { wrapper: HTMLElement; control: T } {
   const control = document.createElement(tag) as T;
@@ -48,7 +39,7 @@ export function textInputs(apply: (labels: string[], template: string) => void):
   template.control.placeholder = 'a photo of a {label}';
   const submit = () => apply(texts.control.value.split(/\r?\n/).map((t) => t.trim()).filter((t) => t !== ''), template.control.value.trim());
   const element = el('div', 'text-inputs');
-  element.append(texts.wrapper, template.wrapper, button('Apply texts', 'Apply the texts and compute the matrix', submit));
+  element.append(texts.wrapper, template.wrapper, commandButton('Apply texts', 'Apply the texts and compute the matrix', submit));
   return {
     element,
     show(labels, value) {
