@@ -71,11 +71,14 @@ function scoresLow(result: AnalysisResult, image: number, t: number): { low: boo
   return { low: texts > 1 && p < 1 / texts, how: `${percent(p)} of the probability over ${texts} texts` };
 }
 
+/** The analysis panel's image with its overlay, in CSS pixels: the workbench's largest view. */
+const OVERLAY_PX = 384;
+
 function imageCard(result: AnalysisResult, index: number, url: string, actions?: AnalysisActions, opening?: string): HTMLElement {
   const info = result.images[index];
   const name = info ? baseName(info.path) : `image ${index}`;
   const card = el('figure', 'image-card');
-  const overlay = createOverlay(url, name);
+  const overlay = createOverlay(url, name, OVERLAY_PX);
   const legendSlot = el('div', 'legend-slot');
   const lowNote = el('p', 'note low-score');
   const { choices, maps } = mapChoices(result, index);
@@ -118,10 +121,13 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
   overlay.setOpacity(0.6);
   show(initial);
   const caption = el('figcaption', undefined, info ? `${name} (${info.width} x ${info.height})` : name);
-  card.append(overlay.element, controls);
+  // The card's toolbar above the image: the map choice, opacity and scale, then the panel's occlusion and exports.
+  const toolbar = el('div', 'card-toolbar');
+  toolbar.append(controls);
+  card.append(toolbar, overlay.element);
   if (actions) {
     // A computed occlusion map joins the overlay list (replacing an earlier one for the same text) and is shown.
-    card.append(occlusionControls(result, index, actions, ({ key, label, grid }) => {
+    toolbar.append(occlusionControls(result, index, actions, ({ key, label, grid }) => {
       maps.set(key, { grid, label });
       select.control.querySelector(`option[value="${key}"]`)?.remove();
       const option = el('option', undefined, label);
@@ -268,5 +274,10 @@ export function renderAnalysis(container: HTMLElement, { result, images, attenti
   const textAttention = textAttentionSection(result, images, attention, actions);
   const head = header(result);
   if (actions) head.append(resultExport(result, actions));
-  container.replaceChildren(head, gallery, scoresSection(result), headsSection(result, images, attention, actions), ...(fusion ? [fusion] : []), ...(textAttention ? [textAttention] : []), tokensSection(result), footer);
+  // The workbench: the images large on the left, the score tables and the head grid beside them (one column when narrow).
+  const side = el('div', 'workbench-side');
+  side.append(scoresSection(result), headsSection(result, images, attention, actions));
+  const workbench = el('div', 'workbench');
+  workbench.append(gallery, side);
+  container.replaceChildren(head, workbench, ...(fusion ? [fusion] : []), ...(textAttention ? [textAttention] : []), tokensSection(result), footer);
 }

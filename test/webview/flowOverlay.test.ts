@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { GRID, reportFixture } from './reportFixture';
+import { GRID, cellCentre, reportFixture } from './reportFixture';
 import { closeColour, launchChromium, openReport, shownPixel, type Rgb } from './reportPage';
 
 const VIRIDIS_MAX: Rgb = [253, 231, 37];
@@ -28,8 +28,7 @@ test('a result with maps.flow offers "Attention flow" after the rollout and draw
   await page.getByLabel('Overlay').selectOption('flow');
   await page.getByLabel('Opacity').focus();
   await page.keyboard.press('End');
-  // The overlay is 256 px for 4 cells: cell (r, c) is centred at (64c + 32, 64r + 32).
-  assert.ok(closeColour(await shownPixel(page.locator('.overlay-map'), 64 * FLOW_HOT.col + 32, 64 * FLOW_HOT.row + 32), VIRIDIS_MAX, 2), 'flow hot cell');
+  assert.ok(closeColour(await shownPixel(page.locator('.overlay-map'), ...cellCentre(FLOW_HOT)), VIRIDIS_MAX, 2), 'flow hot cell');
   assert.deepEqual([problems.console, problems.pageErrors], [[], []]);
   await page.close();
   const plain = await openReport(browser, data);

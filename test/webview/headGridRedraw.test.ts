@@ -53,6 +53,7 @@ test('a new query token repaints the same canvases with the new maps, and the en
 
 test('pointing changes nothing; a click pins a patch as the query, marked on the map, a second click or Escape unpins it', async () => {
   const large = page.locator('.head-detail .head-large');
+  await large.scrollIntoViewIfNeeded(); // the mouse clicks below need it inside the viewport
   const box = await large.boundingBox();
   assert.ok(box);
   const query = () => page.getByLabel('Query token (0 = first/CLS)').inputValue();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { Matrix } from '../../src/shared/analysisResult';
 import { viridisScale } from '../../webview/draw/colorScale';
-import { ALIGNMENT_HOT, PROBABILITIES, reportFixture } from './reportFixture';
+import { ALIGNMENT_HOT, PROBABILITIES, cellCentre, reportFixture } from './reportFixture';
 import { closeColour, launchChromium, openReport, shownPixel, type Rgb } from './reportPage';
 
 let browser: Browser;
@@ -25,8 +25,7 @@ const colour = (v: number): Rgb => {
   const i = top.step(v) * 3;
   return [top.lut[i], top.lut[i + 1], top.lut[i + 2]];
 };
-/** The overlay is 256 px for 4 cells: cell (r, c) is centred at (64c + 32, 64r + 32). */
-const centre = (cell: { row: number; col: number }): [number, number] => [64 * cell.col + 32, 64 * cell.row + 32];
+const centre = cellCentre;
 
 test('the texts of an image share one scale by default, each map its own on request, and a low-scoring text says so', async () => {
   const data = await reportFixture();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { messageProblem } from '../../src/shared/protocolValidators';
 import { pngPixel, readSvg } from './figureReadback';
-import { GRID, HEAD_HOT_PATCH, reportFixture, SCRIPT_END_TEXT, XSS_TEXT } from './reportFixture';
+import { cellCentre, GRID, HEAD_HOT_PATCH, reportFixture, SCRIPT_END_TEXT, XSS_TEXT } from './reportFixture';
 import { canvasPixels, closeColour, launchChromium, openReport, shownPixel, type PageProblems, type Rgb } from './reportPage';
 
 const VIRIDIS_MIN: Rgb = [68, 1, 84];
@@ -54,9 +54,8 @@ test('Compute occlusion posts a valid request and shows the reply as the chosen 
   assert.equal(await page.getByRole('button', { name: 'Compute occlusion' }).isDisabled(), false);
   await page.getByLabel('Opacity').fill('1');
   const map = page.locator('.overlay-map');
-  // The overlay is 256 px for 4 cells: cell (r, c) is centred at (64c + 32, 64r + 32).
-  assert.ok(closeColour(await shownPixel(map, 64 * HOT.col + 32, 64 * HOT.row + 32), VIRIDIS_MAX, 2), 'the occluded patch with the drop');
-  assert.deepEqual(await canvasPixels(map, [[32, 32]]), [VIRIDIS_MIN]);
+  assert.ok(closeColour(await shownPixel(map, ...cellCentre(HOT)), VIRIDIS_MAX, 2), 'the occluded patch with the drop');
+  assert.deepEqual(await canvasPixels(map, [cellCentre({ row: 0, col: 0 })]), [VIRIDIS_MIN]);
 });
 
 test('a failed request is said in the status line, and the page stays usable', async () => {
@@ -125,11 +124,13 @@ test('the image with its overlay as a figure: its title, the legend of the map s
   assert.equal(read.fills.length, 2, 'the image and the map, as two layers');
   const png = await exportThrough('Export PNG: grey.png with its overlay', '/tmp/grey-overlay.png');
   const { x, y } = read.box!;
-  // At opacity 1 the hot patch's centre (64c + 32, 64r + 32 in the 256 px overlay) is the top colour, within the
-  // step of the smoothed map between neighbouring pixels (the figure draws the overlay's pixels at twice their size).
-  const hot = await pngPixel(page, png.content as string, 2 * (x + 64 * HOT.col + 32), 2 * (y + 64 * HOT.row + 32));
+  // At opacity 1 the hot patch's centre is the top colour, within the step of the smoothed map between
+  // neighbouring pixels (the figure draws the overlay's pixels at twice their size).
+  const [hotX, hotY] = cellCentre(HOT);
+  const hot = await pngPixel(page, png.content as string, 2 * (x + hotX), 2 * (y + hotY));
   assert.ok(closeColour(hot.rgba.slice(0, 3) as Rgb, VIRIDIS_MAX, 10), `hot patch ${hot.rgba}`);
-  const cold = await pngPixel(page, png.content as string, 2 * (x + 32), 2 * (y + 32));
+  const [coldX, coldY] = cellCentre({ row: 0, col: 0 });
+  const cold = await pngPixel(page, png.content as string, 2 * (x + coldX), 2 * (y + coldY));
   assert.ok(closeColour(cold.rgba.slice(0, 3) as Rgb, VIRIDIS_MIN, 10), `cold patch ${cold.rgba}`);
   assert.deepEqual((await pngPixel(page, png.content as string, 0, 0)).rgba, [30, 30, 30, 255]);
   const data = JSON.parse((await exportThrough('Export JSON: grey.png with its overlay', '/tmp/grey-overlay.json')).content as string);

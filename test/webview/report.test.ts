@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { ALIGNMENT_HOT, GREY, GRID, HEAD_HOT_PATCH, ROLLOUT_HOT, SCRIPT_END_TEXT, XSS_TEXT, reportFixture } from './reportFixture';
+import { ALIGNMENT_HOT, GREY, GRID, HEAD_HOT_PATCH, ROLLOUT_HOT, SCRIPT_END_TEXT, XSS_TEXT, cellCentre, reportFixture } from './reportFixture';
 import { canvasPixels, closeColour, launchChromium, openReport, shownPixel, type PageProblems, type Rgb } from './reportPage';
 import { viridisScale } from '../../webview/draw/colorScale';
 
@@ -95,8 +95,7 @@ test('the overlay shows the chosen map over the image at the chosen opacity', as
   const map = page.locator('.overlay-map');
   assert.equal(await select.inputValue(), 'rollout');
   assert.deepEqual(await texts('.legend-slot .legend-min, .legend-slot .legend-max'), ['0', '1']);
-  // The overlay is 256 px for 4 cells: cell (r, c) is centred at (64c + 32, 64r + 32).
-  const centre = (cell: { row: number; col: number }): [number, number] => [64 * cell.col + 32, 64 * cell.row + 32];
+  const centre = cellCentre;
   await slider.focus();
   await page.keyboard.press('End');
   assert.equal(await slider.inputValue(), '1');

@@ -15,6 +15,12 @@ export const SCRIPT_END_TEXT = 'a cat </script> on a mat';
 export const GREY = 128;
 /** The patch grid: 4 x 4, so 16 patches after the CLS token. */
 export const GRID = { rows: 4, cols: 4 };
+/** The analysis page's overlay: OVERLAY_PX CSS pixels square (webview/analysisView.ts), its canvas as many at scale 1. */
+export const OVERLAY_PX = 384;
+/** The centre of cell (row, col) of the GRID on that overlay, in its CSS pixels (and canvas pixels at scale 1). */
+export function cellCentre(cell: { row: number; col: number }): [number, number] {
+  return [(OVERLAY_PX / GRID.cols) * (cell.col + 0.5), (OVERLAY_PX / GRID.rows) * (cell.row + 0.5)];
+}
 /** The rollout map's only non-zero cell. */
 export const ROLLOUT_HOT = { row: 1, col: 2 };
 /** Alignment hot cells, by text index. */

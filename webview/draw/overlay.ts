@@ -23,8 +23,9 @@ export interface Overlay {
 /** Creates the overlay for an image URL (data: or webview URI), shown `sizePx` CSS pixels square. */
 export function createOverlay(imageUrl: string, alt: string, sizePx = 256): Overlay {
   const element = el('div', 'overlay');
+  // Square at sizePx, or narrower where its container is (a stylesheet's max-width), still square.
   element.style.width = `${sizePx}px`;
-  element.style.height = `${sizePx}px`;
+  element.style.aspectRatio = '1 / 1';
   const image = el('img', 'overlay-image');
   image.src = imageUrl;
   image.alt = alt;
