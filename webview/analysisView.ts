@@ -7,7 +7,7 @@ import { format } from 'd3';
 import { alignmentMapName, architectureLabel, type AnalysisResult } from '../src/shared/analysisResult';
 import type { PackedAttention } from '../src/shared/packedAttention';
 import type { ReportData } from '../src/shared/reportData';
-import { extentScale, legend, viridisScale } from './draw/colorScale';
+import { extentScale, legend, overlayScale, viridisScale } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
 import { AttentionRows } from './attentionRows';
 import { drawHeadGrid, type HeadGridChoice, type HeadGridView } from './draw/headGrid';
@@ -94,7 +94,8 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
     const map = maps.get(value);
     const text = value.startsWith('alignment-') ? Number(value.slice('alignment-'.length)) : undefined;
     const common = text !== undefined && shared && scaleMode === 'shared';
-    const scale = map ? (common ? shared : extentScale(Array.from(map.grid.values))) : undefined;
+    // Over the image the low values fade out, so the image shows where the map is low (the legend says so).
+    const scale = map ? overlayScale(common ? shared : extentScale(Array.from(map.grid.values))) : undefined;
     overlay.setMap(map?.grid ?? null, scale);
     const range = text === undefined || !shared ? '' : common ? ` (one scale for this image's ${alignments.length} texts)` : ' (this map\'s own range)';
     legendSlot.replaceChildren(...(map && scale ? [legend(scale, `${map.label}${range}`)] : []));

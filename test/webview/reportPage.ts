@@ -105,6 +105,14 @@ export async function canvasPixels(canvas: Locator, points: [number, number][]):
   }, points);
 }
 
+/** The alpha (0 transparent to 255 opaque) of pixels [x, y] of a canvas's own bitmap. */
+export async function canvasAlphas(canvas: Locator, points: [number, number][]): Promise<number[]> {
+  return canvas.evaluate((element, at) => {
+    const context = (element as HTMLCanvasElement).getContext('2d');
+    return at.map(([x, y]) => context?.getImageData(x, y, 1, 1).data[3] ?? -1);
+  }, points);
+}
+
 /** The RGB at CSS pixel (x, y) of what the browser shows for `element` (a screenshot of it). */
 export async function shownPixel(element: Locator, x: number, y: number): Promise<Rgb> {
   const png = PNG.sync.read(await element.screenshot({ animations: 'disabled' }));

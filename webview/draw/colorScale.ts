@@ -33,10 +33,18 @@ export interface ColorScale {
   css(value: number): string;
   /** Black or white, whichever reads better on the value's colour. */
   textColor(value: number): string;
+  /** The lowest fraction of the range over which colours fade in from transparent (0: every colour opaque). */
+  readonly fade: number;
+  /** A value's alpha, 0 (transparent) to 255: 255 above the faded part of the range, rising linearly through it. */
+  alpha(value: number): number;
 }
 
-/** The viridis scale over [min, max]. */
-export function viridisScale(min: number, max: number): ColorScale {
+/**
+ * The viridis scale over [min, max]. With `fade` (a fraction of the range, 0 to 1) the lowest part of the range
+ * fades from transparent at the minimum to opaque at min + fade x (max - min): drawn over an image, the low values
+ * show the image instead of tinting it with the scale's darkest colour.
+ */
+export function viridisScale(min: number, max: number, fade = 0): ColorScale {
   const span = max - min;
   const step = (value: number) => (span > 0 ? Math.round(Math.min(1, Math.max(0, (value - min) / span)) * (STEPS - 1)) : 0);
   return {
@@ -44,6 +52,8 @@ export function viridisScale(min: number, max: number): ColorScale {
     max,
     lut: LUT,
     step,
+    fade,
+    alpha: (value) => (fade > 0 ? Math.round(255 * Math.min(1, step(value) / ((STEPS - 1) * fade))) : 255),
     css: (value) => {
       const i = step(value) * 3;
       return `rgb(${LUT[i]}, ${LUT[i + 1]}, ${LUT[i + 2]})`;
@@ -64,23 +74,38 @@ export function extentScale(values: Iterable<number>): ColorScale {
   return min <= max ? viridisScale(min, max) : viridisScale(0, 1);
 }
 
-/** A legend: a label, the minimum, a gradient bar and the maximum. */
+/** The lowest share of an overlay's range that fades to transparent, so that an image shows under its low values. */
+export const OVERLAY_FADE = 0.5;
+
+/** `scale` with its lowest OVERLAY_FADE of the range fading in from transparent: the scale of a map drawn over an image. */
+export function overlayScale(scale: ColorScale): ColorScale {
+  return viridisScale(scale.min, scale.max, OVERLAY_FADE);
+}
+
+/**
+ * A legend: a label, the minimum, a gradient bar and the maximum. The bar has the scale's alpha (a faded part of
+ * the range shows the page through it), and a faded scale's legend says up to which value it fades.
+ */
 export function legend(scale: ColorScale, label: string): HTMLElement {
   const bar = el('canvas', 'legend-bar');
   bar.width = STEPS;
   bar.height = 1;
   const context = bar.getContext('2d');
+  const at = (i: number) => scale.min + (i / (STEPS - 1)) * (scale.max - scale.min);
   if (context) {
     const image = context.createImageData(STEPS, 1);
-    for (let i = 0; i < STEPS; i++) image.data.set([LUT[i * 3], LUT[i * 3 + 1], LUT[i * 3 + 2], 255], i * 4);
+    for (let i = 0; i < STEPS; i++) image.data.set([LUT[i * 3], LUT[i * 3 + 1], LUT[i * 3 + 2], scale.alpha(at(i))], i * 4);
     context.putImageData(image, 0, 0);
   }
   const min = formatValue(scale.min);
   const max = formatValue(scale.max);
+  const opaqueFrom = formatValue(scale.min + scale.fade * (scale.max - scale.min));
+  const faded = scale.fade > 0 ? `, transparent at ${min} fading in to opaque at ${opaqueFrom}` : '';
   bar.setAttribute('role', 'img');
-  bar.setAttribute('aria-label', `${label}: viridis colour scale from ${min} (dark) to ${max} (light)`);
+  bar.setAttribute('aria-label', `${label}: viridis colour scale from ${min} (dark) to ${max} (light)${faded}`);
   const element = el('div', 'legend');
   element.append(el('span', 'legend-label', label), el('span', 'legend-min', min), bar, el('span', 'legend-max', max));
+  if (scale.fade > 0) element.append(el('span', 'legend-fade', `below ${opaqueFrom} fades to transparent`));
   recordFigure(element, { kind: 'legend', scale, label });
   return element;
 }

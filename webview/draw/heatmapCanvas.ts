@@ -20,7 +20,7 @@ export function gridFromMatrix(matrix: Matrix): GridValues {
   return { rows: matrix.length, cols: matrix[0]?.length ?? 0, values: matrix.flat() };
 }
 
-/** Resizes `canvas` to the grid and paints each cell's colour at the given alpha (0-255). */
+/** Resizes `canvas` to the grid and paints each cell's colour at the given alpha (0-255) times the scale's own alpha for its value. */
 export function paintGrid(canvas: HTMLCanvasElement, grid: GridValues, scale: ColorScale, alpha = 255): void {
   canvas.width = Math.max(1, grid.cols);
   canvas.height = Math.max(1, grid.rows);
@@ -33,7 +33,7 @@ export function paintGrid(canvas: HTMLCanvasElement, grid: GridValues, scale: Co
     data[k * 4] = scale.lut[c];
     data[k * 4 + 1] = scale.lut[c + 1];
     data[k * 4 + 2] = scale.lut[c + 2];
-    data[k * 4 + 3] = alpha;
+    data[k * 4 + 3] = Math.round((alpha * scale.alpha(grid.values[k])) / 255);
   }
   context.putImageData(image, 0, 0);
 }

@@ -14,9 +14,12 @@ import { paintGrid, type GridValues } from './heatmapCanvas';
 /** An image with a switchable, fadable map on top. */
 export interface Overlay {
   element: HTMLElement;
-  /** Draws `grid` coloured by `scale` over the image, or clears the overlay when grid is null. */
+  /**
+   * Draws `grid` coloured by `scale` over the image, or clears the overlay when grid is null. A scale that fades
+   * (overlayScale) leaves the image visible under the low values.
+   */
   setMap(grid: GridValues | null, scale?: ColorScale): void;
-  /** Overlay opacity from 0 (image only) to 1 (map only). */
+  /** Overlay opacity from 0 (image only) to 1 (the map's colours at their own alpha). */
   setOpacity(opacity: number): void;
 }
 
