@@ -50,14 +50,14 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     await view.locator('.ask-panel').waitFor({ timeout: 60_000 });
     const prompt = view.getByLabel('Prompt', { exact: true });
     assert.equal(await prompt.inputValue(), 'Describe the image.');
-    assert.ok((await view.locator('.ask-suggestions button').count()) >= 3, 'the suggested prompts are offered');
+    assert.ok((await view.locator('.ask-suggestions vscode-button').count()) >= 3, 'the suggested prompts are offered');
 
     // Armed before asking: the page clicks Stop the moment the host has started the answer (Stop is enabled), and
     // notes the time. Not at the first token: once loaded, the tiny model writes its 64 tokens in about 0.1 s, all
     // of them before a click on the first one gets back to the inference process. Strings are evaluated as expressions.
     await view.locator('.ask-panel').evaluate(`(() => {
       const panel = document.querySelector('.ask-panel');
-      const stop = panel.querySelector('button[aria-label="Stop writing the answer"]');
+      const stop = panel.querySelector('vscode-button[aria-label="Stop writing the answer"]');
       const status = panel.querySelector('.ask-status');
       window.stopTimes = {};
       new MutationObserver((changes, observer) => {
