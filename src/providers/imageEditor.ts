@@ -2,7 +2,8 @@
  * The read-only image editor ("Open With... Multimodal Lens", viewType multimodalLens.imageEditor) for PNG,
  * JPEG, WebP and GIF: the image with a switchable overlay (attention rollout, or the alignment with a prompt),
  * an opacity slider and a prompt box, on the same protocol as the explorer. It opens on the label the model ranks
- * highest on the image, with that prompt's map and score. Each editor keeps its data on the host, so a hidden
+ * highest on the image, with that prompt's map and score; with a generative model chosen, on the image and a pointer
+ * to Ask About Image... (also in the editor's title bar). Each editor keeps its data on the host, so a hidden
  * editor's page is rebuilt from the ready handshake.
  */
 import { basename } from 'node:path';
@@ -43,7 +44,16 @@ export class ImageEditorProvider extends Disposable implements vscode.CustomRead
     const post = (message: ToWebview) => void panel.webview.postMessage(message);
     // The first prompt is the label the model ranks highest on this image, in its template.
     const firstPrompt = async () => (await rankedPrompts(this.host, path, 1))[0] ?? applyTemplate(settings.labels[0] ?? 'object', (await promptTemplates(this.host))[0]);
-    const load = async () => (data ??= { image: await imageEntry(this.host.get(), path), prompt: await firstPrompt(), maps: null, model: null });
+    // A generative model scores no prompt: the editor shows the image and points to Ask About Image...
+    const generativeModel = async () => {
+      const model = await this.host.get().describeModel().catch(() => undefined);
+      return model?.family === 'generative' ? model.name : undefined;
+    };
+    const firstData = async (): Promise<EditorData> => {
+      const [image, generative] = await Promise.all([imageEntry(this.host.get(), path), generativeModel()]);
+      return generative ? { image, prompt: '', maps: null, model: null, generative } : { image, prompt: await firstPrompt(), maps: null, model: null };
+    };
+    const load = async () => (data ??= await firstData());
     const analyze = async (prompt: string) => {
       const current = await load();
       if (prompt === '') return post({ type: Msg.Error, message: 'Enter a prompt to compare with the image.' });
@@ -64,7 +74,7 @@ export class ImageEditorProvider extends Disposable implements vscode.CustomRead
         if (message.type === Msg.Ready) {
           const first = data === undefined;
           post(respond(message.requestId, { body: await load() }));
-          if (first) await analyze(data!.prompt);
+          if (first && !data!.generative) await analyze(data!.prompt);
         } else if (message.type === Msg.AnalyzePrompt) await analyze(message.prompt);
         else if (message.type === Msg.Export) await answerExport(post, message, vscode.Uri.joinPath(document.uri, '..'));
       } catch (error) {

@@ -93,6 +93,8 @@ export interface EditorData {
   model: ModelInfo | null;
   /** The prompt's score with the image once analysed: a two-tower model's cosine, a matcher's match probability. */
   score?: { value: number; kind: 'cosine' | 'match probability' };
+  /** The model's name when it is generative: it scores no prompt, so the editor points to Ask About Image... instead. */
+  generative?: string;
 }
 
 /** The export formats: PNG (a data: URL), SVG and JSON (text). */

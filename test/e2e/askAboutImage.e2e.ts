@@ -5,7 +5,9 @@
  * model loads): the answer keeps what was written and says it was stopped, short of the 64-token limit. Asked
  * again with occlusion maps, the answer streams in (each token shown on its own, all before the report) and then its
  * report renders: the tokens torch generated greedily (reference.json), each a button that opens its map and its
- * image share, the occlusion map, and the compare view.
+ * image share, the occlusion map, and the compare view. The image editor (Open With... > Multimodal Lens) shows the
+ * image, says the model is generative instead of failing to rank labels, and has the command in its title bar, which
+ * opens the panel on the editor's image.
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { ARTIFACTS, useWorkbenchSession } from './session';
-import { errorNotifications, explorerContextMenu, webviewContent } from './workbench';
+import { errorNotifications, explorerContextMenu, pickQuickItem, runCommand, webviewContent } from './workbench';
 
 const FIXTURE = resolve('test/fixtures/tiny-llava');
 const reference = JSON.parse(readFileSync(join(FIXTURE, 'reference.json'), 'utf8')) as { steps: { id: number }[] };
@@ -121,4 +123,32 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     assert.match((await view.locator('.token-detail .legend-bar').getAttribute('aria-label')) ?? '', /^drop in log-probability when the patch is hidden/);
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-ask.png') });
   });
+
+  test('with a generative model the image editor shows its image and points to Ask About Image... in its title bar, which opens the panel on it', async () => {
+    const { page } = session;
+    await runCommand(page, 'View: Close All Editors');
+    await explorerContextMenu(page, 'edges.png', 'Open With...');
+    await pickQuickItem(page, 'Multimodal Lens');
+    const note = await textInSomeFrame(page, '.editor .generative-note');
+    assert.match(note ?? '', /^tiny-llava is a generative model: .*Ask About Image\.\.\. in this editor's title bar/);
+    assert.ok(await textInSomeFrame(page, '.editor .overlay img[alt="edges.png"]') !== null, 'the editor shows the image');
+    assert.deepEqual(await errorNotifications(page), [], 'no zero-shot error for a model that cannot score prompts');
+    await page.locator('.editor-actions .action-label[aria-label="Ask About Image..."]').click({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'Lens ask: edges.png' }).waitFor({ timeout: 60_000 });
+    assert.match(await textInSomeFrame(page, '.ask-panel .ask-header') ?? '', /Ask about edges\.png/, 'the Ask panel is on the editor\'s image');
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-ask-from-editor.png') });
+  });
 });
+
+/** The text of the first element matching `selector` in any of the page's frames (two webviews can be open), or null after a minute. */
+async function textInSomeFrame(page: Page, selector: string): Promise<string | null> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const text = await frame.locator(selector).first().textContent({ timeout: 100 }).catch(() => null);
+      if (text !== null) return text;
+    }
+    await page.waitForTimeout(250);
+  }
+  return null;
+}

@@ -49,6 +49,9 @@ function render(): void {
     const value = data.score.kind === 'cosine' ? data.score.value.toFixed(3) : `${(100 * data.score.value).toFixed(1)}%`;
     facts.append(el('p', 'score', `${data.score.kind === 'cosine' ? 'Cosine similarity' : 'Match probability'} with "${data.prompt}": ${value}`));
   }
+  if (data.generative) {
+    facts.append(el('p', 'note generative-note', `${data.generative} is a generative model: it writes about the image rather than scoring a prompt. Ask it with Ask About Image... in this editor's title bar (or the explorer's context menu).`));
+  }
   if (data.model) {
     facts.append(el('p', 'note', `Model ${data.model.name} on ${data.model.executionProvider}`));
     appendNotices(facts, data.model.notices);
