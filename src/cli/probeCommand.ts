@@ -99,8 +99,7 @@ export async function runProbeCommand(service: InferenceService, request: ProbeR
   const result = await service.probe(request, { signal, onProgress: progress.onProgress });
   progress.clear();
   // The report's readings link to the methods page of this installation.
-  const methodsDoc = pathToFileURL(join(packageRoot, METHODS_DOC)).href;
-  if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result, methodsDoc }, await readReportAssets(packageRoot, 'probe')));
+  if (out.html) await writeFileAtomically(out.html, buildHtmlReport({ result, methodsDoc: pathToFileURL(join(packageRoot, METHODS_DOC)).href }, await readReportAssets(packageRoot, 'probe')));
   if (out.json) await writeJson(out.json, result);
   if (out.json !== '-') console.log(terminalText([probeSummary(result), ...departureLines(result.mmShap?.departures ?? [])].join('\n')));
   sayWritten([out.html, out.json], out.json);

@@ -19,6 +19,13 @@ import type { InferenceHost } from './inferenceHost';
 type OcclusionRequest = Extract<FromWebview, { type: typeof Msg.ComputeOcclusion }>;
 type RowsRequest = Extract<FromWebview, { type: typeof Msg.AttentionRows }>;
 
+/** What a panel can ask beyond exports; a message type is accepted only when its handler is given. */
+interface PanelHandlers {
+  rows?: (message: RowsRequest) => Promise<void>;
+  occlusion?: (message: OcclusionRequest) => Promise<void>;
+  openDoc?: (section: MethodsSection) => Promise<void>;
+}
+
 /**
  * Serves occlusion overlays, attention rows (from the attention kept under `heldAttention`, when the page has the
  * first token's rows only) and exports to `panel`, which shows `result` made with the model in `modelDir`.
@@ -34,7 +41,7 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
     post(respond(message.requestId, reply));
   };
   if (heldAttention !== undefined) panel.onDidDispose(() => void host.get().releaseAttention(heldAttention).catch(() => undefined));
-  listen(panel, host, near, rows, async (message: OcclusionRequest) => {
+  const occlusion = async (message: OcclusionRequest) => {
     const image = result.images[message.image];
     if (!image || message.text >= texts.length) {
       post(respond(message.requestId, { error: 'That image or text is not in this analysis.' }));
@@ -44,7 +51,8 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
     const reply = await runWithProgress(host.log, `${method === 'rise' ? 'RISE' : 'occlusion'} for "${texts[message.text]}"`, (options) =>
       host.get().occlusionOverlay({ modelDir, image: image.path, texts, text: message.text, method }, options));
     post(respond(message.requestId, reply ? { body: reply } : { error: 'cancelled, or failed (see the Multimodal Lens log)' }));
-  });
+  };
+  listen(panel, host, near, { rows, occlusion });
 }
 
 /**
@@ -52,7 +60,8 @@ export function answerPanelRequests(panel: vscode.WebviewPanel, result: Analysis
  * extension's docs/methods.md that a reading links to.
  */
 export function answerProbePanelRequests(panel: vscode.WebviewPanel, host: InferenceHost, manifestPath: string, extensionUri: vscode.Uri): void {
-  listen(panel, host, vscode.Uri.file(dirname(manifestPath)), undefined, undefined, (section) => openMethodsDoc(extensionUri, section).catch((error: unknown) => host.log.warn(`Could not open ${METHODS_DOC}: ${String(error)}`)));
+  const openDoc = (section: MethodsSection) => openMethodsDoc(extensionUri, section).catch((error: unknown) => host.log.warn(`Could not open ${METHODS_DOC}: ${String(error)}`));
+  listen(panel, host, vscode.Uri.file(dirname(manifestPath)), { openDoc });
 }
 
 /** Opens docs/methods.md at the heading `section`. */
@@ -62,10 +71,10 @@ async function openMethodsDoc(extensionUri: vscode.Uri, section: MethodsSection)
   await vscode.window.showTextDocument(document, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
 
-/** Answers exports, occlusion and attention-rows requests and docs links when the panel can make them, until the panel closes. */
-function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, rows?: (message: RowsRequest) => Promise<void>, occlusion?: (message: OcclusionRequest) => Promise<void>, openDoc?: (section: MethodsSection) => Promise<void>): void {
+/** Answers exports, and the requests `handlers` can answer, until the panel closes. */
+function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, { rows, occlusion, openDoc }: PanelHandlers): void {
   const post = (message: ToWebview) => void panel.webview.postMessage(message);
-  const accepted = occlusion ? [Msg.ComputeOcclusion, Msg.AttentionRows, Msg.Export] : [Msg.Export, ...(openDoc ? [Msg.OpenMethodsDoc] : [])];
+  const accepted = [Msg.Export, ...(occlusion ? [Msg.ComputeOcclusion] : []), ...(rows ? [Msg.AttentionRows] : []), ...(openDoc ? [Msg.OpenMethodsDoc] : [])];
   const listener = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
     const message = parseFromWebview(raw, (line) => host.log.warn(line), accepted);
     if (message?.type === Msg.Export) return answerExport(post, message, near);
