@@ -22,8 +22,11 @@ import { webviewHtml, webviewOptions } from './webviewHtml';
 const MAX_NEW_TOKENS = 64;
 const ASK_MESSAGES: FromWebview['type'][] = [Msg.Ready, Msg.AskImage, Msg.StopAnswer];
 
-/** Opens a panel beside the editor for asking the model in use about the image at `imagePath`. */
-export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imagePath: string): vscode.WebviewPanel {
+/**
+ * Opens a panel beside the editor for asking the model in use about the image at `imagePath`; with `question`
+ * (the explorer's answer cell), that prompt is in the box and asked as soon as the page is ready.
+ */
+export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imagePath: string, question?: string): vscode.WebviewPanel {
   const title = `Lens ask: ${basename(imagePath)}`;
   // The page keeps a streamed answer while hidden, so it is not rebuilt from a handshake.
   const panel = vscode.window.createWebviewPanel('multimodalLens.ask', title, vscode.ViewColumn.Beside, { ...webviewOptions(extensionUri), retainContextWhenHidden: true });
@@ -31,7 +34,11 @@ export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imag
   const post = (message: ToWebview) => void (disposed || panel.webview.postMessage(message));
   const event = (run: number, answer: AnswerEvent) => post({ type: Msg.Answer, run, event: answer });
   let setup: Promise<AskSetup> | undefined;
-  const load = () => (setup ??= imageEntry(host.get(), imagePath).then((image) => ({ image, model: basename(host.modelDir()), prompts: suggestedPrompts(host.modelDir(), extensionUri.fsPath) })));
+  const prompts = () => {
+    const suggested = suggestedPrompts(host.modelDir(), extensionUri.fsPath);
+    return question === undefined ? suggested : [question, ...suggested.filter((p) => p !== question)];
+  };
+  const load = () => (setup ??= imageEntry(host.get(), imagePath).then((image) => ({ image, model: basename(host.modelDir()), prompts: prompts() })));
   let runs = 0;
   let current: AbortController | undefined;
 
@@ -79,6 +86,7 @@ export function openAskPanel(host: InferenceHost, extensionUri: vscode.Uri, imag
     if (message?.type === Msg.Ready) {
       try {
         post(respond(message.requestId, { body: await load() }));
+        if (question !== undefined && runs === 0) await ask({ type: Msg.AskImage, prompt: question });
       } catch (error) {
         setup = undefined;
         post(respond(message.requestId, { error }));

@@ -1,8 +1,9 @@
 /**
  * The alignment explorer: a webview view (multimodalLens.explorer) showing every image with every text as a
- * similarity matrix, the opened pair's overlays and the fusion probes. The host keeps the set and the last
- * analysis, so a hidden view (no retainContextWhenHidden) is rebuilt from the ready handshake. Every message
- * from the page is validated (protocolValidators.ts) before it is acted on.
+ * similarity matrix, the opened pair's overlays and the fusion probes; with a generative model, every text asked
+ * as a prompt about every image, each cell the answer (explorerAnswers.ts), a cell opening the Ask About Image
+ * panel. The host keeps the set and the last analysis, so a hidden view (no retainContextWhenHidden) is rebuilt
+ * from the ready handshake. Every message from the page is validated (protocolValidators.ts) before it is acted on.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ import { ADD_TO_EXPLORER_COMMAND } from '../hover/hoverMarkdown';
 import { Disposable } from './disposable';
 import type { InferenceHost } from './inferenceHost';
 import { answerExport, checkImageArgument, errorText, imageEntry } from './webviewHost';
+import { answerGrid } from './explorerAnswers';
+import { openAskPanel } from './askPanel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 /** The view id and the commands, as contributed in package.json. */
@@ -30,9 +33,9 @@ export const OPEN_EXPLORER_COMMAND = 'multimodalLens.openExplorer';
 /** The most images the explorer holds: each analysis runs all of them against all texts. */
 const MAX_IMAGES = 64;
 const MANIFEST_PAIRS = 32;
-const EXPLORER_MESSAGES: FromWebview['type'][] = [Msg.Ready, Msg.SetTexts, Msg.AddImages, Msg.PickImages, Msg.RemoveImage, Msg.LoadManifest, Msg.SelectCell, Msg.RunProbe, Msg.Cancel, Msg.Export];
+const EXPLORER_MESSAGES: FromWebview['type'][] = [Msg.Ready, Msg.SetTexts, Msg.AddImages, Msg.PickImages, Msg.RemoveImage, Msg.LoadManifest, Msg.SelectCell, Msg.RunProbe, Msg.Cancel, Msg.Export, Msg.AskCell];
 
-const emptyData = (): ExplorerData => ({ images: [], labels: [], template: '', texts: [], matrix: null, model: null, probe: null });
+const emptyData = (): ExplorerData => ({ images: [], labels: [], template: '', texts: [], matrix: null, model: null, probe: null, answers: null });
 
 /** Provides the explorer view and runs its analyses through the extension's inference host. */
 export class ExplorerViewProvider extends Disposable implements vscode.WebviewViewProvider {
@@ -102,7 +105,16 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
       case Msg.RunProbe: return this.probe();
       case Msg.Cancel: return this.running?.abort();
       case Msg.Export: return answerExport((m) => this.post(m), message, vscode.workspace.workspaceFolders?.[0]?.uri);
+      case Msg.AskCell: return this.askCell(message.image, message.text);
     }
+  }
+
+  /** Opens the Ask About Image panel on an answer cell's image, asking its prompt there (maps of every word). */
+  private askCell(image: number, text: number): void {
+    const path = this.data.answers && this.data.images[image]?.path;
+    const prompt = this.data.texts[text];
+    if (!path || prompt === undefined) return this.post({ type: Msg.Error, message: 'That answer is not in the current set; it may have changed.' });
+    openAskPanel(this.host, this.extensionUri, path, prompt);
   }
 
   private pairMaps(image: number, text: number): { body: PairMaps } | { error: string } {
@@ -111,9 +123,7 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
   }
 
   private async setTexts(labels: string[], template: string): Promise<void> {
-    this.data.labels = labels;
-    this.data.template = template;
-    this.data.texts = labels.map((label) => applyTemplate(label, template));
+    Object.assign(this.data, { labels, template });
     this.manifest = undefined;
     await this.analyze();
   }
@@ -199,11 +209,16 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
 
   private async analyze(): Promise<void> {
     this.result = undefined;
-    Object.assign(this.data, { matrix: null, probe: null });
-    const { images, texts } = this.data;
+    Object.assign(this.data, { matrix: null, probe: null, answers: null });
+    const { images, labels, template } = this.data;
     // The page shows the new set at once, without the old set's scores, which no longer describe it.
     this.post({ type: Msg.Data, data: this.data });
-    if (images.length === 0 || texts.length === 0) return this.running?.abort();
+    if (images.length === 0 || labels.length === 0) return this.running?.abort();
+    const description = await this.run('Loading the model...', (options) => this.host.get().describeModel(undefined, options));
+    if (description?.family === 'generative') return this.answer();
+    if (!description) return;
+    // Texts through the template again: answers took the labels as typed.
+    const texts = (this.data.texts = labels.map((label) => applyTemplate(label, template)));
     const result = await this.run(`Analyzing ${images.length} x ${texts.length}...`, (options) => this.host.get().analyze({ images: images.map((i) => i.path), texts }, options));
     if (!result) return;
     this.host.observe(result.model);
@@ -215,9 +230,26 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
     if (result.model.tokenLayout && (this.manifest || Math.min(images.length, texts.length) >= 2)) await this.probe();
   }
 
+  /** A generative model's answers: each label as typed is a prompt (a template means nothing to it), asked of each image. */
+  private async answer(): Promise<void> {
+    const { images, labels } = this.data;
+    const answers: (string | null)[][] = images.map(() => labels.map(() => null));
+    Object.assign(this.data, { texts: [...labels], answers });
+    this.post({ type: Msg.Data, data: this.data });
+    await this.run(`Answering ${labels.length} prompt(s) about ${images.length} image(s)...`, (options) => answerGrid((request, o) => this.host.get().generate(request, o), images.map((i) => i.path), labels, options, (image, text, result) => {
+      if (this.data.answers !== answers) return;
+      answers[image][text] = result.answer;
+      const { name, architecture, executionProvider, notices } = result.model;
+      this.data.model = { name, architecture, executionProvider, notices };
+      if (image + text === 0) this.post({ type: Msg.Data, data: this.data });
+      else this.post({ type: Msg.CellAnswer, image, text, answer: result.answer });
+    }));
+  }
+
   /** The fusion probes over the manifest the set came from, or over the pairs image i with text i. */
   private async probe(): Promise<void> {
     const { images, texts } = this.data;
+    if (this.data.answers) return this.post({ type: Msg.Error, message: 'The fusion probes score image-text pairs, which a generative model does not: choose a scoring model (Multimodal Lens: Select Model...) to run them.' });
     if (!this.manifest && Math.min(images.length, texts.length) < 2) {
       return this.post({ type: Msg.Error, message: 'The fusion probes need at least two pairs: add as many texts as images (text i describes image i), or load a manifest.' });
     }

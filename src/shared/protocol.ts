@@ -28,6 +28,7 @@ export const Msg = {
   AskImage: 'askImage',
   StopAnswer: 'stopAnswer',
   OpenMethodsDoc: 'openMethodsDoc',
+  AskCell: 'askCell',
   // Host to webview.
   Response: 'response',
   Data: 'data',
@@ -35,6 +36,7 @@ export const Msg = {
   Busy: 'busy',
   Error: 'error',
   Answer: 'answer',
+  CellAnswer: 'cellAnswer',
 } as const;
 
 /** One image of the explorer: its path, its file name, a small preview as a data: URL. */
@@ -83,6 +85,11 @@ export interface ExplorerData {
   matrix: ScoreMatrix | null;
   model: ModelInfo | null;
   probe: ProbeResult | null;
+  /**
+   * With a generative model, which scores no pair: its answer to each text as a prompt (the labels as typed, no
+   * template), answers[image][text], null until written. Null with a scoring model, which fills `matrix` instead.
+   */
+  answers: (string | null)[][] | null;
 }
 
 /** What the host holds for one image editor. */
@@ -118,7 +125,9 @@ export type FromWebview =
   | { type: typeof Msg.AskImage; prompt: string; occlusion?: boolean }
   | { type: typeof Msg.StopAnswer }
   /** A probe page's link to a section of docs/methods.md (probeReadings.ts's METHODS_SECTIONS). */
-  | { type: typeof Msg.OpenMethodsDoc; section: MethodsSection };
+  | { type: typeof Msg.OpenMethodsDoc; section: MethodsSection }
+  /** The explorer's answer cell: open the Ask About Image panel on that image, asking that prompt. */
+  | { type: typeof Msg.AskCell; image: number; text: number };
 
 /** What the Ask About Image panel gets in reply to its Ready: the image, the model and the prompts to offer. */
 export interface AskSetup {
@@ -179,7 +188,9 @@ export type ToWebview =
   | { type: typeof Msg.Busy; message: string | null }
   | { type: typeof Msg.Error; message: string }
   /** `run` counts the panel's answers, so a page drops the events of one it replaced. */
-  | { type: typeof Msg.Answer; run: number; event: AnswerEvent };
+  | { type: typeof Msg.Answer; run: number; event: AnswerEvent }
+  /** One answer of the explorer's grid as it is written (ExplorerData.answers), without resending the whole set. */
+  | { type: typeof Msg.CellAnswer; image: number; text: number; answer: string };
 
 /** A FromWebview message without its requestId, as the caller of `Requests.send` writes it. */
 export type RequestMessage = FromWebview extends infer M ? (M extends { requestId: number } ? Omit<M, 'requestId'> : never) : never;

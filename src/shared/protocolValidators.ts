@@ -76,6 +76,7 @@ const CHECKS: Record<FromWebview['type'], Check> = {
   [Msg.RemoveImage]: (m) => (isIndex(m.index) ? null : 'index must be a non-negative integer'),
   [Msg.LoadManifest]: () => null,
   [Msg.SelectCell]: (m) => (isIndex(m.image) && isIndex(m.text) ? requestId(m) : 'image and text must be non-negative integers'),
+  [Msg.AskCell]: (m) => (isIndex(m.image) && isIndex(m.text) ? null : 'image and text must be non-negative integers'),
   [Msg.RunProbe]: () => null,
   [Msg.Cancel]: () => null,
   [Msg.AnalyzePrompt]: (m) => (isText(m.prompt) ? null : `prompt must be a string of at most ${MAX_TEXT_CHARS} characters`),

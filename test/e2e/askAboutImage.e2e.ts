@@ -7,7 +7,8 @@
  * report renders: the tokens torch generated greedily (reference.json), each a button that opens its map and its
  * image share, the occlusion map, and the compare view. The image editor (Open With... > Multimodal Lens) shows the
  * image, says the model is generative instead of failing to rank labels, and has the command in its title bar, which
- * opens the panel on the editor's image.
+ * opens the panel on the editor's image. The Alignment Explorer takes the model too: the image added and a prompt
+ * applied, its cell holds the answer torch wrote (reference.json), and the cell opens the Ask panel asking it there.
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
@@ -40,7 +41,7 @@ async function waitForStatus(page: Page, view: FrameLocator, pattern: RegExp, wh
   }
 }
 
-describe('Multimodal Lens on a generative model in code-server', { timeout: 180_000 }, () => {
+describe('Multimodal Lens on a generative model in code-server', { timeout: 300_000 }, () => {
   const session = useWorkbenchSession((workspace) => {
     copyFileSync(join(FIXTURE, 'edges_51x37.png'), join(workspace, 'edges.png'));
   }, {}, { 'multimodalLens.model': FIXTURE, 'multimodalLens.executionProvider': 'cpu' });
@@ -138,7 +139,44 @@ describe('Multimodal Lens on a generative model in code-server', { timeout: 180_
     assert.match(await textInSomeFrame(page, '.ask-panel .ask-header') ?? '', /Ask about edges\.png/, 'the Ask panel is on the editor\'s image');
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-ask-from-editor.png') });
   });
+
+  test('the Alignment Explorer with a generative model answers each prompt about each image; a cell asks it in the Ask panel', async () => {
+    const { page } = session;
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Multimodal Lens: Open Alignment Explorer');
+    const explorer = webviewContent(page);
+    await explorer.locator('.matrix-section .note').waitFor({ timeout: 60_000 });
+    await runCommand(page, 'View: Show Explorer');
+    await explorerContextMenu(page, 'edges.png', 'Add Image to Alignment Explorer');
+    await explorer.locator('.image-list .image-name', { hasText: 'edges.png' }).waitFor({ timeout: 60_000 });
+    await explorer.locator('vscode-textarea textarea').fill('Describe the image.');
+    await explorer.getByRole('button', { name: /^Apply the texts/ }).click();
+    const cell = explorer.locator('.answer-cell:not(.pending)');
+    await cell.waitFor({ timeout: 90_000 });
+    const words = ((await cell.textContent()) ?? '').trim().split(/\s+/);
+    assert.deepEqual(words.slice(0, reference.steps.length), reference.steps.map((s) => word[s.id]), 'the cell holds torch\'s greedy answer');
+    assert.match((await explorer.locator('.text-inputs .control-label').first().textContent()) ?? '', /^Prompts, one per line/);
+    assert.deepEqual(await errorNotifications(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-explorer-vlm.png') });
+    await cell.click();
+    await page.locator('.tab', { hasText: 'Lens ask: edges.png' }).waitFor({ timeout: 60_000 });
+    const deadline = Date.now() + 90_000;
+    let status: string | null = null;
+    while (!/^Complete: /.test(status ?? '') && Date.now() < deadline) status = await textInSomeFrame(page, '.ask-panel .ask-status');
+    assert.match(status ?? '', /^Complete: /, 'the Ask panel asked the cell\'s prompt at once');
+    const tokens = await textsInSomeFrame(page, '.ask-report .answer .token');
+    assert.deepEqual(tokens.slice(0, reference.steps.length).map((t) => t.trim()), reference.steps.map((s) => word[s.id]));
+  });
 });
+
+/** The texts of every element matching `selector` in the first of the page's frames that has one. */
+async function textsInSomeFrame(page: Page, selector: string): Promise<string[]> {
+  for (const frame of page.frames()) {
+    const texts = await frame.locator(selector).allTextContents().catch(() => []);
+    if (texts.length > 0) return texts;
+  }
+  return [];
+}
 
 /** The text of the first element matching `selector` in any of the page's frames (two webviews can be open), or null after a minute. */
 async function textInSomeFrame(page: Page, selector: string): Promise<string | null> {

@@ -32,6 +32,7 @@ const data: ExplorerData = {
   matrix: { rows: 3, cols: 2, values: Float32Array.from(VALUES), kind: 'cosine' },
   model: { name: 'fixture', architecture: 'twoTower', executionProvider: 'cpu', notices: [`notice about ${XSS}`] },
   probe: null,
+  answers: null,
 };
 
 /** Viridis at the 256-step position of `v` in [min, max], the reference for every cell colour. */
@@ -215,7 +216,7 @@ test('exports: the matrix as a figure (one rect and one value per cell, every la
   assert.deepEqual(shown.values.flat().map((v: number) => Math.round(v * 100) / 100), VALUES);
   assert.deepEqual({ rows: shown.rowLabels, cols: shown.colLabels, scale: shown.scale.name }, { rows: ['red.png', 'blue.png', `${XSS}.png`], cols: ['red circle', XSS], scale: 'viridis' });
   before = (await view.posted()).length;
-  await page.getByRole('button', { name: 'Export the matrix and probes as JSON' }).click();
+  await page.getByRole('button', { name: 'Export the matrix, answers and probes as JSON' }).click();
   const json = JSON.parse((await view.nextPosted('export', before)).content as string) as ExplorerData & { matrix: { values: number[] } };
   assert.deepEqual(json.matrix.values.map((v) => Math.round(v * 100) / 100), VALUES);
   assert.deepEqual(json.images.map((i) => Object.keys(i)), [['path', 'name'], ['path', 'name'], ['path', 'name']], 'previews are left out');

@@ -30,6 +30,7 @@ export function recordedData(result: AnalysisResult): ExplorerData {
     matrix: scoreMatrix(result),
     model: modelInfo(result),
     probe: null,
+    answers: null,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Entry of the alignment explorer webview. It draws what the host sends: the images x texts matrix, the
- * opened pair's overlays and the fusion probes. Its state (the host's data and the view's own choices) is
- * saved with vscode.setState, so when VS Code recreates the hidden view the page draws at once from it, then
- * the ready handshake brings the host's current data.
+ * opened pair's overlays and the fusion probes, or with a generative model the grid of its answers. Its state
+ * (the host's data and the view's own choices) is saved with vscode.setState, so when VS Code recreates the
+ * hidden view the page draws at once from it, then the ready handshake brings the host's current data.
  */
 import '../probe.css';
 import './explorer.css';
@@ -16,6 +16,7 @@ import type { ExportFile } from '../panelExports';
 import { exportJson, sendExport } from './exporting';
 import { connectHost, toFloat32 } from './hostPort';
 import { acceptDrops, textInputs } from './inputs';
+import { drawAnswerGrid, type AnswerGridView } from './answerGrid';
 import { commandButton } from '../draw/commandButton';
 import { matrixFigure } from './matrixFigure';
 import { drawMatrix, type MatrixChoice, type MatrixInput, type MatrixView } from './matrixView';
@@ -50,6 +51,7 @@ const matrixSlot = el('section', 'matrix-section');
 const pairSlot = el('section', 'pair-section');
 const probeSlot = el('section', 'probe-section');
 let matrixView: MatrixView | null = null;
+let answerView: AnswerGridView | null = null;
 
 function matrixInput(data: ExplorerData): MatrixInput | null {
   if (!data.matrix) return null;
@@ -106,7 +108,21 @@ async function openPair(image: number, text: number): Promise<void> {
   }
 }
 
+function exportAllButton(data: ExplorerData): HTMLElement {
+  return commandButton('Export all as JSON', 'Export the matrix, answers and probes as JSON', () => void sendExport(port, 'json', 'alignment-explorer.json', exportJson({ ...data, images: data.images.map(({ path, name }) => ({ path, name })) }), show));
+}
+
+function drawAnswerSlot(data: ExplorerData, answers: (string | null)[][]): void {
+  const input = { rowLabels: data.images.map((i) => i.name), rowThumbs: data.images.map((i) => i.preview), prompts: data.texts, answers };
+  answerView = drawAnswerGrid(input, (image, text) => port.post({ type: Msg.AskCell, image, text }));
+  const exports = el('div', 'controls');
+  exports.append(exportAllButton(data));
+  matrixSlot.replaceChildren(el('h2', undefined, 'Answers'), answerView.element, exports);
+}
+
 function drawMatrixSlot(data: ExplorerData): void {
+  answerView = null;
+  if (data.answers) return drawAnswerSlot(data, data.answers);
   const input = matrixInput(data);
   matrixSlot.replaceChildren(el('h2', undefined, 'Image-text matrix'));
   matrixView = null;
@@ -121,11 +137,13 @@ function drawMatrixSlot(data: ExplorerData): void {
   matrixView = drawMatrix(input, state.matrix, { open: (i, j) => void openPair(i, j), change: save });
   const view = matrixView.element;
   const exports = figureExports(() => matrixFigure(input, state.matrix.sort, view), 'alignment-matrix', 'the image-text matrix', exportFile);
-  exports.querySelector('.export-status')?.before(commandButton('Export all as JSON', 'Export the matrix and probes as JSON', () => void sendExport(port, 'json', 'alignment-explorer.json', exportJson({ ...data, images: data.images.map(({ path, name }) => ({ path, name })) }), show)));
+  exports.querySelector('.export-status')?.before(exportAllButton(data));
   matrixSlot.append(matrixView.element, exports);
 }
 
 function drawProbeSlot(data: ExplorerData): void {
+  // The probes score image-text pairs, which a generative model does not.
+  probeSlot.hidden = data.answers !== null;
   probeSlot.replaceChildren(el('h2', undefined, 'Fusion probes'));
   const run = commandButton('Run fusion probes', 'Run the fusion probes on the current set', () => port.post({ type: Msg.RunProbe }));
   probeSlot.append(el('p', 'note', 'Pairs are image i with text i (or the manifest\'s pairs). Single-stream models run them after each analysis.'), run);
@@ -141,7 +159,7 @@ function drawProbeSlot(data: ExplorerData): void {
 function render(): void {
   const data = state.data;
   if (!data) return;
-  inputs.show(data.labels, data.template);
+  inputs.show(data.labels, data.template, data.answers !== null);
   drawFacts(data.model);
   drawImageList(data);
   drawMatrixSlot(data);
@@ -176,6 +194,11 @@ function receive(data: ExplorerData): void {
 port.listen((message) => {
   if (message.type === Msg.Data) {
     receive(message.data as ExplorerData);
+  } else if (message.type === Msg.CellAnswer && state.data?.answers) {
+    const row = state.data.answers[message.image];
+    if (row && message.text < row.length) row[message.text] = message.answer;
+    answerView?.setAnswer(message.image, message.text, message.answer);
+    save();
   } else if (message.type === Msg.Probe && state.data) {
     state.data.probe = message.probe;
     drawProbeSlot(state.data);
