@@ -3,7 +3,7 @@
  * in the editor background, a frame in the focus colour around the opened pair), and over it a d3-built ARIA
  * grid of transparent cells carrying the printed values, keyboard focus and accessible names. Headers sort:
  * a text's header orders the images by it, an image's header orders the texts. Arrow keys, Home and End move
- * between cells; Enter or Space opens the pair.
+ * between cells; Enter or Space opens the pair. In a narrow view the matrix scrolls within its own frame.
  */
 import { format, select } from 'd3';
 import type { ScoreMatrix } from '../../src/shared/protocol';
@@ -137,8 +137,11 @@ export function drawMatrix(input: MatrixInput, choice: MatrixChoice, events: Mat
       const cell = (event.target as HTMLElement).closest<HTMLElement>('.cell');
       if (cell) open(cell, grid);
     });
-    element.replaceChildren(el('div', 'matrix-frame'), legend(scale, scoreCaption(input.matrix.kind)));
-    element.firstElementChild!.append(canvas, grid);
+    const frame = el('div', 'matrix-frame');
+    frame.append(canvas, grid);
+    const scroll = el('div', 'matrix-scroll');
+    scroll.append(frame);
+    element.replaceChildren(scroll, legend(scale, scoreCaption(input.matrix.kind)));
     repaint();
   };
 
