@@ -14,7 +14,7 @@ import { respond, type ExplorerData, type PairMaps } from '../../src/shared/prot
 import { messageProblem } from '../../src/shared/protocolValidators';
 import { openWebview, probeFixture, setTheme, solidPng, XSS, type Webview } from './explorerHarness';
 import { readSvg } from './figureReadback';
-import { canvasPixels, closeColour, launchChromium, type Rgb } from './reportPage';
+import { canvasAlphas, canvasPixels, closeColour, launchChromium, type Rgb } from './reportPage';
 
 const CELL = 44;
 const VALUES = [0.1, 0.5, 0.9, -0.3, 0.2, 0.4]; // 3 images x 2 texts, row-major; max at [1][0], min at [1][1]
@@ -133,13 +133,15 @@ test('arrow keys, Home and End move between cells; Enter opens the pair and show
   assert.deepEqual(await canvasPixels(matrixCanvas(), [frameEdge(1, 1)]), [hex('#007fd4')], 'the opened cell is framed in the focus colour');
   const overlay = page.locator('.pair-view canvas.overlay-map');
   // Bilinear scaling from 2 x 2 to 256 px: a cell's centre keeps its colour up to rounding.
-  const near = async (expected: Rgb[], what: string) => {
-    const actual = await canvasPixels(overlay, [[192, 192], [64, 64]]);
-    assert.ok(actual.every((c, i) => closeColour(c, expected[i], 3)), `${what}: ${JSON.stringify(actual)}`);
+  // The hot cell in viridis' top colour, opaque; the cold one transparent (the overlay's low end fades out).
+  const near = async (hot: [number, number], cold: [number, number], what: string) => {
+    const [colour] = await canvasPixels(overlay, [hot]);
+    const alphas = await canvasAlphas(overlay, [hot, cold]);
+    assert.ok(closeColour(colour, [253, 231, 37], 3) && alphas[0] === 255 && alphas[1] === 0, `${what}: ${JSON.stringify([colour, alphas])}`);
   };
-  await near([[253, 231, 37], [68, 1, 84]], 'alignment: hot bottom-right');
+  await near([192, 192], [64, 64], 'alignment: hot bottom-right');
   await page.getByLabel('Overlay', { exact: true }).selectOption('rollout');
-  await near([[68, 1, 84], [253, 231, 37]], 'rollout: hot top-left');
+  await near([64, 64], [192, 192], 'rollout: hot top-left');
 });
 
 test('the canvas follows the theme: light, then high contrast, repainted when VS Code switches', async () => {
@@ -236,6 +238,54 @@ test('the opened pair exports as a figure: its title, the legend of the map show
   assert.deepEqual(read.texts.filter((t) => !t.inside).map((t) => t.text), []);
   // The rollout shown is 1 at the top-left patch and 0 elsewhere.
   assert.deepEqual(read.legend, { label: 'Attention rollout', min: '0', max: '1' });
+  await view.send(respond(svg.requestId as number, { body: { saved: null } }));
+  await row.locator('select.figure-background-choice').selectOption('transparent');
+  before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export PNG: the image-text matrix' }).click();
+  const png = await view.nextPosted('export', before);
+  const image = PNG.sync.read(Buffer.from((png.content as string).replace('data:image/png;base64,', ''), 'base64'));
+  assert.deepEqual([image.width, image.height], [2 * read.width, 2 * read.height]);
+  const at = (x: number, y: number) => Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4));
+  assert.equal(at(0, 0)[3], 0, 'a transparent corner');
+  // Cell [1][0], the maximum, near its corner (away from the printed value): one cell (24 px) below the first.
+  const cell = read.box!;
+  assert.deepEqual(at(Math.round(2 * (cell.x + 4)), Math.round(2 * (cell.y + cell.height + 4))), [253, 231, 37, 255]);
+  await view.send(respond(png.requestId as number, { error: 'disk full' }));
+  await page.getByRole('status').filter({ hasText: 'Export failed: disk full' }).waitFor({ timeout: 5000 });
+  before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export JSON: the image-text matrix' }).click();
+  const shown = JSON.parse((await view.nextPosted('export', before)).content as string);
+  assert.deepEqual(shown.values.flat().map((v: number) => Math.round(v * 100) / 100), VALUES);
+  assert.deepEqual({ rows: shown.rowLabels, cols: shown.colLabels, scale: shown.scale.name }, { rows: ['red.png', 'blue.png', `${XSS}.png`], cols: ['red circle', XSS], scale: 'viridis' });
+  before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export the matrix, answers and probes as JSON' }).click();
+  const json = JSON.parse((await view.nextPosted('export', before)).content as string) as ExplorerData & { matrix: { values: number[] } };
+  assert.deepEqual(json.matrix.values.map((v) => Math.round(v * 100) / 100), VALUES);
+  assert.deepEqual(json.images.map((i) => Object.keys(i)), [['path', 'name'], ['path', 'name'], ['path', 'name']], 'previews are left out');
+});
+
+test('the opened pair exports as a figure: its title, the legend of the map shown, its values as JSON', async () => {
+  const row = page.locator('.pair-view .controls.export');
+  await row.locator('select.figure-background-choice').selectOption('light');
+  let before = (await view.posted()).length;
+  await page.getByRole('button', { name: 'Export SVG: blue.png with its overlay' }).click();
+  const svg = await view.nextPosted('export', before);
+  assert.equal(svg.fileName, 'blue-overlay.svg');
+  const read = await readSvg(page, svg.content as string, 'image');
+  assert.equal(read.background, '#ffffff');
+  assert.equal(read.fills.length, 2, 'the image and the map, as two layers');
+  assert.equal(read.texts.find((t) => t.className === 'figure-title')?.text, `blue.png with "a ${XSS}"`);
+  assert.deepEqual(read.texts.filter((t) => !t.inside).map((t) => t.text), []);
+  // The rollout shown is 1 at the top-left patch and 0 elsewhere.
+  assert.deepEqual(read.legend, { label: 'Attention rollout', min: '0', max: '1' });
+  // The legend fades as the map does: transparent at 0, opaque from 0.5 on, over a checkerboard, and says so.
+  const stops = await page.evaluate((content) => {
+    const doc = new DOMParser().parseFromString(content, 'image/svg+xml');
+    return { opacity: [...doc.querySelectorAll('.figure-legend stop')].map((s) => Number(s.getAttribute('stop-opacity'))), checks: doc.querySelectorAll('.legend-checks').length, scale: doc.querySelector('.legend-scale')?.textContent };
+  }, svg.content as string);
+  assert.deepEqual(stops.opacity, Array.from({ length: 16 }, (_, i) => Math.round(255 * Math.min(1, Math.round((i / 15) * 255) / (255 * 0.5))) / 255));
+  assert.equal(stops.checks, 1);
+  assert.match(stops.scale ?? '', /below 0\.5 fades to transparent$/);
   await view.send(respond(svg.requestId as number, { body: { saved: null } }));
   before = (await view.posted()).length;
   await page.getByRole('button', { name: 'Export PNG: blue.png with its overlay' }).click();

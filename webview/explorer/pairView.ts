@@ -1,10 +1,10 @@
 /**
  * One image with the maps of a pair laid over it: attention rollout or the patch alignment with a text,
- * switchable, with an opacity slider and a legend. The explorer shows it for the opened cell; the image
- * editor for its prompt.
+ * switchable, with an opacity slider and a legend; the map's lower half fades to transparent over the image.
+ * The explorer shows it for the opened cell; the image editor for its prompt.
  */
 import type { ImageEntry, PairMaps } from '../../src/shared/protocol';
-import { extentScale, legend } from '../draw/colorScale';
+import { extentScale, legend, overlayScale } from '../draw/colorScale';
 import { el, labelledNumber, labelledSelect, type Choice } from '../draw/dom';
 import { createOverlay } from '../draw/overlay';
 import { overlayExports, type ShownOverlay } from '../figureExports';
@@ -44,7 +44,8 @@ export function drawPair(image: ImageEntry, maps: PairMaps | null, text: string 
   const show = (value: string) => {
     choice.map = value as OverlayChoice['map'];
     const layer = layers.get(value);
-    const scale = layer ? extentScale(layer.values) : undefined;
+    // Faded at its low end, as in the analysis panel, so the image shows where the map is low.
+    const scale = layer ? overlayScale(extentScale(layer.values)) : undefined;
     const grid = layer && maps ? { ...maps.grid, values: layer.values } : null;
     overlay.setMap(grid, scale);
     legendSlot.replaceChildren(...(layer && scale ? [legend(scale, layer.label)] : []));
