@@ -174,7 +174,18 @@ export interface FigureLegend {
 
 const BAR = { width: 220, height: 12, stops: 16 };
 
-/** The legend: its label, the viridis gradient, the minimum under its left end, the maximum under its right end, and the scale named. */
+/** A 6 px grey checkerboard under a legend bar, so that the part of a scale fading to transparent reads as transparent. */
+function checkerboard(id: string): SVGPatternElement {
+  const pattern = svgNode('pattern', { id, width: 6, height: 6, patternUnits: 'userSpaceOnUse' });
+  pattern.append(svgNode('rect', { width: 6, height: 6, fill: '#c0c0c0' }), svgNode('rect', { width: 3, height: 3, fill: '#808080' }), svgNode('rect', { x: 3, y: 3, width: 3, height: 3, fill: '#808080' }));
+  return pattern;
+}
+
+/**
+ * The legend: its label, the viridis gradient, the minimum under its left end, the maximum under its right end, and
+ * the scale named. A scale that fades (a map over an image) has the page's alpha in its gradient, over a
+ * checkerboard, and says below which value it fades.
+ */
 export function legendBody(legend: FigureLegend, palette: FigurePalette): SVGGElement {
   const group = svgNode('g', { class: 'figure-legend' });
   const { scale } = legend;
@@ -182,22 +193,34 @@ export function legendBody(legend: FigureLegend, palette: FigurePalette): SVGGEl
   const gradient = svgNode('linearGradient', { id, x1: 0, x2: 1, y1: 0, y2: 0 });
   // A range of one value paints its one colour; otherwise the whole scale, dark to light.
   const flat = !(scale.max > scale.min);
+  const faded = !flat && scale.fade > 0;
   for (let i = 0; i < BAR.stops; i++) {
     const step = flat ? 0 : Math.round((i / (BAR.stops - 1)) * (scale.lut.length / 3 - 1));
     const [r, g, b] = scale.lut.subarray(step * 3, step * 3 + 3);
-    gradient.append(svgNode('stop', { offset: i / (BAR.stops - 1), 'stop-color': `rgb(${r}, ${g}, ${b})` }));
+    const value = scale.min + (i / (BAR.stops - 1)) * (scale.max - scale.min);
+    gradient.append(svgNode('stop', { offset: i / (BAR.stops - 1), 'stop-color': `rgb(${r}, ${g}, ${b})`, ...(faded ? { 'stop-opacity': scale.alpha(value) / 255 } : {}) }));
   }
   const defs = svgNode('defs', {});
   defs.append(gradient);
+  const bar = { x: 0, y: 8, width: BAR.width, height: BAR.height };
+  const under: SVGElement[] = [];
+  if (faded) {
+    const checks = uniqueId('checks');
+    defs.append(checkerboard(checks));
+    under.push(svgNode('rect', { class: 'legend-checks', ...bar, fill: `url(#${checks})` }));
+  }
   const minText = legend.minText ?? formatValue(scale.min);
   const maxText = legend.maxText ?? formatValue(scale.max);
+  const scaleText = flat ? 'viridis colour scale (one value: one colour)'
+    : `viridis colour scale, linear from dark to light${faded ? `; below ${formatValue(scale.min + scale.fade * (scale.max - scale.min))} fades to transparent` : ''}`;
   group.append(
     defs,
     label(legend.label, 0, 0, palette, { className: 'legend-label' }),
-    svgNode('rect', { class: 'legend-bar', x: 0, y: 8, width: BAR.width, height: BAR.height, fill: `url(#${id})`, stroke: palette.border }),
+    ...under,
+    svgNode('rect', { class: 'legend-bar', ...bar, fill: `url(#${id})`, stroke: palette.border }),
     label(minText, 0, 8 + BAR.height + 14, palette, { size: 11, className: 'legend-min' }),
     label(maxText, BAR.width, 8 + BAR.height + 14, palette, { size: 11, anchor: 'end', className: 'legend-max' }),
-    label(flat ? 'viridis colour scale (one value: one colour)' : 'viridis colour scale, linear from dark to light', BAR.width + 12, 8 + BAR.height - 1, palette, { size: 11, fill: palette.muted, className: 'legend-scale' }),
+    label(scaleText, BAR.width + 12, 8 + BAR.height - 1, palette, { size: 11, fill: palette.muted, className: 'legend-scale' }),
   );
   return group;
 }

@@ -238,46 +238,6 @@ test('the opened pair exports as a figure: its title, the legend of the map show
   assert.deepEqual(read.texts.filter((t) => !t.inside).map((t) => t.text), []);
   // The rollout shown is 1 at the top-left patch and 0 elsewhere.
   assert.deepEqual(read.legend, { label: 'Attention rollout', min: '0', max: '1' });
-  await view.send(respond(svg.requestId as number, { body: { saved: null } }));
-  await row.locator('select.figure-background-choice').selectOption('transparent');
-  before = (await view.posted()).length;
-  await page.getByRole('button', { name: 'Export PNG: the image-text matrix' }).click();
-  const png = await view.nextPosted('export', before);
-  const image = PNG.sync.read(Buffer.from((png.content as string).replace('data:image/png;base64,', ''), 'base64'));
-  assert.deepEqual([image.width, image.height], [2 * read.width, 2 * read.height]);
-  const at = (x: number, y: number) => Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4));
-  assert.equal(at(0, 0)[3], 0, 'a transparent corner');
-  // Cell [1][0], the maximum, near its corner (away from the printed value): one cell (24 px) below the first.
-  const cell = read.box!;
-  assert.deepEqual(at(Math.round(2 * (cell.x + 4)), Math.round(2 * (cell.y + cell.height + 4))), [253, 231, 37, 255]);
-  await view.send(respond(png.requestId as number, { error: 'disk full' }));
-  await page.getByRole('status').filter({ hasText: 'Export failed: disk full' }).waitFor({ timeout: 5000 });
-  before = (await view.posted()).length;
-  await page.getByRole('button', { name: 'Export JSON: the image-text matrix' }).click();
-  const shown = JSON.parse((await view.nextPosted('export', before)).content as string);
-  assert.deepEqual(shown.values.flat().map((v: number) => Math.round(v * 100) / 100), VALUES);
-  assert.deepEqual({ rows: shown.rowLabels, cols: shown.colLabels, scale: shown.scale.name }, { rows: ['red.png', 'blue.png', `${XSS}.png`], cols: ['red circle', XSS], scale: 'viridis' });
-  before = (await view.posted()).length;
-  await page.getByRole('button', { name: 'Export the matrix, answers and probes as JSON' }).click();
-  const json = JSON.parse((await view.nextPosted('export', before)).content as string) as ExplorerData & { matrix: { values: number[] } };
-  assert.deepEqual(json.matrix.values.map((v) => Math.round(v * 100) / 100), VALUES);
-  assert.deepEqual(json.images.map((i) => Object.keys(i)), [['path', 'name'], ['path', 'name'], ['path', 'name']], 'previews are left out');
-});
-
-test('the opened pair exports as a figure: its title, the legend of the map shown, its values as JSON', async () => {
-  const row = page.locator('.pair-view .controls.export');
-  await row.locator('select.figure-background-choice').selectOption('light');
-  let before = (await view.posted()).length;
-  await page.getByRole('button', { name: 'Export SVG: blue.png with its overlay' }).click();
-  const svg = await view.nextPosted('export', before);
-  assert.equal(svg.fileName, 'blue-overlay.svg');
-  const read = await readSvg(page, svg.content as string, 'image');
-  assert.equal(read.background, '#ffffff');
-  assert.equal(read.fills.length, 2, 'the image and the map, as two layers');
-  assert.equal(read.texts.find((t) => t.className === 'figure-title')?.text, `blue.png with "a ${XSS}"`);
-  assert.deepEqual(read.texts.filter((t) => !t.inside).map((t) => t.text), []);
-  // The rollout shown is 1 at the top-left patch and 0 elsewhere.
-  assert.deepEqual(read.legend, { label: 'Attention rollout', min: '0', max: '1' });
   // The legend fades as the map does: transparent at 0, opaque from 0.5 on, over a checkerboard, and says so.
   const stops = await page.evaluate((content) => {
     const doc = new DOMParser().parseFromString(content, 'image/svg+xml');
