@@ -239,8 +239,8 @@ export class ExplorerViewProvider extends Disposable implements vscode.WebviewVi
     await this.run(`Answering ${labels.length} prompt(s) about ${images.length} image(s)...`, (options) => answerGrid((request, o) => this.host.get().generate(request, o), images.map((i) => i.path), labels, options, (image, text, result) => {
       if (this.data.answers !== answers) return;
       answers[image][text] = result.answer;
-      const { name, architecture, executionProvider, notices } = result.model;
-      this.data.model = { name, architecture, executionProvider, notices };
+      this.data.model = modelInfo(result);
+      // The first answer brings the model's facts with the whole set; each later one travels alone.
       if (image + text === 0) this.post({ type: Msg.Data, data: this.data });
       else this.post({ type: Msg.CellAnswer, image, text, answer: result.answer });
     }));

@@ -24,8 +24,8 @@ export function pairMaps(result: AnalysisResult, image: number, text: number): P
   return { image, text, grid: result.grid, rollout: rollout ? Float32Array.from(rollout.flat()) : null, alignment: alignment ? Float32Array.from(alignment.flat()) : null };
 }
 
-/** The model facts of a result. */
-export function modelInfo(result: AnalysisResult): ModelInfo {
+/** The model facts of a result: an analysis or a generation. */
+export function modelInfo(result: { model: ModelInfo }): ModelInfo {
   const { name, architecture, executionProvider, notices } = result.model;
   return { name, architecture, executionProvider, notices };
 }
