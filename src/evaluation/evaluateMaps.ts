@@ -2,11 +2,13 @@
  * `mmlens evaluate`: how well each map method finds the object a prompt names, on fresh shapes-world scenes
  * whose ground truth is known. For every object of every scene and every method: the map for the object's
  * prompt `a {colour} {shape}`, the pointing game and the energy in the object's box, and the deletion and
- * insertion curves of the prompt's score (each divided by the unperturbed image's score, so 1 = unchanged).
+ * insertion curves of the prompt's score (each divided by the unperturbed image's score, so 1 = unchanged), and on
+ * request the same curves as Petsiuk et al. measured them.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { causalCurve } from '../analysis/perturbation/causalMetric';
 import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../analysis/perturbation/faithfulness';
 import { type PerturbationScoreKind, type PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
@@ -19,7 +21,7 @@ import { boxRect, objectOnGrid, type ObjectOnGrid } from './pointing';
 import { hitsWithin, PerClassPointing, TORCHRAY_TOLERANCE, upsampledArgmax } from './torchrayPointing';
 
 /** Version of the JSON below. */
-export const EVALUATION_SCHEMA_VERSION = 3;
+export const EVALUATION_SCHEMA_VERSION = 4;
 
 /** Points per deletion or insertion curve (besides the start): patches are hidden or revealed in this many steps. */
 export const CURVE_STEPS = 16;
@@ -31,6 +33,8 @@ export interface EvaluateOptions extends LongRunOptions {
   seed: number;
   methods: readonly MapMethod[];
   riseMasks: number;
+  /** Also the deletion and insertion curves as Petsiuk et al. measured them (analysis/perturbation/causalMetric.ts). */
+  petsiukCurves?: boolean;
   /** Images per forward pass of the perturbation methods and curves. Default 32. */
   batchSize?: number;
 }
@@ -49,6 +53,9 @@ export interface MethodSummary {
   energyInBox: number | null;
   deletionAuc: number | null;
   insertionAuc: number | null;
+  /** The curves' areas as Petsiuk et al. measure them (pixels, mean-colour and blurred canvases, raw scores); null unless asked. */
+  deletionAucPetsiuk: number | null;
+  insertionAucPetsiuk: number | null;
   /** Image forward passes to make one map (the curves not counted). */
   forwardPasses: number | null;
   unavailable?: string;
@@ -64,6 +71,8 @@ export interface EvaluationResult {
   /** The score the perturbation maps explain and the curves follow. */
   score: PerturbationScoreKind;
   curveSteps: number;
+  /** Whether the Petsiuk curves were measured too. */
+  petsiukCurves: boolean;
   riseMasks: number;
   /** TorchRay's pointing tolerance, in pixels. */
   torchRayTolerance: number;
@@ -102,7 +111,7 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
             continue;
           }
           const hit = hitsWithin(upsampledArgmax(made.map, target.image, size, model.folder.preprocessor), classBoxes);
-          tally.get(method)!.add(await measure(made.map, target, onGrid, { ...progress, batchSize }), made.forwardPasses, prompts[i], hit);
+          tally.get(method)!.add(await measure(made.map, target, onGrid, { ...progress, batchSize }, options.petsiukCurves ?? false), made.forwardPasses, prompts[i], hit);
         }
         objects++;
       }
@@ -119,9 +128,10 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
     objects,
     score: model.defaultScoreKind(ALL_PROMPTS.length),
     curveSteps: CURVE_STEPS,
+    petsiukCurves: options.petsiukCurves ?? false,
     riseMasks: options.riseMasks,
     torchRayTolerance: TORCHRAY_TOLERANCE,
-    methods: [...tally].map(([name, t]) => t.summary(name)),
+    methods: [...tally].map(([name, t]) => t.summary(name, options.petsiukCurves ?? false)),
   };
 }
 
@@ -130,10 +140,12 @@ interface Measures {
   energyInBox: number;
   deletionAuc: number;
   insertionAuc: number;
+  deletionAucPetsiuk: number;
+  insertionAucPetsiuk: number;
 }
 
-/** The four measures of one map for one object. */
-async function measure(map: Float32Array, target: PerturbationTarget, object: ObjectOnGrid, options: LongRunOptions & { batchSize: number }): Promise<Measures> {
+/** The measures of one map for one object; the Petsiuk areas are 0 unless `petsiuk`. */
+async function measure(map: Float32Array, target: PerturbationTarget, object: ObjectOnGrid, options: LongRunOptions & { batchSize: number }, petsiuk: boolean): Promise<Measures> {
   const { image, fills, score } = target;
   const { rows, cols } = image;
   const curve = { ...options, normalise: true, step: Math.max(1, Math.ceil((rows * cols) / CURVE_STEPS)) };
@@ -142,12 +154,14 @@ async function measure(map: Float32Array, target: PerturbationTarget, object: Ob
     energyInBox: energyInBox(map, rows, cols, object.share),
     deletionAuc: (await deletionCurve(image, map, fills.gray, score, curve)).auc,
     insertionAuc: (await insertionCurve(image, map, fills.gray, score, curve)).auc,
+    deletionAucPetsiuk: petsiuk ? (await causalCurve('deletion', image, map, score, options)).auc : 0,
+    insertionAucPetsiuk: petsiuk ? (await causalCurve('insertion', image, map, score, options)).auc : 0,
   };
 }
 
 /** Running sums of one method's measures. */
 class Tally {
-  private readonly sums: Measures = { pointingGame: 0, energyInBox: 0, deletionAuc: 0, insertionAuc: 0 };
+  private readonly sums: Measures = { pointingGame: 0, energyInBox: 0, deletionAuc: 0, insertionAuc: 0, deletionAucPetsiuk: 0, insertionAucPetsiuk: 0 };
   private readonly torchRay = new PerClassPointing();
   private passes = 0;
   private count = 0;
@@ -161,7 +175,7 @@ class Tally {
     this.count++;
   }
 
-  summary(name: MapMethod): MethodSummary {
+  summary(name: MapMethod, petsiuk: boolean): MethodSummary {
     const mean = (sum: number) => (this.count > 0 ? sum / this.count : null);
     const summary: MethodSummary = {
       name,
@@ -171,6 +185,8 @@ class Tally {
       energyInBox: mean(this.sums.energyInBox),
       deletionAuc: mean(this.sums.deletionAuc),
       insertionAuc: mean(this.sums.insertionAuc),
+      deletionAucPetsiuk: petsiuk ? mean(this.sums.deletionAucPetsiuk) : null,
+      insertionAucPetsiuk: petsiuk ? mean(this.sums.insertionAucPetsiuk) : null,
       forwardPasses: mean(this.passes),
     };
     if (this.count === 0 && this.unavailable) summary.unavailable = this.unavailable;

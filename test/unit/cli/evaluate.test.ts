@@ -16,7 +16,8 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   const run = mmlens('evaluate', '--model', clip.dir, '--scenes', '2', '--seed', '11', '--rise-masks', '6', '--ep', 'cpu', '--json', '-');
   assert.equal(run.status, 0, run.stderr);
   const json = JSON.parse(run.stdout);
-  assert.equal(json.schemaVersion, 3);
+  assert.equal(json.schemaVersion, 4);
+  assert.equal(json.petsiukCurves, false);
   assert.equal(json.torchRayTolerance, 15);
   assert.equal(json.seed, 11);
   assert.equal(json.scenes, 2);
@@ -28,7 +29,8 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   const passes = Object.fromEntries(json.methods.map((m: { name: string; forwardPasses: number }) => [m.name, m.forwardPasses]));
   assert.deepEqual(passes, { rollout: 1, flow: 1, alignment: 1, maskclip: 1, values: 1, occlusion: 1 + side * side, rise: 6 });
   for (const method of json.methods) {
-    assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'energyInBox', 'forwardPasses', 'insertionAuc', 'maps', 'name', 'pointingGame', 'pointingGameTorchRay']);
+    assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'deletionAucPetsiuk', 'energyInBox', 'forwardPasses', 'insertionAuc', 'insertionAucPetsiuk', 'maps', 'name', 'pointingGame', 'pointingGameTorchRay']);
+    assert.deepEqual([method.deletionAucPetsiuk, method.insertionAucPetsiuk], [null, null]);
     assert.ok(method.pointingGameTorchRay >= 0 && method.pointingGameTorchRay <= 1);
     assert.equal(method.maps, 5);
     assert.ok([0, 0.2, 0.4, 0.6, 0.8, 1].some((v) => Math.abs(method.pointingGame - v) < 1e-9), `pointing ${method.pointingGame} is not k/5`);
@@ -45,6 +47,24 @@ test('evaluate prints a table with the seed and a row per chosen method', () => 
   assert.match(run.stdout, /^occlusion +\d+\.\d% +\d+\.\d%.* 17$/m);
   assert.match(run.stdout, /a hit within 15 px of the box, mean of per-class rates/);
   assert.doesNotMatch(run.stdout, /^rise/m);
+});
+
+test('--petsiuk-curves adds the curves as Petsiuk et al. measured them: raw probabilities, so areas within 0-1, and two columns', () => {
+  const run = mmlens('evaluate', '--model', clip.dir, '--scenes', '1', '--seed', '11', '--methods', 'rollout,occlusion', '--petsiuk-curves', '--ep', 'cpu', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.equal(json.petsiukCurves, true);
+  for (const method of json.methods) {
+    for (const auc of [method.deletionAucPetsiuk, method.insertionAucPetsiuk]) assert.ok(auc > 0 && auc < 1, `${method.name}: ${auc}`);
+    // The product's curves are divided by the unperturbed score; the paper's are not, so they differ.
+    assert.notEqual(method.deletionAucPetsiuk, method.deletionAuc);
+  }
+  const table = mmlens('evaluate', '--model', clip.dir, '--scenes', '1', '--seed', '11', '--methods', 'rollout', '--petsiuk-curves', '--ep', 'cpu');
+  assert.match(table.stdout, /del \(P\) +ins \(P\)/);
+  assert.match(table.stdout, /^rollout( +\S+){6} +0\.\d{3} +0\.\d{3}$/m);
+  const generative = mmlens('evaluate', '--model', 'models/shapes-vlm', '--scenes', '1', '--petsiuk-curves', '--ep', 'cpu');
+  assert.equal(generative.status, 2);
+  assert.match(generative.stderr, /--petsiuk-curves/);
 });
 
 test('methods a model cannot give are listed as unavailable, with null measures and the reason', () => {
