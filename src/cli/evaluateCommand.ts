@@ -22,7 +22,7 @@ const DEFAULT_RISE_MASKS = 500;
 export const evaluateCommand: CliCommand = {
   name: 'evaluate',
   usage: `evaluate [--model DIR] [--scenes N] [--seed S] [--methods ${MAP_METHODS.join(',')}]\n` +
-    '                 [--rise-masks N] [--petsiuk-curves] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]\n' +
+    '                 [--rise-masks N] [--rise-paper] [--petsiuk-curves] [--ep auto|cpu|webgpu|cuda] [--json FILE|-]\n' +
     `                 (a generative model: --methods ${WORD_MAP_METHODS.join(',')})`,
   flags: {
     scenes: { type: 'string' },
@@ -30,11 +30,13 @@ export const evaluateCommand: CliCommand = {
     methods: { type: 'string' },
     'rise-masks': { type: 'string' },
     'petsiuk-curves': { type: 'boolean' },
+    'rise-paper': { type: 'boolean' },
   },
   async run(values, { service, signal }) {
     const modelDir = values.model as string | undefined;
     // A generative model is scored per generated word (evaluateWords.ts), any other per prompted object.
     const generative = (await service.model(modelDir)).capabilities.generation;
+    if (generative && values['rise-paper']) throw badInput('--rise-paper applies to the RISE of a prompt\'s score; a generative model\'s word maps have their own RISE.', 'Leave --rise-paper out for a generative model.');
     if (generative && values['petsiuk-curves']) throw badInput('--petsiuk-curves measures the curves of a prompt\'s score; a generative model is scored per word, with no curves.', 'Leave --petsiuk-curves out for a generative model.');
     const common = {
       modelDir,
@@ -47,7 +49,7 @@ export const evaluateCommand: CliCommand = {
     const run = { signal, onProgress: progress.onProgress };
     const [result, table] = generative
       ? await evaluateWords(service, { ...common, ...run, methods: methodsFlag(values, WORD_MAP_METHODS, 'a generative model') }).then((r) => [r, wordEvaluationTable(r)] as const)
-      : await evaluateMaps(service, { ...common, ...run, methods: methodsFlag(values, MAP_METHODS, 'this model'), petsiukCurves: values['petsiuk-curves'] === true } satisfies EvaluateOptions).then((r) => [r, evaluationTable(r)] as const);
+      : await evaluateMaps(service, { ...common, ...run, methods: methodsFlag(values, MAP_METHODS, 'this model'), petsiukCurves: values['petsiuk-curves'] === true, risePaper: values['rise-paper'] === true } satisfies EvaluateOptions).then((r) => [r, evaluationTable(r)] as const);
     progress.clear();
     const json = values.json as string | undefined;
     if (json) await writeJson(json, result);

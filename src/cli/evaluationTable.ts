@@ -14,7 +14,7 @@ export function evaluationTable(result: EvaluationResult): string {
   const petsiuk = petsiukCurves ? ` ${'del (P)'.padStart(8)} ${'ins (P)'.padStart(8)}` : '';
   const lines = [
     `model ${model.name} (${model.architecture}) on ${model.executionProvider}; seed ${result.seed}, ${result.scenes} scenes, ${result.objects} objects`,
-    `score: ${SCORES[result.score]}; curves in ${result.curveSteps} steps, divided by the unperturbed score`,
+    `score: ${SCORES[result.score]}; curves in ${result.curveSteps} steps, divided by the unperturbed score; RISE: ${result.riseMasks} masks, ${result.risePaper ? "the authors' mean-colour fill and reflected mask edges" : 'mid-grey fill'}`,
     '',
     `${'method'.padEnd(10)} ${'pointing'.padStart(8)} ${'TorchRay'.padStart(8)} ${'energy'.padStart(7)} ${'deletion'.padStart(8)} ${'insertion'.padStart(9)} ${'passes/map'.padStart(10)}${petsiuk}`,
     ...result.methods.map((m) => row(m, petsiukCurves)),

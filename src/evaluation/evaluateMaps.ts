@@ -33,6 +33,8 @@ export interface EvaluateOptions extends LongRunOptions {
   seed: number;
   methods: readonly MapMethod[];
   riseMasks: number;
+  /** RISE as its authors run it (mean-colour fill, reflected mask edges) instead of the product's grey and clamped edges. */
+  risePaper?: boolean;
   /** Also the deletion and insertion curves as Petsiuk et al. measured them (analysis/perturbation/causalMetric.ts). */
   petsiukCurves?: boolean;
   /** Images per forward pass of the perturbation methods and curves. Default 32. */
@@ -74,6 +76,8 @@ export interface EvaluationResult {
   /** Whether the Petsiuk curves were measured too. */
   petsiukCurves: boolean;
   riseMasks: number;
+  /** Whether RISE ran as its authors run it (`--rise-paper`). */
+  risePaper: boolean;
   /** TorchRay's pointing tolerance, in pixels. */
   torchRayTolerance: number;
   methods: MethodSummary[];
@@ -98,7 +102,7 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
       const path = join(dir, `scene-${index}.png`);
       await writeFile(path, png);
       const prompts = truth.objects.map(prompt);
-      const scene = await sceneMaps(service, path, prompts, ALL_PROMPTS, { ...progress, modelDir: options.modelDir, methods: options.methods, riseMasks: options.riseMasks, riseSeed: (options.seed + index) >>> 0, batchSize });
+      const scene = await sceneMaps(service, path, prompts, ALL_PROMPTS, { ...progress, modelDir: options.modelDir, methods: options.methods, riseMasks: options.riseMasks, riseSeed: (options.seed + index) >>> 0, risePaper: options.risePaper ?? false, batchSize });
       for (const [i, object] of truth.objects.entries()) {
         const target = scene.targets[i];
         const size = { width: truth.size, height: truth.size };
@@ -130,6 +134,7 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
     curveSteps: CURVE_STEPS,
     petsiukCurves: options.petsiukCurves ?? false,
     riseMasks: options.riseMasks,
+    risePaper: options.risePaper ?? false,
     torchRayTolerance: TORCHRAY_TOLERANCE,
     methods: [...tally].map(([name, t]) => t.summary(name, options.petsiukCurves ?? false)),
   };

@@ -29,6 +29,8 @@ export interface SceneMapOptions extends LongRunOptions {
   methods: readonly MapMethod[];
   riseMasks: number;
   riseSeed: number;
+  /** RISE as its authors run it: hidden pixels the dataset's mean colour, masks with reflected edges. */
+  risePaper: boolean;
   batchSize: number;
 }
 
@@ -61,7 +63,10 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
       if (method === 'alignment') perObject.set(method, fromAnalysis(tokens?.result.maps.alignment[0]?.[j], 'the graph gives no patch alignment maps (see `mmlens inspect`)'));
       if (isValuePath(method)) perObject.set(method, valuePath.available ? fromAnalysis(valueMaps.get(method)?.maps.alignment[0]?.[j], '') : { unavailable: valuePath.reason });
       if (method === 'occlusion') perObject.set(method, await occlusionMap(target.image, target.fills.gray, target.score, options));
-      if (method === 'rise') perObject.set(method, await riseMap(target.image, target.fills.gray, target.score, { ...options, masks: options.riseMasks, seed: options.riseSeed }));
+      if (method === 'rise') {
+        const [fill, edges] = options.risePaper ? [target.fills.mean, 'reflect' as const] : [target.fills.gray, 'clamp' as const];
+        perObject.set(method, await riseMap(target.image, fill, target.score, { ...options, masks: options.riseMasks, seed: options.riseSeed, edges }));
+      }
     }
     targets.push(target);
     maps.push(perObject);

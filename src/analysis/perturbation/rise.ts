@@ -7,7 +7,14 @@ import { channelsOf, hiddenImage, patchSpan, scoreInBatches, type BatchOptions, 
 import { mulberry32 } from '../random';
 import { requireLength, requirePositiveInt } from '../shape';
 
-/** RISE choices; the defaults are the paper's. */
+/**
+ * How a mask's upsampling treats the grid's edges: `clamp` holds the edge cell's value for the half cell beyond its
+ * centre (the product's default); `reflect` mirrors the grid about its edge cells' centres, as the authors' masks
+ * do (eclique/RISE explanations.py: skimage's resize with mode='reflect', scipy's `mirror`).
+ */
+export type MaskEdges = 'clamp' | 'reflect';
+
+/** RISE choices; the defaults are the paper's, except `edges`. */
 export interface RiseOptions extends BatchOptions {
   /** Number of masks N, one forward pass each. Default 4000. */
   masks?: number;
@@ -17,6 +24,8 @@ export interface RiseOptions extends BatchOptions {
   probability?: number;
   /** Seed of the mask generator; the same seed gives the same masks. Default 0. */
   seed?: number;
+  /** The masks' edges. Default 'clamp'. */
+  edges?: MaskEdges;
 }
 
 /** A RISE saliency map and what it cost. */
@@ -27,7 +36,7 @@ export interface RiseResult {
 }
 
 /** Per output pixel along one side: the two grid cells it interpolates between and the weight of the second. */
-function sampling(size: number, cells: number, shift: number): { lo: Uint32Array; hi: Uint32Array; weight: Float64Array } {
+function sampling(size: number, cells: number, shift: number, edges: MaskEdges): { lo: Uint32Array; hi: Uint32Array; weight: Float64Array } {
   const cell = Math.ceil(size / cells);
   // The s cells are stretched to (s + 1)·cell pixels with pixel centres aligned, as an image resize does,
   // and the crop starts at `shift`, so mask edges fall anywhere rather than on the cell grid.
@@ -36,7 +45,9 @@ function sampling(size: number, cells: number, shift: number): { lo: Uint32Array
   const hi = new Uint32Array(size);
   const weight = new Float64Array(size);
   for (let i = 0; i < size; i++) {
-    const u = Math.min(Math.max((i + shift + 0.5) * scale - 0.5, 0), cells - 1);
+    const at = (i + shift + 0.5) * scale - 0.5;
+    // Beyond the edge cells' centres: held (clamp), or mirrored about them (reflect); at most half a cell out.
+    const u = edges === 'clamp' || cells === 1 ? Math.min(Math.max(at, 0), cells - 1) : at < 0 ? -at : at > cells - 1 ? 2 * (cells - 1) - at : at;
     lo[i] = Math.floor(u);
     hi[i] = Math.min(lo[i] + 1, cells - 1);
     weight[i] = u - lo[i];
@@ -46,14 +57,14 @@ function sampling(size: number, cells: number, shift: number): { lo: Uint32Array
 
 /**
  * One RISE mask: the cells x cells grid `grid` (row-major, values in 0..1) upsampled bilinearly to
- * (cells + 1)·ceil(height / cells) by (cells + 1)·ceil(width / cells) pixels, edges clamped, and cropped to
- * height x width starting at (shiftY, shiftX), each shift in 0 .. ceil(side / cells) - 1.
+ * (cells + 1)·ceil(height / cells) by (cells + 1)·ceil(width / cells) pixels, edges clamped or reflected, and cropped
+ * to height x width starting at (shiftY, shiftX), each shift in 0 .. ceil(side / cells) - 1.
  */
-export function riseMask(grid: ArrayLike<number>, cells: number, height: number, width: number, shiftY: number, shiftX: number): Float32Array {
+export function riseMask(grid: ArrayLike<number>, cells: number, height: number, width: number, shiftY: number, shiftX: number, edges: MaskEdges = 'clamp'): Float32Array {
   requirePositiveInt(cells, 'riseMask: cells');
   requireLength(grid, cells * cells, 'riseMask: grid');
-  const ys = sampling(height, cells, shiftY);
-  const xs = sampling(width, cells, shiftX);
+  const ys = sampling(height, cells, shiftY, edges);
+  const xs = sampling(width, cells, shiftX, edges);
   const mask = new Float32Array(height * width);
   const line = new Float64Array(cells);
   for (let y = 0; y < height; y++) {
@@ -79,11 +90,11 @@ function patchMeans(mask: Float32Array, image: PatchedImage, out: Float64Array):
 }
 
 function checkOptions(options: RiseOptions) {
-  const { masks = 4000, cells = 7, probability = 0.5, seed = 0 } = options;
+  const { masks = 4000, cells = 7, probability = 0.5, seed = 0, edges = 'clamp' } = options;
   if (!Number.isInteger(masks) || masks <= 0) throw badInput(`RISE mask count ${masks} is not a positive whole number.`, 'Use 1000 or more masks for a stable map.');
   if (!Number.isInteger(cells) || cells <= 0) throw badInput(`RISE grid size ${cells} is not a positive whole number.`, 'Use a small grid such as 7.');
   if (!(probability > 0 && probability <= 1)) throw badInput(`RISE keep probability ${probability} is not in (0, 1].`, 'Use a probability such as 0.5.');
-  return { masks, cells, probability, seed };
+  return { masks, cells, probability, seed, edges };
 }
 
 /**
@@ -97,7 +108,7 @@ export async function riseMap(image: PatchedImage, fill: Fill, score: ScoreBatch
 /** riseMap for a score of `outputs` numbers per image (image-major): one map per output, from the same masks. */
 export async function riseMaps(image: PatchedImage, fill: Fill, score: ScoreBatch, outputs: number, options: RiseOptions = {}): Promise<RiseResult[]> {
   const channels = channelsOf(image);
-  const { masks, cells, probability, seed } = checkOptions(options);
+  const { masks, cells, probability, seed, edges } = checkOptions(options);
   const { data, height, width, rows, cols } = image;
   const hidden = hiddenImage(image, fill);
   const random = mulberry32(seed);
@@ -108,7 +119,7 @@ export async function riseMaps(image: PatchedImage, fill: Fill, score: ScoreBatc
     for (let k = 0; k < grid.length; k++) grid[k] = random() < probability ? 1 : 0;
     const shiftY = Math.floor(random() * Math.ceil(height / cells));
     const shiftX = Math.floor(random() * Math.ceil(width / cells));
-    const mask = riseMask(grid, cells, height, width, shiftY, shiftX);
+    const mask = riseMask(grid, cells, height, width, shiftY, shiftX, edges);
     for (let c = 0; c < channels; c++) {
       for (let k = 0; k < plane; k++) target[c * plane + k] = hidden[c * plane + k] + (data[c * plane + k] - hidden[c * plane + k]) * mask[k];
     }

@@ -30,8 +30,8 @@ export interface PerturbationRequest {
 export interface PerturbationTarget {
   /** The preprocessed, normalised pixels on the model's patch grid. */
   image: PatchedImage;
-  /** Hidden pixels as mid-grey (0.5 before normalisation), or blurred. */
-  fills: { gray: Fill; blur: Fill };
+  /** Hidden pixels as mid-grey (0.5 before normalisation), blurred, or the dataset's mean colour (0 after it). */
+  fills: { gray: Fill; blur: Fill; mean: Fill };
   score: ScoreBatch;
   kind: PerturbationScoreKind;
   /** The image as preprocessed, for the analyses that edit the text too (tasks/pairAttribution.ts). */
@@ -48,6 +48,15 @@ export function greyValue(pre: PreprocessorConfig): number[] {
   return pre.mean.map((mean, c) => (pre.normalize ? (x - mean) / pre.std[c] : x));
 }
 
+/**
+ * The dataset's mean colour in the model's input units, per channel: 0 after normalisation (the preprocessor's
+ * mean), or that mean itself when the model does not normalise. What the RISE and deletion papers' hidden pixels
+ * become (they multiply or replace the normalised image with 0).
+ */
+export function meanColourValue(pre: PreprocessorConfig): number[] {
+  return pre.mean.map((mean) => (pre.normalize ? 0 : mean));
+}
+
 /** Builds the target for `image` (preprocessed for `model`) and text `request.text` of `request.texts`. */
 export async function perturbationTarget(model: ModelAdapter, image: PreprocessedImage, request: PerturbationRequest): Promise<PerturbationTarget> {
   const { texts, text } = request;
@@ -58,7 +67,11 @@ export async function perturbationTarget(model: ModelAdapter, image: Preprocesse
   const score = await model.perturbationScore(image, texts, text, kind);
   return {
     image: { data: image.pixels, height, width, rows, cols },
-    fills: { gray: { kind: 'gray', value: greyValue(model.folder.preprocessor) }, blur: { kind: 'blur' } },
+    fills: {
+      gray: { kind: 'gray', value: greyValue(model.folder.preprocessor) },
+      blur: { kind: 'blur' },
+      mean: { kind: 'gray', value: meanColourValue(model.folder.preprocessor) },
+    },
     score,
     kind,
     source: image,

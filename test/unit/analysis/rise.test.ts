@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { riseMap, riseMask } from '../../../src/analysis/perturbation/rise';
 import type { PatchedImage, ScoreBatch } from '../../../src/analysis/perturbation/perturbation';
 import { LensError } from '../../../src/core/errors';
@@ -17,6 +18,27 @@ test('a 2x2 grid on a 4x4 image: cell size 2, each side samples rows 0, 0, 1/3, 
   // Pixel Y samples (Y + 0.5)·2/6 - 0.5 = -1/3 → 0, 0, 1/3, 2/3, so the weight of grid row 0 is 1, 1, 2/3, 1/3.
   const weight = [1, 1, 2 / 3, 1 / 3];
   assertClose(riseMask([1, 0, 0, 0], 2, 4, 4, 0, 0), weight.flatMap((wy) => weight.map((wx) => wy * wx)));
+});
+
+test('reflected edges mirror the grid about its edge cells\' centres: the 2x2 case by hand', () => {
+  // Pixel 0 samples -1/6, mirrored to 1/6: grid row 0 weighs 5/6; pixel 1 samples 1/2 either way.
+  const weight = [5 / 6, 1 / 2];
+  assertClose(riseMask([1, 0, 0, 0], 2, 2, 2, 0, 0, 'reflect'), weight.flatMap((wy) => weight.map((wx) => wy * wx)));
+});
+
+test("reflected masks equal the authors' (skimage's resize, mode='reflect', cropped at the shift)", () => {
+  // tools/fixtures/riseMasks.py: eclique/RISE's generate_masks on fixed grids and shifts.
+  const { cases } = JSON.parse(readFileSync('test/fixtures/rise-masks/reference.json', 'utf8')) as {
+    cases: { cells: number; height: number; width: number; shiftY: number; shiftX: number; grid: number[]; mask: number[] }[];
+  };
+  assert.equal(cases.length, 5);
+  let clampedDiffer = 0;
+  for (const c of cases) {
+    assertClose(riseMask(c.grid, c.cells, c.height, c.width, c.shiftY, c.shiftX, 'reflect'), c.mask, 1e-6);
+    if (riseMask(c.grid, c.cells, c.height, c.width, c.shiftY, c.shiftX).some((v, k) => Math.abs(v - c.mask[k]) > 1e-3)) clampedDiffer++;
+  }
+  // The product's clamped edges are not the authors' (where the crop shows the grid's edge cells' outer halves).
+  assert.ok(clampedDiffer >= 3, `${clampedDiffer} of 5 differ`);
 });
 
 // 12 x 12 pixels in a 3 x 3 grid of 4 x 4 patches, 3 channels.

@@ -18,6 +18,7 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   const json = JSON.parse(run.stdout);
   assert.equal(json.schemaVersion, 4);
   assert.equal(json.petsiukCurves, false);
+  assert.equal(json.risePaper, false);
   assert.equal(json.torchRayTolerance, 15);
   assert.equal(json.seed, 11);
   assert.equal(json.scenes, 2);
@@ -65,6 +66,18 @@ test('--petsiuk-curves adds the curves as Petsiuk et al. measured them: raw prob
   const generative = mmlens('evaluate', '--model', 'models/shapes-vlm', '--scenes', '1', '--petsiuk-curves', '--ep', 'cpu');
   assert.equal(generative.status, 2);
   assert.match(generative.stderr, /--petsiuk-curves/);
+});
+
+test('--rise-paper runs RISE as its authors do: a different map from the same masks, said in the JSON and the table', () => {
+  const args = ['evaluate', '--model', clip.dir, '--scenes', '1', '--seed', '4', '--methods', 'rise', '--rise-masks', '40', '--ep', 'cpu'];
+  const product = JSON.parse(mmlens(...args, '--json', '-').stdout);
+  const paper = JSON.parse(mmlens(...args, '--rise-paper', '--json', '-').stdout);
+  assert.deepEqual([product.risePaper, paper.risePaper], [false, true]);
+  assert.notEqual(paper.methods[0].energyInBox, product.methods[0].energyInBox);
+  assert.match(mmlens(...args, '--rise-paper').stdout, /RISE: 40 masks, the authors' mean-colour fill and reflected mask edges/);
+  const generative = mmlens('evaluate', '--model', 'models/shapes-vlm', '--scenes', '1', '--rise-paper', '--ep', 'cpu');
+  assert.equal(generative.status, 2);
+  assert.match(generative.stderr, /--rise-paper/);
 });
 
 test('methods a model cannot give are listed as unavailable, with null measures and the reason', () => {
