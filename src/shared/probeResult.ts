@@ -52,6 +52,12 @@ export interface ShareCell extends ShareValues {
   z: ShareValues;
 }
 
+/** Cross- and intra-modal attention measures by VL-InterpreT's names (analysis/attention/vlInterpret.ts). */
+export type VlInterpretMeasure = 'img2txt' | 'txt2img' | 'img2img' | 'img2imgWithoutSelf' | 'txt2txt' | 'crossmodal' | 'intramodal';
+
+/** Per measure as VL-InterpreT computes it: z [layer][head] (over the layers, per head) and each layer's mean z. */
+export type VlInterpretStats = Record<VlInterpretMeasure, { z: number[][]; layerMean: number[] }>;
+
 /** Everything `mmlens probe` computes. */
 export interface ProbeResult {
   schemaVersion: number;
@@ -126,6 +132,8 @@ export interface ProbeResult {
   };
   /** Single-stream models with observable attention: [layer][head], over the matching pairs. */
   crossModalAttention?: ShareCell[][];
+  /** The same pairs' attention as VL-InterpreT computes it: per-cell block means, z-scored over layers per head. */
+  vlInterpret?: VlInterpretStats;
   /** With --mm-shap N: MM-SHAP's textual share (T-SHAP) of the first N pairs, its mean and spread. */
   mmShap?: ProbeMmShap;
   timings: Record<string, number>;

@@ -144,6 +144,7 @@ async function probeOnce(model: ModelAdapter, manifest: Manifest, settings: Prob
     };
     if (run.geometry) result.geometry = run.geometry;
     if (run.crossModalAttention) result.crossModalAttention = run.crossModalAttention;
+    if (run.vlInterpret) result.vlInterpret = run.vlInterpret;
     if (shap) result.mmShap = shap;
     if (manifest.missingImages.count > 0) notices.push(`${manifest.missingImages.count} manifest row(s) were skipped because their image does not exist (${manifest.missingImages.examples.join('; ')}).`);
     const { outsideImages: outside, unreadableImages: unreadable } = manifest;

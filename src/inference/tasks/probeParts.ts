@@ -16,7 +16,7 @@ export interface ProbeScores {
 }
 
 /** A family's probe: the scores, what kind they are, and what the model's internals add (geometry or cross-modal attention). */
-export type ProbeRun = ProbeScores & Pick<ProbeResult, 'scoreKind' | 'geometry' | 'crossModalAttention'>;
+export type ProbeRun = ProbeScores & Pick<ProbeResult, 'scoreKind' | 'geometry' | 'crossModalAttention' | 'vlInterpret'>;
 
 const QUOTED_CAPTIONS = 3;
 

@@ -116,3 +116,41 @@ test('cross-modal attention: the mean share of the matched pairs per layer and h
     }));
   }
 });
+
+test("VL-InterpreT's statistics of the same pairs: per-cell block means without start and end tokens, z over layers per head", async (t) => {
+  // Four layers, so that a z-score over the layers says more than its sign.
+  const deep = writeTinyFusion({ imageCls: true, layers: 4 });
+  t.after(() => deep.remove());
+  const path = writeJsonl(join(work, 'vl.jsonl'), CAPTIONS.slice(0, N).map((caption, i) => ({ image: `img${i}.png`, caption })));
+  const result = await service.probe({ modelDir: deep.dir, manifest: { path } });
+  const { layers, heads } = deep.options;
+  const L = deep.options.textLength;
+  const image = Array.from({ length: deep.imageTokens }, (_, k) => L + k);
+  const cellMean = (head: number[][], queries: number[], keys: number[]) => queries.reduce((s, q) => s + keys.reduce((t, k) => t + head[q][k], 0), 0) / (queries.length * keys.length);
+  // [layer][head] means of text queries on image keys (their img2txt) and image queries on text keys (txt2img).
+  const means = [0, 1].map(() => Array.from({ length: layers }, () => new Array<number>(heads).fill(0)));
+  for (let i = 0; i < N; i++) {
+    const joint = (await service.analyze({ modelDir: deep.dir, images: [join(work, `img${i}.png`)], texts: [CAPTIONS[i]], includeAttention: true })).attention!.joint!;
+    const real = handTokens(CAPTIONS[i]).mask.flatMap((m, c) => (m === 1 ? [c] : []));
+    const words = real.slice(1, -1);
+    for (let l = 0; l < layers; l++) {
+      for (let h = 0; h < heads; h++) {
+        means[0][l][h] += cellMean(joint[l][0][h], words, image) / N;
+        means[1][l][h] += cellMean(joint[l][0][h], image, words) / N;
+      }
+    }
+  }
+  const zOverLayers = (m: number[][]) => m.map((row) => row.map((v, h) => {
+    const column = m.map((r) => r[h]);
+    const average = column.reduce((s, x) => s + x, 0) / layers;
+    const std = Math.sqrt(column.reduce((s, x) => s + (x - average) ** 2, 0) / layers);
+    return (v - average) / std;
+  }));
+  const [img2txt, txt2img] = means.map(zOverLayers);
+  const crossmodal = zOverLayers(img2txt.map((row, l) => row.map((v, h) => (v + txt2img[l][h]) / 2)));
+  const stats = result.vlInterpret!;
+  for (const [name, expected] of [['img2txt', img2txt], ['txt2img', txt2img], ['crossmodal', crossmodal]] as const) {
+    stats[name].z.forEach((row, l) => row.forEach((v, h) => near(v, expected[l][h], 1e-3, `${name}[${l}][${h}]`)));
+    stats[name].layerMean.forEach((v, l) => near(v, expected[l].reduce((s, x) => s + x, 0) / heads, 1e-3, `${name} layer ${l}`));
+  }
+});

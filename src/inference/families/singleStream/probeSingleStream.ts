@@ -6,6 +6,7 @@
  */
 import { crossModalCells } from '../../../analysis/attention/crossModalCells';
 import { crossModalShare, type CrossModalShare } from '../../../analysis/attention/crossModalShare';
+import { vlInterpretMeans, vlInterpretStats, type VlInterpretMeans } from '../../../analysis/attention/vlInterpret';
 import type { PairKeys } from '../../../analysis/probes/retrieval';
 import { itemAttention } from '../../tasks/analysisParts';
 import { attentionBytes, forEachBlock } from '../../tasks/probeBlocks';
@@ -20,15 +21,21 @@ import type { SingleStreamModel } from './singleStreamModel';
 import type { PairScores } from '../../tasks/pairMatching';
 import type { EncodedText } from '../../model/tokenize';
 
-/** The scores, and the cross-modal attention share of each matched combination (none when attention is hidden). */
-type ScoredSet = ProbeScores & { shares: CrossModalShare[] };
+/** The scores, and the cross-modal attention of each matched combination, both ways (none when attention is hidden). */
+type ScoredSet = ProbeScores & { shares: CrossModalShare[]; vlMeans: VlInterpretMeans[] };
 
-/** The share of pair `item` of a scorePairs call with one image of `size`, where pair k is text k. */
-function pairShare(model: SingleStreamModel, scores: PairScores, item: number, size: Size2D): CrossModalShare {
+/**
+ * The share of pair `item` of a scorePairs call with one image of `size`, where pair k is text k, and its block
+ * means as VL-InterpreT takes them (without the text's start and end tokens).
+ */
+function pairAttention(model: SingleStreamModel, scores: PairScores, item: number, size: Size2D): { share: CrossModalShare; vl?: VlInterpretMeans } {
   const L = scores.batch.length;
   const mask = Array.from(scores.batch.attentionMask.subarray(item * L, (item + 1) * L), Number);
   const layers = scores.attention.map((layer) => itemAttention(layer, item));
-  return crossModalShare(layers, scores.attention[0].heads, model.layoutInfo(size).tokens, model.layoutFor(size), mask);
+  const [heads, tokens, layout] = [scores.attention[0].heads, model.layoutInfo(size).tokens, model.layoutFor(size)];
+  const ids = scores.batch.ids.subarray(item * L, (item + 1) * L);
+  const startOrEnd = (position: number) => model.specialIds.has(Number(ids[position - layout.textStart]));
+  return { share: crossModalShare(layers, heads, tokens, layout, mask), vl: vlInterpretMeans(layers, heads, tokens, layout, mask, startOrEnd) };
 }
 
 /**
@@ -37,8 +44,8 @@ function pairShare(model: SingleStreamModel, scores: PairScores, item: number, s
  */
 export async function probeSingleStream(model: SingleStreamModel, images: ProbeImages, captions: string[], keys: PairKeys, stopwatch: Stopwatch, options: LongRunOptions = {}): Promise<ProbeRun> {
   const matched = new Set(Array.from(keys.images).flatMap((image, i) => (keys.matches[i] ? [image * captions.length + keys.captions[i]] : [])));
-  const { shares, ...scores } = await stopwatch.time('joint', () => scoreSet(model, images, captions, matched, options));
-  if (shares.length > 0) return { ...scores, scoreKind: 'itmLogOdds', crossModalAttention: crossModalCells(shares) };
+  const { shares, vlMeans, ...scores } = await stopwatch.time('joint', () => scoreSet(model, images, captions, matched, options));
+  if (shares.length > 0) return { ...scores, scoreKind: 'itmLogOdds', crossModalAttention: crossModalCells(shares), ...(vlMeans.length > 0 && { vlInterpret: vlInterpretStats(vlMeans) }) };
   return { ...scores, scoreKind: 'itmLogOdds', notices: [...scores.notices, `Cross-modal attention is not reported. ${unobservable(model.joint.fusedOperators)}`] };
 }
 
@@ -48,7 +55,7 @@ async function scoreSet(model: SingleStreamModel, images: ProbeImages, captions:
   const count = images.paths.length;
   const texts = [...captions, ''];
   const T = texts.length;
-  const result: ScoredSet = { scores: new Float32Array(count * captions.length), emptyText: new Float32Array(count), meanImage: new Float32Array(captions.length), notices: [], shares: [] };
+  const result: ScoredSet = { scores: new Float32Array(count * captions.length), emptyText: new Float32Array(count), meanImage: new Float32Array(captions.length), notices: [], shares: [], vlMeans: [] };
   let current: { index: number; image: PreprocessedImage } | undefined;
   const encoded: EncodedText[] = [];
   await forEachBlock(count * T, async (start, end) => {
@@ -63,7 +70,11 @@ async function scoreSet(model: SingleStreamModel, images: ProbeImages, captions:
       if (text === captions.length) result.emptyText[index] = score;
       else {
         result.scores[index * captions.length + text] = score;
-        if (out.attention.length > 0 && matched.has(index * captions.length + text)) result.shares.push(pairShare(model, out, k, image.outputSize));
+        if (out.attention.length > 0 && matched.has(index * captions.length + text)) {
+          const { share, vl } = pairAttention(model, out, k, image.outputSize);
+          result.shares.push(share);
+          if (vl) result.vlMeans.push(vl);
+        }
       }
     });
     // Not the manifest's pairs: every image is scored with every caption and with the empty text.
