@@ -39,7 +39,7 @@ export function renderProbe(container: HTMLElement, result: ProbeResult, links: 
     withReading(ablationSection(result), ablationReading(result), links),
   ];
   if (result.geometry) sections.push(withReading(geometrySection(result, result.geometry), geometryReading(result.geometry), links));
-  if (result.crossModalAttention?.length) sections.push(withReading(crossModalSection(result.crossModalAttention), crossModalReading(result.crossModalAttention), links));
+  if (result.crossModalAttention?.length) sections.push(withReading(crossModalSection(result.crossModalAttention, undefined, result.vlInterpret), crossModalReading(result.crossModalAttention), links));
   const shap = mmShapSection(result);
   if (shap && result.mmShap) sections.push(withReading(shap, mmShapReading(result.mmShap), links));
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);

@@ -84,6 +84,24 @@ test('a single-stream result shows the cross-modal tables, with a switch to z-sc
   assert.deepEqual(problems, []);
 });
 
+test("with VL-InterpreT's statistics, a third choice shows them by their names; without, there is no such choice", async () => {
+  await page.close();
+  const stat = (z: number[][]) => ({ z, layerMean: z.map((row) => row.reduce((a, v) => a + v, 0) / row.length) });
+  const names = ['img2txt', 'txt2img', 'img2img', 'img2imgWithoutSelf', 'txt2txt', 'crossmodal', 'intramodal'] as const;
+  const vlInterpret = Object.fromEntries(names.map((n, i) => [n, stat([[i / 4, -i / 4], [-i / 4, i / 4]])])) as NonNullable<ProbeResult['vlInterpret']>;
+  const cells = [[shareCell(0.25, 1), shareCell(0.75, -1)], [shareCell(0.5, 0), shareCell(0.5, 0)]];
+  const single: ProbeResult = { ...result, geometry: undefined, scoreKind: 'itmLogOdds', crossModalAttention: cells, vlInterpret, model: { ...result.model, architecture: 'singleStream' } };
+  await open(single);
+  await page.selectOption('.cross-modal select', 'vl-interpret');
+  assert.deepEqual(await page.locator('.share-tables caption').allTextContents(), ['crossmodal (z over layers)', 'img2txt (text queries on image keys) (z over layers)', 'txt2img (image queries on text keys) (z over layers)', 'intramodal (z over layers)']);
+  // crossmodal is measure 5 of the fixture: z = ±5/4.
+  assert.deepEqual(await page.locator('.share-tables table').first().locator('td').allTextContents(), ['+1.3', '\u22121.3', '\u22121.3', '+1.3']);
+  assert.deepEqual(problems, []);
+  await page.close();
+  await open({ ...single, vlInterpret: undefined });
+  assert.deepEqual(await page.locator('.cross-modal select option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)), ['share', 'z']);
+});
+
 test('an unlabelled EMAP shows its notice beside the bars: the additive recall@1 is fixed by construction', async () => {
   await page.close();
   const notice = "EMAP's additive recall@1 (0.333) is fixed by construction, not measured";

@@ -150,7 +150,7 @@ function drawProbeSlot(data: ExplorerData): void {
   const probe = data.probe;
   if (!probe) return;
   const sections = [emapSection(probe), ablationSection(probe)];
-  if (probe.crossModalAttention?.length) sections.push(crossModalSection(probe.crossModalAttention));
+  if (probe.crossModalAttention?.length) sections.push(crossModalSection(probe.crossModalAttention, undefined, probe.vlInterpret));
   if (probe.geometry) sections.push(geometrySection(probe, probe.geometry));
   probeSlot.append(...sections);
   addFigureExports(sections, 'explorer', exportFile);
