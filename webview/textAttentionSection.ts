@@ -1,7 +1,8 @@
 /**
  * The text side's attention section: the head view and the model view (webview/draw/headView.ts, modelView.ts)
- * of one text at a time, for a two-tower model's text tower, or of one image-text pair's text tokens in a
- * single-stream model's joint sequence, with their lines onto the image. Rows are read from the page's packed
+ * of one text at a time, for a two-tower model's text tower, a cross-attention matcher's text encoder (with its
+ * cross-attention's lines onto the image), or one image-text pair's text tokens in a single-stream model's joint
+ * sequence, with their lines onto the image. Rows are read from the page's packed
  * attention as the views ask for them; a panel whose page lacks a text token's rows fetches them first.
  */
 import type { AnalysisResult } from '../src/shared/analysisResult';
@@ -25,6 +26,8 @@ export function textAttentionSection(result: AnalysisResult, images: string[], p
   const tower = packed?.text ?? (joint ? packed.attention : undefined);
   if (!tower || tower.layers === 0 || result.texts.length === 0) return undefined;
   const rows = new AttentionRows(tower);
+  // A cross-attention matcher's text looks at the image through separate rows over the image keys.
+  const cross = !joint && packed?.cross ? new AttentionRows(packed.cross) : undefined;
   const texts = result.texts.length;
   const imageName = (i: number) => baseName(result.images[i]?.path ?? `image ${i}`);
   const items: Item[] = Array.from({ length: tower.items }, (_, item) => {
@@ -43,6 +46,16 @@ export function textAttentionSection(result: AnalysisResult, images: string[], p
       tokens,
       row: (layer, head, query) => rows.row(layer, item, head, query),
       ...(joint && images[image] ? { image: { url: images[image], alt: `${imageName(image)}, its patches as keys`, rows: result.grid.rows, cols: result.grid.cols, firstPatch: layout.firstPatch } } : {}),
+      ...(cross && images[image] ? {
+        image: {
+          url: images[image],
+          alt: `${imageName(image)}, its patches as cross-attention keys`,
+          rows: result.grid.rows,
+          cols: result.grid.cols,
+          firstPatch: cross.packed.patchStart,
+          row: (layer: number, head: number, query: number) => cross.row(layer, item, head, query),
+        },
+      } : {}),
     };
     return { label, source };
   });
@@ -51,7 +64,9 @@ export function textAttentionSection(result: AnalysisResult, images: string[], p
   element.append(el('h2', undefined, joint ? 'Text tokens in the joint sequence: head view and model view' : 'Text attention: head view and model view'));
   element.append(el('p', 'note', joint
     ? 'Each text token\'s attention in the joint graph: lines to the text tokens (right column) and, for the token in focus, onto the image\'s patches. Where the patches attend is the head grid\'s enlarged head.'
-    : 'The text tower\'s self-attention among each text\'s real tokens; attention a token pays to padding draws no line.'));
+    : cross
+      ? 'The text encoder\'s self-attention among each text\'s real tokens (lines to the right column) and, for the token in focus, its cross-attention onto the image\'s patches in the same layer.'
+      : 'The text tower\'s self-attention among each text\'s real tokens; attention a token pays to padding draws no line.'));
   const status = el('p', 'note text-attention-status');
   status.setAttribute('role', 'status');
   const body = el('div', 'text-attention-body');

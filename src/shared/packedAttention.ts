@@ -42,6 +42,11 @@ export interface PackedAttention {
    * longest text's real tokens (the keys after them are padding), for the text attention head view.
    */
   text?: PackedTowerAttention;
+  /**
+   * A cross-attention matcher's cross-attention (BLIP): the text queries' rows over the image keys, every query cut
+   * to the longest text's real tokens as `text` is, for the text head view's lines onto the image.
+   */
+  cross?: PackedTowerAttention;
 }
 
 /** Range values per row: min and max of the leading keys, then of the patch keys. */

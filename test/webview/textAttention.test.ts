@@ -3,8 +3,8 @@
  * demo CLIP's text tower and shapes-fusion's joint sequence. What the SVG draws is read back and compared with
  * the lines worked out here from the result's own full-precision attention (the page draws from 8-bit rows, so
  * weights agree to a row's range / 510): the lines of a focused token, their opacity, what a layer or head
- * switch changes, the model view's cells, the fusion model's lines onto the patch centres, and a panel fetching
- * the rows its page lacks.
+ * switch changes, the model view's cells, the fusion model's lines onto the patch centres, BLIP's cross-attention
+ * lines onto them, and a panel fetching the rows its page lacks.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { InferenceService } from '../../src/inference/service';
+import { pageAnalysis } from '../../src/inference/tasks/packAttention';
 import type { AnalysisResult } from '../../src/shared/analysisResult';
 import type { ReportData } from '../../src/shared/reportData';
 import { SAMPLE_SCENE } from '../support/mmlens';
@@ -197,6 +198,49 @@ test('shapes-fusion\'s joint sequence: the text token\'s lines onto the image en
   // The token's share of attention on the image, as the status line says it.
   const share = positions.reduce((sum, p) => sum + row[p], 0);
   const said = /gets ([\d.]+)% of its attention/.exec((await page.locator('.text-attention .hv-status').textContent()) ?? '');
+  assert.ok(said && Math.abs(Number(said[1]) - share * 100) < 0.2, `status says ${said?.[1]}%, the result ${share * 100}%`);
+  await assertClean(problems);
+});
+
+test('BLIP\'s text encoder: its self-attention in the head view, and its cross-attention\'s lines onto the image', async () => {
+  // Hugging Face's BlipForImageTextRetrieval, tiny and random (tools/fixtures/hfBlip.py), its page attention packed
+  // as `analyze --html` packs it, the nested attention kept for the expected lines.
+  const service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: 'test/fixtures/hf-blip' });
+  const detailed = await service.analyze({ images: [SAMPLE_SCENE], texts: ['a red circle'], includeAttention: true, pageAttention: { level: 'full' } }).finally(() => service.dispose());
+  const result = detailed;
+  const sent = pageAnalysis(detailed);
+  assert.ok(sent.attention?.cross, 'the page gets the cross-attention');
+  const { page, problems } = await openReport(browser, { ...sent, images: [`data:image/png;base64,${readFileSync(SAMPLE_SCENE).toString('base64')}`] });
+  assert.equal(await page.locator('.text-attention h2').textContent(), 'Text attention: head view and model view');
+  const cross = result.attention!.cross!;
+  const [layers, heads] = [cross.length, cross[0][0].length];
+  assert.equal(await page.locator('.text-attention .model-view .mv-cell').count(), layers * heads);
+  const patches = result.grid.rows * result.grid.cols;
+  const firstPatch = cross[0][0][0][0].length - patches;
+  const positions = Array.from({ length: patches }, (_, p) => firstPatch + p);
+  const [layer, query] = [layers - 1, 1];
+  // A head whose 8th and 9th strongest patches are apart at 8 bits (the check refuses a head where they are not).
+  const head = Array.from({ length: heads }, (_, h) => h).find((h) => {
+    try {
+      expectedKeys(cross[layer][0][h][query], positions, [firstPatch, firstPatch + patches]);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(head !== undefined, 'no head of the last layer can be checked at 8 bits');
+  await page.locator('.text-attention .hv-controls select').selectOption(String(layer));
+  await page.locator('.text-attention .hv-head').nth(head).dblclick();
+  await leftToken(page, query).focus();
+  const row = cross[layer][0][head][query];
+  const { keys } = expectedKeys(row, positions, [firstPatch, firstPatch + patches]);
+  const frame = await page.locator('.text-attention .hv-image image').evaluate((image) => ['x', 'y', 'width', 'height'].map((a) => Number(image.getAttribute(a))));
+  const centre = (p: number) => [frame[0] + ((p % result.grid.cols) + 0.5) * (frame[2] / result.grid.cols), frame[1] + (Math.floor(p / result.grid.cols) + 0.5) * (frame[3] / result.grid.rows)];
+  const ends = await page.locator('.text-attention .hv-patch-line').evaluateAll((lines) => lines.map((l) => `${Number(l.getAttribute('x2')).toFixed(3)},${Number(l.getAttribute('y2')).toFixed(3)}`));
+  assert.deepEqual(ends.sort(), keys.map((k) => centre(k.index).map((v) => v.toFixed(3)).join(',')).sort());
+  // The status gives the patches' share of the token's cross-attention (the image CLS key takes the rest).
+  const share = positions.reduce((sum, p) => sum + row[p], 0);
+  const said = /gets ([\d.]+)% of its cross-attention/.exec((await page.locator('.text-attention .hv-status').textContent()) ?? '');
   assert.ok(said && Math.abs(Number(said[1]) - share * 100) < 0.2, `status says ${said?.[1]}%, the result ${share * 100}%`);
   await assertClean(problems);
 });

@@ -29,14 +29,19 @@ export interface ViewToken {
   position: number;
 }
 
-/** A joint sequence's image: its patches are keys too, drawn as a grid over the image (its centre crop). */
+/**
+ * The image the text attends to, drawn as a grid over it (its centre crop): a joint sequence's patches are keys of
+ * the text's own rows; a cross-attention matcher's (BLIP) are keys of separate cross-attention rows (`row`).
+ */
 export interface PatchImage {
   url: string;
   alt: string;
   rows: number;
   cols: number;
-  /** The sequence position of the first patch; patches are row-major. */
+  /** The key position of the first patch in the rows the lines come from; patches are row-major. */
   firstPatch: number;
+  /** One head's cross-attention from text position `query` over the image keys; absent where the patches are keys of the text's own rows. */
+  row?(layer: number, head: number, query: number): Float32Array | null;
 }
 
 /** What the head and model views draw: one item's attention, read a row at a time. */
@@ -271,12 +276,18 @@ export function drawHeadView(source: AttentionSource, name: string): HeadView {
     status.textContent = describe(focus, lines.length, onImage.length, shown);
   }
 
+  /** Head `head`'s row whose patch keys the image lines of left token `query` come from, in the layer shown. */
+  function imageRow(head: number, query: number): Float32Array | null {
+    const position = tokens[query].position;
+    return image?.row ? image.row(state.layer, head, position) : source.row(state.layer, head, position);
+  }
+
   /** Lines from left token `query` to its strongest patches, per head on. */
   function patchLines(query: number) {
     if (!image) return [];
     const out: { head: number; query: number; patch: number; weight: number; x: number; y: number }[] = [];
     for (let h = 0; h < source.heads; h++) {
-      const row = state.on[h] ? source.row(state.layer, h, tokens[query].position) : null;
+      const row = state.on[h] ? imageRow(h, query) : null;
       if (!row) continue;
       for (const kept of strongestKeys(row, patches)) {
         const [r, c] = [Math.floor(kept.index / image.cols), kept.index % image.cols];
@@ -291,7 +302,7 @@ export function drawHeadView(source: AttentionSource, name: string): HeadView {
     let sum = 0;
     for (let h = 0; h < source.heads; h++) {
       if (!state.on[h]) continue;
-      const row = source.row(state.layer, h, tokens[query].position);
+      const row = imageRow(h, query);
       if (!row) return null;
       for (const p of patches) sum += row[p];
     }
@@ -304,7 +315,7 @@ export function drawHeadView(source: AttentionSource, name: string): HeadView {
     const token = JSON.stringify(tokens[focus.index].label);
     if (focus.side === 'right') return `${heads} ${count(lines, 'line')} into token ${focus.index} ${token}.`;
     const share = image ? imageShare(focus.index, shown) : null;
-    const toImage = image ? ` ${count(onImage, 'line')} onto the image${share === null ? '' : `, which gets ${percent(share)} of its attention`}.` : '';
+    const toImage = image ? ` ${count(onImage, 'line')} onto the image${share === null ? '' : `, which gets ${percent(share)} of its ${image.row ? 'cross-attention' : 'attention'}`}.` : '';
     return `${heads} ${count(lines, 'line')} from token ${focus.index} ${token}.${toImage}${state.pinned ? ' Pinned: click it again or press Escape to free it.' : ''}`;
   }
 

@@ -13,7 +13,7 @@ import { badInput } from '../../core/errors';
 import type { PreprocessedImage } from '../images/preprocess';
 import type { LayerAttention } from '../runtime/tappedGraph';
 import type { EncodedText } from '../model/tokenize';
-import { packAttention, packTextTower, type PageAttentionRequest } from './packAttention';
+import { packAttention, packCrossAttention, packTextTower, type PageAttentionRequest } from './packAttention';
 
 /** What to analyse; images are already preprocessed (their paths and sizes are reported). */
 export interface PreparedRequest extends AttentionDetailOptions {
@@ -83,9 +83,11 @@ export function attentionParts(request: PreparedRequest, towers: Partial<Record<
   const [name, drawn] = towers.vision ? (['vision', towers.vision] as const) : (['joint', towers.joint] as const);
   if (request.pageAttention && drawn && drawn.layers.length > 0) {
     const packed = packAttention(name, drawn.layers, drawn.items, Math.max(0, drawn.layers[0].keys - grid.rows * grid.cols), request.pageAttention);
-    const text = towers.text;
-    const textPacked = packed && text?.lengths ? packTextTower(text.layers, text.items, Math.max(0, ...text.lengths)) : undefined;
-    if (packed) parts.pageAttention = textPacked ? { ...packed, text: textPacked } : packed;
+    const { text, cross } = towers;
+    const longest = Math.max(0, ...(text?.lengths ?? []));
+    const textPacked = packed && text?.lengths ? packTextTower(text.layers, text.items, longest) : undefined;
+    const crossPacked = textPacked && cross ? packCrossAttention(cross.layers, cross.items, longest, grid.rows * grid.cols) : undefined;
+    if (packed) parts.pageAttention = { ...packed, ...(textPacked && { text: textPacked }), ...(crossPacked && { cross: crossPacked }) };
     if (packed?.level === 'thumbnails') request.pageAttention.keep?.(drawn.layers, drawn.items);
   }
   return parts;

@@ -54,6 +54,17 @@ export function packTextTower(layers: LayerAttention[], items: number, tokens: n
   return packTower(cut, items, Array.from({ length: n }, (_, q) => q), n);
 }
 
+/**
+ * A matcher's cross-attention `layers` (each [items, heads, text slots, image keys]) packed with the rows of the
+ * first `tokens` text queries (the longest text's real tokens) over every image key; the patch keys are the last
+ * `patches`. Undefined without layers.
+ */
+export function packCrossAttention(layers: LayerAttention[], items: number, tokens: number, patches: number): PackedTowerAttention | undefined {
+  if (layers.length === 0 || items === 0 || tokens <= 0) return undefined;
+  const { queries, keys } = layers[0];
+  return packTower(layers, items, Array.from({ length: Math.min(tokens, queries) }, (_, q) => q), Math.max(0, keys - patches));
+}
+
 /** An analysis as a page gets it: the result without attention tensors, and the head grid's attention packed. */
 export interface PageAnalysis {
   result: AnalysisResult;

@@ -62,7 +62,7 @@ export async function analyzeCrossAttention(model: CrossAttentionModel, request:
       timings: {},
     };
     if (observable) result.alignmentMethod = 'crossAttention';
-    if (request.includeAttention || request.pageAttention) Object.assign(result, attentionParts(request, towerLayers(streams, images.length, texts.length), grid));
+    if (request.includeAttention || request.pageAttention) Object.assign(result, attentionParts(request, towerLayers(streams, images.length, items.map((item) => item.tokens.length)), grid));
     return Object.assign(result, observable ? { rollout } : {}, flow ? { flow: flow.details } : {});
   });
 }
@@ -91,8 +91,12 @@ function crossGrid(cross: LayerAttention[], pair: number, tokens: number[], grid
   return toNested(map, [grid.rows, grid.cols], 'alignment');
 }
 
-/** The towers' layers: vision per image (one pair of each image: the image encoder does not see the text), text and cross per pair. */
-function towerLayers(streams: StreamAttention, images: number, texts: number): Partial<Record<Tower, TowerLayers>> {
+/**
+ * The towers' layers: vision per image (one pair of each image: the image encoder does not see the text), text and
+ * cross per pair, with each text's real token count (`lengths`, one per text), so that a page gets the text head view.
+ */
+function towerLayers(streams: StreamAttention, images: number, lengths: number[]): Partial<Record<Tower, TowerLayers>> {
+  const texts = lengths.length;
   const perImage = (layer: LayerAttention): LayerAttention => {
     const size = layer.heads * layer.queries * layer.keys;
     const data = new Float32Array(images * size);
@@ -101,7 +105,7 @@ function towerLayers(streams: StreamAttention, images: number, texts: number): P
   };
   return {
     vision: { layers: streams.vision.map(perImage), items: images },
-    text: { layers: streams.text, items: images * texts },
+    text: { layers: streams.text, items: images * texts, lengths: Array.from({ length: images * texts }, (_, pair) => lengths[pair % texts]) },
     cross: { layers: streams.cross, items: images * texts },
   };
 }
