@@ -89,7 +89,10 @@ export function occlusionControls(result: AnalysisResult, image: number, actions
     const figure = el('span', 'method-figure', methodFigure(result, method));
     figure.id = `${method}-figure-${image}`;
     buttons[i].setAttribute('aria-describedby', figure.id);
-    controls.append(buttons[i], figure);
+    // Button and figure wrap as one, so a figure never lands beside the other method's button.
+    const choice = el('span', 'method-choice');
+    choice.append(buttons[i], figure);
+    controls.append(choice);
   });
   controls.append(status);
   return controls;

@@ -41,6 +41,9 @@ test('RISE is offered beside occlusion, each with the figure the model ships, an
   assert.equal(await page.getByRole('button', { name: 'Compute occlusion' }).count(), 1);
   assert.equal(await page.getByRole('button', { name: 'Compute RISE' }).count(), 1);
   assert.deepEqual(await page.locator('.method-figure').allTextContents(), ['finds the object in 60.8% on this model', 'finds the object in 95.2% on this model']);
+  // Each figure wraps with its own button, so it never sits beside the other method's.
+  const grouped = await page.locator('.method-choice').evaluateAll((groups) => groups.map((g) => [g.querySelector('vscode-button, button')?.textContent?.trim(), g.querySelector('.method-figure')?.textContent]));
+  assert.deepEqual(grouped, [['Compute occlusion', 'finds the object in 60.8% on this model'], ['Compute RISE', 'finds the object in 95.2% on this model']]);
   const trust = page.locator('.map-trust');
   assert.match(await trust.textContent() ?? '', /^On this model the alignment map's maximum lies on the named object in 71\.2% of tests \(pointing game, mmlens evaluate on 50 shapes-world scenes, 125 objects, seed 2026\)\. It can miss the object: RISE found it in 95\.2%; compute RISE to check\./);
   assert.equal(await trust.evaluate((e) => e.classList.contains('caution')), true);
