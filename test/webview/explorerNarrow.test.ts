@@ -54,7 +54,15 @@ test('the matrix scrolls within its frame, the page does not, and every column c
   assert.ok(box.x >= 0 && box.x + box.width <= 300, `the last column scrolled into the view (x ${box.x})`);
   assert.equal(await last.textContent(), '0.29');
   assert.ok(await page.locator('.legend').first().isVisible());
-  assert.ok(((await page.locator('.legend').first().boundingBox())!.x) >= 0, 'the legend does not scroll away with the matrix');
+  const legend = (await page.locator('.legend').first().boundingBox())!;
+  assert.ok(legend.x >= 0, 'the legend does not scroll away with the matrix');
+  // Its maximum is not cut at the view's edge: the legend wraps inside the view, also in a sidebar narrowed to 200 px.
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ ...viewport, width: 200 });
+  const max = (await page.locator('.legend .legend-max').first().boundingBox())!;
+  const width = await page.evaluate(() => document.documentElement.clientWidth);
+  await page.setViewportSize(viewport);
+  assert.ok(max.x + max.width <= width, `the legend's maximum ends at ${max.x + max.width} px, past the ${width} px view`);
   assert.deepEqual(view.problems, []);
 });
 
