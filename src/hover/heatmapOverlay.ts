@@ -2,9 +2,10 @@
  * A patch map laid over a square thumbnail, in plain typed arrays: the map is scaled to [0, 1] by its own
  * range, sampled bilinearly between cell centres (so patches blend as in the webview overlay), coloured with
  * viridis (perceptually uniform, readable with the common colour-vision deficiencies, dark = low) and mixed
- * into the image with a fixed opacity.
+ * into the image with a fixed opacity, its lower half fading in from transparent as the panels' overlays do.
  */
 import { interpolateViridis, rgb } from 'd3';
+import { OVERLAY_FADE } from '../shared/overlayFade';
 
 /** The map's share of each pixel. */
 export const OVERLAY_OPACITY = 0.55;
@@ -55,13 +56,18 @@ export function sampleGrid(grid: number[][], size: number): Float32Array {
   return out;
 }
 
-/** `image` (size x size RGB) with `heat` (size x size, in [0, 1]) coloured by viridis and mixed in at `opacity`. */
+/**
+ * `image` (size x size RGB) with `heat` (size x size, in [0, 1]) coloured by viridis and mixed in at `opacity`, times
+ * heat / OVERLAY_FADE below OVERLAY_FADE (the image shows through where the map is low).
+ */
 export function blendHeatmap(image: Uint8Array, heat: Float32Array, opacity = OVERLAY_OPACITY): Uint8Array {
   const colours = viridisLut();
   const out = new Uint8Array(image.length);
   for (let p = 0; p < heat.length; p++) {
-    const step = Math.round(Math.min(1, Math.max(0, heat[p])) * (STEPS - 1)) * 3;
-    for (let k = 0; k < 3; k++) out[p * 3 + k] = Math.round((1 - opacity) * image[p * 3 + k] + opacity * colours[step + k]);
+    const h = Math.min(1, Math.max(0, heat[p]));
+    const step = Math.round(h * (STEPS - 1)) * 3;
+    const share = opacity * Math.min(1, h / OVERLAY_FADE);
+    for (let k = 0; k < 3; k++) out[p * 3 + k] = Math.round((1 - share) * image[p * 3 + k] + share * colours[step + k]);
   }
   return out;
 }

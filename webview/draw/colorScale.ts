@@ -5,6 +5,7 @@
 import { format, interpolateViridis, rgb } from 'd3';
 import { el } from './dom';
 import { recordFigure } from './figureData';
+import { OVERLAY_FADE } from '../../src/shared/overlayFade';
 
 const STEPS = 256;
 
@@ -73,9 +74,6 @@ export function extentScale(values: Iterable<number>): ColorScale {
   }
   return min <= max ? viridisScale(min, max) : viridisScale(0, 1);
 }
-
-/** The lowest share of an overlay's range that fades to transparent, so that an image shows under its low values. */
-export const OVERLAY_FADE = 0.5;
 
 /** `scale` with its lowest OVERLAY_FADE of the range fading in from transparent: the scale of a map drawn over an image. */
 export function overlayScale(scale: ColorScale): ColorScale {

@@ -27,12 +27,14 @@ test('a constant or empty map gives zeros; a 3 x 3 map keeps its peak at the cen
   assert.equal(Math.max(...heat), 1);
 });
 
-test('blend: 45% image, 55% viridis colour, rounded', () => {
+test('blend: at the top 45% image, 55% viridis colour; at the minimum the image alone; halfway up the fade half of 55%', () => {
   const lut = viridisLut();
   assert.deepEqual([...lut.subarray(0, 3)], [0x44, 0x01, 0x54]);
   assert.deepEqual([...lut.subarray(255 * 3)], [0xfd, 0xe7, 0x25]);
-  const image = new Uint8Array([100, 100, 100, 100, 100, 100]);
-  const out = blendHeatmap(image, new Float32Array([0, 1]));
-  // 0.45 * 100 + 0.55 * (68, 1, 84) and 0.45 * 100 + 0.55 * (253, 231, 37)
-  assert.deepEqual([...out], [82, 46, 91, 184, 172, 65]);
+  const image = new Uint8Array([100, 100, 100, 100, 100, 100, 100, 100, 100]);
+  const out = blendHeatmap(image, new Float32Array([0, 0.25, 1]));
+  // 0.25 is half of the faded lower half: 0.275 of viridis step round(0.25 * 255) = 64, (59, 82, 139).
+  const quarter = [...lut.subarray(64 * 3, 64 * 3 + 3)].map((c) => Math.round(0.725 * 100 + 0.275 * c));
+  // 0.45 * 100 + 0.55 * (253, 231, 37) at the top.
+  assert.deepEqual([...out], [100, 100, 100, ...quarter, 184, 172, 65]);
 });

@@ -42,7 +42,10 @@ function bilinear(map: Matrix, x: number, y: number, min: number, span: number):
   return (v - min) / span;
 }
 
-/** Checks 4 x 4 pixels around every cell centre: the overlay is 0.45 image + 0.55 viridis(map value there), up to palette noise. */
+/**
+ * Checks 4 x 4 pixels around every cell centre: the overlay is (1 - a) image + a viridis(map value v there), where
+ * a = 0.55 x min(1, 2v) (the lower half of the range fades in from transparent), up to palette noise.
+ */
 function assertOverlay(overlay: Buffer, image: Buffer, map: Matrix, name: string): void {
   const values = map.flat();
   const min = Math.min(...values);
@@ -54,10 +57,12 @@ function assertOverlay(overlay: Buffer, image: Buffer, map: Matrix, name: string
     const want = [0, 0, 0];
     for (let y = Math.round((r + 0.5) * cell) - 2; y < Math.round((r + 0.5) * cell) + 2; y++) {
       for (let x = Math.round((c + 0.5) * cell) - 2; x < Math.round((c + 0.5) * cell) + 2; x++) {
-        const colour = rgb(interpolateViridis(bilinear(map, x, y, min, span)));
+        const value = bilinear(map, x, y, min, span);
+        const colour = rgb(interpolateViridis(value));
+        const share = 0.55 * Math.min(1, 2 * value);
         const i = (y * THUMBNAIL_SIZE + x) * 3;
         [colour.r, colour.g, colour.b].forEach((v, k) => {
-          want[k] += (0.45 * image[i + k] + 0.55 * v) / 16;
+          want[k] += ((1 - share) * image[i + k] + share * v) / 16;
           got[k] += overlay[i + k] / 16;
         });
       }
