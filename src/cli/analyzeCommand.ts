@@ -35,6 +35,8 @@ export interface AnalyzeArgs {
   details?: AttentionDetailOptions;
   /** Two-tower alignment maps from the patch tokens, MaskCLIP or the values alone; the service's default when absent. */
   alignment?: AlignmentMethod;
+  /** Two-tower models: every vision layer's lens (scores and alignment maps through the model's own head). */
+  lens: boolean;
   /** Text-token occlusion and MM-SHAP of every image x text pair, into the JSON's `attribution`. */
   attribution?: AttributionRequest;
 }
@@ -47,7 +49,7 @@ export const analyzeCommand: CliCommand = {
   name: 'analyze',
   usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...] [--text-file FILE|-]\n' +
     '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--report-attention none|thumbnails|full]\n' +
-    '                 [--attention] [--alignment patch|maskclip|values]\n' +
+    '                 [--attention] [--alignment patch|maskclip|values] [--lens]\n' +
     `                 ${ATTENTION_USAGE}\n` +
     `                 [--text-occlusion] [--mm-shap] ${SHAP_USAGE}`,
   flags: {
@@ -57,6 +59,7 @@ export const analyzeCommand: CliCommand = {
     attention: { type: 'boolean' },
     'report-attention': { type: 'string' },
     alignment: { type: 'string' },
+    lens: { type: 'boolean' },
     ...ATTENTION_FLAGS,
     'text-occlusion': { type: 'boolean' },
     'mm-shap': { type: 'boolean' },
@@ -73,6 +76,7 @@ export const analyzeCommand: CliCommand = {
       reportAttention: reportAttentionFlag(values['report-attention'], values.html !== undefined),
       details: attentionDetailOptions(values, analyzeCommand),
       alignment: alignmentFlag(values.alignment),
+      lens: values.lens === true,
       attribution: analyzeAttribution(values, analyzeCommand),
     };
     refuseOverwritingInputs([args.json, args.html], [...args.images, ...textFileInputs(values, 'text')]);
@@ -85,7 +89,7 @@ export async function runAnalyze(service: InferenceService, args: AnalyzeArgs, p
   const progress = terminalProgress();
   const result = await service.analyze(
     {
-      ...args.details, modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention, alignment: args.alignment,
+      ...args.details, modelDir: args.model, images: args.images, texts: args.texts, includeAttention: args.attention, alignment: args.alignment, lens: args.lens,
       ...(args.html !== undefined ? { pageAttention: { level: args.reportAttention } } : {}),
     },
     { signal, onProgress: progress.onProgress },

@@ -39,6 +39,8 @@ export interface AnalyzeRequest extends AttentionDetailOptions {
   pageAttention?: PageAttentionRequest;
   /** Two-tower models: patch tokens, MaskCLIP or the values alone for the alignment maps; default DEFAULT_ALIGNMENT. */
   alignment?: AlignmentMethod;
+  /** Two-tower models: `lens`, every vision layer's scores and alignment maps through the model's own head. */
+  lens?: boolean;
 }
 
 /** A head ablation request: one image, one text, whose layers' heads are ablated (the family's default when absent), and the model folder. */
@@ -98,9 +100,10 @@ export class InferenceService {
     const model = await stopwatch.time('load', () => this.model(request.modelDir));
     const images = await stopwatch.time('preprocess', () => this.preprocess(request.images, model, options.signal));
     const { headStats, textAttention, rollout, flow } = request;
-    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, pageAttention: request.pageAttention, alignment: request.alignment, headStats, textAttention, rollout, flow };
+    const prepared: PreparedRequest = { images, texts: request.texts, includeAttention: request.includeAttention ?? false, pageAttention: request.pageAttention, alignment: request.alignment, lens: request.lens, headStats, textAttention, rollout, flow };
     const result = await model.analyze(prepared, stopwatch, options);
     if (flow && result.attentionObservable && !result.maps.flow) result.model.notices.push(`Attention flow is not computed for ${model.family} models yet; the rollout is.`);
+    if (request.lens && model.family !== 'twoTower') result.model.notices.push(`The layer lens is for two-tower models (a vision tower with its own projection head); this is a ${model.family} model.`);
     result.model.notices = this.notices(model, result.model.notices, images);
     if (model.folder.mapFaithfulness) result.model.mapFaithfulness = model.folder.mapFaithfulness;
     this.addFallbacks(result.model);

@@ -143,6 +143,12 @@ export interface AnalysisResult {
   };
   /** Two-tower models with alignment maps: which patch embeddings `maps.alignment` uses; cross-attention matchers: `crossAttention`. */
   alignmentMethod?: AlignmentSource;
+  /**
+   * With --lens (two-tower models): for every vision layer, its output tokens through the model's own final norm and
+   * projection; the CLS token's cosine with each text and its probabilities as the model's own, and the patch
+   * tokens' alignment maps [image][text]. The last layer's are the model's own scores and patch-token maps.
+   */
+  lens?: { layers: { similarity: Matrix; probabilities: Matrix; alignment: Matrix[][] }[] };
   /** Milliseconds per stage. */
   timings: Record<string, number>;
   /**

@@ -56,6 +56,31 @@ def hf_config(cfg: dict, logit_scale: float) -> dict:
     }
 
 
+# The graphs export_towers writes, by their file names without .onnx.
+GRAPHS = ("vision_model", "text_model")
+
+
+def example_inputs():
+    """Three drawn scenes and four captions (padded with the pad id after the end token, which the causal mask must
+    make harmless): what the towers are traced with and their reference tensors computed on."""
+    rng = np.random.default_rng(99)
+    pixels = torch.from_numpy(np.stack([draw_scene(rng)[1] for _ in range(3)]))
+    caps = ["a red circle", "a blue square and a green cross", "a yellow triangle on the left", "a dog on a mat"]
+    return pixels, caps, torch.tensor([pad(encode(c), 12) for c in caps], dtype=torch.int64)
+
+
+def export_towers(model, onnx_dir):
+    """Writes onnx/vision_model.onnx and onnx/text_model.onnx of `model` into `onnx_dir`."""
+    pixels, _, ids = example_inputs()
+    vision, text = Vision(model).eval(), Text(model).eval()
+    export(vision, (pixels,), os.path.join(onnx_dir, "vision_model.onnx"), ["pixel_values"],
+           ["image_embeds", "last_hidden_state"], {"pixel_values": {0: "batch"}, "image_embeds": {0: "batch"},
+                                                   "last_hidden_state": {0: "batch"}})
+    export(text, (ids[:, :9],), os.path.join(onnx_dir, "text_model.onnx"), ["input_ids"],
+           ["text_embeds", "last_hidden_state"], {"input_ids": {0: "batch", 1: "sequence"}, "text_embeds": {0: "batch"},
+                                                  "last_hidden_state": {0: "batch", 1: "sequence"}})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("checkpoint")
@@ -65,18 +90,9 @@ def main():
     model, cfg = load_checkpoint(args.checkpoint, ShapesClip)
     out = os.path.abspath(args.out)
 
-    rng = np.random.default_rng(99)
-    pixels = torch.from_numpy(np.stack([draw_scene(rng)[1] for _ in range(3)]))
-    caps = ["a red circle", "a blue square and a green cross", "a yellow triangle on the left", "a dog on a mat"]
-    # Padded with the pad id after the end token: the causal mask must make that padding harmless.
-    ids = torch.tensor([pad(encode(c), 12) for c in caps], dtype=torch.int64)
+    pixels, caps, ids = example_inputs()
+    export_towers(model, os.path.join(out, "onnx"))
     vision, text = Vision(model).eval(), Text(model).eval()
-    export(vision, (pixels,), os.path.join(out, "onnx", "vision_model.onnx"), ["pixel_values"],
-           ["image_embeds", "last_hidden_state"], {"pixel_values": {0: "batch"}, "image_embeds": {0: "batch"},
-                                                   "last_hidden_state": {0: "batch"}})
-    export(text, (ids[:, :9],), os.path.join(out, "onnx", "text_model.onnx"), ["input_ids"],
-           ["text_embeds", "last_hidden_state"], {"input_ids": {0: "batch", 1: "sequence"}, "text_embeds": {0: "batch"},
-                                                  "last_hidden_state": {0: "batch", 1: "sequence"}})
     write_json(out, "config.json", hf_config(cfg, math.exp(model.logit_scale.item())))
     write_json(out, "preprocessor_config.json", preprocessor_config())
     write_tokenizer_files(out, cfg["text"]["max_len"])

@@ -111,7 +111,7 @@ function describeConsumers(index: GraphIndex, tensor: string): string {
  * chain tensor are skipped (the values have the context's shape); any other branch means the chain is not a
  * plain projection, and a string says why.
  */
-function chainToResidual(
+export function chainToResidual(
   index: GraphIndex, context: string, upstream: Set<OnnxNode>,
 ): { nodes: OnnxNode[]; attentionOutput: string; residual: OnnxNode } | string {
   const nodes: OnnxNode[] = [];

@@ -149,10 +149,12 @@ export class TappedGraph {
 
   /**
    * Runs the session and reads every tap as [batch, heads, queries, keys], whether the graph computes it
-   * as [b, h, q, k] or as [b*h, q, k] (older Hugging Face CLIP exports, nn.MultiheadAttention).
+   * as [b, h, q, k] or as [b*h, q, k] (older Hugging Face CLIP exports, nn.MultiheadAttention). Outputs named in
+   * `without` are not computed (added outputs only some analyses ask for).
    */
-  async run(open: OpenSession, feeds: Record<string, Tensor>, batch: number): Promise<{ outputs: Record<string, Tensor>; attention: LayerAttention[]; pooling: LayerAttention[] }> {
-    const outputs = await this.fetch(open, feeds);
+  async run(open: OpenSession, feeds: Record<string, Tensor>, batch: number, without?: ReadonlySet<string>): Promise<{ outputs: Record<string, Tensor>; attention: LayerAttention[]; pooling: LayerAttention[] }> {
+    const all = without && [...this.graph.outputs.map((o) => o.name), ...this.extraOutputs().outputs.map(([name]) => name)];
+    const outputs = await this.fetch(open, feeds, all && [...new Set(all)].filter((name) => !without.has(name)));
     const read = (taps: AttentionTap[]) => taps.map((tap) => toLayerAttention(outputs[tap.tensor], batch, tap));
     return { outputs, attention: read(this.taps), pooling: read(this.poolingTaps) };
   }

@@ -25,6 +25,8 @@ export interface PreparedRequest extends AttentionDetailOptions {
   pageAttention?: PageAttentionRequest;
   /** Two-tower models: the patch embeddings of the alignment maps (default: DEFAULT_ALIGNMENT). */
   alignment?: AlignmentMethod;
+  /** Two-tower models: every vision layer's lens (`lens` of the result). */
+  lens?: boolean;
 }
 
 /** Throws unless every image was preprocessed to the same size, which one batch needs. */

@@ -88,6 +88,21 @@ test('analyze --flow adds maps.flow and its cost; the summary prints the cost', 
   assert.match(table.stdout, /attention flow: \d+ max-flows on \d+ nodes and \d+ edges, \d+\.\d\d s/);
 });
 
+test('analyze --lens adds every vision layer\'s lens to the JSON and its leading text per layer to the summary', () => {
+  const run = mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--text', 'a cat', '--lens', '--json', '-');
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  assert.equal(json.lens.layers.length, clip.options.layers);
+  for (const layer of json.lens.layers) {
+    assert.deepEqual([layer.similarity.length, layer.similarity[0].length, layer.alignment[0].length, layer.alignment[0][0].length], [1, 2, 2, json.grid.rows]);
+    assert.ok(Math.abs(layer.probabilities[0][0] + layer.probabilities[0][1] - 1) < 1e-5);
+  }
+  const table = mmlensCpu('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--text', 'a cat', '--lens');
+  const lines = table.stdout.split('\n').filter((line) => line.startsWith('lens layer'));
+  assert.deepEqual(lines.map((line) => line.split(':')[0]), Array.from({ length: clip.options.layers }, (_, l) => `lens layer ${l}`));
+  assert.match(lines[0], /^lens layer 0: "(a red circle|a cat)" p=\d\.\d{4} \(cosine -?\d\.\d{4}\)$/);
+});
+
 test('analyze rejects an unknown head fusion and a start layer past the last layer (exit 2)', () => {
   const base = ['analyze', '--model', clip.dir, '--image', scene, '--text', 'x'];
   const fusionRun = mmlensCpu(...base, '--rollout-fusion', 'median');

@@ -27,7 +27,8 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
   const { images, texts } = request;
   requireSameSize(images);
   const size = images[0].image.outputSize;
-  const vision = await stopwatch.time('vision', () => model.encodeImages(images.map((i) => i.image), options));
+  const lens = request.lens === true && model.layerLens.available;
+  const vision = await stopwatch.time('vision', () => model.encodeImages(images.map((i) => i.image), { ...options, lens }));
   const text = await stopwatch.time('text', () => model.encodeTexts(texts, options));
   const alignment = alignmentSource(model, vision, request.alignment ?? DEFAULT_ALIGNMENT);
   const config = model.folder.config;
@@ -43,7 +44,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
     const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
-      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [...notices(model), ...alignment.notices] },
+      model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [...notices(model, request.lens === true), ...alignment.notices] },
       images: imageInfos(images),
       texts: textInfos(text.batch.items),
       grid: { rows: grid.rows, cols: grid.cols },
@@ -60,6 +61,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
       timings: {},
     };
     if (alignment.method) result.alignmentMethod = alignment.method;
+    if (vision.lens) result.lens = { layers: vision.lens.map((tokens) => lensLayer(model, tokens, vision, text.embeds, grid)) };
     if (bias !== undefined) result.logitBias = bias;
     Object.assign(result, attentionParts(request, { vision: { layers: vision.attention, items: images.length }, text: { layers: text.attention, items: texts.length, lengths: text.batch.items.map((item) => item.tokens.length) } }, grid));
     const details = twoTowerDetails(request, { vision: vision.attention, text: text.attention, texts: text.batch.items, images: images.length, grid });
@@ -67,13 +69,38 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
   });
 }
 
-/** What this model does not let us observe. */
-function notices(model: TwoTowerModel): string[] {
+/** What this model does not let us observe (the layer lens among it when it was asked for). */
+function notices(model: TwoTowerModel, lensAsked: boolean): string[] {
   const { denseMaps } = model.capabilities;
+  const { layerLens } = model;
   return [
     ...(model.vision.taps.length === 0 ? [unobservable(model.vision.fusedOperators)] : []),
     ...(denseMaps.available ? [] : [`Patch alignment maps are unavailable: ${denseMaps.reason}.`]),
+    ...(lensAsked && !layerLens.available ? [`The layer lens is unavailable: ${layerLens.reason}.`] : []),
   ];
+}
+
+/**
+ * One layer's lens: its CLS token's cosine with every text and the probabilities the model's own scale (and bias)
+ * make of them, and its patch tokens' alignment maps. `tokens` is that layer's items x tokens x dim.
+ */
+function lensLayer(model: TwoTowerModel, tokens: Float32Array, vision: VisionOutput, textEmbeds: Float32Array, grid: PatchGrid): { similarity: Matrix; probabilities: Matrix; alignment: Matrix[][] } {
+  const { dim } = vision;
+  const images = tokens.length / (vision.tokens * dim);
+  const texts = textEmbeds.length / dim;
+  // The head reads hidden[:, 0, :] (its CLS selection, ../../onnx/clsSelection), so the CLS token is token 0.
+  const cls = 0;
+  const embeds = new Float32Array(images * dim);
+  for (let i = 0; i < images; i++) embeds.set(tokens.subarray((i * vision.tokens + cls) * dim, (i * vision.tokens + cls + 1) * dim), i * dim);
+  const similarity = cosineSimilarityMatrix(embeds, textEmbeds, dim);
+  const scale = model.logits.scale.value;
+  const bias = model.logits.bias?.value;
+  const probabilities = bias === undefined ? softmaxRows(similarity, images, texts, scale) : sigmoidScores(similarity, scale, bias);
+  return {
+    similarity: toNested(similarity, [images, texts], 'lens similarity'),
+    probabilities: toNested(probabilities, [images, texts], 'lens probabilities'),
+    alignment: Array.from({ length: images }, (_, i) => Array.from({ length: texts }, (_, j) => alignmentGrid(tokens, vision, textEmbeds, i, j, grid))),
+  };
 }
 
 /**

@@ -31,6 +31,7 @@ import { chunkSize, floatData, intTensor, outputNamed } from '../../runtime/grap
 import { blankInputSize, type ModelFolder } from '../../model/modelFolder';
 import { findHiddenState, findProjectionHead, planDenseProjection } from '../../onnx/surgery';
 import { planValuePath, type ValuePathVariant } from '../../onnx/valuePath';
+import { planLayerLens } from '../../onnx/layerLens';
 import type { OnnxValueInfo } from '../../onnx/onnxTypes';
 import type { PreprocessedImage } from '../../images/preprocess';
 import type { Size2D } from '../../model/preprocessorConfig';
@@ -61,11 +62,13 @@ export interface VisionOutput extends TowerOutput {
   maskclip?: Float32Array;
   values?: Float32Array;
   pooling?: { heads: number; data: Float32Array };
+  /** With `lens`: every layer's tokens through the head (../../onnx/layerLens), each items x tokens x dim. */
+  lens?: Float32Array[];
   tokens: number;
 }
 
-/** Extra vision outputs: their tensor names when planned, else why not. */
-type DenseOutputs = Record<DenseKind, { output?: string; reason?: string }>;
+/** Extra vision outputs: their tensor names when planned, else why not; `lens` one per layer, computed only when asked. */
+type DenseOutputs = Record<DenseKind, { output?: string; reason?: string }> & { lens: { outputs?: string[]; reason?: string } };
 
 /** The dense outputs a vision tower may have, as VisionOutput names them, in the order they are planned. */
 type DenseKind = 'dense' | ValuePathVariant;
@@ -80,6 +83,8 @@ export interface TextOutput extends TowerOutput {
 export class TwoTowerModel implements ModelAdapter {
   readonly family = 'twoTower';
   readonly capabilities: ModelCapabilities;
+  /** Whether the vision tower's layer lens can be computed (`encodeImages` with `lens`), or why not. */
+  readonly layerLens: Availability;
 
   private constructor(
     readonly folder: ModelFolder,
@@ -96,6 +101,7 @@ export class TwoTowerModel implements ModelAdapter {
     const { dense, maskclip } = denseOutputs;
     // Both value-path variants need the same of the graph (planValuePath), so either stands for them.
     this.capabilities = { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense), valuePath: availability(maskclip), probes: { available: true } };
+    this.layerLens = availability(denseOutputs.lens);
   }
 
   /** Loads both graphs, plans taps and dense embeddings, and opens sessions through `cache`. */
@@ -162,24 +168,27 @@ export class TwoTowerModel implements ModelAdapter {
     return inspectTwoTower(this, notices);
   }
 
-  /** Runs the vision tower on preprocessed images of equal size. */
-  async encodeImages(images: PreprocessedImage[], options: LongRunOptions = {}): Promise<VisionOutput> {
+  /** Runs the vision tower on preprocessed images of equal size; with `lens`, every layer's lens too. */
+  async encodeImages(images: PreprocessedImage[], options: LongRunOptions & { lens?: boolean } = {}): Promise<VisionOutput> {
     const ort = await loadOrt();
     const input = findInput(this.vision.file, this.vision.graph.inputs, 'pixel_values', isPixelInput, 'pixel (float, rank 4)');
     const embedsName = this.outputName(this.vision, 'imageEmbeds');
     const { height, width } = images[0].outputSize;
     checkImageSize(this.vision.file, input, images[0].outputSize);
     const plane = 3 * height * width;
+    const lensNames = this.denseOutputs.lens.outputs ?? [];
+    const wanted = options.lens ? lensNames : [];
     const result = await runInChunks(images.length, chunkSize(input), 'vision', async (start, end) => {
       const pixels = new Float32Array((end - start) * plane);
       images.slice(start, end).forEach((img, i) => pixels.set(img.pixels, i * plane));
       const feeds = this.withStandIns(ort, this.vision, { [input.name]: new ort.Tensor('float32', pixels, [end - start, 3, height, width]) });
-      const { outputs, attention, pooling } = await this.vision.run(this.sessions.vision, feeds, end - start);
+      const { outputs, attention, pooling } = await this.vision.run(this.sessions.vision, feeds, end - start, new Set(lensNames.filter((n) => !wanted.includes(n))));
       const floats: Record<string, Float32Array> = { embeds: floatData(outputs, embedsName, this.vision.file) };
       for (const key of DENSE_KINDS) {
         const name = this.denseOutputs[key].output;
         if (name) floats[key] = floatData(outputs, name, this.vision.file);
       }
+      wanted.forEach((name, layer) => (floats[`lens${layer}`] = floatData(outputs, name, this.vision.file)));
       if (pooling[0]) floats.pooling = pooling[0].data;
       return { floats, attention };
     }, options);
@@ -187,7 +196,8 @@ export class TwoTowerModel implements ModelAdapter {
     const dim = embeds.length / images.length;
     const tokens = dense ? dense.length / images.length / dim : result.attention[0]?.queries ?? 0;
     const poolingHeads = pooling && pooling.length / images.length / tokens;
-    return { embeds, dim, dense, maskclip, values, tokens, attention: result.attention, ...(poolingHeads && { pooling: { heads: poolingHeads, data: pooling } }) };
+    const lens = wanted.length > 0 ? wanted.map((_, layer) => result.floats[`lens${layer}`]) : undefined;
+    return { embeds, dim, dense, maskclip, values, tokens, attention: result.attention, ...(poolingHeads && { pooling: { heads: poolingHeads, data: pooling } }), ...(lens && { lens }) };
   }
 
   /**
@@ -250,9 +260,12 @@ export class TwoTowerModel implements ModelAdapter {
   }
 }
 
-/** Plans the dense outputs (patch tokens and both value paths, through the model's own head) and adds them to `vision`. */
+/**
+ * Plans the dense outputs (patch tokens, both value paths and every layer's lens, through the model's own head) and
+ * adds them to `vision`.
+ */
 function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): DenseOutputs {
-  const unavailable = (reason: string): DenseOutputs => ({ dense: { reason }, maskclip: { reason }, values: { reason } });
+  const unavailable = (reason: string): DenseOutputs => ({ dense: { reason }, maskclip: { reason }, values: { reason }, lens: { reason } });
   if (conventions.noProjectionHead) return unavailable(conventions.noProjectionHead);
   const embeds = outputNamed(vision, conventions.imageEmbeds, conventions.exportAdvice);
   // A one-graph export has no vision last_hidden_state output: the state its CLS token is selected from serves.
@@ -262,11 +275,14 @@ function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): D
   if (!head) return unavailable(reason);
   const valuePath = (variant: ValuePathVariant) => planValuePath(vision.graph, vision.taps, head, hidden, variant);
   const plans = { dense: planDenseProjection(vision.graph, embeds, hidden), maskclip: valuePath('maskclip'), values: valuePath('values') };
-  return Object.fromEntries(DENSE_KINDS.map((key) => {
+  const dense = Object.fromEntries(DENSE_KINDS.map((key) => {
     const { plan, reason: why } = plans[key];
     if (plan) vision.add({ outputs: [plan.output], nodes: plan.nodes });
     return [key, plan ? { output: plan.output } : { reason: why }];
-  })) as DenseOutputs;
+  })) as Record<DenseKind, { output?: string; reason?: string }>;
+  const lens = planLayerLens(vision.graph, vision.taps, head);
+  if (lens.plan) vision.add({ outputs: lens.plan.outputs, nodes: lens.plan.nodes });
+  return { ...dense, lens: lens.plan ? { outputs: lens.plan.outputs } : { reason: lens.reason } };
 }
 
 function availability(output: { reason?: string }): Availability {
