@@ -48,7 +48,10 @@ export function installVsix(host: E2eHost, folders: RunFolders, vsix: string): v
   if (result.status !== 0) throw new Error(`Installing ${vsix} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
 }
 
-/** Writes the user settings that keep the workbench quiet and offline: no start page, AI chat, tips, or gallery queries. */
+/**
+ * Writes the user settings that keep the workbench quiet and offline: no start page, AI chat, tips, or gallery
+ * queries; `MMLENS_E2E_THEME` (a colour theme's name) sets the theme, for the README's screenshots.
+ */
 export function writeUserSettings(folders: RunFolders, extra: Record<string, unknown> = {}): void {
   const file = join(folders.userData, 'User', 'settings.json');
   mkdirSync(join(folders.userData, 'User'), { recursive: true });
@@ -60,6 +63,7 @@ export function writeUserSettings(folders: RunFolders, extra: Record<string, unk
     'extensions.ignoreRecommendations': true,
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
+    ...(process.env.MMLENS_E2E_THEME && { 'workbench.colorTheme': process.env.MMLENS_E2E_THEME }),
     ...extra,
   };
   writeFileSync(file, JSON.stringify(settings, null, 2));
