@@ -4,7 +4,7 @@
  * much more, reads straight off the colours. It follows the report's map, tile and image controls.
  */
 import type { GenerationReportData } from '../src/shared/generationResult';
-import { extentScale, legend } from './draw/colorScale';
+import { extentScale, legend, overlayScale } from './draw/colorScale';
 import { baseName, el, labelledSelect } from './draw/dom';
 import { createRegionOverlay } from './draw/regionOverlay';
 import { mapMeasure, tokenRegions, type MapChoice } from './generationMaps';
@@ -40,7 +40,7 @@ export function createCompareView(data: GenerationReportData, choice: () => MapC
     const current = choice();
     const image = result.images[current.image];
     const regions = words.map((k) => tokenRegions(result, result.generated[k], current));
-    const scale = extentScale(regions.flat().map((r) => r.value));
+    const scale = overlayScale(extentScale(regions.flat().map((r) => r.value)));
     maps.replaceChildren(...words.map((k, side) => {
       const text = JSON.stringify(result.generated[k].text);
       const overlay = createRegionOverlay(data.images[current.image] ?? '', `${baseName(image.path)} with the map of ${text}`, image.width, image.height, SIDE);

@@ -10,7 +10,7 @@
 import { format } from 'd3';
 import type { GenerationReportData, GenerationResult } from '../src/shared/generationResult';
 import { drawBarChart } from './draw/barChart';
-import { extentScale, legend } from './draw/colorScale';
+import { extentScale, legend, overlayScale } from './draw/colorScale';
 import { appendNotices, baseName, el, labelledSelect } from './draw/dom';
 import { createRegionOverlay } from './draw/regionOverlay';
 import { createCompareView } from './generationCompare';
@@ -93,7 +93,7 @@ export function renderGeneration(container: HTMLElement, data: GenerationReportD
     const values = mapOf(token, state.source, state.image);
     const shown = (map: number[] | undefined) => (map ? regionsOf(image, map, state.tiles).map((r) => r.value) : []);
     const pool = state.scale === 'token' ? [shown(values)] : result.generated.map((t) => shown(mapOf(t, state.source, state.image)));
-    const scale = extentScale(pool.flat());
+    const scale = overlayScale(extentScale(pool.flat()));
     if (values) overlay.setRegions(regionsOf(image, values, state.tiles), scale);
     overlay.setOpacity(0.6);
     const what = mapMeasure(result, state.source);

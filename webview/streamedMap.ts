@@ -6,7 +6,7 @@
  */
 import { format } from 'd3';
 import type { GeneratedToken, ImageTokens } from '../src/shared/generationResult';
-import { extentScale, legend } from './draw/colorScale';
+import { extentScale, legend, overlayScale } from './draw/colorScale';
 import { baseName, el } from './draw/dom';
 import { createRegionOverlay } from './draw/regionOverlay';
 import { mapOf, regionsOf } from './generationMaps';
@@ -35,7 +35,7 @@ export function createStreamedMap(imageUrl: string, images: ImageTokens[]): Stre
     show(token, index, pinned) {
       const values = mapOf(token, 'attention', 0);
       const regions = values ? regionsOf(image, values, 'tiles') : [];
-      const scale = extentScale(regions.map((r) => r.value));
+      const scale = overlayScale(extentScale(regions.map((r) => r.value)));
       overlay.setRegions(regions, scale);
       legendSlot.replaceChildren(...(values ? [legend(scale, 'attention on the image tokens (this token\'s own range)')] : []));
       const imageShare = token.imageShare.length > 0 ? `, ${share(token.imageShare.reduce((a, b) => a + b, 0) / token.imageShare.length)} of its attention on the image` : '';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { InferenceService } from '../../src/inference/service';
 import type { GenerationReportData } from '../../src/shared/generationResult';
-import { formatValue, viridisScale } from '../../webview/draw/colorScale';
-import { canvasPixels, closeColour, launchChromium, openReport, type Rgb } from './reportPage';
+import { formatValue, overlayScale, viridisScale } from '../../webview/draw/colorScale';
+import { canvasAlphas, canvasPixels, closeColour, launchChromium, openReport, type Rgb } from './reportPage';
 
 const dir = join(__dirname, '../fixtures/tiny-llava');
 const image = join(dir, 'edges_51x37.png');
@@ -48,20 +48,25 @@ test('two chosen words\' maps side by side, each region in its own token\'s valu
     const maps = [first, second].map((k) => data.result.generated[k].map[0]);
     assert.notDeepEqual(maps[0], maps[1], 'the fixture gives the two tokens different maps');
     const both = maps.flat();
-    const scale = viridisScale(Math.min(...both), Math.max(...both));
+    // The maps fade in over their lower half, as every overlay does (draw/colorScale.ts overlayScale).
+    const scale = overlayScale(viridisScale(Math.min(...both), Math.max(...both)));
     const canvases = section.locator('.overlay-map');
     assert.equal(await canvases.count(), 2);
     assert.deepEqual(await section.locator('figcaption').allTextContents(), [first, second].map((k) => `${JSON.stringify(data.result.generated[k].text)} (token ${k})`));
     for (const [side, map] of maps.entries()) {
-      const colours = await canvasPixels(canvases.nth(side), map.map((_, i) => centre(i)));
+      const points = map.map((_, i) => centre(i));
+      const [colours, alphas] = [await canvasPixels(canvases.nth(side), points), await canvasAlphas(canvases.nth(side), points)];
       map.forEach((value, i) => {
         const at = scale.step(value) * 3;
         const expected: Rgb = [scale.lut[at], scale.lut[at + 1], scale.lut[at + 2]];
-        assert.ok(closeColour(colours[i], expected, 1), `words ${first}/${second}, map ${side}, image token ${i} (${value}): ${colours[i]}, expected ${expected}`);
+        assert.ok(Math.abs(alphas[i] - scale.alpha(value)) <= 1, `words ${first}/${second}, map ${side}, image token ${i} (${value}): alpha ${alphas[i]}, expected ${scale.alpha(value)}`);
+        // A canvas keeps colours premultiplied by alpha: nearly transparent ones come back rounded.
+        if (alphas[i] >= 64) assert.ok(closeColour(colours[i], expected, 2), `words ${first}/${second}, map ${side}, image token ${i} (${value}): ${colours[i]}, expected ${expected}`);
       });
     }
     const label = (await section.locator('.legend-bar').getAttribute('aria-label')) ?? '';
-    assert.equal(label, `Both maps on one colour scale: attention on the image tokens: viridis colour scale from ${formatValue(scale.min)} (dark) to ${formatValue(scale.max)} (light)`);
+    const opaqueFrom = formatValue(scale.min + scale.fade * (scale.max - scale.min));
+    assert.equal(label, `Both maps on one colour scale: attention on the image tokens: viridis colour scale from ${formatValue(scale.min)} (dark) to ${formatValue(scale.max)} (light), transparent at ${formatValue(scale.min)} fading in to opaque at ${opaqueFrom}`);
   }
   assert.deepEqual([problems.console, problems.pageErrors, problems.dialogs, await problems.violations()], [[], [], [], []]);
 });

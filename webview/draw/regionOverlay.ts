@@ -43,6 +43,8 @@ export function createRegionOverlay(imageUrl: string, alt: string, width: number
       if (!context) return;
       context.clearRect(0, 0, shownWidth, shownHeight);
       for (const { box: [x0, y0, x1, y1], value } of regions) {
+        // A fading scale's low values let the image show through (draw/colorScale.ts overlayScale).
+        context.globalAlpha = colours.alpha(value) / 255;
         context.fillStyle = colours.css(value);
         const [left, top] = [Math.round(x0 * scale), Math.round(y0 * scale)];
         context.fillRect(left, top, Math.round(x1 * scale) - left, Math.round(y1 * scale) - top);
