@@ -4,10 +4,11 @@
  * Scenes of one, two and three objects in turn. Each scene is asked "Describe the image." (right when every
  * object's colour and shape is named once and nothing else is), "What colour is the {shape}?" for every shape it
  * holds once, "Where is the {colour} {shape}?" for every object, and "How many shapes?". Without --seed a random
- * one is drawn; it is printed.
+ * one is drawn; it is printed. With --keep DIR the scenes stay in DIR with answers.json (every image, prompt and
+ * answer), which tools/train/check_vlm_answers.py compares with the torch checkpoint's greedy answers.
  */
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,13 @@ export interface VlmFigure {
   scenes: number;
   /** Up to five wrong answers, for reading. */
   wrong: { prompt: string; answer: string; expected: string }[];
+}
+
+/** One question put to one scene file, and the model's answer. */
+export interface VlmAnswer {
+  image: string;
+  prompt: string;
+  answer: string;
 }
 
 /** The four figures of issue 15 item 4. */
@@ -65,12 +73,13 @@ function questions(truth: SceneTruth): [keyof VlmQuality, string, string][] {
   return out;
 }
 
-/** Measures a shapes-vlm folder on `scenes` fresh scenes written into `dir`. */
-export async function evaluateVlm(service: InferenceService, modelDir: string, options: { dir: string; seed: number; scenes: number }): Promise<VlmQuality> {
+/** Measures a shapes-vlm folder on `scenes` fresh scenes written into `dir`; every answer is also pushed to `answers` when given. */
+export async function evaluateVlm(service: InferenceService, modelDir: string, options: { dir: string; seed: number; scenes: number; answers?: VlmAnswer[] }): Promise<VlmQuality> {
   const tallies = Object.fromEntries(['caption', 'colour', 'position', 'count'].map((k) => [k, { right: 0, asked: 0, scenes: new Set<number>(), wrong: [] as VlmFigure['wrong'] }]));
   for (const scene of await writeScenes(options.dir, options.seed, options.scenes, [1, 2, 3], 0)) {
     for (const [figure, prompt, expected] of questions(scene.truth)) {
       const { answer } = await service.generate({ modelDir, images: [scene.path], prompt, maxNewTokens: 16 });
+      options.answers?.push({ image: scene.path, prompt, answer });
       const tally = tallies[figure];
       const right = figure === 'caption' ? captionRight(answer, scene.truth) : answer.trim() === expected;
       tally.asked++;
@@ -84,24 +93,27 @@ export async function evaluateVlm(service: InferenceService, modelDir: string, o
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seed: { type: 'string' }, scenes: { type: 'string' }, model: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seed: { type: 'string' }, scenes: { type: 'string' }, model: { type: 'string' }, keep: { type: 'string' } } });
   const root = join(__dirname, '..', '..');
   const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
   const scenes = Number(values.scenes ?? 240);
   const modelDir = values.model ?? bundledModelDir(root, 'shapes-vlm');
-  const dir = mkdtempSync(join(tmpdir(), 'mmlens-vlm-quality-'));
+  const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'mmlens-vlm-quality-'));
+  mkdirSync(dir, { recursive: true });
+  const answers: VlmAnswer[] = [];
   const service = new InferenceService({ executionProvider: 'cpu', defaultModelDir: modelDir });
   try {
     console.log(`${modelDir}: seed ${seed}, ${scenes} scenes (one, two and three objects in turn), greedy`);
     const start = performance.now();
-    const quality = await evaluateVlm(service, modelDir, { dir, seed, scenes });
+    const quality = await evaluateVlm(service, modelDir, { dir, seed, scenes, answers });
     console.log('| figure | right | asked | scenes | accuracy |\n| --- | --- | --- | --- | --- |');
     for (const [name, f] of Object.entries(quality)) console.log(`| ${name} | ${f.right} | ${f.asked} | ${f.scenes} | ${(100 * f.accuracy).toFixed(1)}% |`);
     for (const [name, f] of Object.entries(quality)) for (const w of f.wrong) console.log(`wrong ${name}, ${w.prompt} ${JSON.stringify(w.answer)}, expected ${JSON.stringify(w.expected)}`);
     console.log(`${((performance.now() - start) / 1000).toFixed(1)} s`);
+    if (values.keep) writeFileSync(join(dir, 'answers.json'), JSON.stringify(answers, null, 1));
   } finally {
     await service.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

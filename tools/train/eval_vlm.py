@@ -32,7 +32,7 @@ def evaluate(model, seed, scenes=240, batch=60, show=0):
         pixels = torch.from_numpy(np.stack([p for _, p in drawn]))
         by_kind = {}
         for i, (scene, _) in enumerate(drawn):
-            for kind, q, a in questions(scene, rng):
+            for kind, q, a, _ in questions(scene, rng):
                 by_kind.setdefault((kind, q), []).append((i, a, scene))
         for (kind, q), cases in by_kind.items():
             answers = model.answer(pixels[[i for i, _, _ in cases]], q)

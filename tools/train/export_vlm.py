@@ -22,13 +22,12 @@ from hf_common import export  # noqa: E402
 from tinyLlava import CHAT_TEMPLATE, export_decoder, tokenizer_json  # noqa: E402
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("checkpoint")
-    ap.add_argument("--out", default="../../models/shapes-vlm")
-    args = ap.parse_args()
-    model, (vision, text) = load_checkpoint(args.checkpoint, ShapesVlm)
-    onnx_dir = os.path.join(args.out, "onnx")
+# The graphs export_graphs writes, by their file names without .onnx.
+GRAPHS = ("vision_encoder", "embed_tokens", "decoder_model_merged")
+
+
+def export_graphs(model, text, onnx_dir):
+    """Writes the three graphs of `model` into `onnx_dir`."""
     os.makedirs(onnx_dir, exist_ok=True)
     pixels = torch.zeros(1, 3, IMAGE_SIZE, IMAGE_SIZE)
     export(model.vision, (pixels,), os.path.join(onnx_dir, "vision_encoder.onnx"), ["pixel_values"], ["image_features"],
@@ -37,6 +36,15 @@ def main():
            ["inputs_embeds"], {"input_ids": {0: "batch_size", 1: "sequence_length"},
                                "inputs_embeds": {0: "batch_size", 1: "sequence_length"}})
     export_decoder(model.decoder, os.path.join(onnx_dir, "decoder_model_merged.onnx"), True, text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("checkpoint")
+    ap.add_argument("--out", default="../../models/shapes-vlm")
+    args = ap.parse_args()
+    model, (vision, text) = load_checkpoint(args.checkpoint, ShapesVlm)
+    export_graphs(model, text, os.path.join(args.out, "onnx"))
 
     specials = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}
     config = {"architectures": ["LlavaForConditionalGeneration"], "model_type": "llava", "image_token_index": IMAGE_ID,
@@ -55,7 +63,8 @@ def main():
     }
     for name, content in files.items():
         write_json(args.out, name, content)
-    exported = sum(p.numel() for n, p in model.named_parameters() if not n.startswith(f"vision.layers.{vision['num_hidden_layers'] - 1}."))
+    unexported = (f"vision.layers.{vision['num_hidden_layers'] - 1}.", *model.TRAINING_ONLY)
+    exported = sum(p.numel() for n, p in model.named_parameters() if not n.startswith(unexported))
     print(f"{args.out}: {folder_size(args.out) / 1e6:.2f} MB, {exported} parameters exported")
 
 

@@ -41,22 +41,28 @@ def position(cx, cy, side):
 
 
 def caption(objects):
-    """Every object named, left to right by centre x (then top to bottom), joined by "and"."""
+    """Every object named, left to right by centre x (then top to bottom), joined by "and": `a {colour} {shape}`,
+    so object j's colour is word 4j + 1 and its shape word 4j + 2."""
     ordered = sorted(objects, key=lambda o: (o.cx, o.cy))
     return " and ".join(f"a {o.colour} {o.shape}" for o in ordered)
 
 
 def questions(scene, rng):
-    """(kind, prompt, answer) for each kind this scene can be asked; `colour` and `where` pick one object."""
+    """(kind, prompt, answer, grounds) for each kind this scene can be asked; `colour` and `where` pick one object.
+    grounds: (answer word index, object) for each word about one object: a caption's colour and shape words, the
+    colour and where answers."""
     objects = scene.objects
-    out = [("describe", "Describe the image.", caption(objects))]
+    ordered = sorted(objects, key=lambda o: (o.cx, o.cy))
+    out = [("describe", "Describe the image.", caption(objects),
+            [(4 * j + w, o) for j, o in enumerate(ordered) for w in (1, 2)])]
     unique = [s for s in SHAPES if sum(o.shape == s for o in objects) == 1]
     if unique:
         shape = unique[int(rng.integers(len(unique)))]
-        out.append(("colour", f"What colour is the {shape}?", next(o.colour for o in objects if o.shape == shape)))
+        held = next(o for o in objects if o.shape == shape)
+        out.append(("colour", f"What colour is the {shape}?", held.colour, [(0, held)]))
     o = objects[int(rng.integers(len(objects)))]
-    out.append(("where", f"Where is the {o.colour} {o.shape}?", position(o.cx, o.cy, scene.side)))
-    out.append(("count", "How many shapes?", COUNTS[len(objects) - 1]))
+    out.append(("where", f"Where is the {o.colour} {o.shape}?", position(o.cx, o.cy, scene.side), [(0, o)]))
+    out.append(("count", "How many shapes?", COUNTS[len(objects) - 1], []))
     return out
 
 
@@ -76,33 +82,66 @@ def sequence(question, answer, image_tokens):
     return ids + [VOCAB[w] for w in answer.split()] + [EOS_ID], start, ids.index(IMAGE_ID)
 
 
-def patch_labels(scene, grid=8):
-    """[grid * grid, 2] row-major: the colour and shape (1-based; 0 background) of the object whose box holds each
-    patch's centre (boxes never overlap)."""
-    labels = np.zeros((grid * grid, 2), dtype=np.int64)
+def patch_owners(scene, grid=8):
+    """[grid * grid] row-major: the index of the object whose box holds each patch's centre, -1 for background."""
+    owners = np.full(grid * grid, -1, dtype=np.int64)
     for k in range(grid * grid):
         x, y = ((k % grid + 0.5) / grid * scene.side, (k // grid + 0.5) / grid * scene.side)
-        for o in scene.objects:
+        for j, o in enumerate(scene.objects):
             x0, y0, x1, y1 = o.bounds()
             if x0 <= x < x1 and y0 <= y < y1:
-                labels[k] = (list(COLOURS).index(o.colour) + 1, SHAPES.index(o.shape) + 1)
+                owners[k] = j
+    return owners
+
+
+def box_patches(obj, side, grid=8):
+    """[grid * grid] row-major: 1 on each patch whose cell overlaps the object's box (never empty), else 0."""
+    x0, y0, x1, y1 = (v / side * grid for v in obj.bounds())
+    cols, rows = np.arange(grid), np.arange(grid)[:, None]
+    return ((cols < x1) & (cols + 1 > x0) & (rows < y1) & (rows + 1 > y0)).astype(np.float32).reshape(-1)
+
+
+def patch_labels(scene, grid=8):
+    """[grid * grid, 3] row-major: the colour, shape and position word (PLACES; each 1-based, 0 background) of the
+    object whose box holds each patch's centre (boxes never overlap)."""
+    labels = np.zeros((grid * grid, 3), dtype=np.int64)
+    for k, j in enumerate(patch_owners(scene, grid)):
+        if j >= 0:
+            o = scene.objects[j]
+            labels[k] = (list(COLOURS).index(o.colour) + 1, SHAPES.index(o.shape) + 1,
+                         PLACES.index(position(o.cx, o.cy, scene.side)) + 1)
     return labels
 
 
-def vlm_batch(rng, scenes, image_tokens, per_scene=4):
-    """(pixels [S,3,64,64], scene index [B], input ids [B,T], targets [B,T] (-100 off the answer), image start,
-    patch labels [S,64,2]).
+def asked_rows(asked, rng, per_scene, mix):
+    """Indices into `asked` of the questions put to one scene: all (at 4 or more), else `per_scene` drawn without
+    replacement, evenly or by the weights `mix` gives each kind (KINDS order)."""
+    if per_scene >= len(asked):
+        # All of them draw nothing more, so stages run before --questions existed reproduce.
+        return range(len(asked))
+    if mix is None:
+        return rng.permutation(len(asked))[:per_scene]
+    weights = np.array([mix[KINDS.index(kind)] for kind, *_ in asked], dtype=np.float64)
+    return rng.choice(len(asked), size=per_scene, replace=False, p=weights / weights.sum())
 
-    Each scene is asked `per_scene` of the questions it allows (all, at 4), drawn at random, so one vision pass
+
+def vlm_batch(rng, scenes, image_tokens, per_scene=4, mix=None):
+    """(pixels [S,3,64,64], scene index [B], input ids [B,T], targets [B,T] (-100 off the answer), image start,
+    patch labels [S,64,3], ground (row [G], position [G], patches [G,64])): for each answer word about one object
+    (questions' grounds), the sequence row, the position that predicts the word and 1 on the object's patches.
+
+    Each scene is asked `per_scene` of the questions it allows (all, at 4; see asked_rows), so one vision pass
     serves that many sequences."""
     drawn = [draw_scene(rng) for _ in range(scenes)]
-    rows, owner = [], []
+    rows, owner, ground = [], [], []
     for i, (scene, _) in enumerate(drawn):
         asked = questions(scene, rng)
-        # All of them draw nothing more, so stages run before --questions existed reproduce.
-        for j in rng.permutation(len(asked))[:per_scene] if per_scene < len(asked) else range(len(asked)):
-            _, q, a = asked[j]
-            rows.append(sequence(q, a, image_tokens))
+        for j in asked_rows(asked, rng, per_scene, mix):
+            _, q, a, grounds = asked[j]
+            ids, start, image_start = sequence(q, a, image_tokens)
+            # Answer word w is the target at position start - 1 + w.
+            ground += [(len(rows), start - 1 + w, box_patches(o, scene.side)) for w, o in grounds]
+            rows.append((ids, start, image_start))
             owner.append(i)
     length = max(len(ids) for ids, _, _ in rows) - 1
     inputs = torch.full((len(rows), length), PAD_ID, dtype=torch.int64)
@@ -112,5 +151,6 @@ def vlm_batch(rng, scenes, image_tokens, per_scene=4):
         targets[r, start - 1: len(ids) - 1] = torch.tensor(ids[start:])
     pixels = torch.from_numpy(np.stack([p for _, p in drawn]))
     labels = torch.from_numpy(np.stack([patch_labels(scene) for scene, _ in drawn]))
-    return pixels, torch.tensor(owner), inputs, targets, rows[0][2], labels
-
+    grounded = (torch.tensor([g[0] for g in ground], dtype=torch.int64), torch.tensor([g[1] for g in ground], dtype=torch.int64),
+                torch.from_numpy(np.stack([g[2] for g in ground])) if ground else torch.zeros(0, image_tokens))
+    return pixels, torch.tensor(owner), inputs, targets, rows[0][2], labels, grounded

@@ -8,11 +8,14 @@ import torch
 from torch import nn
 
 from layers import init_weights
-from vlm_data import EOS_ID, VOCAB, sequence
+from vlm_data import EOS_ID, PLACES, VOCAB, sequence
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 from llava_modules import Decoder, RmsNorm, VisionEncoder  # noqa: E402
 from tinyLlava import EmbedTokens  # noqa: E402
+
+# The patch head's logits: [0:7] colour, [7:12] shape, [12:18] position word (each with background first).
+PATCH_CLASSES = (0, 7, 12, 12 + 1 + len(PLACES))
 
 
 def config(width=96, vision_layers=4, decoder_layers=3, heads=4, kv_heads=2, vision_width=96):
@@ -30,7 +33,7 @@ def config(width=96, vision_layers=4, decoder_layers=3, heads=4, kv_heads=2, vis
 
 class ShapesVlm(nn.Module):
     """vision (pixels -> image features in the decoder's width), embed (ids -> embeddings), decoder (-> logits), and
-    a training-only head that reads each image feature's object colour and shape (not exported)."""
+    a training-only head that reads each image feature's object colour, shape and position word (not exported)."""
 
     TRAINING_ONLY = ("patch_head",)
 
@@ -41,7 +44,7 @@ class ShapesVlm(nn.Module):
         self.embed = EmbedTokens(text)
         self.decoder = Decoder(text, with_past=False)
         self.image_tokens = (vision["image_size"] // vision["patch_size"]) ** 2
-        self.patch_head = nn.Linear(text["hidden_size"], 7 + 5)
+        self.patch_head = nn.Linear(text["hidden_size"], PATCH_CLASSES[-1])
         init_weights(self)
         with torch.no_grad():
             self.vision.class_embedding.normal_(std=0.02)
@@ -56,12 +59,16 @@ class ShapesVlm(nn.Module):
         """Logits [B, T, vocab]; row b's image tokens get the features of scene owner[b]."""
         return self.logits(self.vision(pixels)[owner], ids, image_start)
 
-    def logits(self, features, ids, image_start):
-        """Logits [B, T, vocab] of `ids` with `features` [B, tokens, width] over the image tokens."""
+    def logits(self, features, ids, image_start, attention=False):
+        """Logits [B, T, vocab] of `ids` with `features` [B, tokens, width] over the image tokens; with `attention`,
+        (logits, each layer's attention probabilities [B, heads, T, T])."""
         embeds = self.embed(ids)
         embeds = torch.cat([embeds[:, :image_start], features, embeds[:, image_start + self.image_tokens:]], dim=1)
         n = ids.shape[1]
-        return self.decoder(embeds, torch.ones_like(ids), torch.arange(n).expand_as(ids))[0]
+        self.decoder.return_attention = attention
+        out = self.decoder(embeds, torch.ones_like(ids), torch.arange(n).expand_as(ids))
+        self.decoder.return_attention = False
+        return (out[0], out[1 + 2 * len(self.decoder.layers):]) if attention else out[0]
 
     @torch.no_grad()
     def answer(self, pixels, question, max_new=14):
