@@ -1,7 +1,8 @@
 /**
  * End to end in a real VS Code: the packaged .vsix in code-server, the Alignment Explorer opened from the
  * palette, two sample scenes added from the explorer's context menu, two texts applied in the view, and the
- * 2 x 2 matrix read from the view's webview: each scene scores highest with the text that describes it.
+ * 2 x 2 matrix read from the view's webview: each scene scores highest with the text that describes it, and the view
+ * fits the sidebar's width (no sideways scroll, the legend inside).
  * Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
@@ -63,6 +64,14 @@ describe('the Alignment Explorer in code-server', { timeout: 240_000 }, () => {
     assert.ok(values.every(Number.isFinite), `cells ${values}`);
     assert.ok(values[0] > values[1], `scene-1: "a red circle" ${values[0]} should beat "a orange square" ${values[1]}`);
     assert.ok(values[3] > values[2], `scene-2: "a orange square" ${values[3]} should beat "a red circle" ${values[2]}`);
+    // In the sidebar's own width (about 300 px): the page does not scroll sideways, and the legend ends inside it.
+    const fit = await view.locator('body').evaluate(() => {
+      const max = document.querySelector('.matrix-section .legend .legend-max')!.getBoundingClientRect();
+      return { width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, legendEnd: max.right };
+    });
+    assert.ok(fit.width <= 320, `the view is ${fit.width} px wide, not a sidebar's`);
+    assert.ok(fit.scroll <= fit.width, `the view scrolls sideways (${fit.scroll} > ${fit.width} px)`);
+    assert.ok(fit.legendEnd <= fit.width, `the legend ends at ${fit.legendEnd} px, past the ${fit.width} px view`);
     await view.locator('.cell').first().click();
     await view.locator('.pair-view').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-explorer.png') });
