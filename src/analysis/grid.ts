@@ -22,6 +22,31 @@ export function rowToGrid(matrix: Float32Array, tokens: number, row: number, fir
   return matrix.slice(start, start + rows * cols);
 }
 
+/**
+ * A rows x cols grid (row-major) resized bilinearly to height x width, as torch's interpolate with
+ * align_corners=False: cell (r, c) is centred on pixel ((c + 0.5) width / cols, (r + 0.5) height / rows), values
+ * between centres are interpolated, beyond the outer centres held. Float64, row-major.
+ */
+export function resizeBilinear(grid: ArrayLike<number>, rows: number, cols: number, height: number, width: number): Float64Array {
+  requireLength(grid, rows * cols, 'resizeBilinear: grid');
+  const out = new Float64Array(height * width);
+  const axis = (pixel: number, cells: number, size: number) => {
+    const x = Math.min(cells - 1, Math.max(0, ((pixel + 0.5) * cells) / size - 0.5));
+    const lo = Math.floor(x);
+    return { lo, hi: Math.min(cells - 1, lo + 1), t: x - lo };
+  };
+  for (let y = 0; y < height; y++) {
+    const r = axis(y, rows, height);
+    for (let x = 0; x < width; x++) {
+      const c = axis(x, cols, width);
+      const top = grid[r.lo * cols + c.lo] * (1 - c.t) + grid[r.lo * cols + c.hi] * c.t;
+      const bottom = grid[r.hi * cols + c.lo] * (1 - c.t) + grid[r.hi * cols + c.hi] * c.t;
+      out[y * width + x] = top * (1 - r.t) + bottom * r.t;
+    }
+  }
+  return out;
+}
+
 /** Nested arrays of numbers, any depth. */
 export type Nested = number[] | Nested[];
 

@@ -5,6 +5,7 @@
  * into the image with a fixed opacity, its lower half fading in from transparent as the panels' overlays do.
  */
 import { interpolateViridis, rgb } from 'd3';
+import { resizeBilinear } from '../analysis/grid';
 import { OVERLAY_FADE } from '../shared/overlayFade';
 
 /** The map's share of each pixel. */
@@ -33,27 +34,12 @@ export function viridisLut(): Uint8Array {
 export function sampleGrid(grid: number[][], size: number): Float32Array {
   const rows = grid.length;
   const cols = grid[0]?.length ?? 0;
-  const out = new Float32Array(size * size);
-  if (rows === 0 || cols === 0) return out;
+  if (rows === 0 || cols === 0) return new Float32Array(size * size);
   const values = grid.flat();
   const min = Math.min(...values);
   const span = Math.max(...values) - min;
-  if (!(span > 0)) return out;
-  const axis = (pixel: number, cells: number) => {
-    const x = Math.min(cells - 1, Math.max(0, ((pixel + 0.5) * cells) / size - 0.5));
-    const lo = Math.floor(x);
-    return { lo, hi: Math.min(cells - 1, lo + 1), t: x - lo };
-  };
-  for (let y = 0; y < size; y++) {
-    const r = axis(y, rows);
-    for (let x = 0; x < size; x++) {
-      const c = axis(x, cols);
-      const top = grid[r.lo][c.lo] * (1 - c.t) + grid[r.lo][c.hi] * c.t;
-      const bottom = grid[r.hi][c.lo] * (1 - c.t) + grid[r.hi][c.hi] * c.t;
-      out[y * size + x] = (top * (1 - r.t) + bottom * r.t - min) / span;
-    }
-  }
-  return out;
+  if (!(span > 0)) return new Float32Array(size * size);
+  return Float32Array.from(resizeBilinear(values, rows, cols, size, size), (v) => (v - min) / span);
 }
 
 /**

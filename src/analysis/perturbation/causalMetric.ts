@@ -10,6 +10,7 @@
  * unperturbed image's; see docs/methods.md.
  */
 import { badInput } from '../../core/errors';
+import { resizeBilinear } from '../grid';
 import { channelsOf, scoreInBatches, type BatchOptions, type PatchedImage, type ScoreBatch } from './perturbation';
 
 /** The side of the blur kernel and its Gaussian's sigma in the authors' notebook (`klen = 11`, `ksig = 5`). */
@@ -87,22 +88,7 @@ export function petsiukBlur(image: PatchedImage): Float32Array {
 /** The patch map resized to the input's pixels bilinearly (align_corners=False, edges clamped), height x width. */
 export function pixelSaliency(map: Float32Array, image: PatchedImage): Float32Array {
   const { height, width, rows, cols } = image;
-  const out = new Float32Array(height * width);
-  const source = (p: number, n: number, size: number) => Math.min(n - 1, Math.max(0, ((p + 0.5) * n) / size - 0.5));
-  for (let y = 0; y < height; y++) {
-    const v = source(y, rows, height);
-    const [r0, fy] = [Math.floor(v), v - Math.floor(v)];
-    const r1 = Math.min(rows - 1, r0 + 1);
-    for (let x = 0; x < width; x++) {
-      const u = source(x, cols, width);
-      const [c0, fx] = [Math.floor(u), u - Math.floor(u)];
-      const c1 = Math.min(cols - 1, c0 + 1);
-      const top = (1 - fx) * map[r0 * cols + c0] + fx * map[r0 * cols + c1];
-      const bottom = (1 - fx) * map[r1 * cols + c0] + fx * map[r1 * cols + c1];
-      out[y * width + x] = (1 - fy) * top + fy * bottom;
-    }
-  }
-  return out;
+  return Float32Array.from(resizeBilinear(map, rows, cols, height, width));
 }
 
 /** The authors' auc of scores at equal steps. */
