@@ -15,7 +15,7 @@
 import { LensError } from '../../core/errors';
 import type { VlInterpretMeasure, VlInterpretStats } from '../../shared/probeResult';
 import { requireLength, requirePositiveInt } from '../shape';
-import type { ShareLayout } from './crossModalShare';
+import { zScores, type ShareLayout } from './crossModalShare';
 
 /** The blocks VL-InterpreT measures, by its names. */
 export const VL_INTERPRET_BLOCKS = ['img2txt', 'txt2img', 'img2img', 'img2imgWithoutSelf', 'txt2txt'] as const;
@@ -89,18 +89,13 @@ export function vlInterpretStats(items: VlInterpretMeans[]): VlInterpretStats {
 }
 
 /**
- * Each head's values (a layers x heads row-major matrix's column) z-scored over the layers, population std; a head
- * whose values are all equal (one layer, or a constant) gets 0 where scipy gives NaN.
+ * Each head's values (a layers x heads row-major matrix's column) z-scored over the layers (zScores: population std;
+ * a head whose values are all equal, one layer or a constant, gets 0 where scipy gives NaN).
  */
 function zOverLayers(values: Float64Array, layers: number, heads: number): Float64Array {
   const out = new Float64Array(values.length);
   for (let h = 0; h < heads; h++) {
-    const column = Array.from({ length: layers }, (_, l) => values[l * heads + h]);
-    const mean = column.reduce((a, v) => a + v, 0) / layers;
-    const std = Math.sqrt(column.reduce((a, v) => a + (v - mean) ** 2, 0) / layers);
-    // Equal values can leave a std of rounding noise, which would blow up into z-scores of ±1.
-    if (!(std > 1e-12 * Math.max(1, Math.abs(mean)))) continue;
-    column.forEach((v, l) => (out[l * heads + h] = (v - mean) / std));
+    zScores(Array.from({ length: layers }, (_, l) => values[l * heads + h])).forEach((z, l) => (out[l * heads + h] = z));
   }
   return out;
 }
