@@ -39,9 +39,8 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
     : undefined;
   return stopwatch.time('analysis', () => {
     const similarity = cosineSimilarityMatrix(vision.embeds, text.embeds, vision.dim);
-    const scale = model.logits.scale.value;
+    const probabilities = probabilitiesOf(model, similarity, images.length, texts.length);
     const bias = model.logits.bias?.value;
-    const probabilities = bias === undefined ? softmaxRows(similarity, images.length, texts.length, scale) : sigmoidScores(similarity, scale, bias);
     const result: AnalysisResult = {
       schemaVersion: SCHEMA_VERSION,
       model: { name: model.folder.name, architecture: 'twoTower', executionProvider: model.executionProvider, notices: [...notices(model, request.lens === true), ...alignment.notices] },
@@ -50,7 +49,7 @@ export async function analyzeTwoTower(model: TwoTowerModel, request: PreparedReq
       grid: { rows: grid.rows, cols: grid.cols },
       similarity: toNested(similarity, [images.length, texts.length], 'similarity'),
       probabilities: toNested(probabilities, [images.length, texts.length], 'probabilities'),
-      logitScale: scale,
+      logitScale: model.logits.scale.value,
       attentionObservable: vision.attention.length > 0,
       maps: {
         rollout: vision.attention.length > 0 ? images.map((_, i) => rolloutPatchGrid(vision.attention, i, grid, rolloutOptions(rollout, options.signal))) : [],
@@ -80,6 +79,13 @@ function notices(model: TwoTowerModel, lensAsked: boolean): string[] {
   ];
 }
 
+/** The probabilities the model's logit scale (and, for a sigmoid model, its bias) make of images x texts cosines. */
+function probabilitiesOf(model: TwoTowerModel, similarity: Float32Array, images: number, texts: number): Float32Array {
+  const scale = model.logits.scale.value;
+  const bias = model.logits.bias?.value;
+  return bias === undefined ? softmaxRows(similarity, images, texts, scale) : sigmoidScores(similarity, scale, bias);
+}
+
 /**
  * One layer's lens: its CLS token's cosine with every text and the probabilities the model's own scale (and bias)
  * make of them, and its patch tokens' alignment maps. `tokens` is that layer's items x tokens x dim.
@@ -93,12 +99,9 @@ function lensLayer(model: TwoTowerModel, tokens: Float32Array, vision: VisionOut
   const embeds = new Float32Array(images * dim);
   for (let i = 0; i < images; i++) embeds.set(tokens.subarray((i * vision.tokens + cls) * dim, (i * vision.tokens + cls + 1) * dim), i * dim);
   const similarity = cosineSimilarityMatrix(embeds, textEmbeds, dim);
-  const scale = model.logits.scale.value;
-  const bias = model.logits.bias?.value;
-  const probabilities = bias === undefined ? softmaxRows(similarity, images, texts, scale) : sigmoidScores(similarity, scale, bias);
   return {
     similarity: toNested(similarity, [images, texts], 'lens similarity'),
-    probabilities: toNested(probabilities, [images, texts], 'lens probabilities'),
+    probabilities: toNested(probabilitiesOf(model, similarity, images, texts), [images, texts], 'lens probabilities'),
     alignment: Array.from({ length: images }, (_, i) => Array.from({ length: texts }, (_, j) => alignmentGrid(tokens, vision, textEmbeds, i, j, grid))),
   };
 }
