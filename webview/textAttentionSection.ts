@@ -40,22 +40,16 @@ export function textAttentionSection(result: AnalysisResult, images: string[], p
     const slots = joint ? layout.textEnd - layout.textStart : tower.tokens;
     const tokens = text.tokens.slice(0, slots).map((token, k) => ({ label: token, position: start + k }));
     if (joint && layout.imageCls !== null) tokens.push({ label: '[image CLS]', position: layout.imageCls });
+    // Where the image's patches are keys: the joint sequence's own rows, or the matcher's cross-attention rows.
+    const keys = joint
+      ? { alt: 'its patches as keys', firstPatch: layout.firstPatch }
+      : cross && { alt: 'its patches as cross-attention keys', firstPatch: cross.packed.patchStart, row: (layer: number, head: number, query: number) => cross.row(layer, item, head, query) };
     const source: AttentionSource = {
       layers: tower.layers,
       heads: tower.heads,
       tokens,
       row: (layer, head, query) => rows.row(layer, item, head, query),
-      ...(joint && images[image] ? { image: { url: images[image], alt: `${imageName(image)}, its patches as keys`, rows: result.grid.rows, cols: result.grid.cols, firstPatch: layout.firstPatch } } : {}),
-      ...(cross && images[image] ? {
-        image: {
-          url: images[image],
-          alt: `${imageName(image)}, its patches as cross-attention keys`,
-          rows: result.grid.rows,
-          cols: result.grid.cols,
-          firstPatch: cross.packed.patchStart,
-          row: (layer: number, head: number, query: number) => cross.row(layer, item, head, query),
-        },
-      } : {}),
+      ...(keys && images[image] ? { image: { ...keys, url: images[image], alt: `${imageName(image)}, ${keys.alt}`, rows: result.grid.rows, cols: result.grid.cols } } : {}),
     };
     return { label, source };
   });
