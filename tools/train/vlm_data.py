@@ -40,11 +40,15 @@ def position(cx, cy, side):
     return "top" if v < 0 else "bottom"
 
 
+def caption_order(objects):
+    """The objects as the caption names them: left to right by centre x, then top to bottom."""
+    return sorted(objects, key=lambda o: (o.cx, o.cy))
+
+
 def caption(objects):
-    """Every object named, left to right by centre x (then top to bottom), joined by "and": `a {colour} {shape}`,
-    so object j's colour is word 4j + 1 and its shape word 4j + 2."""
-    ordered = sorted(objects, key=lambda o: (o.cx, o.cy))
-    return " and ".join(f"a {o.colour} {o.shape}" for o in ordered)
+    """Every object named in caption_order, joined by "and": `a {colour} {shape}`, so object j's colour is word
+    4j + 1 and its shape word 4j + 2."""
+    return " and ".join(f"a {o.colour} {o.shape}" for o in caption_order(objects))
 
 
 def questions(scene, rng):
@@ -52,9 +56,8 @@ def questions(scene, rng):
     grounds: (answer word index, object) for each word about one object: a caption's colour and shape words, the
     colour and where answers."""
     objects = scene.objects
-    ordered = sorted(objects, key=lambda o: (o.cx, o.cy))
     out = [("describe", "Describe the image.", caption(objects),
-            [(4 * j + w, o) for j, o in enumerate(ordered) for w in (1, 2)])]
+            [(4 * j + w, o) for j, o in enumerate(caption_order(objects)) for w in (1, 2)])]
     unique = [s for s in SHAPES if sum(o.shape == s for o in objects) == 1]
     if unique:
         shape = unique[int(rng.integers(len(unique)))]
