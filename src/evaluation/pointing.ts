@@ -1,10 +1,10 @@
 /**
  * Where a patch map's patches lie on a shapes-world scene, for the pointing game (does the map's maximum fall
  * on a patch that touches the object's bounding box?) and the energy in the box (how much of each patch the
- * box covers). Patches are mapped back to image pixels through the model's own preprocessing (shortest-edge
- * resize, centre crop).
+ * box covers). Patches are mapped back to image pixels through the model's own preprocessing (its resize,
+ * centre crop).
  */
-import { resizeOutputSize } from '../inference/images/imageGeometry';
+import { processorResizeSize } from '../inference/images/imageGeometry';
 import type { PreprocessorConfig } from '../inference/model/preprocessorConfig';
 
 /** A rectangle in image pixels, [x0, x1) x [y0, y1). */
@@ -26,7 +26,7 @@ export function argmaxCell(map: number[][]): { row: number; col: number } {
 
 /** The pixels of the original image that patch (row, col) of a rows x cols grid covers. */
 export function patchRect(cell: { row: number; col: number }, grid: { rows: number; cols: number }, image: { width: number; height: number }, pre: PreprocessorConfig): Rect {
-  const resized = pre.resize ? resizeOutputSize(image.width, image.height, pre.shortestEdge) : { width: image.width, height: image.height };
+  const resized = pre.resize ? processorResizeSize(image.width, image.height, pre) : { width: image.width, height: image.height };
   const crop = pre.centerCrop ? pre.cropSize : resized;
   const left = Math.floor((resized.width - crop.width) / 2);
   const top = Math.floor((resized.height - crop.height) / 2);

@@ -2,7 +2,7 @@
  * The size arithmetic of CLIPImageProcessor, reproduced exactly (including its integer truncation and floor
  * division), because an off-by-one crop shifts every attention map by a patch fraction.
  */
-import type { Size2D } from '../model/preprocessorConfig';
+import type { PreprocessorConfig, Size2D } from '../model/preprocessorConfig';
 
 /**
  * HF's get_resize_output_image_size with default_to_square=False: a number makes the short side that long
@@ -54,4 +54,13 @@ export function divisorOutputSize(width: number, height: number, shorter: number
   }
   const floor = (side: number) => Math.floor(Math.trunc(side + 0.5) / divisor) * divisor;
   return { height: floor(h), width: floor(w) };
+}
+
+/**
+ * The size `cfg` resizes a width x height image to: ViLT's rule when the processor has a size_divisor and a
+ * shortest edge, else HF's shortest-edge (or fixed) size. ViLT's rule can give a side of 0 (preprocess.ts refuses it).
+ */
+export function processorResizeSize(width: number, height: number, cfg: Pick<PreprocessorConfig, 'shortestEdge' | 'sizeDivisor'>): Size2D {
+  if (cfg.sizeDivisor === undefined || typeof cfg.shortestEdge !== 'number') return resizeOutputSize(width, height, cfg.shortestEdge);
+  return divisorOutputSize(width, height, cfg.shortestEdge, cfg.sizeDivisor);
 }

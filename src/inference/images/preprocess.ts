@@ -5,7 +5,7 @@
  */
 import { badInput } from '../../core/errors';
 import { decodeRgb, pixelCount } from './imageDecode';
-import { centerCropPlacement, divisorOutputSize, resizeOutputSize } from './imageGeometry';
+import { centerCropPlacement, processorResizeSize } from './imageGeometry';
 import { pilResizeRgb } from './pilResample';
 import type { PreprocessorConfig, Size2D } from '../model/preprocessorConfig';
 
@@ -96,9 +96,8 @@ export async function preprocessImage(
 
 /** The size `cfg` resizes a `from` image to; ViLT's rule can leave no pixels of a very elongated image, a badInput. */
 function outputSize(from: Size2D, cfg: PreprocessorConfig, label: string): Size2D {
-  if (cfg.sizeDivisor === undefined || typeof cfg.shortestEdge !== 'number') return resizeOutputSize(from.width, from.height, cfg.shortestEdge);
-  const size = divisorOutputSize(from.width, from.height, cfg.shortestEdge, cfg.sizeDivisor);
-  if (size.width === 0 || size.height === 0) {
+  const size = processorResizeSize(from.width, from.height, cfg);
+  if ((size.width === 0 || size.height === 0) && typeof cfg.shortestEdge === 'number') {
     throw badInput(
       `${label}: ${from.width}x${from.height} is too elongated for the model's processor, which would resize it to ${size.width}x${size.height} (shortest edge ${cfg.shortestEdge}, the long side at most ${Math.trunc((1333 / 800) * cfg.shortestEdge)}, both down to multiples of ${cfg.sizeDivisor}).`,
       'Crop the image to a less elongated shape first.',
