@@ -59,18 +59,41 @@ export function coveredShare(a: Rect, b: Rect): number {
   return (w * h) / ((a.x1 - a.x0) * (a.y1 - a.y0));
 }
 
-/** One object seen through a patch grid: which patches touch its box, and how much of each the box covers. */
+/**
+ * The fraction of rectangle `a` that the union of `boxes` covers, 0..1: exact, over the cells between the boxes'
+ * edges (overlapping boxes count once).
+ */
+export function unionCoveredShare(a: Rect, boxes: readonly Rect[]): number {
+  const clipped = boxes.map((b) => ({ x0: Math.max(a.x0, b.x0), x1: Math.min(a.x1, b.x1), y0: Math.max(a.y0, b.y0), y1: Math.min(a.y1, b.y1) })).filter((b) => b.x0 < b.x1 && b.y0 < b.y1);
+  if (clipped.length <= 1) return clipped.length === 0 ? 0 : coveredShare(a, clipped[0]);
+  const xs = [...new Set(clipped.flatMap((b) => [b.x0, b.x1]))].sort((p, q) => p - q);
+  const ys = [...new Set(clipped.flatMap((b) => [b.y0, b.y1]))].sort((p, q) => p - q);
+  let area = 0;
+  for (let i = 0; i + 1 < xs.length; i++) {
+    for (let j = 0; j + 1 < ys.length; j++) {
+      const [cx, cy] = [(xs[i] + xs[i + 1]) / 2, (ys[j] + ys[j + 1]) / 2];
+      if (clipped.some((b) => b.x0 <= cx && cx < b.x1 && b.y0 <= cy && cy < b.y1)) area += (xs[i + 1] - xs[i]) * (ys[j + 1] - ys[j]);
+    }
+  }
+  return area / ((a.x1 - a.x0) * (a.y1 - a.y0));
+}
+
+/** One object (or every box of a phrase) seen through a patch grid: which patches touch a box, and how much of each the boxes cover. */
 export interface ObjectOnGrid {
   touches(row: number, col: number): boolean;
   share(row: number, col: number): number;
 }
 
-/** `box` (a shapes-world object's) on the `grid` of an image of `image` size preprocessed by `pre`. */
-export function objectOnGrid(box: { x: number; y: number; size: number }, grid: { rows: number; cols: number }, image: { width: number; height: number }, pre: PreprocessorConfig): ObjectOnGrid {
-  const target = boxRect(box);
+/** `boxes` (image pixels) on the `grid` of an image of `image` size preprocessed by `pre`: a patch counts when it touches any. */
+export function boxesOnGrid(boxes: readonly Rect[], grid: { rows: number; cols: number }, image: { width: number; height: number }, pre: PreprocessorConfig): ObjectOnGrid {
   const rect = (row: number, col: number) => patchRect({ row, col }, grid, image, pre);
   return {
-    touches: (row, col) => touches(rect(row, col), target),
-    share: (row, col) => Math.min(1, coveredShare(rect(row, col), target)),
+    touches: (row, col) => boxes.some((box) => touches(rect(row, col), box)),
+    share: (row, col) => Math.min(1, unionCoveredShare(rect(row, col), boxes)),
   };
+}
+
+/** `box` (a shapes-world object's) on the `grid` of an image of `image` size preprocessed by `pre`. */
+export function objectOnGrid(box: { x: number; y: number; size: number }, grid: { rows: number; cols: number }, image: { width: number; height: number }, pre: PreprocessorConfig): ObjectOnGrid {
+  return boxesOnGrid([boxRect(box)], grid, image, pre);
 }
