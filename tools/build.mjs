@@ -24,7 +24,7 @@ const builds = [
     external: native,
     banner: { js: '#!/usr/bin/env node' },
   },
-  { ...common, entryPoints: { report: 'webview/reportMain.ts', probe: 'webview/probeMain.ts', generation: 'webview/generationMain.ts', heads: 'webview/headsMain.ts', ask: 'webview/generationPanelMain.ts', explorer: 'webview/explorer/explorerMain.ts', editor: 'webview/editor/editorMain.ts' }, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },
+  { ...common, entryPoints: { report: 'webview/reportMain.ts', probe: 'webview/probeMain.ts', generation: 'webview/generationMain.ts', heads: 'webview/headsMain.ts', evaluation: 'webview/evaluationMain.ts', ask: 'webview/generationPanelMain.ts', explorer: 'webview/explorer/explorerMain.ts', editor: 'webview/editor/editorMain.ts' }, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 mkdirSync('dist/webview', { recursive: true });

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import type { GenerationReportData } from '../shared/generationResult';
 import type { HeadsReportData } from '../shared/headImportance';
+import type { EvaluationReportData } from '../shared/mapEvaluation';
 import type { ProbeReportData } from '../shared/probeResult';
 import { DATA_ELEMENT_ID, type ReportData } from '../shared/reportData';
 
-/** The built assets inlined into the report: the IIFE bundle of the page's entry (webview/reportMain.ts, probeMain.ts, generationMain.ts, headsMain.ts) and its CSS. */
+/** The built assets inlined into the report: the IIFE bundle of the page's entry (webview/reportMain.ts, probeMain.ts, generationMain.ts, headsMain.ts, evaluationMain.ts) and its CSS. */
 export interface ReportAssets {
   script: string;
   css: string;
@@ -34,8 +35,8 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Builds the report (an analysis, a probe, a generation or a head importance grid) as one HTML string; each call uses a fresh random nonce. */
-export function buildHtmlReport(data: ReportData | ProbeReportData | GenerationReportData | HeadsReportData, assets: ReportAssets): string {
+/** Builds the report (an analysis, a probe, a generation, a head importance grid or a map evaluation) as one HTML string; each call uses a fresh random nonce. */
+export function buildHtmlReport(data: ReportData | ProbeReportData | GenerationReportData | HeadsReportData | EvaluationReportData, assets: ReportAssets): string {
   const nonce = randomBytes(18).toString('base64');
   const csp = `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`;
   return `<!DOCTYPE html>

@@ -8,10 +8,10 @@ import { LensError } from '../core/errors';
 import type { ReportAssets } from './htmlReport';
 
 /** The report pages: the analysis report, the probe report, the generation report and the head importance report. */
-export type ReportPage = 'report' | 'probe' | 'generation' | 'heads';
+export type ReportPage = 'report' | 'probe' | 'generation' | 'heads' | 'evaluation';
 
 /** Style sheets of each page, in order: the probe, generation and heads pages add their own to the shared one. */
-const STYLES: Record<ReportPage, string[]> = { report: ['report.css'], probe: ['report.css', 'probe.css'], generation: ['report.css', 'generation.css'], heads: ['report.css', 'heads.css'] };
+const STYLES: Record<ReportPage, string[]> = { report: ['report.css'], probe: ['report.css', 'probe.css'], generation: ['report.css', 'generation.css'], heads: ['report.css', 'heads.css'], evaluation: ['report.css', 'evaluation.css'] };
 
 /** Reads the bundle and styles of `page` from the package's dist/webview. */
 export async function readReportAssets(packageRoot: string, page: ReportPage): Promise<ReportAssets> {

@@ -8,23 +8,20 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { causalCurve } from '../analysis/perturbation/causalMetric';
-import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../analysis/perturbation/faithfulness';
-import { type PerturbationScoreKind, type PerturbationTarget } from '../inference/tasks/perturbationScores';
+import type { PerturbationScoreKind } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
 import { generateScene } from '../shapesWorld/scene';
 import { ALL_KINDS } from '../shapesWorld/vocab';
 import type { Architecture } from '../shared/analysisResult';
 import { sceneMaps, type MapMethod } from './mapMethods';
-import { boxRect, objectOnGrid, type ObjectOnGrid } from './pointing';
-import { hitsWithin, PerClassPointing, TORCHRAY_TOLERANCE, upsampledArgmax } from './torchrayPointing';
+import { CURVE_STEPS, measure, Tally } from './methodScores';
+import type { MethodSummary } from '../shared/mapEvaluation';
+import { boxRect, objectOnGrid } from './pointing';
+import { hitsWithin, TORCHRAY_TOLERANCE, upsampledArgmax } from './torchrayPointing';
 
 /** Version of the JSON below. */
 export const EVALUATION_SCHEMA_VERSION = 4;
-
-/** Points per deletion or insertion curve (besides the start): patches are hidden or revealed in this many steps. */
-export const CURVE_STEPS = 16;
 
 /** What to evaluate. */
 export interface EvaluateOptions extends LongRunOptions {
@@ -39,28 +36,6 @@ export interface EvaluateOptions extends LongRunOptions {
   petsiukCurves?: boolean;
   /** Images per forward pass of the perturbation methods and curves. Default 32. */
   batchSize?: number;
-}
-
-/** One method's means over every object of every scene; metrics are null when the model cannot make its map. */
-export interface MethodSummary {
-  name: MapMethod;
-  /** Maps measured (objects, when available). */
-  maps: number;
-  pointingGame: number | null;
-  /**
-   * The pointing game as TorchRay plays it (evaluation/torchrayPointing.ts): the map resized to the image's pixels,
-   * a hit within 15 pixels of a box of the object's class, the mean of the per-class hit rates.
-   */
-  pointingGameTorchRay: number | null;
-  energyInBox: number | null;
-  deletionAuc: number | null;
-  insertionAuc: number | null;
-  /** The curves' areas as Petsiuk et al. measure them (pixels, mean-colour and blurred canvases, raw scores); null unless asked. */
-  deletionAucPetsiuk: number | null;
-  insertionAucPetsiuk: number | null;
-  /** Image forward passes to make one map (the curves not counted). */
-  forwardPasses: number | null;
-  unavailable?: string;
 }
 
 /** The `mmlens evaluate` JSON. */
@@ -138,63 +113,4 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
     torchRayTolerance: TORCHRAY_TOLERANCE,
     methods: [...tally].map(([name, t]) => t.summary(name, options.petsiukCurves ?? false)),
   };
-}
-
-interface Measures {
-  pointingGame: number;
-  energyInBox: number;
-  deletionAuc: number;
-  insertionAuc: number;
-  deletionAucPetsiuk: number;
-  insertionAucPetsiuk: number;
-}
-
-/** The measures of one map for one object; the Petsiuk areas are 0 unless `petsiuk`. */
-async function measure(map: Float32Array, target: PerturbationTarget, object: ObjectOnGrid, options: LongRunOptions & { batchSize: number }, petsiuk: boolean): Promise<Measures> {
-  const { image, fills, score } = target;
-  const { rows, cols } = image;
-  const curve = { ...options, normalise: true, step: Math.max(1, Math.ceil((rows * cols) / CURVE_STEPS)) };
-  return {
-    pointingGame: pointingGame(map, rows, cols, object.touches) ? 1 : 0,
-    energyInBox: energyInBox(map, rows, cols, object.share),
-    deletionAuc: (await deletionCurve(image, map, fills.gray, score, curve)).auc,
-    insertionAuc: (await insertionCurve(image, map, fills.gray, score, curve)).auc,
-    deletionAucPetsiuk: petsiuk ? (await causalCurve('deletion', image, map, score, options)).auc : 0,
-    insertionAucPetsiuk: petsiuk ? (await causalCurve('insertion', image, map, score, options)).auc : 0,
-  };
-}
-
-/** Running sums of one method's measures. */
-class Tally {
-  private readonly sums: Measures = { pointingGame: 0, energyInBox: 0, deletionAuc: 0, insertionAuc: 0, deletionAucPetsiuk: 0, insertionAucPetsiuk: 0 };
-  private readonly torchRay = new PerClassPointing();
-  private passes = 0;
-  private count = 0;
-  unavailable?: string;
-
-  /** One object's measures, with its class and whether TorchRay's pointing game hit it. */
-  add(measures: Measures, forwardPasses: number, className: string, torchRayHit: boolean): void {
-    for (const key of Object.keys(this.sums) as (keyof Measures)[]) this.sums[key] += measures[key];
-    this.torchRay.add(className, torchRayHit);
-    this.passes += forwardPasses;
-    this.count++;
-  }
-
-  summary(name: MapMethod, petsiuk: boolean): MethodSummary {
-    const mean = (sum: number) => (this.count > 0 ? sum / this.count : null);
-    const summary: MethodSummary = {
-      name,
-      maps: this.count,
-      pointingGame: mean(this.sums.pointingGame),
-      pointingGameTorchRay: this.torchRay.accuracy(),
-      energyInBox: mean(this.sums.energyInBox),
-      deletionAuc: mean(this.sums.deletionAuc),
-      insertionAuc: mean(this.sums.insertionAuc),
-      deletionAucPetsiuk: petsiuk ? mean(this.sums.deletionAucPetsiuk) : null,
-      insertionAucPetsiuk: petsiuk ? mean(this.sums.insertionAucPetsiuk) : null,
-      forwardPasses: mean(this.passes),
-    };
-    if (this.count === 0 && this.unavailable) summary.unavailable = this.unavailable;
-    return summary;
-  }
 }

@@ -5,17 +5,15 @@
  */
 import { occlusionMap } from '../analysis/perturbation/occlusion';
 import { riseMap } from '../analysis/perturbation/rise';
-import type { PerturbationTarget } from '../inference/tasks/perturbationScores';
+import type { PerturbationScoreKind, PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
 import { LensError } from '../core/errors';
 import type { AlignmentMethod, AnalysisResult, Matrix } from '../shared/analysisResult';
+import type { MapMethod } from '../shared/mapEvaluation';
 
-/** A map-making method, by its name on the command line and in the JSON. */
-export type MapMethod = 'rollout' | 'flow' | 'alignment' | 'maskclip' | 'values' | 'occlusion' | 'rise';
+export type { MapMethod } from '../shared/mapEvaluation';
 
-/** Every method, in the order the table lists them. */
-export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'occlusion', 'rise'];
 
 /** The value-path methods, each an alignment method of the analysis. */
 const VALUE_PATHS = ['maskclip', 'values'] as const;
@@ -32,6 +30,8 @@ export interface SceneMapOptions extends LongRunOptions {
   /** RISE as its authors run it: hidden pixels the dataset's mean colour, masks with reflected edges. */
   risePaper: boolean;
   batchSize: number;
+  /** What the perturbation maps and curves score (default: the model's default for `scoreTexts`). */
+  score?: PerturbationScoreKind;
 }
 
 /** The maps of one scene: per object (in prompt order) the map of each method, and each object's scoring target. */
@@ -55,7 +55,7 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
   const targets: PerturbationTarget[] = [];
   const maps: Map<MapMethod, MethodMap>[] = [];
   for (const [j, prompt] of prompts.entries()) {
-    const target = await service.perturbation({ modelDir, image: path, texts: scoreTexts, text: scoreTexts.indexOf(prompt) });
+    const target = await service.perturbation({ modelDir, image: path, texts: scoreTexts, text: scoreTexts.indexOf(prompt), score: options.score });
     const perObject = new Map<MapMethod, MethodMap>();
     for (const method of methods) {
       if (method === 'rollout') perObject.set(method, fromAnalysis(tokens?.result.maps.rollout[0], 'the model hides its attention (fused operators), so there is no rollout'));

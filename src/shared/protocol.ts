@@ -6,6 +6,7 @@
  */
 import type { Architecture } from './analysisResult';
 import type { GeneratedToken, GenerationReportData, ImageTokens } from './generationResult';
+import type { MapMethod } from './mapEvaluation';
 import type { ProbeResult } from './probeResult';
 import type { MethodsSection } from './probeReadings';
 
@@ -29,6 +30,7 @@ export const Msg = {
   StopAnswer: 'stopAnswer',
   OpenMethodsDoc: 'openMethodsDoc',
   AskCell: 'askCell',
+  OpenEvaluationCase: 'openEvaluationCase',
   // Host to webview.
   Response: 'response',
   Data: 'data',
@@ -127,7 +129,9 @@ export type FromWebview =
   /** A probe page's link to a section of docs/methods.md (probeReadings.ts's METHODS_SECTIONS). */
   | { type: typeof Msg.OpenMethodsDoc; section: MethodsSection }
   /** The explorer's answer cell: open the Ask About Image panel on that image, asking that prompt. */
-  | { type: typeof Msg.AskCell; image: number; text: number };
+  | { type: typeof Msg.AskCell; image: number; text: number }
+  /** The map evaluation page's worst case: open the analysis of that case's image and text (an index into the result's cases). */
+  | { type: typeof Msg.OpenEvaluationCase; index: number; method: MapMethod };
 
 /** What the Ask About Image panel gets in reply to its Ready: the image, the model and the prompts to offer. */
 export interface AskSetup {

@@ -3,6 +3,7 @@
  * page: a bug or injected script there could post anything, so the host acts only on messages that pass,
  * and drops the rest with a log line instead of throwing inside its message handler.
  */
+import { MAP_METHODS } from './mapEvaluation';
 import { METHODS_SECTIONS } from './probeReadings';
 import { Msg, PERTURBATION_METHODS, type ExportFormat, type FromWebview, type PerturbationMethod } from './protocol';
 
@@ -91,6 +92,10 @@ const CHECKS: Record<FromWebview['type'], Check> = {
     return m.occlusion === undefined || typeof m.occlusion === 'boolean' ? null : 'occlusion must be true or false';
   },
   [Msg.StopAnswer]: () => null,
+  [Msg.OpenEvaluationCase]: (m) => {
+    if (!isIndex(m.index)) return 'index must be a non-negative integer';
+    return (MAP_METHODS as readonly unknown[]).includes(m.method) ? null : `method must be one of ${MAP_METHODS.join(', ')}`;
+  },
   [Msg.OpenMethodsDoc]: (m) => ((METHODS_SECTIONS as readonly unknown[]).includes(m.section) ? null : 'section must be a heading of docs/methods.md that the probe page links to'),
 };
 

@@ -101,8 +101,7 @@ export async function readManifest(options: ManifestOptions, run: LongRunOptions
   if (!Number.isInteger(limit) || limit < 2 || limit > MAX_PAIR_LIMIT) {
     throw badInput(`The pair limit must be a whole number from 2 to ${MAX_PAIR_LIMIT}, got ${limit}.`, `Use --limit with a value in that range (the default is ${DEFAULT_PAIR_LIMIT}).`);
   }
-  const root = resolve(options.imageRoot ?? dirname(resolve(options.path)));
-  const folder = await realpath(root).catch(() => root);
+  const { root, folder } = await imageFolder(options);
   const manifest: Manifest = {
     path: options.path, format: manifestFormat(options.path), pairs: [], labelled: false, limit, limited: false,
     missingImages: { count: 0, examples: [] }, outsideImages: { count: 0, examples: [] }, unreadableImages: { count: 0, examples: [] }, imageFolder: folder,
@@ -118,16 +117,12 @@ export async function readManifest(options: ManifestOptions, run: LongRunOptions
       manifest.limited = true;
       break;
     }
-    const image = resolve(root, row.image);
-    const place = options.allowOutsidePaths ? { inside: true } : await placeOf(image, root, folder);
-    if (!place.inside) {
-      skip(manifest.outsideImages, `${row.where}: ${image}${place.real && place.real !== image ? ` (real path ${place.real})` : ''}`);
+    const found = await locateImage(row.image, row.where, { root, folder, allowOutsidePaths: options.allowOutsidePaths ?? false });
+    if ('skip' in found) {
+      skip(found.skip === 'outside' ? manifest.outsideImages : manifest.missingImages, found.example);
       continue;
     }
-    if (!(await isFile(image))) {
-      skip(manifest.missingImages, `${row.where}: ${image}`);
-      continue;
-    }
+    const { image } = found;
     manifest.pairs.push({ image, caption: row.caption, ...(row.label !== undefined && { label: row.label }), where: row.where });
     if (manifest.pairs.length % 100 === 0) run.onProgress?.({ stage: 'manifest', done: manifest.pairs.length, total: limit });
   }
@@ -152,7 +147,33 @@ export function withoutImages(manifest: Manifest, unusable: ReadonlyMap<string, 
   return out;
 }
 
-function skip(rows: SkippedRows, example: string): void {
+/** Where a manifest's relative image paths start (`root`) and the real path of the folder they must be in. */
+export interface ImageFolder {
+  root: string;
+  folder: string;
+  allowOutsidePaths: boolean;
+}
+
+/** The image folder of `options`: its image root, or the manifest's own folder. */
+export async function imageFolder(options: Pick<ManifestOptions, 'path' | 'imageRoot' | 'allowOutsidePaths'>): Promise<ImageFolder> {
+  const root = resolve(options.imageRoot ?? dirname(resolve(options.path)));
+  return { root, folder: await realpath(root).catch(() => root), allowOutsidePaths: options.allowOutsidePaths ?? false };
+}
+
+/**
+ * The absolute path of a row's image (`written` as the row has it, at `where`), or why the row is skipped: its
+ * image is outside the folder (unless allowed) or is not a file; `example` says so for the skipped rows' list.
+ */
+export async function locateImage(written: string, where: string, images: ImageFolder): Promise<{ image: string } | { skip: 'outside' | 'missing'; example: string }> {
+  const image = resolve(images.root, written);
+  const place = images.allowOutsidePaths ? { inside: true } : await placeOf(image, images.root, images.folder);
+  if (!place.inside) return { skip: 'outside', example: `${where}: ${image}${place.real && place.real !== image ? ` (real path ${place.real})` : ''}` };
+  if (!(await isFile(image))) return { skip: 'missing', example: `${where}: ${image}` };
+  return { image };
+}
+
+/** Counts a skipped row, keeping the first few examples. */
+export function skip(rows: SkippedRows, example: string): void {
   rows.count += 1;
   if (rows.examples.length < SKIPPED_EXAMPLES) rows.examples.push(example);
 }
@@ -188,7 +209,8 @@ function requireEnoughPairs(manifest: Manifest): void {
   );
 }
 
-async function requireFile(path: string): Promise<void> {
+/** badInput unless `path` is a file. */
+export async function requireFile(path: string): Promise<void> {
   if (!(await isFile(path))) throw badInput(`The manifest ${path} does not exist or is not a file.`, 'Give the path of a .jsonl, .csv or COCO .json manifest.');
 }
 

@@ -9,12 +9,9 @@ import type { ModelAdapter } from '../families/adapter';
 import type { PreprocessedImage } from '../images/preprocess';
 import type { PreprocessorConfig } from '../model/preprocessorConfig';
 
-/**
- * What a perturbed image is scored by. Two-tower models: the cosine similarity with the text, or its
- * probability among the given texts (softmax of similarity x logit scale; per pair for sigmoid models).
- * Single-stream models: the image-text matching probability.
- */
-export type PerturbationScoreKind = 'similarity' | 'probability' | 'itm';
+import type { PerturbationScoreKind } from '../../shared/mapEvaluation';
+
+export type { PerturbationScoreKind };
 
 /** One image and one of several texts to explain; `score` defaults to the model's `defaultScoreKind`. */
 export interface PerturbationRequest {

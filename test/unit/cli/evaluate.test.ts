@@ -46,7 +46,7 @@ test('evaluate prints a table with the seed and a row per chosen method', () => 
   assert.match(run.stdout, /seed 3, 1 scenes, 2 objects/);
   assert.match(run.stdout, /^rollout +\d+\.\d% +\d+\.\d%/m);
   assert.match(run.stdout, /^occlusion +\d+\.\d% +\d+\.\d%.* 17$/m);
-  assert.match(run.stdout, /a hit within 15 px of the box, mean of per-class rates/);
+  assert.match(run.stdout, /a hit within 15 px of a box, mean of per-class rates/);
   assert.doesNotMatch(run.stdout, /^rise/m);
 });
 

@@ -27,6 +27,7 @@ const valid: unknown[] = [
   { type: 'computeOcclusion', requestId: 2, image: 0, text: 3, method: 'rise' },
   { type: 'openMethodsDoc', section: 'Modality ablation' },
   { type: 'openMethodsDoc', section: 'MM-SHAP (`probe --mm-shap N`, `analyze --mm-shap`)' },
+  { type: 'openEvaluationCase', index: 4, method: 'maskclip' },
 ];
 
 const malformed: [string, unknown][] = [
@@ -76,6 +77,9 @@ const malformed: [string, unknown][] = [
   ['occlusion by an unknown method', { type: 'computeOcclusion', requestId: 1, image: 0, text: 0, method: 'gradcam' }],
   ['docs link to a heading the page does not link', { type: 'openMethodsDoc', section: 'Anything ../../etc/passwd' }],
   ['docs link without a section', { type: 'openMethodsDoc' }],
+  ['an evaluation case at a negative index', { type: 'openEvaluationCase', index: -1, method: 'rollout' }],
+  ['an evaluation case of an unknown method', { type: 'openEvaluationCase', index: 0, method: 'gradcam' }],
+  ['an evaluation case without its method', { type: 'openEvaluationCase', index: 0 }],
   ['export content not a string', { type: 'export', requestId: 1, format: 'json', fileName: 'a.json', content: { a: 1 } }],
 ];
 
