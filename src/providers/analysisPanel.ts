@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { buildHtmlReport } from '../cli/htmlReport';
 import { readReportAssets, type ReportPage } from '../cli/reportAssets';
+import type { EvaluationReportData } from '../shared/mapEvaluation';
 import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
 
@@ -20,10 +21,15 @@ export function showProbePanel(extensionUri: vscode.Uri, data: ProbeReportData, 
   return showReportPanel(extensionUri, 'probe', `Lens probe: ${manifest.split(/[\\/]/).pop()}`, data);
 }
 
+/** Shows a map evaluation of the manifest `manifest` in a panel. */
+export function showEvaluationPanel(extensionUri: vscode.Uri, data: EvaluationReportData, manifest: string): Promise<vscode.WebviewPanel> {
+  return showReportPanel(extensionUri, 'evaluation', `Lens map evaluation: ${manifest.split(/[\\/]/).pop()}`, data);
+}
+
 /** The newest open panel of each page, so the next one opens as a tab in its group instead of splitting again. */
 const newest = new Map<ReportPage, vscode.WebviewPanel>();
 
-async function showReportPanel(extensionUri: vscode.Uri, page: Exclude<ReportPage, 'generation'>, title: string, data: ReportData | ProbeReportData): Promise<vscode.WebviewPanel> {
+async function showReportPanel(extensionUri: vscode.Uri, page: Exclude<ReportPage, 'generation'>, title: string, data: ReportData | ProbeReportData | EvaluationReportData): Promise<vscode.WebviewPanel> {
   const html = buildHtmlReport(data, await readReportAssets(extensionUri.fsPath, page));
   const column = newest.get(page)?.viewColumn ?? vscode.ViewColumn.Beside;
   const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : page}`, title, column, {

@@ -9,6 +9,7 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../shared/analysisResult';
+import type { MapMethod } from '../shared/mapEvaluation';
 import { Msg, respond, type FromWebview, type ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/protocolValidators';
 import { headingLine, METHODS_DOC, type MethodsSection } from '../shared/probeReadings';
@@ -18,12 +19,14 @@ import type { InferenceHost } from './inferenceHost';
 
 type OcclusionRequest = Extract<FromWebview, { type: typeof Msg.ComputeOcclusion }>;
 type RowsRequest = Extract<FromWebview, { type: typeof Msg.AttentionRows }>;
+type OpenCaseRequest = Extract<FromWebview, { type: typeof Msg.OpenEvaluationCase }>;
 
 /** What a panel can ask beyond exports; a message type is accepted only when its handler is given. */
 interface PanelHandlers {
   rows?: (message: RowsRequest) => Promise<void>;
   occlusion?: (message: OcclusionRequest) => Promise<void>;
   openDoc?: (section: MethodsSection) => Promise<void>;
+  openCase?: (message: OpenCaseRequest) => Promise<void>;
 }
 
 /**
@@ -64,6 +67,11 @@ export function answerProbePanelRequests(panel: vscode.WebviewPanel, host: Infer
   listen(panel, host, vscode.Uri.file(dirname(manifestPath)), { openDoc });
 }
 
+/** Answers a map evaluation `panel`: each worst case it asks for goes to `open` (an index the host checks against its result). */
+export function answerEvaluationPanelRequests(panel: vscode.WebviewPanel, host: InferenceHost, open: (index: number, method: MapMethod) => Promise<void>): void {
+  listen(panel, host, undefined, { openCase: (message) => open(message.index, message.method) });
+}
+
 /** Opens docs/methods.md at the heading `section`. */
 async function openMethodsDoc(extensionUri: vscode.Uri, section: MethodsSection): Promise<void> {
   const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(extensionUri, METHODS_DOC));
@@ -72,15 +80,16 @@ async function openMethodsDoc(extensionUri: vscode.Uri, section: MethodsSection)
 }
 
 /** Answers exports, and the requests `handlers` can answer, until the panel closes. */
-function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, { rows, occlusion, openDoc }: PanelHandlers): void {
+function listen(panel: vscode.WebviewPanel, host: InferenceHost, near: vscode.Uri | undefined, { rows, occlusion, openDoc, openCase }: PanelHandlers): void {
   const post = (message: ToWebview) => void panel.webview.postMessage(message);
-  const accepted = [Msg.Export, ...(occlusion ? [Msg.ComputeOcclusion] : []), ...(rows ? [Msg.AttentionRows] : []), ...(openDoc ? [Msg.OpenMethodsDoc] : [])];
+  const accepted = [Msg.Export, ...(occlusion ? [Msg.ComputeOcclusion] : []), ...(rows ? [Msg.AttentionRows] : []), ...(openDoc ? [Msg.OpenMethodsDoc] : []), ...(openCase ? [Msg.OpenEvaluationCase] : [])];
   const listener = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
     const message = parseFromWebview(raw, (line) => host.log.warn(line), accepted);
     if (message?.type === Msg.Export) return answerExport(post, message, near);
     if (message?.type === Msg.ComputeOcclusion) return occlusion?.(message);
     if (message?.type === Msg.AttentionRows) return rows?.(message);
     if (message?.type === Msg.OpenMethodsDoc) return openDoc?.(message.section);
+    if (message?.type === Msg.OpenEvaluationCase) return openCase?.(message);
   });
   panel.onDidDispose(() => listener.dispose());
 }

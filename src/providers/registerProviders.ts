@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { analyzeImage, ANALYZE_IMAGE_COMMAND } from './analyzeImageCommand';
 import { askAboutImage, ASK_ABOUT_IMAGE_COMMAND } from './askAboutImageCommand';
 import { analyzeSelection, ANALYZE_SELECTION_COMMAND } from './commands/analyzeSelection';
+import { evaluateMapMethods, EVALUATE_MAP_METHODS_COMMAND } from './commands/evaluateMapMethods';
 import { exportReport, EXPORT_REPORT_COMMAND } from './commands/exportReport';
 import { registerLensCommand } from './commands/lensCommand';
 import { runProbe, RUN_PROBE_COMMAND } from './commands/runProbe';
@@ -38,6 +39,7 @@ export function registerProviders(context: vscode.ExtensionContext): void {
     registerLensCommand(ASK_ABOUT_IMAGE_COMMAND, log, (uri?: vscode.Uri) => askAboutImage(host, extensionUri, uri)),
     registerLensCommand(ZERO_SHOT_COMMAND, log, (uri?: vscode.Uri) => zeroShot(host, extensionUri, uri)),
     registerLensCommand(RUN_PROBE_COMMAND, log, (uri?: vscode.Uri) => runProbe(host, extensionUri, uri)),
+    registerLensCommand(EVALUATE_MAP_METHODS_COMMAND, log, (uri?: vscode.Uri) => evaluateMapMethods(host, extensionUri, uri)),
     registerLensCommand(SHOW_ANATOMY_COMMAND, log, () => anatomy.show()),
     registerLensCommand(SELECT_MODEL_COMMAND, log, () => selectModel(host, context.extensionPath, context.globalStorageUri)),
     registerLensCommand(SELECT_EXECUTION_PROVIDER_COMMAND, log, selectExecutionProvider),

@@ -12,6 +12,8 @@ import type { InspectResult } from '../tasks/inspect';
 import type { OcclusionOverlayRequest } from '../tasks/occlusionOverlay';
 import type { PageAnalysis } from '../tasks/packAttention';
 import type { ProbeRequest } from '../tasks/probe';
+import type { ManifestEvaluationRequest } from '../../evaluation/evaluateManifest';
+import type { ManifestEvaluationResult } from '../../shared/mapEvaluation';
 import type { ProbeResult } from '../../shared/probeResult';
 import type { ZeroShotRequest, ZeroShotResult } from '../tasks/zeroShot';
 import type { AnalyzeRequest, GenerationRequest, ServiceOptions } from '../service';
@@ -84,6 +86,11 @@ export class InferenceClient {
   /** InferenceService.generate, in the inference process; each token reaches `options.onToken` as it is chosen. */
   generate(request: GenerationRequest, options?: GenerateOptions): Promise<GenerationResult> {
     return this.call('generate', [request], options);
+  }
+
+  /** `mmlens evaluate --manifest`'s evaluation (src/evaluation/evaluateManifest.ts), in the inference process. */
+  evaluateManifest(request: ManifestEvaluationRequest, options?: LongRunOptions): Promise<ManifestEvaluationResult> {
+    return this.call('evaluateManifest', [request], options);
   }
 
   /** InferenceService.probe, in the inference process. */

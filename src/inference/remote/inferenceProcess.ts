@@ -5,6 +5,7 @@
  * answers calls in parallel, reports progress and honours cancellation per call.
  */
 import { LensError } from '../../core/errors';
+import { evaluateManifest, type ManifestEvaluationRequest } from '../../evaluation/evaluateManifest';
 import { renderPreview, type PreviewSettings } from '../../hover/renderPreview';
 import { imagePreviewDataUrl } from '../images/imagePreview';
 import { InferenceService, type AnalyzeRequest, type GenerationRequest } from '../service';
@@ -46,6 +47,7 @@ const handlers: Record<RemoteMethod, Handler> = {
   renderPreview: (s, [path, caption, settings], o) => renderPreview(s, path as string, caption as string | undefined, settings as PreviewSettings, o.signal),
   imagePreview: (_s, [path, maxSide, maxPixels]) => imagePreviewDataUrl(path as string, maxSide as number | undefined, maxPixels as number | undefined),
   generate: (s, [request], o) => s.generate(request as GenerationRequest, o),
+  evaluateManifest: (s, [request], o) => evaluateManifest(s, { ...(request as ManifestEvaluationRequest), signal: o.signal, onProgress: o.onProgress }),
 };
 
 let service: InferenceService | undefined;

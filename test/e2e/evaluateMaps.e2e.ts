@@ -1,0 +1,65 @@
+/**
+ * End to end in a real VS Code: "Evaluate Map Methods on Dataset..." from the explorer's context menu on a phrases
+ * manifest of the sample scenes (boxes from media/samples/truth.json), the default methods and case limit accepted,
+ * the table of the evaluation page read (a row per method, its pointing and energy), and a worst case opened in the
+ * analysis panel. Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ARTIFACTS, useWorkbenchSession } from './session';
+import { answerInputBox, errorNotifications, explorerContextMenu, quickInput, webviewContent } from './workbench';
+
+interface SampleTruth {
+  file: string;
+  objects: { colour: string; shape: string; box: { x: number; y: number; size: number } }[];
+}
+
+const SCENES = ['scene-1.png', 'scene-3.png', 'scene-4.png'];
+
+describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000 }, () => {
+  const truth = (JSON.parse(readFileSync('media/samples/truth.json', 'utf8')) as SampleTruth[]).filter((t) => SCENES.includes(t.file));
+  const cases = truth.reduce((n, t) => n + t.objects.length, 0);
+  const session = useWorkbenchSession((workspace) => {
+    for (const scene of SCENES) copyFileSync(join('media/samples', scene), join(workspace, scene));
+    const lines = truth.flatMap((t) => t.objects.map((o) => JSON.stringify({ image: t.file, text: `a ${o.colour} ${o.shape}`, boxes: [[o.box.x, o.box.y, o.box.x + o.box.size, o.box.y + o.box.size]] })));
+    writeFileSync(join(workspace, 'phrases.jsonl'), `${lines.join('\n')}\n`);
+  });
+
+  test('the page shows a row per default method over every case, and a worst case opens in the analysis panel', async () => {
+    const { page } = session;
+    await explorerContextMenu(page, 'phrases.jsonl', 'Evaluate Map Methods on Dataset...');
+    // The methods: the one-pass ones are ticked; accept them.
+    const picker = quickInput(page);
+    await picker.locator('.monaco-list-row', { hasText: 'rollout' }).waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    await answerInputBox(page, '100');
+    const view = webviewContent(page);
+    const table = view.locator('table.evaluation-table');
+    const deadline = Date.now() + 120_000;
+    while (!(await table.isVisible().catch(() => false))) {
+      const errors = await errorNotifications(page);
+      if (errors.length > 0) assert.fail(`the evaluation failed: ${errors.join(' / ')}`);
+      if (Date.now() > deadline) {
+        await page.screenshot({ path: join(ARTIFACTS, 'e2e-evaluation-timeout.png') });
+        assert.fail('the evaluation page never showed its table');
+      }
+      await page.waitForTimeout(500);
+    }
+    const methods = await table.locator('tbody th').allTextContents();
+    assert.deepEqual(methods, ['rollout', 'flow', 'alignment', 'maskclip', 'values']);
+    assert.match(await view.locator('.facts').textContent() ?? '', new RegExp(`${cases} in ${SCENES.length} images`));
+    // The demo CLIP's patch alignment finds the named object on the samples.
+    const alignment = await table.locator('tbody tr', { has: view.locator('th', { hasText: /^alignment$/ }) }).locator('td').allTextContents();
+    assert.ok(Number.parseFloat(alignment[0]) >= 50, `alignment pointing ${alignment[0]}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-evaluation.png') });
+    const first = view.locator('.worst-cases li').first();
+    const text = /"([^"]+)"/.exec(await first.textContent() ?? '')![1];
+    await first.locator('.open-case').click();
+    await page.locator('.tab', { hasText: /Lens: scene-\d\.png/ }).waitFor({ timeout: 90_000 });
+    // The analysis panel opens beside the evaluation page: the newest webview.
+    const analysis = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await analysis.locator('table.score-table thead th.col', { hasText: text }).first().waitFor({ timeout: 60_000 });
+  });
+});
