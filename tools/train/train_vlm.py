@@ -40,6 +40,9 @@ def main():
     ap.add_argument("--ground-last-weight", type=float, default=0.0,
                     help="weight of the same grounding term on the last layer's attention alone (heads averaged), "
                     "where the decoder binds a question's shape to its object")
+    ap.add_argument("--ground-heads-weight", type=float, default=0.0,
+                    help="weight of the grounding term on each head of the last layer by itself (the mean over heads "
+                    "of -log mass), so no head may read its colour from another object")
     ap.add_argument("--resume", help="start from this checkpoint's weights (same sizes)")
     ap.add_argument("--resume-onnx", help="start from the weights of this exported model folder (same sizes), e.g. "
                     "../../models/shapes-vlm when its checkpoint is gone (onnx_weights.py)")
@@ -88,6 +91,10 @@ def main():
         if args.ground_last_weight and len(rows):
             term = grounding(attention[-1].mean(1))
             loss, parts["ground_last"] = loss + args.ground_last_weight * term, term.item()
+        if args.ground_heads_weight and len(rows):
+            last = attention[-1]
+            term = sum(grounding(last[:, h]) for h in range(last.shape[1])) / last.shape[1]
+            loss, parts["ground_heads"] = loss + args.ground_heads_weight * term, term.item()
         return loss, parts
 
     train(model, loader(lambda rng, n: vlm_batch(rng, n, tokens, args.questions, mix), args.scenes, args.seed), loss_fn,
