@@ -16,11 +16,11 @@ import { basename, extname } from 'node:path';
 import { badInput } from '../../core/errors';
 import { quoteJson } from '../../core/quoteJson';
 import type { Box } from '../../shared/mapEvaluation';
-import { isJsonObject, type JsonObject } from '../model/configFields';
+import type { JsonObject } from '../model/configFields';
 import { imageFolder, locateImage, requireFile, skip, type ManifestOptions, type SkippedRows } from './manifest';
 import { cocoEntries, cocoId, cocoImages, readCocoFile } from './manifestCoco';
 import { captionValue, imageValue } from './manifestFields';
-import { textLines } from './textLines';
+import { jsonObjectLines } from './manifestJsonl';
 
 /** One thing to find in an image: its label, the boxes it names, and where the manifest says so. */
 export interface GroundingCase {
@@ -92,16 +92,7 @@ async function* jsonlImages(path: string): AsyncGenerator<{ image: string; where
 }
 
 async function* jsonlRows(path: string): AsyncGenerator<{ image: string; where: string; cases: GroundingCase[] }> {
-  for await (const line of textLines(path)) {
-    if (line.text.trim() === '') continue;
-    const where = `line ${line.number}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line.text);
-    } catch (error) {
-      throw badInput(`${basename(path)} ${where} is not valid JSON (${(error as Error).message}).`, JSONL_FIX);
-    }
-    if (!isJsonObject(value)) throw badInput(`${basename(path)} ${where} is not a JSON object.`, JSONL_FIX);
+  for await (const { value, where } of jsonObjectLines(path, JSONL_FIX)) {
     const label = captionValue(value.text, path, where, 'text');
     if (label.trim() === '') throw badInput(`${basename(path)} ${where}: "text" is empty.`, 'Give the phrase that names the boxed region.');
     if (!Array.isArray(value.boxes) || value.boxes.length === 0) throw badInput(`${basename(path)} ${where}: "boxes" must be a non-empty list of [x0, y0, x1, y1], got ${quoteJson(value.boxes ?? null)}.`, JSONL_FIX);
