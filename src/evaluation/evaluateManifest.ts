@@ -11,14 +11,14 @@ import { buildPrompts } from '../analysis/zeroShot';
 import { isUserError, LensError } from '../core/errors';
 import type { LongRunOptions } from '../core/progress';
 import { readGroundingManifest } from '../inference/datasets/groundingManifest';
-import type { SkippedRows } from '../inference/datasets/manifest';
+import { skip, type SkippedRows } from '../inference/datasets/manifest';
 import type { InferenceService } from '../inference/service';
 import { modelTemplates } from '../inference/tasks/zeroShot';
 import type { Box, CaseResult, ManifestEvaluationResult, MapMethod, PerturbationScoreKind } from '../shared/mapEvaluation';
 import { sceneMaps } from './mapMethods';
-import { CURVE_STEPS, measure, Tally } from './methodScores';
+import { CURVE_STEPS, scoreMaps, Tally } from './methodScores';
 import { boxesOnGrid, type Rect } from './pointing';
-import { hitsWithin, TORCHRAY_TOLERANCE, upsampledArgmax } from './torchrayPointing';
+import { TORCHRAY_TOLERANCE } from './torchrayPointing';
 
 /** Version of the JSON below (the scenes' evaluation has its own, evaluateMaps.ts). */
 export const MANIFEST_EVALUATION_SCHEMA_VERSION = 1;
@@ -84,8 +84,7 @@ export async function evaluateManifest(service: InferenceService, options: Manif
         scene = await sceneMaps(service, take.image, texts, scoreTexts, { ...progress, modelDir: options.modelDir, methods: options.methods, riseMasks: options.riseMasks, riseSeed: (options.seed + images) >>> 0, risePaper: options.risePaper ?? false, batchSize, score });
       } catch (error) {
         if (!(error instanceof LensError && error.kind === 'badInput')) throw error;
-        failedImages.count++;
-        if (failedImages.examples.length < 5) failedImages.examples.push(`${take.cases[0].where}: ${(error as Error).message}`);
+        skip(failedImages, `${take.cases[0].where}: ${(error as Error).message}`);
         continue;
       }
       images++;
@@ -95,18 +94,8 @@ export async function evaluateManifest(service: InferenceService, options: Manif
         const size = { width: target.source.width, height: target.source.height };
         const rects = found.boxes.map(rectOf);
         const onGrid = boxesOnGrid(rects, target.image, size, model.folder.preprocessor);
-        const result: CaseResult = { image: take.image, text: texts[i], where: found.where, boxes: found.boxes, measures: {} };
-        for (const [method, made] of scene.maps[i]) {
-          if ('unavailable' in made) {
-            tally.get(method)!.unavailable = made.unavailable;
-            continue;
-          }
-          const measures = await measure(made.map, target, onGrid, { ...progress, batchSize }, options.petsiukCurves ?? false);
-          const hit = hitsWithin(upsampledArgmax(made.map, target.image, size, model.folder.preprocessor), rects);
-          tally.get(method)!.add(measures, made.forwardPasses, found.label, hit);
-          result.measures[method] = measures;
-        }
-        cases.push(result);
+        const measures = await scoreMaps(scene.maps[i], target, { onGrid, classBoxes: rects, className: found.label, size }, tally, model.folder.preprocessor, { ...progress, batchSize }, options.petsiukCurves ?? false);
+        cases.push({ image: take.image, text: texts[i], where: found.where, boxes: found.boxes, measures });
         options.onProgress?.({ stage: 'cases', done: cases.length, total: options.limit });
       }
     }

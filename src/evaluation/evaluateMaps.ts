@@ -15,10 +15,10 @@ import { generateScene } from '../shapesWorld/scene';
 import { ALL_KINDS } from '../shapesWorld/vocab';
 import type { Architecture } from '../shared/analysisResult';
 import { sceneMaps, type MapMethod } from './mapMethods';
-import { CURVE_STEPS, measure, Tally } from './methodScores';
+import { CURVE_STEPS, scoreMaps, Tally } from './methodScores';
 import type { MethodSummary } from '../shared/mapEvaluation';
 import { boxRect, objectOnGrid } from './pointing';
-import { hitsWithin, TORCHRAY_TOLERANCE, upsampledArgmax } from './torchrayPointing';
+import { TORCHRAY_TOLERANCE } from './torchrayPointing';
 
 /** Version of the JSON below. */
 export const EVALUATION_SCHEMA_VERSION = 4;
@@ -84,14 +84,7 @@ export async function evaluateMaps(service: InferenceService, options: EvaluateO
         const onGrid = objectOnGrid(object.box, target.image, size, model.folder.preprocessor);
         // TorchRay's class mask: every object of the same colour and shape.
         const classBoxes = truth.objects.filter((o) => prompt(o) === prompts[i]).map((o) => boxRect(o.box));
-        for (const [method, made] of scene.maps[i]) {
-          if ('unavailable' in made) {
-            tally.get(method)!.unavailable = made.unavailable;
-            continue;
-          }
-          const hit = hitsWithin(upsampledArgmax(made.map, target.image, size, model.folder.preprocessor), classBoxes);
-          tally.get(method)!.add(await measure(made.map, target, onGrid, { ...progress, batchSize }, options.petsiukCurves ?? false), made.forwardPasses, prompts[i], hit);
-        }
+        await scoreMaps(scene.maps[i], target, { onGrid, classBoxes, className: prompts[i], size }, tally, model.folder.preprocessor, { ...progress, batchSize }, options.petsiukCurves ?? false);
         objects++;
       }
       options.onProgress?.({ stage: 'scenes', done: index + 1, total: options.scenes });

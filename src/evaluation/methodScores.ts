@@ -6,16 +6,18 @@
 import { causalCurve } from '../analysis/perturbation/causalMetric';
 import { deletionCurve, energyInBox, insertionCurve, pointingGame } from '../analysis/perturbation/faithfulness';
 import type { LongRunOptions } from '../core/progress';
+import type { PreprocessorConfig } from '../inference/model/preprocessorConfig';
 import type { PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { MapMethod, Measures, MethodSummary } from '../shared/mapEvaluation';
-import type { ObjectOnGrid } from './pointing';
-import { PerClassPointing } from './torchrayPointing';
+import type { MethodMap } from './mapMethods';
+import type { ObjectOnGrid, Rect } from './pointing';
+import { hitsWithin, PerClassPointing, upsampledArgmax } from './torchrayPointing';
 
 /** Points per deletion or insertion curve (besides the start): patches are hidden or revealed in this many steps. */
 export const CURVE_STEPS = 16;
 
 /** The measures of one map for one object; the Petsiuk areas are 0 unless `petsiuk`. */
-export async function measure(map: Float32Array, target: PerturbationTarget, object: ObjectOnGrid, options: LongRunOptions & { batchSize: number }, petsiuk: boolean): Promise<Measures> {
+async function measure(map: Float32Array, target: PerturbationTarget, object: ObjectOnGrid, options: LongRunOptions & { batchSize: number }, petsiuk: boolean): Promise<Measures> {
   const { image, fills, score } = target;
   const { rows, cols } = image;
   const curve = { ...options, normalise: true, step: Math.max(1, Math.ceil((rows * cols) / CURVE_STEPS)) };
@@ -27,6 +29,34 @@ export async function measure(map: Float32Array, target: PerturbationTarget, obj
     deletionAucPetsiuk: petsiuk ? (await causalCurve('deletion', image, map, score, options)).auc : 0,
     insertionAucPetsiuk: petsiuk ? (await causalCurve('insertion', image, map, score, options)).auc : 0,
   };
+}
+
+/** Where one object's maps should point: its boxes on the patch grid, and TorchRay's class (its boxes and name) on the image's pixels. */
+export interface MapTruth {
+  onGrid: ObjectOnGrid;
+  classBoxes: Rect[];
+  className: string;
+  /** The original image's size. */
+  size: { width: number; height: number };
+}
+
+/**
+ * Measures each method's map of one object (`maps`, explaining `target`) against `truth` into its method's tally, and
+ * returns the measures of the methods that made a map; a method without one leaves its reason in the tally.
+ */
+export async function scoreMaps(maps: ReadonlyMap<MapMethod, MethodMap>, target: PerturbationTarget, truth: MapTruth, tallies: ReadonlyMap<MapMethod, Tally>, pre: PreprocessorConfig, options: LongRunOptions & { batchSize: number }, petsiuk: boolean): Promise<Partial<Record<MapMethod, Measures>>> {
+  const measured: Partial<Record<MapMethod, Measures>> = {};
+  for (const [method, made] of maps) {
+    if ('unavailable' in made) {
+      tallies.get(method)!.unavailable = made.unavailable;
+      continue;
+    }
+    const measures = await measure(made.map, target, truth.onGrid, options, petsiuk);
+    const hit = hitsWithin(upsampledArgmax(made.map, target.image, truth.size, pre), truth.classBoxes);
+    tallies.get(method)!.add(measures, made.forwardPasses, truth.className, hit);
+    measured[method] = measures;
+  }
+  return measured;
 }
 
 /** Running sums of one method's measures. */
