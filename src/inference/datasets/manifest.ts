@@ -101,10 +101,10 @@ export async function readManifest(options: ManifestOptions, run: LongRunOptions
   if (!Number.isInteger(limit) || limit < 2 || limit > MAX_PAIR_LIMIT) {
     throw badInput(`The pair limit must be a whole number from 2 to ${MAX_PAIR_LIMIT}, got ${limit}.`, `Use --limit with a value in that range (the default is ${DEFAULT_PAIR_LIMIT}).`);
   }
-  const { root, folder } = await imageFolder(options);
+  const images = await imageFolder(options);
   const manifest: Manifest = {
     path: options.path, format: manifestFormat(options.path), pairs: [], labelled: false, limit, limited: false,
-    missingImages: { count: 0, examples: [] }, outsideImages: { count: 0, examples: [] }, unreadableImages: { count: 0, examples: [] }, imageFolder: folder,
+    missingImages: { count: 0, examples: [] }, outsideImages: { count: 0, examples: [] }, unreadableImages: { count: 0, examples: [] }, imageFolder: images.folder,
   };
   let first: ManifestRow | undefined;
   for await (const row of manifestRows(options)) {
@@ -117,7 +117,7 @@ export async function readManifest(options: ManifestOptions, run: LongRunOptions
       manifest.limited = true;
       break;
     }
-    const found = await locateImage(row.image, row.where, { root, folder, allowOutsidePaths: options.allowOutsidePaths ?? false });
+    const found = await locateImage(row.image, row.where, images);
     if ('skip' in found) {
       skip(found.skip === 'outside' ? manifest.outsideImages : manifest.missingImages, found.example);
       continue;
