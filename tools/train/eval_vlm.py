@@ -21,11 +21,12 @@ def objects_named(words):
 
 @torch.no_grad()
 def evaluate(model, seed, scenes=240, batch=60, show=0):
-    """{"caption", "colour", "where", "count"}: the share right, each over `scenes` scenes (colour: those that
-    hold a shape once)."""
+    """{"caption", "colour", "where", "count", "colour_many"}: the share right, each over `scenes` scenes (colour:
+    one shape held once of each scene that has one; colour_many: every shape held once of each scene of two or more
+    objects, as the Node pipeline's vlmQuality.ts asks)."""
     model.eval()
     rng = np.random.default_rng([seed, 4243])
-    right = {k: 0 for k in ("describe", "colour", "where", "count")}
+    right = {k: 0 for k in ("describe", "colour", "where", "count", "colour_many")}
     asked = dict.fromkeys(right, 0)
     for first in range(0, scenes, batch):
         drawn = [draw_scene(rng) for _ in range(min(batch, scenes - first))]
@@ -34,6 +35,10 @@ def evaluate(model, seed, scenes=240, batch=60, show=0):
         for i, (scene, _) in enumerate(drawn):
             for kind, q, a, _ in questions(scene, rng):
                 by_kind.setdefault((kind, q), []).append((i, a, scene))
+            if len(scene.objects) > 1:
+                for o in scene.objects:
+                    if sum(p.shape == o.shape for p in scene.objects) == 1:
+                        by_kind.setdefault(("colour_many", f"What colour is the {o.shape}?"), []).append((i, o.colour, scene))
         for (kind, q), cases in by_kind.items():
             answers = model.answer(pixels[[i for i, _, _ in cases]], q)
             for (i, a, scene), words in zip(cases, answers):
