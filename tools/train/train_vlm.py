@@ -43,6 +43,13 @@ def main():
     ap.add_argument("--ground-heads-weight", type=float, default=0.0,
                     help="weight of the grounding term on each head of the last layer by itself (the mean over heads "
                     "of -log mass), so no head may read its colour from another object")
+    ap.add_argument("--ground-from-layer", type=int, default=0,
+                    help="average the grounding term's attention over the layers from this one (0-based) on, leaving "
+                    "the first ones free to read the question before the image")
+    ap.add_argument("--ground-question-weight", type=float, default=0.0,
+                    help="weight of a term on the first layer's attention (heads averaged) at a colour or where "
+                    "question's shape word: -log of its mass on the asked object's patches, so the word that names the "
+                    "object finds it")
     ap.add_argument("--resume", help="start from this checkpoint's weights (same sizes)")
     ap.add_argument("--resume-onnx", help="start from the weights of this exported model folder (same sizes), e.g. "
                     "../../models/shapes-vlm when its checkpoint is gone (onnx_weights.py)")
@@ -68,7 +75,7 @@ def main():
     mix = [float(w) for w in args.mix.split(",")] if args.mix else None
 
     def loss_fn(m, batch):
-        pixels, owner, ids, targets, image_start, labels, ground = batch
+        pixels, owner, ids, targets, image_start, labels, ground, named = batch
         features = m.vision(pixels)
         logits, attention = m.logits(features[owner], ids, image_start, attention=True)
         answer = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
@@ -80,13 +87,14 @@ def main():
             loss, parts["patch"] = loss + args.patch_weight * patch, patch.item()
         rows, at, patches = ground
 
-        def grounding(maps):
+        def grounding(maps, cases=ground):
             # -log of the attention mass on the word's object, at the position predicting the word.
+            rows, at, patches = cases
             return -torch.log((maps[rows, at, image_start: image_start + tokens] * patches).sum(-1) + 1e-6).mean()
 
         if args.ground_weight and len(rows):
-            # What the views' default word map shows: every layer's attention, heads averaged, then layers averaged.
-            term = grounding(torch.stack([a.mean(1) for a in attention]).mean(0))
+            # At 0: what the views' default word map shows, every layer's attention, heads averaged, then layers averaged.
+            term = grounding(torch.stack([a.mean(1) for a in attention[args.ground_from_layer:]]).mean(0))
             loss, parts["ground"] = loss + args.ground_weight * term, term.item()
         if args.ground_last_weight and len(rows):
             term = grounding(attention[-1].mean(1))
@@ -95,6 +103,9 @@ def main():
             last = attention[-1]
             term = sum(grounding(last[:, h]) for h in range(last.shape[1])) / last.shape[1]
             loss, parts["ground_heads"] = loss + args.ground_heads_weight * term, term.item()
+        if args.ground_question_weight and len(named[0]):
+            term = grounding(attention[0].mean(1), named)
+            loss, parts["ground_question"] = loss + args.ground_question_weight * term, term.item()
         return loss, parts
 
     train(model, loader(lambda rng, n: vlm_batch(rng, n, tokens, args.questions, mix), args.scenes, args.seed), loss_fn,

@@ -130,20 +130,25 @@ def asked_rows(asked, rng, per_scene, mix):
 
 def vlm_batch(rng, scenes, image_tokens, per_scene=4, mix=None):
     """(pixels [S,3,64,64], scene index [B], input ids [B,T], targets [B,T] (-100 off the answer), image start,
-    patch labels [S,64,3], ground (row [G], position [G], patches [G,64])): for each answer word about one object
-    (questions' grounds), the sequence row, the position that predicts the word and 1 on the object's patches.
+    patch labels [S,64,3], ground (row [G], position [G], patches [G,64]), asked (row [Q], position [Q], patches
+    [Q,64])): ground holds, for each answer word about one object (questions' grounds), the sequence row, the
+    position that predicts the word and 1 on the object's patches; asked the same for the shape word of each colour
+    and where question (the word that names the object asked about).
 
     Each scene is asked `per_scene` of the questions it allows (all, at 4; see asked_rows), so one vision pass
     serves that many sequences."""
     drawn = [draw_scene(rng) for _ in range(scenes)]
-    rows, owner, ground = [], [], []
+    rows, owner, ground, named = [], [], [], []
     for i, (scene, _) in enumerate(drawn):
         asked = questions(scene, rng)
         for j in asked_rows(asked, rng, per_scene, mix):
-            _, q, a, grounds = asked[j]
+            kind, q, a, grounds = asked[j]
             ids, start, image_start = sequence(q, a, image_tokens)
             # Answer word w is the target at position start - 1 + w.
             ground += [(len(rows), start - 1 + w, box_patches(o, scene.side)) for w, o in grounds]
+            if kind in ("colour", "where"):
+                o = grounds[0][1]
+                named.append((len(rows), start - 1 - ids[:start][::-1].index(VOCAB[o.shape]), box_patches(o, scene.side)))
             rows.append((ids, start, image_start))
             owner.append(i)
     length = max(len(ids) for ids, _, _ in rows) - 1
@@ -154,6 +159,11 @@ def vlm_batch(rng, scenes, image_tokens, per_scene=4, mix=None):
         targets[r, start - 1: len(ids) - 1] = torch.tensor(ids[start:])
     pixels = torch.from_numpy(np.stack([p for _, p in drawn]))
     labels = torch.from_numpy(np.stack([patch_labels(scene) for scene, _ in drawn]))
-    grounded = (torch.tensor([g[0] for g in ground], dtype=torch.int64), torch.tensor([g[1] for g in ground], dtype=torch.int64),
-                torch.from_numpy(np.stack([g[2] for g in ground])) if ground else torch.zeros(0, image_tokens))
-    return pixels, torch.tensor(owner), inputs, targets, rows[0][2], labels, grounded
+    return (pixels, torch.tensor(owner), inputs, targets, rows[0][2], labels, grounded(ground, image_tokens),
+            grounded(named, image_tokens))
+
+
+def grounded(cases, image_tokens):
+    """(row [G], position [G], patches [G, image_tokens]) tensors of (row, position, patches) cases."""
+    return (torch.tensor([g[0] for g in cases], dtype=torch.int64), torch.tensor([g[1] for g in cases], dtype=torch.int64),
+            torch.from_numpy(np.stack([g[2] for g in cases])) if cases else torch.zeros(0, image_tokens))
