@@ -8,7 +8,7 @@ import torch
 
 from batches import draw_scene
 from train_loop import load_checkpoint
-from vlm_data import caption, questions
+from vlm_data import caption, colour_prompt, held_once, questions
 from vlm_model import ShapesVlm
 
 
@@ -36,9 +36,8 @@ def evaluate(model, seed, scenes=240, batch=60, show=0):
             for kind, q, a, _ in questions(scene, rng):
                 by_kind.setdefault((kind, q), []).append((i, a, scene))
             if len(scene.objects) > 1:
-                for o in scene.objects:
-                    if sum(p.shape == o.shape for p in scene.objects) == 1:
-                        by_kind.setdefault(("colour_many", f"What colour is the {o.shape}?"), []).append((i, o.colour, scene))
+                for o in held_once(scene.objects):
+                    by_kind.setdefault(("colour_many", colour_prompt(o.shape)), []).append((i, o.colour, scene))
         for (kind, q), cases in by_kind.items():
             answers = model.answer(pixels[[i for i, _, _ in cases]], q)
             for (i, a, scene), words in zip(cases, answers):

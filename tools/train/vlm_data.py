@@ -58,15 +58,24 @@ def questions(scene, rng):
     objects = scene.objects
     out = [("describe", "Describe the image.", caption(objects),
             [(4 * j + w, o) for j, o in enumerate(caption_order(objects)) for w in (1, 2)])]
-    unique = [s for s in SHAPES if sum(o.shape == s for o in objects) == 1]
+    unique = held_once(objects)
     if unique:
-        shape = unique[int(rng.integers(len(unique)))]
-        held = next(o for o in objects if o.shape == shape)
-        out.append(("colour", f"What colour is the {shape}?", held.colour, [(0, held)]))
+        held = unique[int(rng.integers(len(unique)))]
+        out.append(("colour", colour_prompt(held.shape), held.colour, [(0, held)]))
     o = objects[int(rng.integers(len(objects)))]
     out.append(("where", f"Where is the {o.colour} {o.shape}?", position(o.cx, o.cy, scene.side), [(0, o)]))
     out.append(("count", "How many shapes?", COUNTS[len(objects) - 1], []))
     return out
+
+
+def held_once(objects):
+    """The objects whose shape no other object of the scene has, in SHAPES order (the ones a colour question may ask)."""
+    return [o for s in SHAPES for o in objects if o.shape == s and sum(p.shape == s for p in objects) == 1]
+
+
+def colour_prompt(shape):
+    """The colour question about `shape`."""
+    return f"What colour is the {shape}?"
 
 
 def prompt_text(question):
@@ -130,9 +139,9 @@ def asked_rows(asked, rng, per_scene, mix):
 
 def vlm_batch(rng, scenes, image_tokens, per_scene=4, mix=None):
     """(pixels [S,3,64,64], scene index [B], input ids [B,T], targets [B,T] (-100 off the answer), image start,
-    patch labels [S,64,3], ground (row [G], position [G], patches [G,64]), asked (row [Q], position [Q], patches
+    patch labels [S,64,3], ground (row [G], position [G], patches [G,64]), named (row [Q], position [Q], patches
     [Q,64])): ground holds, for each answer word about one object (questions' grounds), the sequence row, the
-    position that predicts the word and 1 on the object's patches; asked the same for the shape word of each colour
+    position that predicts the word and 1 on the object's patches; named the same for the shape word of each colour
     and where question (the word that names the object asked about).
 
     Each scene is asked `per_scene` of the questions it allows (all, at 4; see asked_rows), so one vision pass
