@@ -85,21 +85,21 @@ def main():
             patch = sum(F.cross_entropy(kinds[..., a:b].reshape(-1, b - a), labels[..., j].reshape(-1))
                         for j, (a, b) in enumerate(zip(PATCH_CLASSES, PATCH_CLASSES[1:])))
             loss, parts["patch"] = loss + args.patch_weight * patch, patch.item()
-        rows, at, patches = ground
+        grounded = len(ground[0])
 
         def grounding(maps, cases=ground):
             # -log of the attention mass on the word's object, at the position predicting the word.
             rows, at, patches = cases
             return -torch.log((maps[rows, at, image_start: image_start + tokens] * patches).sum(-1) + 1e-6).mean()
 
-        if args.ground_weight and len(rows):
+        if args.ground_weight and grounded:
             # At 0: what the views' default word map shows, every layer's attention, heads averaged, then layers averaged.
             term = grounding(torch.stack([a.mean(1) for a in attention[args.ground_from_layer:]]).mean(0))
             loss, parts["ground"] = loss + args.ground_weight * term, term.item()
-        if args.ground_last_weight and len(rows):
+        if args.ground_last_weight and grounded:
             term = grounding(attention[-1].mean(1))
             loss, parts["ground_last"] = loss + args.ground_last_weight * term, term.item()
-        if args.ground_heads_weight and len(rows):
+        if args.ground_heads_weight and grounded:
             last = attention[-1]
             term = sum(grounding(last[:, h]) for h in range(last.shape[1])) / last.shape[1]
             loss, parts["ground_heads"] = loss + args.ground_heads_weight * term, term.item()
