@@ -6,11 +6,14 @@
 //   the final norm and projection is MaskCLIP by its definition.
 // - referenceValueEmbeds: the synthetic CLIP's tower with its last Softmax fed 0 on the diagonal and -1e9
 //   elsewhere, read at that layer's output projection (found by its weight's name): the `values` variant.
-// Both synthetic references apply post_layernorm and visual_projection by hand, reading their weights.
+// - referenceClearClipEmbeds: the same tower with its last layer's key projection given the query projection's
+//   weights and bias, so its own attention is query-query, read at that layer's output projection: ClearCLIP.
+// The synthetic references apply post_layernorm and visual_projection by hand, reading their weights.
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../../src/inference/onnx/schema';
 import { DataType, type OnnxTensor } from '../../src/inference/onnx/onnxTypes';
 import { buildVisionTower } from '../../tools/models/clipTowers';
+import type { GraphBuilder } from '../../src/inference/onnx/graphBuilder';
 import type { SyntheticClipOptions } from '../../tools/models/syntheticClip';
 import { decodeModel, encodeModelMessage } from '../fuzz/onnxMutations';
 
@@ -59,6 +62,24 @@ export async function referenceValueEmbeds(options: SyntheticClipOptions, tokens
     { opType: 'Mul', name: 'test_mul', inputs: [softmax.inputs[0], 'test_zero'], outputs: ['test_zeros'] },
     { opType: 'Add', name: 'test_add', inputs: ['test_zeros', 'test_mask'], outputs: ['test_identity_scores'] });
   softmax.inputs = ['test_identity_scores'];
+  return outputProjectionEmbeds(spec, options, pixels);
+}
+
+/** ClearCLIP's reference, [batch, tokens, projection]: the last layer's keys computed with its query projection, read after its out_proj, then the head by hand. */
+export async function referenceClearClipEmbeds(options: SyntheticClipOptions, pixels: ort.Tensor): Promise<Float32Array> {
+  const spec = buildVisionTower(options).toModel();
+  const initializers = spec.graph.initializers ?? [];
+  const attention = `encoder.layers.${options.layers - 1}.self_attn`;
+  for (const part of ['weight', 'bias']) {
+    const [query, key] = [`${attention}.q_proj.${part}`, `${attention}.k_proj.${part}`].map((name) => initializers.find((t) => t.name === name)!);
+    key.raw = query.raw;
+  }
+  return outputProjectionEmbeds(spec, options, pixels);
+}
+
+/** `spec` run to its last layer's output projection (found by its bias's name), then the head by hand. */
+async function outputProjectionEmbeds(spec: ReturnType<GraphBuilder['toModel']>, options: SyntheticClipOptions, pixels: ort.Tensor): Promise<Float32Array> {
+  const { nodes, initializers = [] } = spec.graph;
   const bias = `encoder.layers.${options.layers - 1}.self_attn.out_proj.bias`;
   const outProj = nodes.find((n) => n.opType === 'Add' && n.inputs.includes(bias))!;
   spec.graph.outputs.push({ name: outProj.outputs[0], elemType: DataType.FLOAT });

@@ -1,23 +1,32 @@
 /**
- * Dense features from the last attention layer with its query-key mixing taken out: every token attends to
- * itself alone (the attention matrix replaced by the identity, so probs x values becomes the values). Two
- * variants, each then through the model's own final norm and projection:
+ * Dense features from the last attention layer with its query-key mixing taken out. Three variants, each then
+ * through the model's own final norm and projection; the first two make every token attend to itself alone (the
+ * attention matrix replaced by the identity, so probs x values becomes the values):
  * - `maskclip`: MaskCLIP (Zhou, Loy & Dai 2022, "Extract Free Dense Labels from CLIP"; the authors'
  *   `TransformerEncoderLayer.forward` with `return_qkv`): the rest of the layer stays, the output projection,
  *   the residual connection and the MLP block with its own residual. In the graph, every node from the
  *   attention context down to the hidden output is cloned with the values fed in place of probs x values.
  * - `values`: the values through the output projection alone, without the residual and the MLP; only the nodes
  *   from the context to the residual Add are cloned.
+ * - `clearclip`: ClearCLIP (Lan et al. 2024, "ClearCLIP: Decomposing CLIP Representations for Dense
+ *   Vision-Language Inference"; the authors' `custom_attn` with `model_type='ClearCLIP'`): query-query attention,
+ *   softmax(scale q q^T) x values, through the output projection, without the residual and the MLP. In the graph,
+ *   the keys' path from their projection to the scores is cloned reading the queries' projection instead, so the
+ *   scores keep whatever scaling the graph gives them; then the Softmax, the values MatMul and the chain to the
+ *   residual Add are cloned after it.
  */
 import { GraphIndex, isOp } from './graphIndex';
 import { ancestorsOf, descendantsOf, FreshNames } from './graphWalk';
 import { NodeCloner } from './nodeCloner';
 import type { ProjectionHead } from './denseProjection';
-import type { AttentionTap } from './taps';
+import { scoresMatMul, type AttentionTap } from './taps';
 import type { NodeSpec, OnnxGraph, OnnxNode } from './onnxTypes';
 
-/** Which part of the last layer follows the values: everything but the mixing (MaskCLIP), or nothing (the output projection alone). */
-export type ValuePathVariant = 'maskclip' | 'values';
+/**
+ * Which part of the last layer follows the values: everything but the mixing (MaskCLIP), nothing (the output
+ * projection alone), or nothing after query-query attention (ClearCLIP).
+ */
+export type ValuePathVariant = 'maskclip' | 'values' | 'clearclip';
 
 /** Nodes to append and the tensor they produce: [batch, tokens, projectionDim]. */
 export interface ValuePathPlan {
@@ -32,12 +41,14 @@ export type ValuePathResult = { plan: ValuePathPlan; reason?: undefined } | { pl
 const passThrough = ['Dropout', 'Cast', 'Identity'];
 /** How far the output projection may be from the values MatMul: merge heads, project, add the bias. */
 const maxChainLength = 12;
+/** Ops that only reshape, reorder or scale the queries or keys between their projection and the scores MatMul. */
+const projectionToScores = ['Reshape', 'Transpose', 'Mul', 'Div', 'Cast', 'Squeeze', 'Unsqueeze', 'Identity'];
 
 /**
  * Plans the `variant` value path of the last attention layer (`taps`, in topological order) through `head`.
- * The layer's output must feed `hiddenOutput`, so that the head is the one that follows this encoder. Both
- * variants need the same of the graph: a plain MatMul of the probabilities and values, and a plain chain from
- * it to the residual Add.
+ * The layer's output must feed `hiddenOutput`, so that the head is the one that follows this encoder. Every
+ * variant needs a plain MatMul of the probabilities and values, and a plain chain from it to the residual Add;
+ * ClearCLIP also needs the queries and the keys traced back to two projections of the same kind.
  */
 export function planValuePath(
   graph: OnnxGraph, taps: readonly AttentionTap[], head: ProjectionHead, hiddenOutput: string, variant: ValuePathVariant,
@@ -57,6 +68,7 @@ export function planValuePath(
 
   const names = new FreshNames(graph);
   const prefix = `mmlens_${variant}`;
+  if (variant === 'clearclip') return planQueryQuery(index, last, chain.attentionOutput, head, names, prefix, outputName);
   const clone = new NodeCloner(names, prefix, [[context, values]]);
   // MaskCLIP: what lies between the context and the state the head reads, in graph order (the residual, the MLP;
   // a float16 graph's head reads its state before the Cast to a float32 output).
@@ -66,6 +78,41 @@ export function planValuePath(
   const nodes = cloned.flatMap((n) => clone.node(n));
   const projected = head.applyTo(clone.nameOf(toHead ? head.hiddenState : chain.attentionOutput), outputName, names, `${prefix}/head`);
   return { plan: { nodes: [...nodes, ...projected.nodes], output: projected.output } };
+}
+
+/** ClearCLIP's plan: the nodes from the keys' projection to the attention output, cloned with the queries' projection in its place. */
+function planQueryQuery(
+  index: GraphIndex, last: AttentionTap, attentionOutput: string, head: ProjectionHead, names: FreshNames, prefix: string, outputName: string,
+): ValuePathResult {
+  const scores = scoresMatMul(index, index.producerOf(last.tensor)!.inputs[0]);
+  if (!scores) return miss(`no queries x keys MatMul leads to the Softmax of ${last.nodeName}`);
+  const [queries, keys] = [projectionOf(index, scores.inputs[0]), projectionOf(index, scores.inputs[1])];
+  const [queryOp, keyOp] = [index.producerOf(queries)?.opType, index.producerOf(keys)?.opType];
+  if (queries === keys || !queryOp || queryOp !== keyOp) {
+    return miss(`the queries and keys of ${last.nodeName} do not come from two projections of one kind (${queryOp ?? queries}, ${keyOp ?? keys})`);
+  }
+  const clone = new NodeCloner(names, prefix, [[keys, queries]]);
+  const fromKeys = descendantsOf(index, keys);
+  const toOutput = ancestorsOf(index, attentionOutput);
+  const nodes = index.order.filter((n) => fromKeys.has(n) && toOutput.has(n)).flatMap((n) => clone.node(n));
+  const projected = head.applyTo(clone.nameOf(attentionOutput), outputName, names, `${prefix}/head`);
+  return { plan: { nodes: [...nodes, ...projected.nodes], output: projected.output } };
+}
+
+/**
+ * The projection output a scores MatMul operand is computed from: back through reshapes, transposes, casts and
+ * scalings by a constant, to the first other op (the projection's bias Add or MatMul, or a Split of a fused one).
+ */
+function projectionOf(index: GraphIndex, operand: string): string {
+  let tensor = operand;
+  for (let step = 0; step < maxChainLength; step++) {
+    const node = index.producerOf(tensor);
+    if (!node || !is(node, ...projectionToScores)) return tensor;
+    const data = is(node, 'Mul', 'Div') ? node.inputs.filter((t) => index.constantDims(t) === undefined) : node.inputs.slice(0, 1);
+    if (data.length !== 1) return tensor;
+    tensor = data[0];
+  }
+  return tensor;
 }
 
 /** isOp without the type guard, which would narrow a known node to `never` on the false branch. */
