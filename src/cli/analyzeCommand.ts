@@ -33,7 +33,7 @@ export interface AnalyzeArgs {
   reportAttention?: ReportAttentionLevel;
   /** Head statistics, text attention and the rollout variant. */
   details?: AttentionDetailOptions;
-  /** Two-tower alignment maps from the patch tokens, MaskCLIP or the values alone; the service's default when absent. */
+  /** Two-tower alignment maps from the patch tokens, MaskCLIP, the values alone or ClearCLIP; the service's default when absent. */
   alignment?: AlignmentMethod;
   /** Two-tower models: every vision layer's lens (scores and alignment maps through the model's own head). */
   lens: boolean;
@@ -42,14 +42,14 @@ export interface AnalyzeArgs {
 }
 
 /** `--alignment` words and the methods they pick. */
-const ALIGNMENT_WORDS: Record<string, AlignmentMethod> = { patch: 'patchTokens', maskclip: 'maskclip', values: 'values' };
+const ALIGNMENT_WORDS: Record<string, AlignmentMethod> = { patch: 'patchTokens', maskclip: 'maskclip', values: 'values', clearclip: 'clearclip' };
 
 /** The analyze command. */
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   usage: 'analyze [--model DIR] --image PATH [--image PATH ...] --text TEXT [--text TEXT ...] [--text-file FILE|-]\n' +
     '                 [--ep auto|cpu|webgpu|cuda] [--json FILE|-] [--html FILE] [--report-attention none|thumbnails|full]\n' +
-    '                 [--attention] [--alignment patch|maskclip|values] [--lens]\n' +
+    '                 [--attention] [--alignment patch|maskclip|values|clearclip] [--lens]\n' +
     `                 ${ATTENTION_USAGE}\n` +
     `                 [--text-occlusion] [--mm-shap] ${SHAP_USAGE}`,
   flags: {
@@ -112,8 +112,8 @@ function alignmentFlag(text: unknown): AlignmentMethod | undefined {
   if (text === undefined) return undefined;
   if (typeof text === 'string' && Object.hasOwn(ALIGNMENT_WORDS, text)) return ALIGNMENT_WORDS[text];
   throw badInput(
-    `--alignment must be patch, maskclip or values, got "${String(text)}".`,
-    'Use --alignment patch (last-layer patch tokens), maskclip (the last layer without its attention mixing, residual and MLP kept) or values (its values through the output projection alone).',
+    `--alignment must be patch, maskclip, values or clearclip, got "${String(text)}".`,
+    'Use --alignment patch (last-layer patch tokens), maskclip (the last layer without its attention mixing, residual and MLP kept), values (its values through the output projection alone) or clearclip (query-query attention over the values, no residual or MLP).',
   );
 }
 

@@ -1,13 +1,14 @@
 /**
  * The patch maps `mmlens evaluate` compares, made for one scene image and the prompts of its objects:
  * attention rollout, attention flow, patch alignment (last-layer patch tokens), MaskCLIP alignment, the values-only
- * variant of it (no residual, no MLP), occlusion and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
+ * variant of it (no residual, no MLP), ClearCLIP alignment, occlusion and RISE. The last two explain the same score the faithfulness curves measure (see evaluateMaps.ts).
  */
 import { occlusionMap } from '../analysis/perturbation/occlusion';
 import { riseMap } from '../analysis/perturbation/rise';
 import type { PerturbationScoreKind, PerturbationTarget } from '../inference/tasks/perturbationScores';
 import type { LongRunOptions } from '../core/progress';
 import type { InferenceService } from '../inference/service';
+import { valuePathAvailability } from '../inference/families/adapter';
 import { LensError } from '../core/errors';
 import type { AlignmentMethod, AnalysisResult, Matrix } from '../shared/analysisResult';
 import type { MapMethod } from '../shared/mapEvaluation';
@@ -16,7 +17,7 @@ export type { MapMethod } from '../shared/mapEvaluation';
 
 
 /** The value-path methods, each an alignment method of the analysis. */
-const VALUE_PATHS = ['maskclip', 'values'] as const;
+const VALUE_PATHS = ['maskclip', 'values', 'clearclip'] as const;
 
 /** A method's map (rows x cols, row-major) and the image forward passes it took, or why the model has none. */
 export type MethodMap = { map: Float32Array; forwardPasses: number } | { unavailable: string };
@@ -49,9 +50,9 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
   const analyze = (alignment: AlignmentMethod, flow = false) => service.analyze({ modelDir, images: [path], texts: prompts, alignment, flow }, { signal });
   const wantFlow = methods.includes('flow');
   const tokens = methods.includes('rollout') || methods.includes('alignment') || wantFlow ? await withFlow(analyze, wantFlow) : undefined;
-  const { valuePath } = (await service.model(modelDir)).capabilities;
+  const { capabilities } = await service.model(modelDir);
   const valueMaps = new Map<MapMethod, AnalysisResult>();
-  for (const method of VALUE_PATHS) if (methods.includes(method) && valuePath.available) valueMaps.set(method, await analyze(method));
+  for (const method of VALUE_PATHS) if (methods.includes(method) && valuePathAvailability(capabilities, method).available) valueMaps.set(method, await analyze(method));
   const targets: PerturbationTarget[] = [];
   const maps: Map<MapMethod, MethodMap>[] = [];
   for (const [j, prompt] of prompts.entries()) {
@@ -61,7 +62,10 @@ export async function sceneMaps(service: InferenceService, path: string, prompts
       if (method === 'rollout') perObject.set(method, fromAnalysis(tokens?.result.maps.rollout[0], 'the model hides its attention (fused operators), so there is no rollout'));
       if (method === 'flow') perObject.set(method, fromAnalysis(tokens?.result.maps.flow?.[0], tokens?.flowRefused ?? 'attention flow is not computed for this model (hidden attention, or a family without it)'));
       if (method === 'alignment') perObject.set(method, fromAnalysis(tokens?.result.maps.alignment[0]?.[j], 'the graph gives no patch alignment maps (see `mmlens inspect`)'));
-      if (isValuePath(method)) perObject.set(method, valuePath.available ? fromAnalysis(valueMaps.get(method)?.maps.alignment[0]?.[j], '') : { unavailable: valuePath.reason });
+      if (isValuePath(method)) {
+        const availability = valuePathAvailability(capabilities, method);
+        perObject.set(method, availability.available ? fromAnalysis(valueMaps.get(method)?.maps.alignment[0]?.[j], '') : { unavailable: availability.reason });
+      }
       if (method === 'occlusion') perObject.set(method, await occlusionMap(target.image, target.fills.gray, target.score, options));
       if (method === 'rise') {
         const [fill, edges] = options.risePaper ? [target.fills.mean, 'reflect' as const] : [target.fills.gray, 'clamp' as const];

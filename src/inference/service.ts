@@ -37,7 +37,7 @@ export interface AnalyzeRequest extends AttentionDetailOptions {
   includeAttention?: boolean;
   /** For a page (panel, HTML report): the head grid's attention packed into `pageAttention` (tasks/packAttention.ts). */
   pageAttention?: PageAttentionRequest;
-  /** Two-tower models: patch tokens, MaskCLIP or the values alone for the alignment maps; default DEFAULT_ALIGNMENT. */
+  /** Two-tower models: patch tokens, MaskCLIP, the values alone or ClearCLIP for the alignment maps; default DEFAULT_ALIGNMENT. */
   alignment?: AlignmentMethod;
   /** Two-tower models: `lens`, every vision layer's scores and alignment maps through the model's own head. */
   lens?: boolean;

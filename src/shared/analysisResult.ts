@@ -25,16 +25,17 @@ export type Tower = 'vision' | 'text' | 'joint' | 'cross';
 /**
  * How a two-tower model's patch alignment map is made, each through the model's own final norm and projection:
  * the last layer's patch tokens; MaskCLIP (the last layer with its attention replaced by the identity, its
- * residual and MLP kept); or `values`, the last layer's values through its output projection alone.
+ * residual and MLP kept); `values`, the last layer's values through its output projection alone; or ClearCLIP
+ * (query-query attention over those values, through the output projection alone).
  */
-export type AlignmentMethod = 'patchTokens' | 'maskclip' | 'values';
+export type AlignmentMethod = 'patchTokens' | 'maskclip' | 'values' | 'clearclip';
 
 /** What a result's `maps.alignment` holds: a two-tower model's patch alignment, or a cross-attention matcher's cross-attention. */
 export type AlignmentSource = AlignmentMethod | 'crossAttention';
 
 /** How views name an alignment map, before the text it is made for: `MaskCLIP alignment with "a red circle"`. */
 export function alignmentMapName(source: AlignmentSource | undefined): string {
-  const names: Record<AlignmentSource, string> = { patchTokens: 'Alignment with', maskclip: 'MaskCLIP alignment with', values: 'Value-path alignment with', crossAttention: 'Cross-attention of' };
+  const names: Record<AlignmentSource, string> = { patchTokens: 'Alignment with', maskclip: 'MaskCLIP alignment with', values: 'Value-path alignment with', clearclip: 'ClearCLIP alignment with', crossAttention: 'Cross-attention of' };
   return names[source ?? 'patchTokens'];
 }
 

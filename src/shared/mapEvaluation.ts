@@ -5,10 +5,10 @@
 import type { Architecture } from './analysisResult';
 
 /** A map-making method, by its name on the command line and in the JSON. */
-export type MapMethod = 'rollout' | 'flow' | 'alignment' | 'maskclip' | 'values' | 'occlusion' | 'rise';
+export type MapMethod = 'rollout' | 'flow' | 'alignment' | 'maskclip' | 'values' | 'clearclip' | 'occlusion' | 'rise';
 
 /** Every method, in the order the tables list them. */
-export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'occlusion', 'rise'];
+export const MAP_METHODS: readonly MapMethod[] = ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'clearclip', 'occlusion', 'rise'];
 
 /**
  * What a perturbed image is scored by. Two-tower models: the cosine similarity with the text, or its

@@ -27,6 +27,7 @@ const METHOD_NAMES: Record<string, string> = {
   alignment: 'alignment',
   maskclip: 'MaskCLIP alignment',
   values: 'value-path alignment',
+  clearclip: 'ClearCLIP alignment',
   occlusion: 'occlusion',
   rise: 'RISE',
 };
@@ -39,13 +40,13 @@ export function methodName(method: string): string {
 /**
  * The evaluated method behind an overlay of the analysis view, by its select value (`rollout`, `flow`,
  * `alignment-T`, `occlusion-T`, `rise-T`); undefined for a map evaluate does not measure (SigLIP's pooling head).
- * An alignment map is the method the analysis used (`--alignment`): patch tokens, MaskCLIP or the values alone.
+ * An alignment map is the method the analysis used (`--alignment`): patch tokens, MaskCLIP, the values alone or ClearCLIP.
  */
 export function overlayMethod(key: string, alignment: AlignmentSource | undefined): string | undefined {
   if (key === 'rollout' || key === 'flow') return key;
   if (key.startsWith('occlusion-')) return 'occlusion';
   if (key.startsWith('rise-')) return 'rise';
-  if (key.startsWith('alignment-')) return alignment === 'maskclip' || alignment === 'values' ? alignment : 'alignment';
+  if (key.startsWith('alignment-')) return alignment === undefined || alignment === 'patchTokens' || alignment === 'crossAttention' ? 'alignment' : alignment;
   return undefined;
 }
 

@@ -48,7 +48,7 @@ describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000
       await page.waitForTimeout(500);
     }
     const methods = await table.locator('tbody th').allTextContents();
-    assert.deepEqual(methods, ['rollout', 'flow', 'alignment', 'maskclip', 'values']);
+    assert.deepEqual(methods, ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'clearclip']);
     assert.match(await view.locator('.facts').textContent() ?? '', new RegExp(`${cases} in ${SCENES.length} images`));
     // The demo CLIP's patch alignment finds the named object on the samples.
     const alignment = await table.locator('tbody tr', { has: view.locator('th', { hasText: /^alignment$/ }) }).locator('td').allTextContents();

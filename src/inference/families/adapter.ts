@@ -41,8 +41,15 @@ export interface ModelCapabilities {
   denseMaps: Availability;
   /** The last layer's value path through the model's head, for the MaskCLIP and `values` alignment maps. */
   valuePath: Availability;
+  /** The last layer's query-query attention through the model's head, for ClearCLIP's maps; absent, `valuePath` says why not. */
+  queryQueryPath?: Availability;
   /** The dataset probes (retrieval, EMAP, perceptual score, modality gap, cross-modal attention share). */
   probes: Availability;
+}
+
+/** Whether `capabilities` allow the alignment maps of a value-path method, or why not. */
+export function valuePathAvailability(capabilities: ModelCapabilities, method: 'maskclip' | 'values' | 'clearclip'): Availability {
+  return method === 'clearclip' ? capabilities.queryQueryPath ?? capabilities.valuePath : capabilities.valuePath;
 }
 
 /** A loaded model of some family, with the operations the service's tasks need. */

@@ -29,6 +29,7 @@ const DESCRIPTIONS: Record<MapMethod, string> = {
   alignment: 'patch tokens against the text, one pass',
   maskclip: "MaskCLIP's value path, one pass",
   values: 'value path without residual and MLP, one pass',
+  clearclip: 'ClearCLIP: query-query attention, no residual or MLP, one pass',
   occlusion: 'each patch hidden in turn: a pass per patch',
   rise: `${RISE_MASKS} random masks: ${RISE_MASKS} passes a map`,
 };

@@ -60,8 +60,8 @@ test('analyze --attention adds attention[tower][layer][item][head][query][key]',
   assert.equal(attention.text[0][0][0].length, 5);
 });
 
-test('analyze --alignment maskclip and values: the JSON names the method its maps use', () => {
-  for (const method of ['maskclip', 'values']) {
+test('analyze --alignment maskclip, values and clearclip: the JSON names the method its maps use', () => {
+  for (const method of ['maskclip', 'values', 'clearclip']) {
     const run = mmlens('analyze', '--model', clip.dir, '--image', scene, '--text', 'a red circle', '--ep', 'cpu', '--alignment', method, '--json', '-');
     assert.equal(run.status, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).alignmentMethod, method);

@@ -25,10 +25,10 @@ test('evaluate --json - gives {schemaVersion, seed, scenes, methods [...]} with 
   // Scenes alternate two and three objects.
   assert.equal(json.objects, 5);
   assert.equal(json.score, 'probability');
-  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'occlusion', 'rise']);
+  assert.deepEqual(json.methods.map((m: { name: string }) => m.name), ['rollout', 'flow', 'alignment', 'maskclip', 'values', 'clearclip', 'occlusion', 'rise']);
   const side = clip.options.imageSize / clip.options.patchSize;
   const passes = Object.fromEntries(json.methods.map((m: { name: string; forwardPasses: number }) => [m.name, m.forwardPasses]));
-  assert.deepEqual(passes, { rollout: 1, flow: 1, alignment: 1, maskclip: 1, values: 1, occlusion: 1 + side * side, rise: 6 });
+  assert.deepEqual(passes, { rollout: 1, flow: 1, alignment: 1, maskclip: 1, values: 1, clearclip: 1, occlusion: 1 + side * side, rise: 6 });
   for (const method of json.methods) {
     assert.deepEqual(Object.keys(method).sort(), ['deletionAuc', 'deletionAucPetsiuk', 'energyInBox', 'forwardPasses', 'insertionAuc', 'insertionAucPetsiuk', 'maps', 'name', 'pointingGame', 'pointingGameTorchRay']);
     assert.deepEqual([method.deletionAucPetsiuk, method.insertionAucPetsiuk], [null, null]);
@@ -83,10 +83,10 @@ test('--rise-paper runs RISE as its authors do: a different map from the same ma
 test('methods a model cannot give are listed as unavailable, with null measures and the reason', () => {
   const fused = writeTinyClip({ fusedAttention: true });
   try {
-    const run = mmlens('evaluate', '--model', fused.dir, '--scenes', '1', '--seed', '5', '--methods', 'values,flow,rollout,maskclip', '--ep', 'cpu', '--json', '-');
+    const run = mmlens('evaluate', '--model', fused.dir, '--scenes', '1', '--seed', '5', '--methods', 'values,flow,clearclip,rollout,maskclip', '--ep', 'cpu', '--json', '-');
     assert.equal(run.status, 0, run.stderr);
     const { methods } = JSON.parse(run.stdout);
-    assert.deepEqual(methods.map((m: { name: string }) => m.name), ['rollout', 'flow', 'maskclip', 'values']);
+    assert.deepEqual(methods.map((m: { name: string }) => m.name), ['rollout', 'flow', 'maskclip', 'values', 'clearclip']);
     for (const method of methods) {
       assert.equal(method.maps, 0);
       assert.equal(method.pointingGame, null);

@@ -55,7 +55,7 @@ test('a broken evaluation.json is a notice, and the model still loads', async ()
 
 test('the overlay keys map to evaluate\'s methods, alignment by the analysis\'s alignment method', () => {
   assert.deepEqual(['rollout', 'flow', 'alignment-0', 'occlusion-2', 'rise-1', 'pooling', 'none'].map((k) => overlayMethod(k, undefined)), ['rollout', 'flow', 'alignment', 'occlusion', 'rise', undefined, undefined]);
-  assert.deepEqual(['patchTokens', 'maskclip', 'values', 'crossAttention'].map((a) => overlayMethod('alignment-1', a as never)), ['alignment', 'maskclip', 'values', 'alignment']);
+  assert.deepEqual(['patchTokens', 'maskclip', 'values', 'clearclip', 'crossAttention'].map((a) => overlayMethod('alignment-1', a as never)), ['alignment', 'maskclip', 'values', 'clearclip', 'alignment']);
 });
 
 test('the reading: the shown map\'s figure, a caution naming a method at least 10 points better, none within 10', () => {

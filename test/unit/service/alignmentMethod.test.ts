@@ -12,7 +12,7 @@ import { InferenceService } from '../../../src/inference/service';
 import type { AnalysisResult } from '../../../src/shared/analysisResult';
 import { cosine } from '../../support/reference';
 import { tinyClipIds, writeTinyClip, type TinyClip } from '../../support/tinyClip';
-import { referenceMaskClipEmbeds, referenceValueEmbeds } from '../../support/valuePathReference';
+import { referenceClearClipEmbeds, referenceMaskClipEmbeds, referenceValueEmbeds } from '../../support/valuePathReference';
 
 const rgb = [180, 60, 120];
 const MEAN = [0.48145466, 0.4578275, 0.40821073];
@@ -62,15 +62,18 @@ async function assertCosinesOf(result: AnalysisResult, reference: Float32Array):
   }
 }
 
-test('patch tokens by default; MaskCLIP and the values alone on request, as cosines of their reference embeddings', async () => {
+test('patch tokens by default; MaskCLIP, the values alone and ClearCLIP on request, as cosines of their reference embeddings', async () => {
   const byDefault = await service.analyze({ images: [image], texts });
   assert.equal(byDefault.alignmentMethod, 'patchTokens');
   const size = clip.options.imageSize;
   const pixels = new Float32Array(3 * size * size);
   for (let c = 0; c < 3; c++) pixels.fill((rgb[c] / 255 - MEAN[c]) / STD[c], c * size * size, (c + 1) * size * size);
   const tensor = new ort.Tensor('float32', pixels, [1, 3, size, size]);
-  const references = { maskclip: referenceMaskClipEmbeds, values: referenceValueEmbeds };
-  for (const method of ['maskclip', 'values'] as const) {
+  const references = {
+    maskclip: referenceMaskClipEmbeds, values: referenceValueEmbeds,
+    clearclip: (options: typeof clip.options, _tokens: number, pixels: ort.Tensor) => referenceClearClipEmbeds(options, pixels),
+  };
+  for (const method of ['maskclip', 'values', 'clearclip'] as const) {
     const result = await service.analyze({ images: [image], texts, alignment: method });
     assert.equal(result.alignmentMethod, method);
     assert.deepEqual(result.model.notices, byDefault.model.notices);
@@ -80,7 +83,7 @@ test('patch tokens by default; MaskCLIP and the values alone on request, as cosi
 });
 
 test('a graph that hides its attention falls back to patch tokens and says so', async () => {
-  for (const [method, name] of [['maskclip', 'MaskCLIP'], ['values', 'Value-path']] as const) {
+  for (const [method, name] of [['maskclip', 'MaskCLIP'], ['values', 'Value-path'], ['clearclip', 'ClearCLIP']] as const) {
     const result = await service.analyze({ modelDir: fused.dir, images: [image], texts, alignment: method });
     assert.equal(result.alignmentMethod, 'patchTokens');
     assert.equal(result.maps.alignment[0].length, texts.length);

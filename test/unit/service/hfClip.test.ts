@@ -75,7 +75,7 @@ test('model.onnx alone (Optimum\'s default export): HF\'s probabilities, attenti
   // No last_hidden_state output: the head (post_layernorm, visual_projection, the L2 normalisation) is applied from the
   // state the CLS token is selected from, inside the graph.
   assert.ok(maxDifference(result.maps.alignment.flat(3), reference.alignment) < 1e-4);
-  for (const method of ['maskclip', 'values'] as const) {
+  for (const method of ['maskclip', 'values', 'clearclip'] as const) {
     const one = await service.analyze({ modelDir: copy, images, texts: reference.texts, alignment: method });
     const towers = await service.analyze({ images, texts: reference.texts, alignment: method });
     assert.equal(one.alignmentMethod, method);

@@ -76,7 +76,7 @@ for (const [variant, op] of [['q4', 'MatMulNBits'], ['bnb4', 'MatMulBnb4']] as c
       cosine(slice(dense, i * tokens + p + 1), slice(textEmbeds, j))
     ))));
     assert.ok(maxDifference(result.maps.alignment.flat(3), expected) < 1e-5);
-    for (const method of ['maskclip', 'values'] as const) {
+    for (const method of ['maskclip', 'values', 'clearclip'] as const) {
       const surgery = await services[variant].analyze({ images, texts: reference.texts, alignment: method });
       assert.equal(surgery.alignmentMethod, method, `${method} works through ${op}`);
       assert.equal(surgery.maps.alignment.flat(3).length, expected.length);

@@ -14,6 +14,7 @@ import { unobservable } from '../../tasks/notices';
 import { patchGridFor, type PatchGrid } from '../../images/patchGrid';
 import type { LongRunOptions } from '../../../core/progress';
 import type { TwoTowerModel, VisionOutput } from './twoTowerModel';
+import { valuePathAvailability } from '../adapter';
 import { Stopwatch } from '../../tasks/stopwatch';
 
 /**
@@ -107,14 +108,14 @@ function lensLayer(model: TwoTowerModel, tokens: Float32Array, vision: VisionOut
 }
 
 /**
- * The patch embeddings of the requested method; the patch tokens, with a notice, when a value path (MaskCLIP
- * or values) was asked for and the graph does not allow it.
+ * The patch embeddings of the requested method; the patch tokens, with a notice, when a value path (MaskCLIP,
+ * values or ClearCLIP) was asked for and the graph does not allow it.
  */
 function alignmentSource(model: TwoTowerModel, vision: VisionOutput, requested: AlignmentMethod): { patches?: Float32Array; method?: AlignmentMethod; notices: string[] } {
   if (requested !== 'patchTokens' && vision[requested]) return { patches: vision[requested], method: requested, notices: [] };
-  const { valuePath } = model.capabilities;
-  const name = requested === 'maskclip' ? 'MaskCLIP' : 'Value-path';
-  const notices = requested !== 'patchTokens' && vision.dense && !valuePath.available ? [`${name} alignment maps are unavailable (${valuePath.reason}); the maps use the last layer's patch tokens.`] : [];
+  const availability = requested === 'patchTokens' ? undefined : valuePathAvailability(model.capabilities, requested);
+  const name = { patchTokens: '', maskclip: 'MaskCLIP', values: 'Value-path', clearclip: 'ClearCLIP' }[requested];
+  const notices = availability && vision.dense && !availability.available ? [`${name} alignment maps are unavailable (${availability.reason}); the maps use the last layer's patch tokens.`] : [];
   return vision.dense ? { patches: vision.dense, method: 'patchTokens', notices } : { notices };
 }
 

@@ -52,15 +52,16 @@ export interface TowerOutput {
 }
 
 /**
- * The vision tower's output. `dense` (last-layer tokens), `maskclip` and `values` (the last layer without its
- * attention mixing, with or without the rest of the layer: ../../onnx/valuePath) are items x tokens x dim in the
- * joint space, each when the graph allows. `pooling` is the
+ * The vision tower's output. `dense` (last-layer tokens), `maskclip`, `values` and `clearclip` (the last layer
+ * without its query-key mixing, with or without the rest of the layer: ../../onnx/valuePath) are items x tokens x
+ * dim in the joint space, each when the graph allows. `pooling` is the
  * attention-pooling head's probe attention (SigLIP), items x heads x tokens, when the graph has one.
  */
 export interface VisionOutput extends TowerOutput {
   dense?: Float32Array;
   maskclip?: Float32Array;
   values?: Float32Array;
+  clearclip?: Float32Array;
   pooling?: { heads: number; data: Float32Array };
   /** With `lens`: every layer's tokens through the head (../../onnx/layerLens), each items x tokens x dim. */
   lens?: Float32Array[];
@@ -72,7 +73,7 @@ type DenseOutputs = Record<DenseKind, { output?: string; reason?: string }> & { 
 
 /** The dense outputs a vision tower may have, as VisionOutput names them, in the order they are planned. */
 type DenseKind = 'dense' | ValuePathVariant;
-const DENSE_KINDS: readonly DenseKind[] = ['dense', 'maskclip', 'values'];
+const DENSE_KINDS: readonly DenseKind[] = ['dense', 'maskclip', 'values', 'clearclip'];
 
 /** The text tower's output with the batch it encoded. */
 export interface TextOutput extends TowerOutput {
@@ -98,9 +99,12 @@ export class TwoTowerModel implements ModelAdapter {
     private readonly denseOutputs: DenseOutputs,
     private readonly sessions: { vision: OpenSession; text: OpenSession },
   ) {
-    const { dense, maskclip } = denseOutputs;
-    // Both value-path variants need the same of the graph (planValuePath), so either stands for them.
-    this.capabilities = { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense), valuePath: availability(maskclip), probes: { available: true } };
+    const { dense, maskclip, clearclip } = denseOutputs;
+    // MaskCLIP and the values alone need the same of the graph (planValuePath), so either stands for both.
+    this.capabilities = {
+      similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: availability(dense),
+      valuePath: availability(maskclip), queryQueryPath: availability(clearclip), probes: { available: true },
+    };
     this.layerLens = availability(denseOutputs.lens);
   }
 
@@ -192,12 +196,12 @@ export class TwoTowerModel implements ModelAdapter {
       if (pooling[0]) floats.pooling = pooling[0].data;
       return { floats, attention };
     }, options);
-    const { embeds, dense, maskclip, values, pooling } = result.floats;
+    const { embeds, dense, maskclip, values, clearclip, pooling } = result.floats;
     const dim = embeds.length / images.length;
     const tokens = dense ? dense.length / images.length / dim : result.attention[0]?.queries ?? 0;
     const poolingHeads = pooling && pooling.length / images.length / tokens;
     const lens = wanted.length > 0 ? wanted.map((_, layer) => result.floats[`lens${layer}`]) : undefined;
-    return { embeds, dim, dense, maskclip, values, tokens, attention: result.attention, ...(poolingHeads && { pooling: { heads: poolingHeads, data: pooling } }), ...(lens && { lens }) };
+    return { embeds, dim, dense, maskclip, values, clearclip, tokens, attention: result.attention, ...(poolingHeads && { pooling: { heads: poolingHeads, data: pooling } }), ...(lens && { lens }) };
   }
 
   /**
@@ -261,11 +265,11 @@ export class TwoTowerModel implements ModelAdapter {
 }
 
 /**
- * Plans the dense outputs (patch tokens, both value paths and every layer's lens, through the model's own head) and
+ * Plans the dense outputs (patch tokens, the three value paths and every layer's lens, through the model's own head) and
  * adds them to `vision`.
  */
 function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): DenseOutputs {
-  const unavailable = (reason: string): DenseOutputs => ({ dense: { reason }, maskclip: { reason }, values: { reason }, lens: { reason } });
+  const unavailable = (reason: string): DenseOutputs => ({ dense: { reason }, maskclip: { reason }, values: { reason }, clearclip: { reason }, lens: { reason } });
   if (conventions.noProjectionHead) return unavailable(conventions.noProjectionHead);
   const embeds = outputNamed(vision, conventions.imageEmbeds, conventions.exportAdvice);
   // A one-graph export has no vision last_hidden_state output: the state its CLS token is selected from serves.
@@ -274,7 +278,7 @@ function planDenseOutputs(vision: TappedGraph, conventions: TowerConventions): D
   const { head, reason } = findProjectionHead(vision.graph, embeds, hidden);
   if (!head) return unavailable(reason);
   const valuePath = (variant: ValuePathVariant) => planValuePath(vision.graph, vision.taps, head, hidden, variant);
-  const plans = { dense: planDenseProjection(vision.graph, embeds, hidden), maskclip: valuePath('maskclip'), values: valuePath('values') };
+  const plans = { dense: planDenseProjection(vision.graph, embeds, hidden), maskclip: valuePath('maskclip'), values: valuePath('values'), clearclip: valuePath('clearclip') };
   const dense = Object.fromEntries(DENSE_KINDS.map((key) => {
     const { plan, reason: why } = plans[key];
     if (plan) vision.add({ outputs: [plan.output], nodes: plan.nodes });
