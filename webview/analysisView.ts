@@ -1,6 +1,6 @@
 /**
  * The whole analysis on one page: model facts and notices, each image with a switchable overlay, the
- * score tables, the per-head attention grid and the token strips. Shared by the HTML report and the VS Code
+ * score tables, the layer lens, the per-head attention grid and the token strips. Shared by the HTML report and the VS Code
  * panels; it only draws what the AnalysisResult holds.
  */
 import { format } from 'd3';
@@ -20,6 +20,7 @@ import { textAttentionSection } from './textAttentionSection';
 import { occlusionControls, type AnalysisActions } from './occlusionControls';
 import { mapTrustNote, offeredMethods } from './mapTrust';
 import { headGridExports, overlayExports, type ShownOverlay } from './figureExports';
+import { layerLensSection, lensMapChoices } from './layerLensSection';
 import { resultExport } from './panelExports';
 
 function section(title: string, className: string): HTMLElement {
@@ -53,6 +54,7 @@ function mapChoices(result: AnalysisResult, image: number): { choices: Choice[];
   if (pooling) maps.set('pooling', { grid: gridFromMatrix(pooling), label: 'Attention-pooling head (where the embedding looks)' });
   const mapName = alignmentMapName(result.alignmentMethod);
   result.maps.alignment[image]?.forEach((map, t) => maps.set(`alignment-${t}`, { grid: gridFromMatrix(map), label: `${mapName} "${result.texts[t]?.text ?? t}"` }));
+  for (const [value, map] of lensMapChoices(result, image)) maps.set(value, map);
   const choices = [{ value: 'none', label: 'None' }, ...[...maps].map(([value, map]) => ({ value, label: map.label }))];
   return { choices, maps };
 }
@@ -277,7 +279,8 @@ export function renderAnalysis(container: HTMLElement, { result, images, attenti
   if (actions) head.append(resultExport(result, actions));
   // The workbench: the images large on the left, the score tables and the head grid beside them (one column when narrow).
   const side = el('div', 'workbench-side');
-  side.append(scoresSection(result), headsSection(result, images, attention, actions));
+  const lens = layerLensSection(result);
+  side.append(scoresSection(result), ...(lens ? [lens] : []), headsSection(result, images, attention, actions));
   const workbench = el('div', 'workbench');
   workbench.append(gallery, side);
   container.replaceChildren(head, workbench, ...(fusion ? [fusion] : []), ...(textAttention ? [textAttention] : []), tokensSection(result), footer);
