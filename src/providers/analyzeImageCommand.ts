@@ -41,11 +41,14 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
   const { rollout, maxImagePixels } = readSettings();
   const modelDir = host.modelDir();
   const shown = await runWithProgress(host.log, 'analyzing', async (options) => {
+    // The layer lens costs the head once more per layer; only a two-tower model has one to read.
+    const { family } = await host.get().describeModel(modelDir, options);
     const { heldAttention, ...page } = await host.get().analyzeForPage({
       modelDir,
       images: [image.fsPath],
       texts,
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
+      lens: family === 'twoTower',
     }, undefined, options);
     host.observe(page.result.model);
     const data: ReportData = { ...page, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };

@@ -75,6 +75,11 @@ describe('Multimodal Lens in code-server', { timeout: 180_000 }, () => {
     assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 0.01, `probabilities ${values} do not sum to 1`);
     const top = values.indexOf(Math.max(...values));
     assert.equal(columns[top], 'a red circle', `top text is "${columns[top]}" (${values})`);
+    // The layer lens of the demo CLIP's four vision layers; its last layer is the model's own result.
+    const lens = view.locator('.layer-lens table');
+    assert.deepEqual(await lens.locator('tbody th').allTextContents(), ['layer 0', 'layer 1', 'layer 2', 'layer 3']);
+    const lastLayer = (await lens.locator('tbody tr').last().locator('td').allTextContents()).map(percent);
+    lastLayer.forEach((v, i) => assert.ok(Math.abs(v - values[i]) < 0.002, `layer 3 lens ${lastLayer} against the scores ${values}`));
     await shot(page, 'analysis');
   });
 
