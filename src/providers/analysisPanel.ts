@@ -1,11 +1,12 @@
 /**
- * The analysis and probe panels: webviews showing one result with the same drawing code as the HTML reports (a
+ * The analysis, probe, map evaluation and head importance panels: webviews showing one result with the same drawing code as the HTML reports (a
  * generated answer has its own panel, askPanel.ts). The page is built by the report builder (strict CSP, scripts
  * and styles only by nonce, data inlined as JSON), from the bundles in dist/webview.
  */
 import * as vscode from 'vscode';
 import { buildHtmlReport } from '../cli/htmlReport';
 import { readReportAssets, type ReportPage } from '../cli/reportAssets';
+import type { HeadsReportData } from '../shared/headImportance';
 import type { EvaluationReportData } from '../shared/mapEvaluation';
 import type { ProbeReportData } from '../shared/probeResult';
 import type { ReportData } from '../shared/reportData';
@@ -21,6 +22,11 @@ export function showProbePanel(extensionUri: vscode.Uri, data: ProbeReportData, 
   return showReportPanel(extensionUri, 'probe', `Lens probe: ${manifest.split(/[\\/]/).pop()}`, data);
 }
 
+/** Shows a head importance grid (Rank Attention Heads...) in a panel named after its image. */
+export function showHeadsPanel(extensionUri: vscode.Uri, data: HeadsReportData): Promise<vscode.WebviewPanel> {
+  return showReportPanel(extensionUri, 'heads', `Lens heads: ${data.result.image.split(/[\\/]/).pop()}`, data);
+}
+
 /** Shows a map evaluation of the manifest `manifest` in a panel. */
 export function showEvaluationPanel(extensionUri: vscode.Uri, data: EvaluationReportData, manifest: string): Promise<vscode.WebviewPanel> {
   return showReportPanel(extensionUri, 'evaluation', `Lens map evaluation: ${manifest.split(/[\\/]/).pop()}`, data);
@@ -29,7 +35,7 @@ export function showEvaluationPanel(extensionUri: vscode.Uri, data: EvaluationRe
 /** The newest open panel of each page, so the next one opens as a tab in its group instead of splitting again. */
 const newest = new Map<ReportPage, vscode.WebviewPanel>();
 
-async function showReportPanel(extensionUri: vscode.Uri, page: Exclude<ReportPage, 'generation'>, title: string, data: ReportData | ProbeReportData | EvaluationReportData): Promise<vscode.WebviewPanel> {
+async function showReportPanel(extensionUri: vscode.Uri, page: Exclude<ReportPage, 'generation'>, title: string, data: ReportData | ProbeReportData | EvaluationReportData | HeadsReportData): Promise<vscode.WebviewPanel> {
   const html = buildHtmlReport(data, await readReportAssets(extensionUri.fsPath, page));
   const column = newest.get(page)?.viewColumn ?? vscode.ViewColumn.Beside;
   const panel = vscode.window.createWebviewPanel(`multimodalLens.${page === 'report' ? 'analysis' : page}`, title, column, {

@@ -11,6 +11,7 @@ import { selectExecutionProvider, SELECT_EXECUTION_PROVIDER_COMMAND } from './co
 import { selectModel, SELECT_MODEL_COMMAND } from './commands/selectModel';
 import { AnatomyDocuments, SHOW_ANATOMY_COMMAND } from './commands/showAnatomy';
 import { zeroShot, ZERO_SHOT_COMMAND } from './commands/zeroShot';
+import { rankHeads, RANK_HEADS_COMMAND } from './commands/rankHeads';
 import { downloadModelCommand, DOWNLOAD_MODEL_COMMAND } from './downloadModelCommand';
 import { ExplorerViewProvider } from './explorerView';
 import { ImageHoverProvider } from './hoverProvider';
@@ -38,6 +39,7 @@ export function registerProviders(context: vscode.ExtensionContext): void {
     registerLensCommand(ANALYZE_SELECTION_COMMAND, log, () => analyzeSelection(host, extensionUri)),
     registerLensCommand(ASK_ABOUT_IMAGE_COMMAND, log, (uri?: vscode.Uri) => askAboutImage(host, extensionUri, uri)),
     registerLensCommand(ZERO_SHOT_COMMAND, log, (uri?: vscode.Uri) => zeroShot(host, extensionUri, uri)),
+    registerLensCommand(RANK_HEADS_COMMAND, log, (uri?: vscode.Uri) => rankHeads(host, extensionUri, uri)),
     registerLensCommand(RUN_PROBE_COMMAND, log, (uri?: vscode.Uri) => runProbe(host, extensionUri, uri)),
     registerLensCommand(EVALUATE_MAP_METHODS_COMMAND, log, (uri?: vscode.Uri) => evaluateMapMethods(host, extensionUri, uri)),
     registerLensCommand(SHOW_ANATOMY_COMMAND, log, () => anatomy.show()),

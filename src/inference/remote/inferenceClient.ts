@@ -16,7 +16,8 @@ import type { ManifestEvaluationRequest } from '../../evaluation/evaluateManifes
 import type { ManifestEvaluationResult } from '../../shared/mapEvaluation';
 import type { ProbeResult } from '../../shared/probeResult';
 import type { ZeroShotRequest, ZeroShotResult } from '../tasks/zeroShot';
-import type { AnalyzeRequest, GenerationRequest, ServiceOptions } from '../service';
+import type { AnalyzeRequest, GenerationRequest, HeadImportanceRequest, ServiceOptions } from '../service';
+import type { HeadImportanceResult } from '../../shared/headImportance';
 import type { GenerateOptions } from '../tasks/generateRequest';
 import type { GenerationResult } from '../../shared/generationResult';
 import type { DetailedAnalysisResult } from '../../shared/attentionDetails';
@@ -91,6 +92,11 @@ export class InferenceClient {
   /** `mmlens evaluate --manifest`'s evaluation (src/evaluation/evaluateManifest.ts), in the inference process. */
   evaluateManifest(request: ManifestEvaluationRequest, options?: LongRunOptions): Promise<ManifestEvaluationResult> {
     return this.call('evaluateManifest', [request], options);
+  }
+
+  /** InferenceService.headImportance (`mmlens heads`), in the inference process. */
+  headImportance(request: HeadImportanceRequest, options?: LongRunOptions): Promise<HeadImportanceResult> {
+    return this.call('headImportance', [request], options);
   }
 
   /** InferenceService.probe, in the inference process. */

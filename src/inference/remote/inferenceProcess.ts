@@ -8,7 +8,7 @@ import { LensError } from '../../core/errors';
 import { evaluateManifest, type ManifestEvaluationRequest } from '../../evaluation/evaluateManifest';
 import { renderPreview, type PreviewSettings } from '../../hover/renderPreview';
 import { imagePreviewDataUrl } from '../images/imagePreview';
-import { InferenceService, type AnalyzeRequest, type GenerationRequest } from '../service';
+import { InferenceService, type AnalyzeRequest, type GenerationRequest, type HeadImportanceRequest } from '../service';
 import type { GenerateOptions } from '../tasks/generateRequest';
 import type { ProbeRequest } from '../tasks/probe';
 import { modelTemplates, type ZeroShotRequest } from '../tasks/zeroShot';
@@ -38,6 +38,7 @@ const handlers: Record<RemoteMethod, Handler> = {
   releaseAttention: async (_s, [id]) => heldAttention.release(id as string),
   zeroShot: (s, [request], o) => s.zeroShot(request as ZeroShotRequest, o),
   probe: (s, [request], o) => s.probe(request as ProbeRequest, o),
+  headImportance: (s, [request], o) => s.headImportance(request as HeadImportanceRequest, o),
   inspect: (s, [dir]) => s.inspect(dir as string | undefined),
   describeModel: async (s, [dir]) => {
     const model = await s.model(dir as string | undefined);

@@ -9,7 +9,7 @@ import type { ServiceOptions } from '../service';
 import type { GeneratedToken, ImageTokens } from '../../shared/generationResult';
 
 /** What the inference process serves; each takes its arguments as an array. */
-export const REMOTE_METHODS = ['analyze', 'analyzeForPage', 'attentionRows', 'releaseAttention', 'zeroShot', 'probe', 'inspect', 'describeModel', 'occlusionOverlay', 'renderPreview', 'imagePreview', 'generate', 'evaluateManifest'] as const;
+export const REMOTE_METHODS = ['analyze', 'analyzeForPage', 'attentionRows', 'releaseAttention', 'zeroShot', 'probe', 'inspect', 'describeModel', 'occlusionOverlay', 'renderPreview', 'imagePreview', 'generate', 'evaluateManifest', 'headImportance'] as const;
 
 /** One method of the inference process. */
 export type RemoteMethod = (typeof REMOTE_METHODS)[number];
