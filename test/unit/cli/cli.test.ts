@@ -118,7 +118,7 @@ test('bad input exits 2 with a message that says what to fix, and no stack trace
     [['analyze', '--model', clip.dir, '--image', scene], /--text/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--frobnicate'], /frobnicate/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--ep', 'tpu'], /auto, cpu, webgpu, cuda/],
-    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--alignment', 'value'], /--alignment must be patch, maskclip or values/],
+    [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--alignment', 'value'], /--alignment must be patch, maskclip, values or clearclip/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--html', join(work, 'r.html'), '--report-attention', 'some'], /--report-attention must be none, thumbnails or full/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--report-attention', 'full'], /no --html report is written/],
     [['analyze', '--model', clip.dir, '--image', scene, '--text', 'x', '--variant', 'fp8'], /--variant "fp8".*fp32, quantized, int8, uint8, fp16/],

@@ -45,8 +45,8 @@ test('a two-tower model offers similarity and dense maps, and perturbs on whole 
   const model = await service.model(clip.dir);
   assert.equal(model.family, 'twoTower');
   assert.deepEqual(
-    { ...model.capabilities, denseMaps: model.capabilities.denseMaps.available, valuePath: model.capabilities.valuePath.available },
-    { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: true, valuePath: true, probes: { available: true } },
+    { ...model.capabilities, denseMaps: model.capabilities.denseMaps.available, valuePath: model.capabilities.valuePath.available, queryQueryPath: model.capabilities.queryQueryPath?.available },
+    { similarity: true, imageTextMatching: false, generation: false, attention: 'towers', denseMaps: true, valuePath: true, queryQueryPath: true, probes: { available: true } },
   );
   const patch = (readConfig(clip.dir).vision_config as { patch_size: number }).patch_size;
   // 70 x 45 pixels hold floor(70 / patch) x floor(45 / patch) whole patches; the remainder is never hidden.
