@@ -4,6 +4,7 @@
  * half is shared with Analyze Image with Selected Text and Zero-shot Labels.
  */
 import * as vscode from 'vscode';
+import type { AlignmentMethod } from '../shared/analysisResult';
 import type { ReportData } from '../shared/reportData';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
@@ -33,11 +34,16 @@ export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri
 /** How many of the labels the input box suggests. */
 const SUGGESTED = 3;
 
-/**
- * Analyses `image` with `texts` under a progress notification and shows the result in a new panel, opening on
- * `overlay` (for example "alignment-0", a text's map) when given.
- */
-export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[], overlay?: string): Promise<void> {
+/** How a panel opens: on `overlay` (for example "alignment-0", a text's map), its alignment maps made by `alignment`, with attention flow. */
+export interface PanelView {
+  overlay?: string;
+  alignment?: AlignmentMethod;
+  flow?: boolean;
+}
+
+/** Analyses `image` with `texts` under a progress notification and shows the result in a new panel, opening as `view` says. */
+export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[], view: PanelView = {}): Promise<void> {
+  const { overlay, alignment, flow } = view;
   const { rollout, maxImagePixels } = readSettings();
   const modelDir = host.modelDir();
   const shown = await runWithProgress(host.log, 'analyzing', async (options) => {
@@ -49,6 +55,8 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
       texts,
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
       lens: family === 'twoTower',
+      ...(alignment && { alignment }),
+      ...(flow && { flow }),
     }, undefined, options);
     host.observe(page.result.model);
     const data: ReportData = { ...page, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };

@@ -61,5 +61,12 @@ describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000
     // The analysis panel opens beside the evaluation page: the newest webview.
     const analysis = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
     await analysis.locator('table.score-table thead th.col', { hasText: text }).first().waitFor({ timeout: 60_000 });
+    // A MaskCLIP worst case opens on MaskCLIP's own map, not the default patch-token map.
+    const evaluation = page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
+    await evaluation.locator('.worst-cases h3:text-is("maskclip") + ol li .open-case').first().click();
+    await page.locator('.tab', { hasText: /Lens: scene-\d\.png/ }).nth(1).waitFor({ timeout: 90_000 });
+    const newest = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const shown = newest.locator('.image-card select').first().locator('option:checked');
+    await shown.filter({ hasText: /^MaskCLIP alignment with "/ }).waitFor({ state: 'attached', timeout: 60_000 });
   });
 });

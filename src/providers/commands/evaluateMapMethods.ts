@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_CASE_LIMIT, MAP_METHODS, MAX_CASE_LIMIT, type ManifestEvaluationResult, type MapMethod } from '../../shared/mapEvaluation';
 import { showEvaluationPanel } from '../analysisPanel';
-import { analyzeAndShow } from '../analyzeImageCommand';
+import { analyzeAndShow, type PanelView } from '../analyzeImageCommand';
 import type { InferenceHost } from '../inferenceHost';
 import { answerEvaluationPanelRequests } from '../panelRequests';
 import { promptTemplates } from '../promptTemplates';
@@ -77,9 +77,17 @@ export async function evaluateMapMethods(host: InferenceHost, extensionUri: vsco
   if (save) await saveJson(result, vscode.Uri.joinPath(manifest, '..', `${basename(manifest.fsPath).replace(/\.[^.]+$/, '')}-maps.json`));
 }
 
-/** Case `index` of `result` in the analysis panel, opening on the rollout for that method, else on the text's alignment map. */
+/**
+ * Case `index` of `result` in the analysis panel, opening on that method's map: the rollout or the flow, the text's
+ * alignment map made by the method for a value path, else (patch tokens, and occlusion and RISE, which the panel
+ * computes on request) the text's patch-token alignment map.
+ */
 async function openCase(host: InferenceHost, extensionUri: vscode.Uri, result: ManifestEvaluationResult, index: number, method: MapMethod): Promise<void> {
   const found = result.cases[index];
   if (!found) return host.log.warn(`The evaluation page asked for case ${index}; it has ${result.cases.length}.`);
-  await analyzeAndShow(host, extensionUri, vscode.Uri.file(found.image), [found.text], method === 'rollout' ? 'rollout' : 'alignment-0');
+  const views: Partial<Record<MapMethod, PanelView>> = {
+    rollout: { overlay: 'rollout' }, flow: { overlay: 'flow', flow: true },
+    maskclip: { alignment: 'maskclip' }, values: { alignment: 'values' }, clearclip: { alignment: 'clearclip' },
+  };
+  await analyzeAndShow(host, extensionUri, vscode.Uri.file(found.image), [found.text], { overlay: 'alignment-0', ...views[method] });
 }

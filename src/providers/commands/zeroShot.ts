@@ -47,5 +47,5 @@ export async function zeroShot(host: InferenceHost, extensionUri: vscode.Uri, ur
     placeHolder: 'Pick a label to see where the model finds it in the image',
   });
   // The panel opens on the picked label's own map: where the model finds it, the point of picking it.
-  if (picked) await analyzeAndShow(host, extensionUri, image, [buildPrompts([picked.label], templates.slice(0, 1))[0].text], 'alignment-0');
+  if (picked) await analyzeAndShow(host, extensionUri, image, [buildPrompts([picked.label], templates.slice(0, 1))[0].text], { overlay: 'alignment-0' });
 }
