@@ -1,12 +1,12 @@
 // shapes-vlm against issue 15's targets, on fresh scenes from the TypeScript generator (never used in training),
 // through the CLI's own path (InferenceService.generate, greedy), SCENES (200) scenes, the scene count and the plain
-// bar the other quality tests use. Item 4 asks 90% of every figure: count meets it on every draw and is held to it;
-// the caption meets it on the card's seed but not on every draw (94.5%, 92.5% and 89.0% on three seeds), colour and
-// position not at all (65.7% and 87.5% on the card's seed, 67.2% and 84.5% on another), so those three are held to
-// their measured level less about three standard errors at 200 scenes, a guard against losing ground, not the
-// target. Item 5:
-// the per-word pointing game of the map method docs/methods.md says to trust on this model (the word's attention,
-// heads averaged over every layer) >= 80% on SCENES more scenes described with "Describe the image.".
+// bar the other quality tests use. Item 4 asks 90% of every figure; the model card measures caption 94.0%, colour
+// 93.9%, position 91.5% and count 98.8% over three draws of 200 scenes. Caption, colour and count are held to 90%
+// (a draw falls below it less than one time in a hundred at those rates). Position is held to 88%: at 91.5% over its
+// 399 questions a draw falls below 90% about one time in seven, which would fail CI for noise; below 88% (2.5
+// standard errors) it has lost ground. Item 5: the per-word pointing game of the map method docs/methods.md says to
+// trust on this model (the word's attention, heads averaged over every layer) >= 80% on SCENES more scenes described
+// with "Describe the image.".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateWords } from '../../src/evaluation/evaluateWords';
@@ -15,15 +15,15 @@ import { SCENES, useQualityRun } from './qualityRun';
 
 const run = useQualityRun();
 
-/** Each figure's bar: issue 15's 90%, or for a figure below it the card's measurement less three standard errors. */
+/** Each figure's bar: issue 15's 90%, or for position the card's measurement less 2.5 standard errors (above). */
 const BARS: Record<keyof VlmQuality, { bar: number; target: boolean }> = {
-  caption: { bar: 0.86, target: false },
+  caption: { bar: 0.9, target: true },
   count: { bar: 0.9, target: true },
-  position: { bar: 0.8, target: false },
-  colour: { bar: 0.57, target: false },
+  position: { bar: 0.88, target: false },
+  colour: { bar: 0.9, target: true },
 };
 
-test(`shapes-vlm: count >= 90% on ${SCENES} fresh scenes, caption, colour and position at their card's level`, async (t) => {
+test(`shapes-vlm: caption, colour and count >= 90% on ${SCENES} fresh scenes, position at its card's level`, async (t) => {
   const quality = await evaluateVlm(run.service, run.modelDir('shapes-vlm'), { dir: run.dir, seed: run.seed, scenes: SCENES });
   t.diagnostic(`seed ${run.seed}: ${JSON.stringify(Object.fromEntries(Object.entries(quality).map(([k, f]) => [k, `${f.right}/${f.asked}`])))}`);
   for (const [name, figure] of Object.entries(quality) as [keyof VlmQuality, VlmQuality[keyof VlmQuality]][]) {
