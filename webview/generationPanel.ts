@@ -8,7 +8,7 @@
 import type { GeneratedToken } from '../src/shared/generationResult';
 import { Msg, type AnswerEvent, type AskSetup, type FromWebview } from '../src/shared/protocol';
 import { commandButton } from './draw/commandButton';
-import { el, uniqueId } from './draw/dom';
+import { el, labelledCheckbox, uniqueId } from './draw/dom';
 import { renderGeneration } from './generationView';
 import { createStreamedMap, type StreamedMap } from './streamedMap';
 
@@ -49,13 +49,7 @@ export function createAskPanel(setup: AskSetup, post: (message: FromWebview) => 
   prompt.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !ask.disabled) send();
   });
-  const occlusion = el('input');
-  occlusion.type = 'checkbox';
-  occlusion.id = uniqueId('occlusion');
-  const occlusionLabel = el('label', 'control-label', 'Occlusion maps too (one pass per image patch: slower)');
-  occlusionLabel.htmlFor = occlusion.id;
-  const occlusionChoice = el('span', 'control');
-  occlusionChoice.append(occlusion, occlusionLabel);
+  const { element: occlusionChoice, control: occlusion } = labelledCheckbox('Occlusion maps too (one pass per image patch: slower)', false);
   const box = el('div', 'ask-box');
   box.append(label, prompt, ask, stop, occlusionChoice);
 

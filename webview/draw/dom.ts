@@ -73,6 +73,20 @@ export function labelledNumber(
   return labelled(label, input);
 }
 
+/** A checkbox with its visible <label> after it; `onChange` receives each new state. */
+export function labelledCheckbox(label: string, checked: boolean, onChange: (checked: boolean) => void = () => undefined): Labelled<HTMLInputElement> {
+  const box = el('input');
+  box.type = 'checkbox';
+  box.checked = checked;
+  box.id = uniqueId('checkbox');
+  box.addEventListener('change', () => onChange(box.checked));
+  const text = el('label', 'control-label', label);
+  text.htmlFor = box.id;
+  const element = el('span', 'control');
+  element.append(box, text);
+  return { element, control: box };
+}
+
 /** The file name at the end of a path, for captions (handles / and \ separators). */
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
