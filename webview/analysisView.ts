@@ -5,14 +5,15 @@
  */
 import { format } from 'd3';
 import { alignmentMapName, architectureLabel, type AnalysisResult } from '../src/shared/analysisResult';
+import type { Box } from '../src/shared/mapEvaluation';
 import type { PackedAttention } from '../src/shared/packedAttention';
 import type { ReportData } from '../src/shared/reportData';
 import { extentScale, legend, overlayScale, viridisScale } from './draw/colorScale';
-import { appendNotices, baseName, el, labelledNumber, labelledSelect, type Choice } from './draw/dom';
+import { appendNotices, baseName, el, labelledCheckbox, labelledNumber, labelledSelect, type Choice } from './draw/dom';
 import { AttentionRows } from './attentionRows';
 import { drawHeadGrid, type HeadGridChoice, type HeadGridView } from './draw/headGrid';
 import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
-import { createOverlay } from './draw/overlay';
+import { boxesOnCentreSquare, createOverlay, type Overlay } from './draw/overlay';
 import { drawScoreTable } from './draw/similarityTable';
 import { drawTokenStrip } from './draw/tokenStrip';
 import { fusionSection } from './fusionSection';
@@ -76,7 +77,13 @@ function scoresLow(result: AnalysisResult, image: number, t: number): { low: boo
 /** The analysis panel's image with its overlay, in CSS pixels: the workbench's largest view. */
 const OVERLAY_PX = 384;
 
-function imageCard(result: AnalysisResult, index: number, url: string, actions?: AnalysisActions, opening?: string): HTMLElement {
+/** How an image card opens: on which overlay, and with which boxes outlined. */
+interface CardOpening {
+  overlay?: string;
+  boxes?: Box[];
+}
+
+function imageCard(result: AnalysisResult, index: number, url: string, actions: AnalysisActions | undefined, opening: CardOpening): HTMLElement {
   const info = result.images[index];
   const name = info ? baseName(info.path) : `image ${index}`;
   const card = el('figure', 'image-card');
@@ -107,7 +114,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
     lowNote.hidden = !low?.low;
     trust.show(value);
   };
-  const initial = choices.some((c) => c.value === opening) ? opening! : choices[1]?.value ?? 'none';
+  const initial = choices.some((c) => c.value === opening.overlay) ? opening.overlay! : choices[1]?.value ?? 'none';
   const select = labelledSelect('Overlay', choices, initial, show);
   const controls = el('div', 'controls');
   controls.append(
@@ -121,6 +128,8 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
       show(current);
     }).element);
   }
+  const truth = info && opening.boxes?.length ? boxOutlines(overlay, opening.boxes, info) : undefined;
+  if (truth) controls.append(truth.toggle);
   overlay.setOpacity(0.6);
   show(initial);
   const caption = el('figcaption', undefined, info ? `${name} (${info.width} x ${info.height})` : name);
@@ -138,10 +147,32 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions?:
       select.control.append(option);
       select.control.value = key;
       show(key);
-    }), overlayExports(overlay.element, name, () => ({ title: shown ? `${name}: ${shown.label}` : name, map: shown, notes: lowNote.hidden ? [] : [lowNote.textContent ?? ''], image: info?.path ?? name }), actions.exportFile));
+    }), overlayExports(overlay.element, name, () => ({ title: shown ? `${name}: ${shown.label}` : name, map: shown, notes: lowNote.hidden ? [] : [lowNote.textContent ?? ''], image: info?.path ?? name, boxes: truth?.shown() ?? [] }), actions.exportFile));
   }
-  card.append(legendSlot, lowNote, trust.element, caption);
+  card.append(legendSlot, lowNote, ...(truth ? [truth.note] : []), trust.element, caption);
   return card;
+}
+
+/**
+ * Outlines `boxes` (in the pixels of `image`) on `overlay`, with a checkbox that hides them and a note saying what
+ * they are and which the centre square cuts; `shown` gives the boxes outlined now.
+ */
+function boxOutlines(overlay: Overlay, boxes: Box[], image: { width: number; height: number }): { toggle: HTMLElement; note: HTMLElement; shown: () => Box[] } {
+  const onSquare = boxesOnCentreSquare(boxes, image.width, image.height);
+  let visible = true;
+  overlay.setBoxes(onSquare);
+  const toggle = labelledCheckbox('Boxes', visible, (checked) => {
+    visible = checked;
+    overlay.setBoxes(visible ? onSquare : []);
+  });
+  const cut = onSquare.filter((b) => b.cut).length;
+  const outside = boxes.length - onSquare.length;
+  const caveats = [
+    ...(cut > 0 ? [cut === 1 ? 'one box reaches past the centre square the model sees and is cut at its edge' : `${cut} boxes reach past the centre square the model sees and are cut at its edge`] : []),
+    ...(outside > 0 ? [outside === 1 ? 'one lies wholly outside it and is not drawn' : `${outside} lie wholly outside it and are not drawn`] : []),
+  ];
+  const note = el('p', 'note truth-boxes', `Outlined: the manifest's ${boxes.length === 1 ? 'box' : `${boxes.length} boxes`} for this case${caveats.length > 0 ? `; ${caveats.join('; ')}` : ''}.`);
+  return { toggle: toggle.element, note, shown: () => (visible ? boxes : []) };
 }
 
 function scoresSection(result: AnalysisResult): HTMLElement {
@@ -263,12 +294,12 @@ function tokensSection(result: AnalysisResult): HTMLElement {
 /**
  * Draws `data` into `container`, replacing its content; `images[i]` is the URL of image i (a data: URL in the
  * report). `actions`, in a VS Code panel, lets the page ask the extension for more (occlusion maps); `overlay` is
- * the overlay each image opens on (the first map when absent or not offered).
+ * the overlay each image opens on (the first map when absent or not offered); `boxes` are outlined on their image.
  */
-export function renderAnalysis(container: HTMLElement, { result, images, attention, overlay }: ReportData, actions?: AnalysisActions): void {
+export function renderAnalysis(container: HTMLElement, { result, images, attention, overlay, boxes }: ReportData, actions?: AnalysisActions): void {
   const gallery = section('Images', 'images');
   const cards = el('div', 'image-cards');
-  images.forEach((url, i) => cards.append(imageCard(result, i, url, actions, overlay)));
+  images.forEach((url, i) => cards.append(imageCard(result, i, url, actions, { overlay, boxes: boxes?.[i] })));
   gallery.append(cards);
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${format('.0f')(ms)} ms`);
   const footer = el('footer', 'timings', timings.length > 0 ? `Timings: ${timings.join(', ')}` : '');

@@ -256,6 +256,8 @@ export interface ShownOverlay {
   notes: string[];
   /** The image's path or name, for the JSON. */
   image: string;
+  /** The boxes outlined on it, in the image's pixels (none when absent). */
+  boxes?: number[][];
 }
 
 /** The centre square of `image` (what the view shows, object-fit: cover) at `side` pixels, as a PNG data: URL. */
@@ -285,10 +287,15 @@ export function overlayFigure(view: HTMLElement, shown: ShownOverlay): Figure {
       const group = svgNode('g', { class: 'figure-overlay' });
       group.append(rasterBody(centreSquare(image, map.width), size, size, 'overlay-image'));
       if (drawn) group.append(rasterBody(map.toDataURL('image/png'), size, size, 'overlay-map', opacity));
+      const outlines = view.querySelector('svg.overlay-boxes')?.cloneNode(true) as SVGSVGElement | undefined;
+      if (outlines?.childElementCount) {
+        for (const [name, value] of Object.entries({ x: 0, y: 0, width: size, height: size })) outlines.setAttribute(name, String(value));
+        group.append(outlines);
+      }
       return group;
     },
     legend: drawn ? { scale: drawn.scale, label: drawn.legend } : undefined,
-    data: { title: shown.title, image: shown.image, opacity, map: drawn && { label: drawn.legend, rows: drawn.grid.rows, cols: drawn.grid.cols, values: gridRows(drawn.grid), scale: scaleData(drawn.scale) } },
+    data: { title: shown.title, image: shown.image, opacity, ...(shown.boxes?.length ? { boxes: shown.boxes } : {}), map: drawn && { label: drawn.legend, rows: drawn.grid.rows, cols: drawn.grid.cols, values: gridRows(drawn.grid), scale: scaleData(drawn.scale) } },
   };
 }
 

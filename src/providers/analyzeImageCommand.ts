@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { AlignmentMethod } from '../shared/analysisResult';
+import type { Box } from '../shared/mapEvaluation';
 import type { ReportData } from '../shared/reportData';
 import { showAnalysisPanel } from './analysisPanel';
 import { answerPanelRequests } from './panelRequests';
@@ -34,16 +35,20 @@ export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri
 /** How many of the labels the input box suggests. */
 const SUGGESTED = 3;
 
-/** How a panel opens: on `overlay` (for example "alignment-0", a text's map), its alignment maps made by `alignment`, with attention flow. */
+/**
+ * How a panel opens: on `overlay` (for example "alignment-0", a text's map), its alignment maps made by `alignment`,
+ * with attention flow, with `boxes` (in the image's pixels) outlined.
+ */
 export interface PanelView {
   overlay?: string;
   alignment?: AlignmentMethod;
   flow?: boolean;
+  boxes?: Box[];
 }
 
 /** Analyses `image` with `texts` under a progress notification and shows the result in a new panel, opening as `view` says. */
 export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[], view: PanelView = {}): Promise<void> {
-  const { overlay, alignment, flow } = view;
+  const { overlay, alignment, flow, boxes } = view;
   const { rollout, maxImagePixels } = readSettings();
   const modelDir = host.modelDir();
   const shown = await runWithProgress(host.log, 'analyzing', async (options) => {
@@ -59,7 +64,7 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
       ...(flow && { flow }),
     }, undefined, options);
     host.observe(page.result.model);
-    const data: ReportData = { ...page, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}) };
+    const data: ReportData = { ...page, images: [await host.get().imagePreview(image.fsPath, undefined, maxImagePixels)], ...(overlay ? { overlay } : {}), ...(boxes ? { boxes: [boxes] } : {}) };
     return { data, heldAttention };
   });
   if (!shown) return;

@@ -3,6 +3,7 @@
  * report builder (Node) and the webview entry (browser), so it imports nothing from either side.
  */
 import type { AnalysisResult } from './analysisResult';
+import type { Box } from './mapEvaluation';
 import type { PackedAttention } from './packedAttention';
 
 /**
@@ -16,6 +17,8 @@ export interface ReportData {
   attention?: PackedAttention;
   /** The overlay each image opens on (an overlay choice such as "alignment-0"); the first map when absent. */
   overlay?: string;
+  /** Per image, boxes in its pixels to outline over its maps: where the object is (a worst case of a map evaluation). */
+  boxes?: Box[][];
 }
 
 /** The id of the inline JSON element that carries ReportData in a standalone report. */

@@ -2,7 +2,7 @@
  * End to end in a real VS Code: "Evaluate Map Methods on Dataset..." from the explorer's context menu on a phrases
  * manifest of the sample scenes (boxes from media/samples/truth.json), the default methods and case limit accepted,
  * the table of the evaluation page read (a row per method, its pointing and energy), and a worst case opened in the
- * analysis panel. Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
+ * analysis panel with its box outlined. Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000
     writeFileSync(join(workspace, 'phrases.jsonl'), `${lines.join('\n')}\n`);
   });
 
-  test('the page shows a row per default method over every case, and a worst case opens in the analysis panel', async () => {
+  test('the page shows a row per default method over every case, and a worst case opens in the analysis panel with its box', async () => {
     const { page } = session;
     await explorerContextMenu(page, 'phrases.jsonl', 'Evaluate Map Methods on Dataset...');
     // The methods: the one-pass ones are ticked; accept them.
@@ -61,6 +61,9 @@ describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000
     // The analysis panel opens beside the evaluation page: the newest webview.
     const analysis = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
     await analysis.locator('table.score-table thead th.col', { hasText: text }).first().waitFor({ timeout: 60_000 });
+    // The case's box from the manifest is outlined on the image (dark and light), and the page says so.
+    assert.equal(await analysis.locator('.image-card .truth-boxes').textContent(), "Outlined: the manifest's box for this case.");
+    assert.equal(await analysis.locator('.image-card .overlay-boxes rect').count(), 2);
     // A MaskCLIP worst case opens on MaskCLIP's own map, not the default patch-token map.
     const evaluation = page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
     await evaluation.locator('.worst-cases h3:text-is("maskclip") + ol li .open-case').first().click();

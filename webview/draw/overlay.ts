@@ -5,11 +5,36 @@
  * bicubic in Chromium: a lone hot cell then never reaches the top colour of its legend.)
  *
  * The image is shown square with `object-fit: cover`, i.e. its centre crop, because that is the region the
- * CLIP-style preprocessing (shortest-edge resize, centre crop) turns into the patch grid.
+ * CLIP-style preprocessing (shortest-edge resize, centre crop) turns into the patch grid. Boxes (where an evaluation
+ * manifest says the object is) are outlined on top, in the same centre square.
  */
 import type { ColorScale } from './colorScale';
 import { el } from './dom';
 import { paintGrid, type GridValues } from './heatmapCanvas';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** A box on the shown square: [x0, y0, x1, y1] as fractions of its side, and whether the square's edge cut it. */
+export interface SquareBox {
+  box: [number, number, number, number];
+  cut: boolean;
+}
+
+/**
+ * Where boxes given in the pixels of a `width` x `height` image fall on its centre square (what the overlay shows),
+ * clipped to that square; a box wholly outside it is left out.
+ */
+export function boxesOnCentreSquare(boxes: readonly (readonly number[])[], width: number, height: number): SquareBox[] {
+  const side = Math.min(width, height);
+  const [left, top] = [(width - side) / 2, (height - side) / 2];
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  return boxes.flatMap(([x0, y0, x1, y1]) => {
+    const raw = [(x0 - left) / side, (y0 - top) / side, (x1 - left) / side, (y1 - top) / side];
+    const box = raw.map(clamp) as SquareBox['box'];
+    if (box[2] <= box[0] || box[3] <= box[1]) return [];
+    return [{ box, cut: raw.some((v, i) => v !== box[i]) }];
+  });
+}
 
 /** An image with a switchable, fadable map on top. */
 export interface Overlay {
@@ -21,6 +46,8 @@ export interface Overlay {
   setMap(grid: GridValues | null, scale?: ColorScale): void;
   /** Overlay opacity from 0 (image only) to 1 (the map's colours at their own alpha). */
   setOpacity(opacity: number): void;
+  /** Outlines `boxes` over the map (none: clears them), each a dark line under a light one so it shows on any colour. */
+  setBoxes(boxes: readonly SquareBox[]): void;
 }
 
 /** Creates the overlay for an image URL (data: or webview URI), shown `sizePx` CSS pixels square. */
@@ -37,7 +64,12 @@ export function createOverlay(imageUrl: string, alt: string, sizePx = 256): Over
   canvas.width = resolution;
   canvas.height = resolution;
   canvas.setAttribute('aria-hidden', 'true');
-  element.append(image, canvas);
+  // Presentation attributes, not CSS: an exported figure takes this drawing as it is.
+  const outlines = document.createElementNS(SVG_NS, 'svg');
+  outlines.setAttribute('class', 'overlay-boxes');
+  outlines.setAttribute('viewBox', `0 0 ${sizePx} ${sizePx}`);
+  outlines.setAttribute('aria-hidden', 'true');
+  element.append(image, canvas, outlines);
   const small = document.createElement('canvas');
   return {
     element,
@@ -53,6 +85,14 @@ export function createOverlay(imageUrl: string, alt: string, sizePx = 256): Over
     },
     setOpacity(opacity) {
       canvas.style.opacity = String(opacity);
+    },
+    setBoxes(boxes) {
+      outlines.replaceChildren(...boxes.flatMap(({ box: [x0, y0, x1, y1] }) => [['#000000', 4], ['#ffffff', 2]].map(([stroke, width]) => {
+        const rect = document.createElementNS(SVG_NS, 'rect');
+        const place = { x: x0 * sizePx, y: y0 * sizePx, width: (x1 - x0) * sizePx, height: (y1 - y0) * sizePx };
+        for (const [name, value] of Object.entries({ ...place, fill: 'none', stroke, 'stroke-width': width })) rect.setAttribute(name, String(value));
+        return rect;
+      })));
     },
   };
 }

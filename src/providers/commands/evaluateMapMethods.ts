@@ -80,7 +80,7 @@ export async function evaluateMapMethods(host: InferenceHost, extensionUri: vsco
 /**
  * Case `index` of `result` in the analysis panel, opening on that method's map: the rollout or the flow, the text's
  * alignment map made by the method for a value path, else (patch tokens, and occlusion and RISE, which the panel
- * computes on request) the text's patch-token alignment map.
+ * computes on request) the text's patch-token alignment map; the case's boxes are outlined on the image.
  */
 async function openCase(host: InferenceHost, extensionUri: vscode.Uri, result: ManifestEvaluationResult, index: number, method: MapMethod): Promise<void> {
   const found = result.cases[index];
@@ -89,5 +89,5 @@ async function openCase(host: InferenceHost, extensionUri: vscode.Uri, result: M
     rollout: { overlay: 'rollout' }, flow: { overlay: 'flow', flow: true },
     maskclip: { alignment: 'maskclip' }, values: { alignment: 'values' }, clearclip: { alignment: 'clearclip' },
   };
-  await analyzeAndShow(host, extensionUri, vscode.Uri.file(found.image), [found.text], { overlay: 'alignment-0', ...views[method] });
+  await analyzeAndShow(host, extensionUri, vscode.Uri.file(found.image), [found.text], { overlay: 'alignment-0', boxes: found.boxes, ...views[method] });
 }
