@@ -36,8 +36,8 @@ export async function analyzeImage(host: InferenceHost, extensionUri: vscode.Uri
 const SUGGESTED = 3;
 
 /**
- * How a panel opens: on `overlay` (for example "alignment-0", a text's map), its alignment maps made by `alignment`,
- * with attention flow, with `boxes` (in the image's pixels) outlined.
+ * How a panel opens: on `overlay` (for example "alignment-0", a text's map), its alignment maps made by `alignment`
+ * (else as the alignment.method setting says), with attention flow, with `boxes` (in the image's pixels) outlined.
  */
 export interface PanelView {
   overlay?: string;
@@ -49,7 +49,7 @@ export interface PanelView {
 /** Analyses `image` with `texts` under a progress notification and shows the result in a new panel, opening as `view` says. */
 export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.Uri, image: vscode.Uri, texts: string[], view: PanelView = {}): Promise<void> {
   const { overlay, alignment, flow, boxes } = view;
-  const { rollout, maxImagePixels } = readSettings();
+  const { rollout, maxImagePixels, alignmentMethod } = readSettings();
   const modelDir = host.modelDir();
   const shown = await runWithProgress(host.log, 'analyzing', async (options) => {
     // The layer lens costs the head once more per layer; only a two-tower model has one to read.
@@ -60,7 +60,7 @@ export async function analyzeAndShow(host: InferenceHost, extensionUri: vscode.U
       texts,
       rollout: { fusion: rollout.headFusion, startLayer: rollout.startLayer, residual: rollout.residual },
       lens: family === 'twoTower',
-      ...(alignment && { alignment }),
+      alignment: alignment ?? alignmentMethod,
       ...(flow && { flow }),
     }, undefined, options);
     host.observe(page.result.model);

@@ -28,7 +28,10 @@ export type Tower = 'vision' | 'text' | 'joint' | 'cross';
  * residual and MLP kept); `values`, the last layer's values through its output projection alone; or ClearCLIP
  * (query-query attention over those values, through the output projection alone).
  */
-export type AlignmentMethod = 'patchTokens' | 'maskclip' | 'values' | 'clearclip';
+export type AlignmentMethod = (typeof ALIGNMENT_METHODS)[number];
+
+/** Every alignment method, the default (the model's own patch tokens) first. */
+export const ALIGNMENT_METHODS = ['patchTokens', 'maskclip', 'values', 'clearclip'] as const;
 
 /** What a result's `maps.alignment` holds: a two-tower model's patch alignment, or a cross-attention matcher's cross-attention. */
 export type AlignmentSource = AlignmentMethod | 'crossAttention';

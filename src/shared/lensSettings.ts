@@ -10,6 +10,7 @@
 import type { HeadFusion } from '../analysis/attention/rollout';
 import { EXECUTION_PROVIDER_SETTINGS, type ExecutionProviderSetting } from '../inference/runtime/executionProvider';
 import { MODEL_VARIANTS, type ModelVariant } from '../inference/model/onnxFiles';
+import { ALIGNMENT_METHODS, type AlignmentMethod } from './analysisResult';
 import { firstCharacters } from './characters';
 
 /** The typed settings, as package.json declares them. */
@@ -26,6 +27,8 @@ export interface LensSettings {
   hover: { enabled: boolean; maxImageBytes: number };
   maxImagePixels: number;
   rollout: { headFusion: HeadFusion; startLayer: number; residual: boolean };
+  /** How a two-tower model's alignment maps are made in the analysis panel (analyze --alignment). */
+  alignmentMethod: AlignmentMethod;
   cacheBytes: number;
 }
 
@@ -58,6 +61,7 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
   const fusion = raw('rollout.headFusion');
   const model = restricted('model');
   const variant = restricted('modelVariant');
+  const alignment = raw('alignment.method');
   return {
     model: typeof model === 'string' ? model.trim() : '',
     executionProvider: trusted ? EXECUTION_PROVIDER_SETTINGS.find((s) => s === ep) ?? 'auto' : 'cpu',
@@ -74,6 +78,7 @@ export function lensSettings(raw: RawSetting, trusted: boolean): LensSettings {
       startLayer: Math.floor(Math.min(positive(raw('rollout.startLayer'), 0), SETTING_LIMITS.rolloutStartLayer)),
       residual: raw('rollout.residual') !== false,
     },
+    alignmentMethod: ALIGNMENT_METHODS.find((m) => m === alignment) ?? 'patchTokens',
     cacheBytes: Math.min(positive(restricted('cache.maxMegabytes'), 64), SETTING_LIMITS.cacheMegabytes) * MB,
   };
 }

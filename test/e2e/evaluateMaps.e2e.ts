@@ -2,7 +2,7 @@
  * End to end in a real VS Code: "Evaluate Map Methods on Dataset..." from the explorer's context menu on a phrases
  * manifest of the sample scenes (boxes from media/samples/truth.json), the default methods and case limit accepted,
  * the table of the evaluation page read (a row per method, its pointing and energy), and a worst case opened in the
- * analysis panel with its box outlined. Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
+ * analysis panel with its box outlined; Analyze Image... under the alignment.method setting. Run by `npm run test:e2e` (tools/e2e/run.mjs), after `bash tools/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000
     for (const scene of SCENES) copyFileSync(join('media/samples', scene), join(workspace, scene));
     const lines = truth.flatMap((t) => t.objects.map((o) => JSON.stringify({ image: t.file, text: `a ${o.colour} ${o.shape}`, boxes: [[o.box.x, o.box.y, o.box.x + o.box.size, o.box.y + o.box.size]] })));
     writeFileSync(join(workspace, 'phrases.jsonl'), `${lines.join('\n')}\n`);
-  });
+  }, { 'multimodalLens.alignment.method': 'values' });
 
   test('the page shows a row per default method over every case, and a worst case opens in the analysis panel with its box', async () => {
     const { page } = session;
@@ -64,6 +64,9 @@ describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000
     // The case's box from the manifest is outlined on the image (dark and light), and the page says so.
     assert.equal(await analysis.locator('.image-card .truth-boxes').textContent(), "Outlined: the manifest's box for this case.");
     assert.equal(await analysis.locator('.image-card .overlay-boxes rect').count(), 2);
+    // A rollout case's alignment maps are the patch tokens', whatever the alignment.method setting says.
+    const overlays = await analysis.locator('.image-card select').first().locator('option').allTextContents();
+    assert.ok(overlays.includes(`Alignment with "${text}"`) && !overlays.some((o) => o.startsWith('Value-path')), overlays.join(' / '));
     // A MaskCLIP worst case opens on MaskCLIP's own map, not the default patch-token map.
     const evaluation = page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
     await evaluation.locator('.worst-cases h3:text-is("maskclip") + ol li .open-case').first().click();
@@ -71,5 +74,14 @@ describe('Evaluate Map Methods on Dataset... in code-server', { timeout: 240_000
     const newest = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
     const shown = newest.locator('.image-card select').first().locator('option:checked');
     await shown.filter({ hasText: /^MaskCLIP alignment with "/ }).waitFor({ state: 'attached', timeout: 60_000 });
+  });
+
+  test('Analyze Image... makes its alignment maps as the alignment.method setting says', async () => {
+    const { page } = session;
+    await explorerContextMenu(page, 'scene-1.png', 'Analyze Image...');
+    await quickInput(page).locator('input').waitFor({ timeout: 30_000 });
+    await answerInputBox(page, 'a red circle');
+    const newest = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await newest.locator('.image-card select').first().locator('option', { hasText: 'Value-path alignment with "a red circle"' }).waitFor({ state: 'attached', timeout: 90_000 });
   });
 });

@@ -89,5 +89,6 @@ async function openCase(host: InferenceHost, extensionUri: vscode.Uri, result: M
     rollout: { overlay: 'rollout' }, flow: { overlay: 'flow', flow: true },
     maskclip: { alignment: 'maskclip' }, values: { alignment: 'values' }, clearclip: { alignment: 'clearclip' },
   };
-  await analyzeAndShow(host, extensionUri, vscode.Uri.file(found.image), [found.text], { overlay: 'alignment-0', boxes: found.boxes, ...views[method] });
+  // Patch tokens unless the method says otherwise, whatever the alignment.method setting: the case is that method's.
+  await analyzeAndShow(host, extensionUri, vscode.Uri.file(found.image), [found.text], { overlay: 'alignment-0', alignment: 'patchTokens', boxes: found.boxes, ...views[method] });
 }

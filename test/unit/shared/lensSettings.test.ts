@@ -20,6 +20,7 @@ const chosen: Record<string, unknown> = {
   'rollout.headFusion': 'max',
   'rollout.startLayer': 2.7,
   'rollout.residual': false,
+  'alignment.method': 'clearclip',
   'cache.maxMegabytes': 16,
 };
 
@@ -33,6 +34,7 @@ test('a trusted workspace reads every setting', () => {
     hover: { enabled: false, maxImageBytes: 5 * MB },
     maxImagePixels: 200_000_000,
     rollout: { headFusion: 'max', startLayer: 2, residual: false },
+    alignmentMethod: 'clearclip',
     cacheBytes: 16 * MB,
   });
 });
@@ -50,10 +52,19 @@ test('an untrusted workspace runs the bundled model on the cpu with the default 
   assert.equal(settings.hover.enabled, false);
   assert.deepEqual(settings.labels, ['cat', 'dog']);
   assert.deepEqual(settings.rollout, { headFusion: 'max', startLayer: 2, residual: false });
+  assert.equal(settings.alignmentMethod, 'clearclip');
+});
+
+test('the alignment method setting offers exactly the methods analyze --alignment makes, the default first', () => {
+  const declared = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).contributes.configuration.properties['multimodalLens.alignment.method'];
+  assert.deepEqual(declared.enum, ['patchTokens', 'maskclip', 'values', 'clearclip']);
+  assert.equal(declared.enumDescriptions.length, declared.enum.length);
+  assert.equal(declared.default, lensSettings(() => undefined, true).alignmentMethod);
+  for (const method of declared.enum) assert.equal(lensSettings((key) => (key === 'alignment.method' ? method : undefined), true).alignmentMethod, method);
 });
 
 test('unset or invalid values take the defaults', () => {
-  const invalid: Record<string, unknown> = { model: 42, executionProvider: 'tpu', modelVariant: 'fp8', maxImageMegapixels: -1, promptTemplates: 'a {label}', labels: [], 'hover.maxImageMegabytes': Number.NaN, 'rollout.headFusion': 'median', 'rollout.startLayer': -3, 'cache.maxMegabytes': '64' };
+  const invalid: Record<string, unknown> = { model: 42, executionProvider: 'tpu', modelVariant: 'fp8', maxImageMegapixels: -1, promptTemplates: 'a {label}', labels: [], 'hover.maxImageMegabytes': Number.NaN, 'rollout.headFusion': 'median', 'rollout.startLayer': -3, 'alignment.method': 'MaskCLIP', 'cache.maxMegabytes': '64' };
   const expected = {
     model: '',
     executionProvider: 'auto',
@@ -63,6 +74,7 @@ test('unset or invalid values take the defaults', () => {
     hover: { enabled: true, maxImageBytes: 20 * MB },
     maxImagePixels: 50_000_000,
     rollout: { headFusion: 'mean', startLayer: 0, residual: true },
+    alignmentMethod: 'patchTokens',
     cacheBytes: 64 * MB,
   };
   assert.deepEqual(lensSettings((key) => invalid[key], true), expected);
