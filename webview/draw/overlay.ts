@@ -11,8 +11,7 @@
 import type { ColorScale } from './colorScale';
 import { el } from './dom';
 import { paintGrid, type GridValues } from './heatmapCanvas';
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
+import { svgNode } from '../figureBodies';
 
 /** A box on the shown square: [x0, y0, x1, y1] as fractions of its side, and whether the square's edge cut it. */
 export interface SquareBox {
@@ -65,10 +64,7 @@ export function createOverlay(imageUrl: string, alt: string, sizePx = 256): Over
   canvas.height = resolution;
   canvas.setAttribute('aria-hidden', 'true');
   // Presentation attributes, not CSS: an exported figure takes this drawing as it is.
-  const outlines = document.createElementNS(SVG_NS, 'svg');
-  outlines.setAttribute('class', 'overlay-boxes');
-  outlines.setAttribute('viewBox', `0 0 ${sizePx} ${sizePx}`);
-  outlines.setAttribute('aria-hidden', 'true');
+  const outlines = svgNode('svg', { class: 'overlay-boxes', viewBox: `0 0 ${sizePx} ${sizePx}`, 'aria-hidden': 'true' });
   element.append(image, canvas, outlines);
   const small = document.createElement('canvas');
   return {
@@ -87,12 +83,8 @@ export function createOverlay(imageUrl: string, alt: string, sizePx = 256): Over
       canvas.style.opacity = String(opacity);
     },
     setBoxes(boxes) {
-      outlines.replaceChildren(...boxes.flatMap(({ box: [x0, y0, x1, y1] }) => [['#000000', 4], ['#ffffff', 2]].map(([stroke, width]) => {
-        const rect = document.createElementNS(SVG_NS, 'rect');
-        const place = { x: x0 * sizePx, y: y0 * sizePx, width: (x1 - x0) * sizePx, height: (y1 - y0) * sizePx };
-        for (const [name, value] of Object.entries({ ...place, fill: 'none', stroke, 'stroke-width': width })) rect.setAttribute(name, String(value));
-        return rect;
-      })));
+      outlines.replaceChildren(...boxes.flatMap(({ box: [x0, y0, x1, y1] }) => [['#000000', 4], ['#ffffff', 2]].map(([stroke, width]) =>
+        svgNode('rect', { x: x0 * sizePx, y: y0 * sizePx, width: (x1 - x0) * sizePx, height: (y1 - y0) * sizePx, fill: 'none', stroke, 'stroke-width': width }))));
     },
   };
 }
