@@ -59,6 +59,23 @@ export interface ImageInfo {
   path: string;
   width: number;
   height: number;
+  /**
+   * The part of the image the model's input, and so its patch grid, covers: [x0, y0, x1, y1] in the image's
+   * pixels. The centre crop's window (past the image's edges where the crop pads), or the whole image for a
+   * processor that resizes without cropping (SigLIP, BLIP, ViLT). Absent in results that predate it.
+   */
+  region?: [number, number, number, number];
+}
+
+/**
+ * Where image `info`'s maps lie on it: its `region` as fractions of its width and height, [x0, y0, x1, y1]; for a
+ * result without one, the centre square (what CLIP's crop takes).
+ */
+export function gridWindow(info: ImageInfo): [number, number, number, number] {
+  const { width, height } = info;
+  const side = Math.min(width, height);
+  const [x0, y0, x1, y1] = info.region ?? [(width - side) / 2, (height - side) / 2, (width + side) / 2, (height + side) / 2];
+  return [x0 / width, y0 / height, x1 / width, y1 / height];
 }
 
 /**

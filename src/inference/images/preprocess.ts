@@ -21,6 +21,12 @@ export interface PreprocessedImage {
   format: string;
   notes: string[];
   /**
+   * The part of the image the tensor covers, [x0, y0, x1, y1] in the original's pixels: the centre crop's window
+   * mapped back through the resize (reaching past the image where the crop pads it), or the whole image when the
+   * processor does not crop. What a map over the tensor's patch grid must be drawn on.
+   */
+  region?: [number, number, number, number];
+  /**
    * A tiled image (Idefics3): `pixels` hold `count` tiles of outputSize one after another, rows x cols of them cut
    * from the image resized to `resized`, then the whole image as one tile (rows = cols = 0: that one tile alone).
    */
@@ -63,8 +69,13 @@ export async function preprocessImage(
 
   let rgb: Uint8Array;
   let size: Size2D;
+  // Original pixels per resized pixel: the region is reported in the original's own size.
+  const [sx, sy] = [image.sourceWidth / resized.width, image.sourceHeight / resized.height];
+  let region: PreprocessedImage['region'] = [0, 0, image.sourceWidth, image.sourceHeight];
   if (cfg.centerCrop) {
     const { window, x, y } = centerCropPlacement(resized.width, resized.height, cfg.cropSize);
+    const [left, top] = [window.left - x, window.top - y];
+    region = [left * sx, top * sy, (left + cfg.cropSize.width) * sx, (top + cfg.cropSize.height) * sy];
     if (window.width < cfg.cropSize.width || window.height < cfg.cropSize.height) {
       notes.push(`The image (${resized.width}x${resized.height} after resizing) is smaller than the ${cfg.cropSize.width}x${cfg.cropSize.height} crop; the rest is padded with black, as the reference processor does.`);
     }
@@ -91,6 +102,7 @@ export async function preprocessImage(
     height: image.sourceHeight,
     format: image.format,
     notes,
+    region,
   };
 }
 

@@ -42,9 +42,9 @@ export function requireSameSize(images: PreparedRequest['images']): void {
   }
 }
 
-/** The result's image entries: paths and sizes before preprocessing. */
+/** The result's image entries: paths, sizes before preprocessing, and the region the model's input covers. */
 export function imageInfos(images: PreparedRequest['images']): ImageInfo[] {
-  return images.map(({ path, image }) => ({ path, width: image.width, height: image.height }));
+  return images.map(({ path, image }) => ({ path, width: image.width, height: image.height, ...(image.region && { region: image.region }) }));
 }
 
 /** The result's text entries. */

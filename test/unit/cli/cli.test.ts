@@ -41,7 +41,8 @@ test('analyze --json - writes the documented JSON to standard output', () => {
   assert.equal(json.schemaVersion, 2);
   assert.deepEqual(Object.keys(json.model).sort(), ['architecture', 'executionProvider', 'name', 'notices']);
   assert.equal(json.model.executionProvider, 'cpu');
-  assert.deepEqual(json.images, [{ path: scene, width: 96, height: 96 }]);
+  // The demo model resizes the 96 x 96 scene to 64 and crops 64: its input covers the whole image.
+  assert.deepEqual(json.images, [{ path: scene, width: 96, height: 96, region: [0, 0, 96, 96] }]);
   assert.equal(json.texts[1].truncated, false);
   assert.equal(json.probabilities[0].reduce((s: number, p: number) => s + p, 0).toFixed(6), '1.000000');
   assert.equal(json.maps.rollout[0].length, json.grid.rows);

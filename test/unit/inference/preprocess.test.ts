@@ -150,3 +150,19 @@ test('a CMYK JPEG decodes to three channels', async () => {
   const out = await preprocessImage(cmyk, identityConfig());
   assert.equal(out.pixels.length, 3 * 16);
 });
+
+test('the region the input covers: the crop window through the resize, the whole image without a crop, past the edges where the crop pads', async () => {
+  const png = await rawPng(640, 480, 3, rgbBytes(640, 480, () => [90, 90, 90]));
+  // CLIP: 640 x 480 -> 298 x 224 (224 x 640 / 480 = 298.67, truncated); crop 224 from left (298 - 224) // 2 = 37, so
+  // x from 37 to 261 resized pixels, each 640 / 298 original ones; y from 0 to 224 of 480 / 224.
+  const clip = await preprocessImage(png, identityConfig({ resize: true, shortestEdge: 224, centerCrop: true, cropSize: { height: 224, width: 224 } }));
+  const [x0, y0, x1, y1] = clip.region!;
+  assert.ok(Math.abs(x0 - (37 * 640) / 298) < 1e-9 && Math.abs(x1 - (261 * 640) / 298) < 1e-9, `${x0}, ${x1}`);
+  assert.deepEqual([y0, y1], [0, 480]);
+  // SigLIP: resized to 224 x 224 with no crop, the whole image squeezed.
+  const siglip = await preprocessImage(png, identityConfig({ resize: true, shortestEdge: { height: 224, width: 224 }, centerCrop: false }));
+  assert.deepEqual(siglip.region, [0, 0, 640, 480]);
+  // No resize, a 700 x 500 crop of the 640 x 480 image: left = (640 - 700) // 2 = -30, top = (480 - 500) // 2 = -10.
+  const padded = await preprocessImage(png, identityConfig({ resize: false, centerCrop: true, cropSize: { height: 500, width: 700 } }));
+  assert.deepEqual(padded.region, [-30, -10, 670, 490]);
+});
