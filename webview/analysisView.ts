@@ -4,7 +4,7 @@
  * panels; it only draws what the AnalysisResult holds.
  */
 import { format } from 'd3';
-import { alignmentMapName, architectureLabel, type AnalysisResult } from '../src/shared/analysisResult';
+import { alignmentMapName, architectureLabel, gridWindow, type AnalysisResult, type ImageInfo } from '../src/shared/analysisResult';
 import type { Box } from '../src/shared/mapEvaluation';
 import type { PackedAttention } from '../src/shared/packedAttention';
 import type { ReportData } from '../src/shared/reportData';
@@ -13,7 +13,8 @@ import { appendNotices, baseName, el, labelledCheckbox, labelledNumber, labelled
 import { AttentionRows } from './attentionRows';
 import { drawHeadGrid, type HeadGridChoice, type HeadGridView } from './draw/headGrid';
 import { gridFromMatrix, type GridValues } from './draw/heatmapCanvas';
-import { boxesOnCentreSquare, createOverlay, type Overlay } from './draw/overlay';
+import { createOverlay, type Overlay } from './draw/overlay';
+import { boxesOnWindow } from './draw/imageWindow';
 import { drawScoreTable } from './draw/similarityTable';
 import { drawTokenStrip } from './draw/tokenStrip';
 import { fusionSection } from './fusionSection';
@@ -87,7 +88,7 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions: 
   const info = result.images[index];
   const name = info ? baseName(info.path) : `image ${index}`;
   const card = el('figure', 'image-card');
-  const overlay = createOverlay(url, name, OVERLAY_PX);
+  const overlay = createOverlay(url, name, OVERLAY_PX, info && gridWindow(info));
   const legendSlot = el('div', 'legend-slot');
   const lowNote = el('p', 'note low-score');
   const { choices, maps } = mapChoices(result, index);
@@ -155,10 +156,10 @@ function imageCard(result: AnalysisResult, index: number, url: string, actions: 
 
 /**
  * Outlines `boxes` (in the pixels of `image`) on `overlay`, with a checkbox that hides them and a note saying what
- * they are and which the centre square cuts; `shown` gives the boxes outlined now.
+ * they are and which the model's input window cuts; `shown` gives the boxes outlined now.
  */
-function boxOutlines(overlay: Overlay, boxes: Box[], image: { width: number; height: number }): { toggle: HTMLElement; note: HTMLElement; shown: () => Box[] } {
-  const onSquare = boxesOnCentreSquare(boxes, image.width, image.height);
+function boxOutlines(overlay: Overlay, boxes: Box[], image: ImageInfo): { toggle: HTMLElement; note: HTMLElement; shown: () => Box[] } {
+  const onSquare = boxesOnWindow(boxes, image.width, image.height, gridWindow(image));
   let visible = true;
   overlay.setBoxes(onSquare);
   const toggle = labelledCheckbox('Boxes', visible, (checked) => {
@@ -168,7 +169,7 @@ function boxOutlines(overlay: Overlay, boxes: Box[], image: { width: number; hei
   const cut = onSquare.filter((b) => b.cut).length;
   const outside = boxes.length - onSquare.length;
   const caveats = [
-    ...(cut > 0 ? [cut === 1 ? 'one box reaches past the centre square the model sees and is cut at its edge' : `${cut} boxes reach past the centre square the model sees and are cut at its edge`] : []),
+    ...(cut > 0 ? [cut === 1 ? 'one box reaches past the part of the image the model sees and is cut at its edge' : `${cut} boxes reach past the part of the image the model sees and are cut at its edge`] : []),
     ...(outside > 0 ? [outside === 1 ? 'one lies wholly outside it and is not drawn' : `${outside} lie wholly outside it and are not drawn`] : []),
   ];
   const note = el('p', 'note truth-boxes', `Outlined: the manifest's ${boxes.length === 1 ? 'box' : `${boxes.length} boxes`} for this case${caveats.length > 0 ? `; ${caveats.join('; ')}` : ''}.`);
@@ -222,7 +223,8 @@ function headsSection(result: AnalysisResult, images: string[], packed: PackedAt
   const redraw = () => {
     // The image under the enlarged head: item i of a vision tower is image i; joint pair i x texts + j has image i.
     const image = packed.tower === 'vision' ? choice.item : Math.floor(choice.item / Math.max(1, result.texts.length));
-    view.image = images[image] ? { url: images[image], alt: `${baseName(result.images[image]?.path ?? 'image')}, under the map` } : undefined;
+    const info = result.images[image];
+    view.image = images[image] ? { url: images[image], alt: `${baseName(info?.path ?? 'image')}, under the map`, window: info && gridWindow(info) } : undefined;
     drawHeadGrid(grid, detail, attention, result.grid, choice, view);
   };
   const pick = choosable ? queryPicker(attention, choice, tokens, redraw, fetchRows) : undefined;

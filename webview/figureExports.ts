@@ -13,6 +13,7 @@ import { labelledSelect, type Choice } from './draw/dom';
 import type { GridValues } from './draw/heatmapCanvas';
 import { viridisScale, type ColorScale } from './draw/colorScale';
 import { drawnHeads } from './draw/headGrid';
+import { drawWindow, elementWindow, type ImageWindow } from './draw/imageWindow';
 import { IMAGE_COLOUR, TEXT_COLOUR } from './draw/pcaScatter';
 import { chartBody, FONT, headGridBody, keysBody, label, legendBody, PALETTES, rasterBody, sharpRaster, svgNode, SVG_NS, tableBody, type FigureKey, type FigureLegend, type FigurePalette } from './figureBodies';
 import { exportJson } from './explorer/exporting';
@@ -260,13 +261,12 @@ export interface ShownOverlay {
   boxes?: number[][];
 }
 
-/** The centre square of `image` (what the view shows, object-fit: cover) at `side` pixels, as a PNG data: URL. */
-function centreSquare(image: HTMLImageElement, side: number): string {
+/** What the view shows of `image` (its window, else its centre square) at `side` pixels square, as a PNG data: URL. */
+function shownSquare(image: HTMLImageElement, window: ImageWindow | undefined, side: number): string {
   const canvas = document.createElement('canvas');
   canvas.width = side;
   canvas.height = side;
-  const crop = Math.min(image.naturalWidth, image.naturalHeight);
-  if (crop > 0) canvas.getContext('2d')!.drawImage(image, (image.naturalWidth - crop) / 2, (image.naturalHeight - crop) / 2, crop, crop, 0, 0, side, side);
+  drawWindow(canvas.getContext('2d')!, image, window, side, side);
   return canvas.toDataURL('image/png');
 }
 
@@ -285,7 +285,7 @@ export function overlayFigure(view: HTMLElement, shown: ShownOverlay): Figure {
     notes: shown.notes,
     body: () => {
       const group = svgNode('g', { class: 'figure-overlay' });
-      group.append(rasterBody(centreSquare(image, map.width), size, size, 'overlay-image'));
+      group.append(rasterBody(shownSquare(image, elementWindow(view), map.width), size, size, 'overlay-image'));
       if (drawn) group.append(rasterBody(map.toDataURL('image/png'), size, size, 'overlay-map', opacity));
       const outlines = view.querySelector('svg.overlay-boxes')?.cloneNode(true) as SVGSVGElement | undefined;
       if (outlines?.childElementCount) {

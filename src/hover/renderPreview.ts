@@ -63,7 +63,7 @@ export async function renderPreview(model: PreviewModel, path: string, caption: 
   const { headFusion, startLayer, residual } = settings.rollout;
   const result = await model.analyze({ images: [path], texts: [text], rollout: { fusion: headFusion, startLayer, residual } }, { signal });
   throwIfCancelled(signal);
-  const thumbnail = await squareThumbnail(path, settings.maxImagePixels);
+  const thumbnail = await squareThumbnail(path, settings.maxImagePixels, result.images[0]?.region);
   const rolloutMap = result.maps.rollout[0];
   const alignmentMap = caption === undefined ? undefined : result.maps.alignment[0]?.[0];
   return {
@@ -92,15 +92,31 @@ async function describedPreview(model: PreviewModel, path: string, settings: Pre
   };
 }
 
-/** The centre square of the image, scaled to THUMBNAIL_SIZE, as RGB bytes. */
-async function squareThumbnail(path: string, maxPixels: number): Promise<Uint8Array> {
+/**
+ * The part of the image the model's input covers (`region`, in its pixels; black where it reaches past the image,
+ * as a padding crop is), else its centre square, scaled to THUMBNAIL_SIZE square, as RGB bytes.
+ */
+export async function squareThumbnail(path: string, maxPixels: number, region?: [number, number, number, number]): Promise<Uint8Array> {
   const image = await decodeRgb(path, maxPixels);
+  const shown = region ? regionPixels(image, region) : image;
   const sharp = await getSharp();
-  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'cover', position: 'centre', kernel: 'cubic' })
+  const data = await sharp(shown.data, { raw: { width: shown.width, height: shown.height, channels: 3 } })
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: region ? 'fill' : 'cover', position: 'centre', kernel: 'cubic' })
     .raw()
     .toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
+}
+
+/** The RGB pixels of `region` (rounded to whole pixels) of `image`, black where it lies past the image's edges. */
+function regionPixels(image: { data: Uint8Array; width: number; height: number }, region: [number, number, number, number]): { data: Uint8Array; width: number; height: number } {
+  const [x0, y0, x1, y1] = region.map(Math.round);
+  const [width, height] = [Math.max(1, x1 - x0), Math.max(1, y1 - y0)];
+  const data = new Uint8Array(width * height * 3);
+  const [left, right] = [Math.max(0, x0), Math.min(image.width, x0 + width)];
+  for (let y = Math.max(0, y0); y < Math.min(image.height, y0 + height) && left < right; y++) {
+    data.set(image.data.subarray((y * image.width + left) * 3, (y * image.width + right) * 3), ((y - y0) * width + (left - x0)) * 3);
+  }
+  return { data, width, height };
 }
 
 /** `heat` (THUMBNAIL_SIZE², in [0, 1]) over the thumbnail, as a palette PNG data: URL. */

@@ -3,7 +3,7 @@
  * arrays, and the model facts; plus the explorer's texts (each label through the template, `{label}` replaced
  * as the zero-shot templates do) and the pairs the fusion probes use when the set did not come from a manifest.
  */
-import type { AnalysisResult } from './analysisResult';
+import { gridWindow, type AnalysisResult } from './analysisResult';
 import type { ModelInfo, PairMaps, ScoreMatrix } from './protocol';
 
 /** The images x texts scores of `result`, row-major in a Float32Array. */
@@ -21,7 +21,7 @@ export function pairMaps(result: AnalysisResult, image: number, text: number): P
   if (!(image < result.images.length && text < result.texts.length)) return null;
   const rollout = result.maps.rollout[image];
   const alignment = result.maps.alignment[image]?.[text];
-  return { image, text, grid: result.grid, rollout: rollout ? Float32Array.from(rollout.flat()) : null, alignment: alignment ? Float32Array.from(alignment.flat()) : null };
+  return { image, text, grid: result.grid, rollout: rollout ? Float32Array.from(rollout.flat()) : null, alignment: alignment ? Float32Array.from(alignment.flat()) : null, window: gridWindow(result.images[image]) };
 }
 
 /** The model facts of a result: an analysis or a generation. */

@@ -75,6 +75,8 @@ export interface PairMaps {
   grid: { rows: number; cols: number };
   rollout: Float32Array | null;
   alignment: Float32Array | null;
+  /** The part of the image the maps cover, [x0, y0, x1, y1] as fractions of its sides (gridWindow); absent: its centre square. */
+  window?: [number, number, number, number];
 }
 
 /** What the host holds for the explorer (the view's own choices, such as sorting, live in the webview). */

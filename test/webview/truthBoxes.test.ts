@@ -70,7 +70,7 @@ test('each box is outlined where the centre crop puts it, light on dark; the cut
   assert.ok(closeColour(await at(cutRight + 10, cutBottom / 2), GREY_RGB, 4), 'nothing right of it');
   assert.equal(await page.locator('.overlay-boxes rect').count(), 4, 'two outlines (dark and light) for each of the two boxes in the square');
   assert.equal(await page.locator('.truth-boxes').textContent(),
-    "Outlined: the manifest's 3 boxes for this case; one box reaches past the centre square the model sees and is cut at its edge; one lies wholly outside it and is not drawn.");
+    "Outlined: the manifest's 3 boxes for this case; one box reaches past the part of the image the model sees and is cut at its edge; one lies wholly outside it and is not drawn.");
   assert.deepEqual(problems.pageErrors, []);
 });
 

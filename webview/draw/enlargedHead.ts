@@ -8,6 +8,7 @@ import { extentScale, legend } from './colorScale';
 import { commandButton } from './commandButton';
 import { el } from './dom';
 import { heatmapCanvas, type GridValues } from './heatmapCanvas';
+import { placeImage, type ImageWindow } from './imageWindow';
 
 /** What the enlarged head shows besides its own map. */
 export interface EnlargedHeadView {
@@ -15,8 +16,8 @@ export interface EnlargedHeadView {
   /** The sequence length: the patches are its last rows x cols tokens. */
   tokens: number;
   query: number;
-  /** The item's image, drawn under the map. */
-  image?: { url: string; alt: string };
+  /** The item's image, drawn under the map: its `window` (the part the model's input covers), else its centre square. */
+  image?: { url: string; alt: string; window?: ImageWindow };
   /** Given when any token can be the query: called with the one the user picks. */
   onQuery?: (query: number) => void;
 }
@@ -33,6 +34,7 @@ export function drawEnlargedHead(detail: HTMLElement, name: string, map: GridVal
     const image = el('img', 'head-large-image');
     image.src = view.image.url;
     image.alt = view.image.alt;
+    placeImage(image, view.image.window);
     stage.append(image);
     canvas.classList.add('over-image');
   }

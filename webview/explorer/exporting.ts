@@ -5,6 +5,7 @@
  */
 import { Msg, type ExportFormat } from '../../src/shared/protocol';
 import { safeFileName } from '../../src/shared/protocolValidators';
+import { drawWindow, elementWindow } from '../draw/imageWindow';
 import type { HostPort } from './hostPort';
 
 /** An image with its overlay canvas on top at `opacity`, as a PNG data: URL the size of the overlay. */
@@ -13,9 +14,8 @@ export function overlayPng(image: HTMLImageElement, overlay: HTMLCanvasElement, 
   canvas.width = overlay.width;
   canvas.height = overlay.height;
   const context = canvas.getContext('2d')!;
-  // The view shows the image's centre square (object-fit: cover); the export crops the same square.
-  const side = Math.min(image.naturalWidth, image.naturalHeight);
-  if (side > 0) context.drawImage(image, (image.naturalWidth - side) / 2, (image.naturalHeight - side) / 2, side, side, 0, 0, canvas.width, canvas.height);
+  // The export takes the part of the image the view shows: its window, else its centre square.
+  drawWindow(context, image, image.parentElement ? elementWindow(image.parentElement) : undefined, canvas.width, canvas.height);
   context.globalAlpha = opacity;
   context.drawImage(overlay, 0, 0);
   return canvas.toDataURL('image/png');

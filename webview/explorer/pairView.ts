@@ -30,7 +30,7 @@ export interface PairView {
  */
 export function drawPair(image: ImageEntry, maps: PairMaps | null, text: string | null, choice: OverlayChoice, changed: () => void, sizePx = 256, exportFile?: ExportFile): PairView {
   const element = el('figure', 'pair-view');
-  const overlay = createOverlay(image.preview, image.name, sizePx);
+  const overlay = createOverlay(image.preview, image.name, sizePx, maps?.window);
   const legendSlot = el('div', 'legend-slot');
   const layers = new Map<string, { values: Float32Array; label: string }>();
   const alignment = toFloat32(maps?.alignment);

@@ -4,9 +4,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { interpolateViridis, rgb } from 'd3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { MAX_IMAGE_CHARS } from '../../../src/hover/hoverMarkdown';
-import { renderPreview, THUMBNAIL_SIZE, type PreviewSettings } from '../../../src/hover/renderPreview';
+import { renderPreview, squareThumbnail, THUMBNAIL_SIZE, type PreviewSettings } from '../../../src/hover/renderPreview';
 import { InferenceService } from '../../../src/inference/service';
 import type { Matrix } from '../../../src/shared/analysisResult';
 
@@ -103,4 +106,24 @@ test('a cancelled render stops with a cancelled error', async () => {
   const controller = new AbortController();
   controller.abort();
   await assert.rejects(renderPreview(service, IMAGE, CAPTION, settings, controller.signal), { name: 'LensError', message: /cancelled/ });
+});
+
+test('the thumbnail is the part of the image the model takes: its crop window, the whole image squeezed, or black where a crop pads', async () => {
+  // 80 x 40: red on its left quarter (x < 20), blue on its right quarter (x >= 60), grey between.
+  const pixels = Buffer.alloc(80 * 40 * 3);
+  for (let i = 0; i < 80 * 40; i++) pixels.set((i % 80) < 20 ? [255, 0, 0] : (i % 80) >= 60 ? [0, 0, 255] : [128, 128, 128], i * 3);
+  const file = join(mkdtempSync(join(tmpdir(), 'mmlens-thumb-')), 'wide.png');
+  await sharp(pixels, { raw: { width: 80, height: 40, channels: 3 } }).png().toFile(file);
+  const at = (thumb: Uint8Array, x: number, y: number) => Array.from(thumb.subarray((y * THUMBNAIL_SIZE + x) * 3, (y * THUMBNAIL_SIZE + x) * 3 + 3));
+  const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]) <= 8);
+  const [edge, middle] = [4, THUMBNAIL_SIZE / 2];
+  // The centre square (x 20 to 60) holds neither strip; the whole image squeezed has both at its edges.
+  const centre = await squareThumbnail(file, 1e6);
+  assert.ok(near(at(centre, edge, middle), [128, 128, 128]), `${at(centre, edge, middle)}`);
+  const whole = await squareThumbnail(file, 1e6, [0, 0, 80, 40]);
+  assert.ok(near(at(whole, edge, middle), [255, 0, 0]) && near(at(whole, THUMBNAIL_SIZE - edge, middle), [0, 0, 255]), `${at(whole, edge, middle)}`);
+  // A 40 x 80 window from x 20 and y -20: the grey middle, black above and below the image.
+  const padded = await squareThumbnail(file, 1e6, [20, -20, 60, 60]);
+  assert.ok(near(at(padded, middle, edge), [0, 0, 0]) && near(at(padded, middle, middle), [128, 128, 128]), `${at(padded, middle, edge)}`);
+  rmSync(join(file, '..'), { recursive: true, force: true });
 });

@@ -51,15 +51,18 @@ test('image files are told by their extension, case-insensitively', () => {
 test('an analysis becomes a row-major score matrix and per-pair maps as Float32Array', () => {
   const result = {
     model: { name: 'm', architecture: 'twoTower', executionProvider: 'cpu', notices: [] },
-    images: [{ path: 'a', width: 1, height: 1 }, { path: 'b', width: 1, height: 1 }],
+    // Image a's model input covers all of it (a resize without a crop); b's result predates regions.
+    images: [{ path: 'a', width: 4, height: 2, region: [0, 0, 4, 2] }, { path: 'b', width: 4, height: 2 }],
     texts: [{ text: 'x', tokens: [], truncated: false }],
     grid: { rows: 1, cols: 2 },
     similarity: [[0.5], [-0.25]],
     maps: { rollout: [[[1, 2]], [[3, 4]]], alignment: [[[5, 6]], []] },
   } as unknown as AnalysisResult;
   assert.deepEqual(scoreMatrix(result), { rows: 2, cols: 1, values: new Float32Array([0.5, -0.25]), kind: 'cosine' });
-  assert.deepEqual(pairMaps(result, 0, 0), { image: 0, text: 0, grid: { rows: 1, cols: 2 }, rollout: new Float32Array([1, 2]), alignment: new Float32Array([5, 6]) });
+  assert.deepEqual(pairMaps(result, 0, 0), { image: 0, text: 0, grid: { rows: 1, cols: 2 }, rollout: new Float32Array([1, 2]), alignment: new Float32Array([5, 6]), window: [0, 0, 1, 1] });
   assert.deepEqual(pairMaps(result, 1, 0)?.alignment, null, 'no alignment map for image 1');
+  // Without a region, the centre 2 x 2 square of the 4 x 2 image: from a quarter to three quarters across.
+  assert.deepEqual(pairMaps(result, 1, 0)?.window, [0.25, 0, 0.75, 1]);
   assert.equal(pairMaps(result, 2, 0), null);
   assert.equal(pairMaps(result, 0, 1), null);
 });
