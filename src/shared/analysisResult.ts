@@ -72,10 +72,14 @@ export interface ImageInfo {
  * result without one, the centre square (what CLIP's crop takes).
  */
 export function gridWindow(info: ImageInfo): [number, number, number, number] {
-  const { width, height } = info;
+  const { width, height, region } = info;
+  return region ? [region[0] / width, region[1] / height, region[2] / width, region[3] / height] : centreSquareWindow(width, height);
+}
+
+/** The centre square of a `width` x `height` image, [x0, y0, x1, y1] as fractions of its width and height. */
+export function centreSquareWindow(width: number, height: number): [number, number, number, number] {
   const side = Math.min(width, height);
-  const [x0, y0, x1, y1] = info.region ?? [(width - side) / 2, (height - side) / 2, (width + side) / 2, (height + side) / 2];
-  return [x0 / width, y0 / height, x1 / width, y1 / height];
+  return [(width - side) / 2 / width, (height - side) / 2 / height, (width + side) / 2 / width, (height + side) / 2 / height];
 }
 
 /**

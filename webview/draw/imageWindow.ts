@@ -4,6 +4,7 @@
  * that is the image's centre square; for a processor that resizes without cropping (SigLIP, BLIP, ViLT) the whole
  * image, squeezed as the model squeezes it. Without a window, views show the centre square (object-fit: cover).
  */
+import { centreSquareWindow } from '../../src/shared/analysisResult';
 
 /** [x0, y0, x1, y1] as fractions of the image's width and height; may reach past 0 and 1 where a crop pads. */
 export type ImageWindow = [number, number, number, number];
@@ -31,8 +32,7 @@ export function placeImage(image: HTMLImageElement, shown: ImageWindow | undefin
 export function drawWindow(context: CanvasRenderingContext2D, image: HTMLImageElement, shown: ImageWindow | undefined, width: number, height: number): void {
   const [iw, ih] = [image.naturalWidth, image.naturalHeight];
   if (iw === 0 || ih === 0) return;
-  const side = Math.min(iw, ih);
-  const [x0, y0, x1, y1] = shown ?? [(iw - side) / 2 / iw, (ih - side) / 2 / ih, (iw + side) / 2 / iw, (ih + side) / 2 / ih];
+  const [x0, y0, x1, y1] = shown ?? centreSquareWindow(iw, ih);
   // drawImage takes no source rectangle past the image: clip it, and the destination by the same share.
   const [cx0, cy0, cx1, cy1] = [Math.max(0, x0), Math.max(0, y0), Math.min(1, x1), Math.min(1, y1)];
   if (cx1 <= cx0 || cy1 <= cy0) return;
